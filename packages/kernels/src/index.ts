@@ -1,0 +1,21 @@
+/** @ulseg/kernels: the WebGPU runtime and the WGSL kernels, each with its float64 CPU reference. */
+export { createGpu, describeGpu, type CreateGpuOptions } from './device/create-gpu.js';
+export { ADAPTER_KINDS, classifyAdapter, parseAdapterKind, type AdapterKind, type ResolvedAdapterKind } from './device/adapters.js';
+export { DeviceLostError, GpuUnavailableError, GpuValidationError, KernelArgumentError } from './device/errors.js';
+export { Gpu, type Dispatch, type GpuInfo, type Timing } from './runtime/gpu.js';
+export { BufferPool, sizeClass, type PoolCounters } from './runtime/buffer-pool.js';
+export { PipelineCache } from './runtime/pipeline-cache.js';
+export { kernelKey, kernelLabel, type KernelSource } from './runtime/kernel.js';
+export { contiguousStrides, formatShape, numel, sameShape, type GpuTensor, type DType } from './runtime/tensor.js';
+export { flatGrid, UniformWriter, FLAT_INDEX_WGSL } from './runtime/grid.js';
+export { BufferUsage, MapMode, STORAGE_USAGE } from './runtime/usage.js';
+
+export { unary, unaryKernel, UNARY_OPS, type UnaryOp } from './ops/unary/unary.js';
+export { unaryReference } from './ops/unary/unary.reference.js';
+export { binary, binaryKernel, BINARY_OPS, type BinaryOp } from './ops/binary/binary.js';
+export { binaryReference } from './ops/binary/binary.reference.js';
+export { broadcastShapes, broadcastStrides } from './ops/binary/broadcast.js';
+export { fill, copyTensor, FILL_KERNEL, COPY_KERNEL } from './ops/fill/fill.js';
+export { reduce, reduceKernel, REDUCE_OPS, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
+export { reduceReference } from './ops/reduce/reduce.reference.js';
+export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';

@@ -1,0 +1,42 @@
+/** fill: out[i] = value (any float32 bit pattern); copyTensor: destination = source, in the same compute pass. */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
+import { bitsOf } from './fill.reference.js';
+import { COPY_WGSL, FILL_WGSL } from './fill.wgsl.js';
+
+const WORKGROUP_SIZE = 256;
+export const FILL_KERNEL: KernelSource = { name: 'fill', code: FILL_WGSL, constants: { WORKGROUP_SIZE } };
+export const COPY_KERNEL: KernelSource = { name: 'copy', code: COPY_WGSL, constants: { WORKGROUP_SIZE } };
+
+/** Fills `out` with `value`; `bits`, when given, is the raw 32-bit pattern (e.g. a NaN payload used as poison). */
+export function fill(gpu: Gpu, out: GpuTensor, value: number, bits = bitsOf(value)): GpuTensor {
+  const count = numel(out.shape);
+  gpu.dispatch({
+    kernel: FILL_KERNEL,
+    uniforms: new UniformWriter(8).u32(count).u32(bits).finish(),
+    tensors: [out],
+    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return out;
+}
+
+/** destination = source, element for element (shapes may differ if the element counts agree). */
+export function copyTensor(gpu: Gpu, source: GpuTensor, destination: GpuTensor): GpuTensor {
+  const count = numel(source.shape);
+  if (count !== numel(destination.shape)) {
+    throw new KernelArgumentError(
+      `copy: source ${formatShape(source.shape)} and destination ${formatShape(destination.shape)} hold different element counts`,
+    );
+  }
+  if (source.buffer === destination.buffer) throw new KernelArgumentError('copy: source and destination share a buffer');
+  gpu.dispatch({
+    kernel: COPY_KERNEL,
+    uniforms: new UniformWriter(4).u32(count).finish(),
+    tensors: [source, destination],
+    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return destination;
+}

@@ -1,0 +1,37 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+// Words are moved as u32 so that every bit pattern, NaN payloads included, arrives unchanged.
+export const FILL_WGSL = /* wgsl */ `
+// out: [count] u32 words; out[i] = bits.
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, bits: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  out[i] = params.bits;
+}
+`;
+
+export const COPY_WGSL = /* wgsl */ `
+// source: [count] -> destination: [count], bit-exact.
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> source: array<u32>;
+@group(0) @binding(2) var<storage, read_write> destination: array<u32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  destination[i] = source[i];
+}
+`;

@@ -1,0 +1,66 @@
+import { assertClose, defineCases, expectError, poisoned, randomArray } from '../../testing/index.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import type { Random } from '../../testing/random.js';
+import { reductionPlan } from './reduce-plan.js';
+import { reduce, REDUCE_OPS, type ReduceOp } from './reduce.js';
+import { reduceReference } from './reduce.reference.js';
+
+async function check(
+  gpu: Gpu,
+  random: Random,
+  op: ReduceOp,
+  shape: number[],
+  axes: number[] | undefined,
+  keepDims = false,
+): Promise<void> {
+  const data = randomArray(random, shape.reduce((product, size) => product * size, 1));
+  const outShape = reductionPlan(op, shape, axes, keepDims).outShape;
+  const out = reduce(gpu, op, gpu.upload(data, shape), { axes, keepDims, out: poisoned(gpu, outShape) });
+  const expected = reduceReference(op, data, shape, axes, keepDims);
+  assertClose(await gpu.read(out), expected.data, op === 'max' ? 'exact' : 'reduction', `${op} ${shape} over ${axes ?? 'all'}`);
+}
+
+export const reduceCases = defineCases('reduce', {
+  ...Object.fromEntries(
+    REDUCE_OPS.map((op) => [
+      `${op} over all, [1, 3], [0], [-1] keepDims, [0, 2] of [3, 5, 7, 9]`,
+      async ({ gpu, random }) => {
+        const shape = [3, 5, 7, 9];
+        await check(gpu, random, op, shape, undefined);
+        await check(gpu, random, op, shape, [1, 3]);
+        await check(gpu, random, op, shape, [0]);
+        await check(gpu, random, op, shape, [-1], true);
+        await check(gpu, random, op, shape, [0, 2]);
+        await check(gpu, random, op, [4099], [0]);
+      },
+    ]),
+  ),
+  'sum, mean and max of 10^7 random elements match float64 to 1e-6': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random }) => {
+      const count = 10_000_000;
+      const data = randomArray(random, count, { low: -1, high: 3 });
+      const x = gpu.upload(data);
+      for (const op of REDUCE_OPS) {
+        const out = reduce(gpu, op, x, { out: poisoned(gpu, []) });
+        const [got] = await gpu.read(out);
+        const [want] = reduceReference(op, data, [count], undefined).data;
+        assertClose([got!], [want!], op === 'max' ? 'exact' : 'reduction', `${op} of 1e7`);
+      }
+    },
+  },
+  'more than 65535 outputs (one thread each) and long outputs (tree passes)': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random }) => {
+      await check(gpu, random, 'sum', [70001, 3], [1]);
+      await check(gpu, random, 'max', [70001, 65], [1]);
+      await check(gpu, random, 'mean', [70001, 3], [0]);
+    },
+  },
+  'rejects a bad axis, a repeated axis and a wrong output shape': async ({ gpu }) => {
+    const x = gpu.upload(new Float32Array(24).fill(1), [2, 3, 4]);
+    await expectError(() => reduce(gpu, 'sum', x, { axes: [3] }), ['sum', 'axis 3', '[2, 3, 4]']);
+    await expectError(() => reduce(gpu, 'mean', x, { axes: [1, -2] }), ['mean', 'repeat']);
+    await expectError(() => reduce(gpu, 'max', x, { axes: [1], out: gpu.empty([2, 3]) }), ['reduce.max', '[2, 3]', '[2, 4]']);
+  },
+});

@@ -1,0 +1,122 @@
+export const REDUCE_WGSL = /* wgsl */ `
+// One pass of a tree reduction.
+// x viewed as [outer, inner]: output o reads x at kept(o) + reduced(r), r in [0, inner), where kept and reduced
+// map a flat index to an offset through (shape, strides) of rank <= 8.
+// Workgroup (c, o) reduces r in [c * CHUNK, (c + 1) * CHUNK), CHUNK = WORKGROUP_SIZE * PER_THREAD, and writes
+// partial[o * chunks + c]; the last pass has chunks = 1 and multiplies by scale (1/inner for mean).
+// OP: 0 sum, 1 max.
+override OP: u32 = 0u;
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 8u;
+
+struct Params {
+  outer: u32,
+  inner: u32,
+  chunks: u32,
+  kept_rank: u32,
+  reduced_rank: u32,
+  scale: f32,
+  kept_shape: array<vec4<u32>, 2>,
+  kept_strides: array<vec4<u32>, 2>,
+  reduced_shape: array<vec4<u32>, 2>,
+  reduced_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
+
+var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
+
+fn identity() -> f32 {
+  return select(0.0, -3.4028234663852886e38, OP == 1u);
+}
+
+fn combine(u: f32, v: f32) -> f32 {
+  return select(u + v, max(u, v), OP == 1u);
+}
+
+fn kept_offset(o: u32) -> u32 {
+  var rest = o;
+  var offset = 0u;
+  for (var axis = i32(params.kept_rank) - 1; axis >= 0; axis--) {
+    let size = params.kept_shape[axis / 4][axis % 4];
+    offset += (rest % size) * params.kept_strides[axis / 4][axis % 4];
+    rest = rest / size;
+  }
+  return offset;
+}
+
+fn reduced_offset(r: u32) -> u32 {
+  var rest = r;
+  var offset = 0u;
+  for (var axis = i32(params.reduced_rank) - 1; axis >= 0; axis--) {
+    let size = params.reduced_shape[axis / 4][axis % 4];
+    offset += (rest % size) * params.reduced_strides[axis / 4][axis % 4];
+    rest = rest / size;
+  }
+  return offset;
+}
+
+// Few elements per output (inner <= SERIAL_LIMIT): one thread per output, Kahan-compensated, one pass.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let o = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (o >= params.outer) { return; }
+  let base = kept_offset(o);
+  var acc = identity();
+  var compensation = 0.0;
+  for (var r = 0u; r < params.inner; r++) {
+    let v = x[base + reduced_offset(r)];
+    if (OP == 1u) {
+      acc = max(acc, v);
+    } else {
+      let term = v - compensation;
+      let next = acc + term;
+      compensation = (next - acc) - term;
+      acc = next;
+    }
+  }
+  partial[o] = acc * params.scale;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let o = group.y;
+  let c = group.x;
+  let valid = o < params.outer;
+  let base = select(0u, kept_offset(o), valid);
+  // Per-thread strided partial, compensated (Kahan) for sums.
+  var acc = identity();
+  var compensation = 0.0;
+  let start = c * WORKGROUP_SIZE * PER_THREAD + lane;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let r = start + k * WORKGROUP_SIZE;
+    if (valid && r < params.inner) {
+      let v = x[base + reduced_offset(r)];
+      if (OP == 1u) {
+        acc = max(acc, v);
+      } else {
+        let term = v - compensation;
+        let next = acc + term;
+        compensation = (next - acc) - term;
+        acc = next;
+      }
+    }
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] = combine(scratch[lane], scratch[lane + width]);
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && valid) {
+    partial[o * params.chunks + c] = scratch[0] * params.scale;
+  }
+}
+`;

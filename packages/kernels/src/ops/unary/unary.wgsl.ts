@@ -1,0 +1,46 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/** Op codes of the `OP` override, in the order of UNARY_OPS. */
+export const UNARY_WGSL = /* wgsl */ `
+// x: [count] -> y: [count], y[i] = op(x[i]); OP selects op (see UNARY_OPS).
+override OP: u32 = 0u;
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}
+// sigma(v) = 1 / (1 + e^-v), evaluated through e^-|v| so that no exponent overflows.
+fn sigmoid(v: f32) -> f32 {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+}
+
+fn apply(v: f32) -> f32 {
+  switch OP {
+    case 0u: { return max(v, 0.0); }          // relu
+    case 1u: { return sigmoid(v); }           // sigmoid
+    case 2u: { return v * sigmoid(v); }       // silu (swish)
+    case 3u: { return exp(v); }               // exp
+    case 4u: { return log(v); }               // log
+    case 5u: { return -v; }                   // neg
+    case 6u: { return sqrt(v); }              // sqrt
+    case 7u: { return abs(v); }               // abs
+    case 8u: { return v * v; }                // square
+    case 9u: { return 1.0 / v; }              // reciprocal
+    case 10u: {                               // tanh = 2 sigma(2v) - 1, stable for any |v|
+      return 2.0 * sigmoid(2.0 * v) - 1.0;
+    }
+    default: { return v; }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  y[i] = apply(x[i]);
+}
+`;

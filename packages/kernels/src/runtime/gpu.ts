@@ -1,0 +1,400 @@
+/**
+ * The runtime every kernel records into: one GPUDevice, its buffer pool and pipeline cache, and a command recorder
+ * that batches many dispatches into one compute pass and one submit. Uniforms of a batch live in shared arena buffers
+ * bound with offsets and are uploaded once per submit. Validation problems are collected and thrown, naming the
+ * kernels of the batch, at the next synchronisation point (`sync`, `read`).
+ */
+import { DeviceLostError, GpuValidationError, KernelArgumentError } from '../device/errors.js';
+import type { ResolvedAdapterKind } from '../device/adapters.js';
+import { BufferPool } from './buffer-pool.js';
+import { kernelLabel, type KernelSource } from './kernel.js';
+import { PipelineCache } from './pipeline-cache.js';
+import { formatShape, numel, type GpuTensor } from './tensor.js';
+import { BufferUsage, MapMode, STORAGE_USAGE } from './usage.js';
+
+export interface GpuInfo {
+  readonly kind: ResolvedAdapterKind;
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly featureLevel: 'core' | 'compatibility';
+  readonly features: readonly string[];
+  readonly limits: Readonly<Record<string, number>>;
+  /** True when the device came from the caller (`createGpu({ device })`). */
+  readonly adopted: boolean;
+}
+
+export interface Dispatch {
+  readonly kernel: KernelSource;
+  /** Bytes of the kernel's uniform struct, bound at @binding(0) when given. */
+  readonly uniforms?: ArrayBuffer;
+  /** Storage buffers bound at @binding(1), @binding(2), ... in order. */
+  readonly tensors: readonly GpuTensor[];
+  readonly workgroups: readonly [number, number?, number?];
+}
+
+export interface Timing {
+  /** Wall-clock milliseconds from the first recorded command to completion on the device. */
+  readonly wallMs: number;
+  /** GPU milliseconds from timestamp queries, where the adapter has them. */
+  readonly gpuMs?: number;
+}
+
+const UNIFORM_CHUNK_BYTES = 64 * 1024;
+
+interface UniformChunk {
+  readonly buffer: GPUBuffer;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  used: number;
+}
+
+export class Gpu {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  /** Dispatches recorded before an automatic submit. */
+  maxDispatchesPerSubmit = 1024;
+
+  private encoder: GPUCommandEncoder | undefined;
+  private pass: GPUComputePassEncoder | undefined;
+  private batchKernels = new Set<string>();
+  private dispatchesInBatch = 0;
+  private uniformChunks: UniformChunk[] = [];
+  private uniformChunkIndex = 0;
+  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  private readonly problems: string[] = [];
+  private readonly scopes: Promise<void>[] = [];
+  private lostMessage: string | undefined;
+  private destroyed = false;
+  private submits = 0;
+  private dispatchCount = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly info: GpuInfo,
+  ) {
+    this.pool = new BufferPool(device, device.limits.maxBufferSize);
+    this.pipelines = new PipelineCache(device);
+    const onError = (event: Event): void => {
+      this.problems.push((event as GPUUncapturedErrorEvent).error.message);
+    };
+    if (typeof device.addEventListener === 'function') device.addEventListener('uncapturederror', onError);
+    else (device as { onuncapturederror: unknown }).onuncapturederror = onError;
+    void device.lost.then((lost) => {
+      if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
+    });
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  /** Submits and dispatches since creation: the numbers the "few submits" goal is measured by. */
+  get counters(): { submits: number; dispatches: number; pipelines: number } {
+    return { submits: this.submits, dispatches: this.dispatchCount, pipelines: this.pipelines.size };
+  }
+
+  /** Records one compute dispatch into the current batch. */
+  dispatch(call: Dispatch): void {
+    this.assertAlive();
+    const [x, y = 1, z = 1] = call.workgroups;
+    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxGroups || y > maxGroups || z > maxGroups) {
+      throw new KernelArgumentError(
+        `${kernelLabel(call.kernel)}: dispatch of [${x}, ${y}, ${z}] workgroups exceeds ` +
+          `maxComputeWorkgroupsPerDimension (${maxGroups}).`,
+      );
+    }
+    if (x === 0 || y === 0 || z === 0) return;
+    const pipeline = this.pipelines.get(call.kernel);
+    const entries: GPUBindGroupEntry[] = [];
+    if (call.uniforms) entries.push({ binding: 0, resource: this.uniformBinding(call.uniforms) });
+    call.tensors.forEach((tensor, index) => {
+      entries.push({ binding: index + 1, resource: this.storageBinding(call.kernel, tensor) });
+    });
+    let layout = this.layouts.get(pipeline);
+    if (!layout) {
+      layout = pipeline.getBindGroupLayout(0);
+      this.layouts.set(pipeline, layout);
+    }
+    const bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.batchKernels.add(call.kernel.name);
+    this.dispatchesInBatch++;
+    this.dispatchCount++;
+    if (this.dispatchesInBatch >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  /** Records a buffer-to-buffer copy of `tensor`'s elements into `destination` (same element count). */
+  copy(source: GpuTensor, destination: GpuTensor): void {
+    const count = numel(source.shape);
+    if (count !== numel(destination.shape)) {
+      throw new KernelArgumentError(
+        `copy: source ${formatShape(source.shape)} and destination ${formatShape(destination.shape)} differ in size`,
+      );
+    }
+    this.commandEncoder().copyBufferToBuffer(
+      source.buffer,
+      (source.offset ?? 0) * 4,
+      destination.buffer,
+      (destination.offset ?? 0) * 4,
+      count * 4,
+    );
+  }
+
+  /** Submits everything recorded so far. Does not wait. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const kernels = [...this.batchKernels].join(', ') || 'copies';
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('out-of-memory');
+    for (const chunk of this.uniformChunks) {
+      if (chunk.used > 0) this.device.queue.writeBuffer(chunk.buffer, 0, chunk.bytes, 0, chunk.used);
+      chunk.used = 0;
+    }
+    this.uniformChunkIndex = 0;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.submits++;
+    const outOfMemory = this.device.popErrorScope();
+    const validation = this.device.popErrorScope();
+    this.scopes.push(
+      Promise.all([validation, outOfMemory]).then(([invalid, memory]) => {
+        if (invalid) this.problems.push(`in a batch of kernels [${kernels}]: ${invalid.message}`);
+        if (memory) this.problems.push(`out of GPU memory in a batch of kernels [${kernels}]: ${memory.message}`);
+      }),
+    );
+    this.encoder = undefined;
+    this.batchKernels = new Set();
+    this.dispatchesInBatch = 0;
+  }
+
+  /** Submits pending work, waits for the device to finish it, and throws any validation error it produced. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.throwProblems();
+  }
+
+  /** Allocates a pool buffer for a tensor of `shape` (contents undefined). */
+  empty(shape: readonly number[], label = 'tensor'): GpuTensor {
+    const count = numel(shape);
+    this.checkBindingSize(label, shape);
+    return { buffer: this.pool.acquire(Math.max(count, 1) * 4, STORAGE_USAGE, label), shape: [...shape] };
+  }
+
+  /** Uploads float32 data into a new pool buffer. */
+  upload(data: Float32Array | readonly number[], shape: readonly number[] = [data.length], label = 'tensor'): GpuTensor {
+    if (numel(shape) !== data.length) {
+      throw new KernelArgumentError(`upload: ${data.length} values do not fill shape ${formatShape(shape)}`);
+    }
+    if (ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
+      const kind = (data as ArrayBufferView).constructor.name;
+      throw new KernelArgumentError(`upload: expects float32 data (Float32Array or numbers), got a ${kind}`);
+    }
+    const tensor = this.empty(shape, label);
+    const array = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (array.length > 0) this.device.queue.writeBuffer(tensor.buffer, 0, array.buffer, array.byteOffset, array.byteLength);
+    return tensor;
+  }
+
+  /** Writes float32 data into an existing tensor, ordered after the work recorded so far. */
+  write(tensor: GpuTensor, data: Float32Array): void {
+    if (data.length !== numel(tensor.shape)) {
+      throw new KernelArgumentError(`write: ${data.length} values for a tensor of shape ${formatShape(tensor.shape)}`);
+    }
+    this.flush();
+    this.device.queue.writeBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Returns a pool buffer for reuse. Buffers the caller brought are left alone. */
+  release(tensor: GpuTensor): void {
+    if (this.pool.owns(tensor.buffer)) this.pool.release(tensor.buffer);
+  }
+
+  /** Reads a tensor back (float32). Submits pending work first. */
+  async read(tensor: GpuTensor): Promise<Float32Array> {
+    const bytes = numel(tensor.shape) * 4;
+    const out = new Float32Array(numel(tensor.shape));
+    if (bytes === 0) return out;
+    const staging = this.pool.acquire(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'readback');
+    this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, 0, bytes);
+    this.flush();
+    try {
+      await staging.mapAsync(MapMode.READ, 0, staging.size);
+    } catch (error) {
+      this.pool.release(staging);
+      await this.throwProblems();
+      this.assertAlive();
+      throw error;
+    }
+    out.set(new Float32Array(staging.getMappedRange(0, bytes)));
+    staging.unmap();
+    this.pool.release(staging);
+    await this.throwProblems();
+    return out;
+  }
+
+  /**
+   * Runs `record` (which records dispatches) and measures it: wall-clock from submit to completion, and GPU time
+   * from timestamp queries written by empty passes before and after, where the adapter supports them.
+   */
+  async time(record: () => void): Promise<Timing> {
+    await this.sync();
+    let querySet: GPUQuerySet | undefined;
+    if (this.hasTimestamps) {
+      querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 });
+      this.commandEncoder().beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0 } }).end();
+    }
+    const start = performance.now();
+    record();
+    let gpuMs: number | undefined;
+    if (querySet) {
+      this.endPass();
+      const encoder = this.commandEncoder();
+      encoder.beginComputePass({ timestampWrites: { querySet, endOfPassWriteIndex: 1 } }).end();
+      const resolve = this.pool.acquire(16, BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC, 'timestamps');
+      const staging = this.pool.acquire(16, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'timestamps');
+      encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
+      encoder.copyBufferToBuffer(resolve, 0, staging, 0, 16);
+      this.flush();
+      await this.device.queue.onSubmittedWorkDone();
+      await staging.mapAsync(MapMode.READ, 0, 16);
+      const [begin, end] = new BigUint64Array(staging.getMappedRange(0, 16));
+      if (begin !== undefined && end !== undefined && end > begin) gpuMs = Number(end - begin) / 1e6;
+      staging.unmap();
+      this.pool.release(resolve);
+      this.pool.release(staging);
+      querySet.destroy();
+    } else {
+      await this.sync();
+    }
+    const wallMs = performance.now() - start;
+    await this.throwProblems();
+    return gpuMs === undefined ? { wallMs } : { wallMs, gpuMs };
+  }
+
+  /** Throws if a binding of `shape` would exceed maxStorageBufferBindingSize, naming the kernel and the limit. */
+  checkBindingSize(kernel: string, shape: readonly number[]): void {
+    const bytes = numel(shape) * 4;
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new KernelArgumentError(
+        `${kernel}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over this device's ` +
+          `maxStorageBufferBindingSize of ${limit} bytes (${(limit / 2 ** 20).toFixed(0)} MiB). ` +
+          'Split the work (smaller batch or image) or use an adapter with a larger limit.',
+      );
+    }
+  }
+
+  /** Releases the pool and, if the device was created here, the device. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.flush();
+    this.destroyed = true;
+    this.pool.trim();
+    for (const chunk of this.uniformChunks) chunk.buffer.destroy();
+    this.uniformChunks = [];
+    if (!this.info.adopted) this.device.destroy();
+  }
+
+  private assertAlive(): void {
+    if (this.destroyed) throw new DeviceLostError('This Gpu was destroyed; create a new one with createGpu().');
+    if (this.lostMessage !== undefined) {
+      throw new DeviceLostError(
+        `The WebGPU device was lost (${this.lostMessage}). Create a new Gpu with createGpu(); ` +
+          'training resumes from its last checkpoint.',
+      );
+    }
+  }
+
+  private async throwProblems(): Promise<void> {
+    const scopes = this.scopes.splice(0);
+    await Promise.all(scopes);
+    const compile = this.pipelines.problems.splice(0);
+    const problems = [...compile, ...this.problems.splice(0)];
+    this.assertAlive();
+    if (problems.length) throw new GpuValidationError(`WebGPU reported: ${problems.join('\n')}`);
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    this.assertAlive();
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'ulseg batch' });
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) {
+      if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'ulseg batch' });
+      this.pass = this.encoder.beginComputePass({ label: 'ulseg kernels' });
+    }
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = undefined;
+    }
+  }
+
+  private uniformBinding(uniforms: ArrayBuffer): GPUBufferBinding {
+    const alignment = this.device.limits.minUniformBufferOffsetAlignment;
+    const size = Math.ceil(uniforms.byteLength / 16) * 16;
+    let chunk = this.uniformChunks[this.uniformChunkIndex];
+    let offset = chunk ? Math.ceil(chunk.used / alignment) * alignment : 0;
+    if (!chunk || offset + size > UNIFORM_CHUNK_BYTES) {
+      if (chunk) this.uniformChunkIndex++;
+      chunk = this.uniformChunks[this.uniformChunkIndex];
+      if (!chunk) {
+        chunk = {
+          buffer: this.device.createBuffer({
+            size: UNIFORM_CHUNK_BYTES,
+            usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+            label: 'uniform arena',
+          }),
+          bytes: new Uint8Array(UNIFORM_CHUNK_BYTES),
+          used: 0,
+        };
+        this.uniformChunks.push(chunk);
+      }
+      offset = 0;
+    }
+    chunk.bytes.set(new Uint8Array(uniforms), offset);
+    chunk.bytes.fill(0, offset + uniforms.byteLength, offset + size);
+    chunk.used = offset + size;
+    return { buffer: chunk.buffer, offset, size };
+  }
+
+  private storageBinding(kernel: KernelSource, tensor: GpuTensor): GPUBufferBinding {
+    const count = Math.max(numel(tensor.shape), 1);
+    const offsetBytes = (tensor.offset ?? 0) * 4;
+    const size = count * 4;
+    const label = kernelLabel(kernel);
+    if ((tensor.dtype ?? 'float32') !== 'float32') {
+      throw new KernelArgumentError(`${label}: expects float32 tensors, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}`);
+    }
+    this.checkBindingSize(label, tensor.shape);
+    if (offsetBytes % this.device.limits.minStorageBufferOffsetAlignment !== 0) {
+      throw new KernelArgumentError(
+        `${label}: a tensor at element offset ${tensor.offset} is not aligned to this device's ` +
+          `minStorageBufferOffsetAlignment (${this.device.limits.minStorageBufferOffsetAlignment} bytes).`,
+      );
+    }
+    if (offsetBytes + size > tensor.buffer.size) {
+      throw new KernelArgumentError(
+        `${label}: a tensor of shape ${formatShape(tensor.shape)} at offset ${tensor.offset ?? 0} does not fit its ` +
+          `buffer of ${tensor.buffer.size} bytes.`,
+      );
+    }
+    return { buffer: tensor.buffer, offset: offsetBytes, size };
+  }
+}
