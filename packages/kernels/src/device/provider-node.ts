@@ -1,8 +1,10 @@
 /**
  * Node entry of adapter acquisition: Dawn through the npm `webgpu` package.
  * Dawn picks an adapter by name (`adapter=<substring>`); the list of names comes from Dawn itself.
- * SwiftShader's Vulkan ICD (shipped by Debian's chromium) is added to the loader's search with VK_ADD_DRIVER_FILES,
- * so lavapipe, SwiftShader and any hardware GPU are all visible in one process.
+ * SwiftShader's Vulkan ICD (shipped by Debian's chromium) is added to the loader's search with VK_ADD_DRIVER_FILES
+ * only while creating an instance that needs it (the loader reads the variable at each instance creation), so
+ * lavapipe, SwiftShader and any hardware GPU are all usable in one process and SwiftShader's start-up warnings appear
+ * only when it is used.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,10 +25,6 @@ const instances = new Map<string, GPU>();
 
 function loadDawn(): DawnModule {
   if (dawn) return dawn;
-  if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
-    const added = process.env.VK_ADD_DRIVER_FILES;
-    process.env.VK_ADD_DRIVER_FILES = added ? `${added}:${SWIFTSHADER_ICD}` : SWIFTSHADER_ICD;
-  }
   try {
     dawn = createRequire(import.meta.url)('webgpu') as DawnModule;
   } catch (error) {
@@ -37,21 +35,43 @@ function loadDawn(): DawnModule {
   return dawn;
 }
 
-function instance(flags: string[]): GPU {
-  const key = flags.join('\n');
-  let gpu = instances.get(key);
-  if (!gpu) {
-    gpu = loadDawn().create(flags);
-    instances.set(key, gpu);
+/**
+ * Runs `body` with SwiftShader's ICD added to the Vulkan loader's search (unless the user pinned the ICDs). Dawn
+ * creates its Vulkan instance when the first adapter is requested, so `body` spans create() and requestAdapter().
+ */
+async function withSwiftShader<T>(enabled: boolean, body: () => Promise<T>): Promise<T> {
+  const pinned = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
+  if (!enabled || pinned || !existsSync(SWIFTSHADER_ICD)) return body();
+  const saved = process.env.VK_ADD_DRIVER_FILES;
+  process.env.VK_ADD_DRIVER_FILES = saved ? `${saved}:${SWIFTSHADER_ICD}` : SWIFTSHADER_ICD;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.VK_ADD_DRIVER_FILES;
+    else process.env.VK_ADD_DRIVER_FILES = saved;
   }
-  return gpu;
 }
 
-/** Names of the adapters Dawn can see, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`, `SwiftShader Device (Subzero)`. */
-export async function listAdapterNames(): Promise<string[]> {
+async function adapterOf(flags: string[], swiftShader: boolean, options: GPURequestAdapterOptions): Promise<GPUAdapter | null> {
+  const key = `${swiftShader}\n${flags.join('\n')}`;
+  return withSwiftShader(swiftShader, async () => {
+    let gpu = instances.get(key);
+    if (!gpu) {
+      gpu = loadDawn().create(flags);
+      instances.set(key, gpu);
+    }
+    return gpu.requestAdapter(options);
+  });
+}
+
+/**
+ * Names of the adapters Dawn can see, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`, `SwiftShader Device (Subzero)`;
+ * SwiftShader is looked for only when `includeSwiftShader`.
+ */
+export async function listAdapterNames(includeSwiftShader = true): Promise<string[]> {
   try {
     // Dawn answers an unknown adapter name with the list of the ones it has.
-    await loadDawn().create(['adapter=ulseg-list-adapters']).requestAdapter();
+    await withSwiftShader(includeSwiftShader, () => loadDawn().create(['adapter=ulseg-list-adapters']).requestAdapter());
     return [];
   } catch (error) {
     const message = (error as Error).message;
@@ -68,19 +88,24 @@ function kindOfName(name: string): ResolvedAdapterKind {
 }
 
 export async function requestAdapter(request: AdapterRequest): Promise<GPUAdapter> {
-  const names = await listAdapterNames();
+  let names = await listAdapterNames(request.kind === 'swiftshader');
+  let swiftShader = request.kind === 'swiftshader';
+  if (request.kind === 'auto' && !names.some((name) => kindOfName(name) !== 'swiftshader')) {
+    names = await listAdapterNames(true);
+    swiftShader = true;
+  }
   const wanted: ResolvedAdapterKind[] =
     request.kind === 'auto' ? ['hardware', 'lavapipe', 'swiftshader'] : [request.kind as ResolvedAdapterKind];
   for (const kind of wanted) {
     const name = names.find((candidate) => kindOfName(candidate) === kind);
     if (name === undefined) continue;
-    const gpu = instance([`adapter=${name}`]);
-    const adapter = await gpu.requestAdapter({ powerPreference: request.powerPreference ?? 'high-performance' });
+    const options = { powerPreference: request.powerPreference ?? 'high-performance' } as const;
+    const adapter = await adapterOf([`adapter=${name}`], swiftShader, options);
     if (adapter) return adapter;
   }
   if (names.length === 0 && request.kind === 'auto') {
     // Dawn's adapter listing changed format: let it choose.
-    const adapter = await instance([]).requestAdapter({ powerPreference: request.powerPreference ?? 'high-performance' });
+    const adapter = await adapterOf([], true, { powerPreference: request.powerPreference ?? 'high-performance' });
     if (adapter) return adapter;
   }
   throw new GpuUnavailableError(noAdapterMessage(request.kind, names));

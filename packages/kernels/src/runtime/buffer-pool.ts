@@ -3,7 +3,7 @@
  * class; GPU work already recorded keeps its ordering on the queue, so a buffer may be released as soon as the last
  * command that uses it is recorded.
  *
- * Size classes: powers of two up to 1 MiB, then 8 classes per octave (at most 12.5% slack).
+ * Size classes: powers of two up to 1 MiB, then 16 classes per octave (at most 6.25% slack).
  */
 import { KernelArgumentError } from '../device/errors.js';
 
@@ -27,7 +27,7 @@ export function sizeClass(bytes: number): number {
   if (bytes <= MIN_CLASS) return MIN_CLASS;
   const power = 2 ** Math.ceil(Math.log2(bytes));
   if (power <= OCTAVE_SPLIT_FROM) return power;
-  const step = power / 16;
+  const step = power / 32;
   return Math.ceil(bytes / step) * step;
 }
 

@@ -1,0 +1,67 @@
+/**
+ * Import rules (docs/ARCHITECTURE.md): no cycles, and no package imports one above it in
+ *   kernels ← autograd ← model ← train/infer ; postprocess ← kernels ; data ← nothing ; cli, bench, apps on top.
+ * A package may import only the packages listed for it in ALLOWED.
+ */
+const ALLOWED = {
+  kernels: [],
+  autograd: ['kernels'],
+  model: ['autograd', 'kernels'],
+  data: [],
+  train: ['model', 'autograd', 'kernels', 'data'],
+  infer: ['model', 'autograd', 'kernels', 'data'],
+  postprocess: ['kernels'],
+  cli: ['kernels', 'autograd', 'model', 'data', 'train', 'infer', 'postprocess'],
+};
+const PACKAGES = ['kernels', 'autograd', 'model', 'data', 'train', 'infer', 'postprocess', 'cli'];
+const TOP_LEVEL = ['bench', 'apps', 'examples', 'test'];
+
+const packageRules = Object.entries(ALLOWED).map(([name, allowed]) => {
+  const forbidden = PACKAGES.filter((other) => other !== name && !allowed.includes(other));
+  return {
+    name: `no-upward-import-from-${name}`,
+    comment: `@ulseg/${name} may import only: ${allowed.join(', ') || 'nothing of ours'}`,
+    severity: 'error',
+    from: { path: `^packages/${name}/` },
+    to: { path: [`^packages/(${forbidden.join('|')})/`, `^(${TOP_LEVEL.join('|')})/`] },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Circular imports make initialisation order fragile and hide layering mistakes.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-bench-import-from-apps',
+      comment: 'bench may import kernels, autograd and model only.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^packages/(data|train|infer|postprocess|cli)/' },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'An import that does not resolve is either a typo or a package not declared in package.json.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    ...packageRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['source', 'import', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.json'],
+    },
+    combinedDependencies: true,
+  },
+};

@@ -1,0 +1,10 @@
+import { createGpu, describeGpu, type AdapterKind } from '@ulseg/kernels';
+
+export async function runInfo(options: { adapter?: AdapterKind }): Promise<void> {
+  const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+  try {
+    process.stdout.write(`${describeGpu(gpu)}\n`);
+  } finally {
+    gpu.destroy();
+  }
+}

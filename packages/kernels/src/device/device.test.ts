@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { expectError } from '../testing/index.js';
+import { classifyAdapter, parseAdapterKind } from './adapters.js';
+import { createGpu, describeGpu } from './create-gpu.js';
+import { listAdapterNames } from './provider-node.js';
+
+describe('adapter kinds', () => {
+  it('parses the flag and the environment value, and names the source of a bad one', () => {
+    expect(parseAdapterKind(undefined, 'ULSEG_ADAPTER')).toBe('auto');
+    expect(parseAdapterKind('LavaPipe', 'ULSEG_ADAPTER')).toBe('lavapipe');
+    expect(() => parseAdapterKind('cuda', 'ULSEG_ADAPTER')).toThrow(/ULSEG_ADAPTER: unknown adapter 'cuda'.*auto, lavapipe, swiftshader, hardware/);
+  });
+  it('classifies adapters by what they report', () => {
+    expect(classifyAdapter({ description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe('lavapipe');
+    expect(classifyAdapter({ vendor: 'google', architecture: 'swiftshader' })).toBe('swiftshader');
+    expect(classifyAdapter({ vendor: 'nvidia', description: 'NVIDIA H100 80GB HBM3' })).toBe('hardware');
+  });
+});
+
+describe('Node adapters (Dawn)', () => {
+  it('sees lavapipe and SwiftShader in one process', async () => {
+    const names = await listAdapterNames();
+    expect(names.some((name) => name.includes('llvmpipe'))).toBe(true);
+    expect(names.some((name) => name.includes('SwiftShader'))).toBe(true);
+  });
+  it('auto prefers hardware, then lavapipe, then SwiftShader', async () => {
+    const names = await listAdapterNames();
+    const kinds = names.map((name) => classifyAdapter({ description: name }));
+    const expected = kinds.includes('hardware') ? 'hardware' : kinds.includes('lavapipe') ? 'lavapipe' : 'swiftshader';
+    const gpu = await createGpu({ adapter: 'auto' });
+    expect(gpu.info.kind).toBe(expected);
+    gpu.destroy();
+  });
+  it('ULSEG_ADAPTER chooses the adapter when no option is given', async () => {
+    const saved = process.env.ULSEG_ADAPTER;
+    process.env.ULSEG_ADAPTER = 'swiftshader';
+    try {
+      const gpu = await createGpu();
+      expect(gpu.info.kind).toBe('swiftshader');
+      expect(gpu.info.limits.maxComputeInvocationsPerWorkgroup).toBe(256);
+      expect(describeGpu(gpu)).toMatch(/SwiftShader.*swiftshader/s);
+      gpu.destroy();
+      process.env.ULSEG_ADAPTER = 'not-an-adapter';
+      await expectError(() => createGpu(), ['ULSEG_ADAPTER', "unknown adapter 'not-an-adapter'"]);
+    } finally {
+      if (saved === undefined) delete process.env.ULSEG_ADAPTER;
+      else process.env.ULSEG_ADAPTER = saved;
+    }
+  });
+  it('requests the adapter maxima for the limits the kernels depend on', async () => {
+    const gpu = await createGpu({ adapter: 'lavapipe' });
+    expect(gpu.info.limits.maxStorageBufferBindingSize).toBe(128 * 2 ** 20);
+    expect(gpu.info.limits.maxComputeInvocationsPerWorkgroup).toBe(1024);
+    expect(gpu.info.features).toContain('timestamp-query');
+    gpu.destroy();
+  });
+  it('asking for a kind that is absent says which driver to install', async () => {
+    const names = await listAdapterNames();
+    if (names.some((name) => classifyAdapter({ description: name }) === 'hardware')) return;
+    await expectError(() => createGpu({ adapter: 'hardware' }), ["No WebGPU adapter of kind 'hardware'", 'llvmpipe', 'ULSEG_ADAPTER=lavapipe']);
+  });
+});

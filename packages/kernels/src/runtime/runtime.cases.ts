@@ -1,0 +1,109 @@
+import { createGpu } from '../device/create-gpu.js';
+import { DeviceLostError, GpuValidationError, KernelArgumentError } from '../device/errors.js';
+import { unary } from '../ops/unary/unary.js';
+import { assertClose, defineCases, expectError, poisoned, randomArray } from '../testing/index.js';
+import { FILL_KERNEL } from '../ops/fill/fill.js';
+import { UniformWriter } from './grid.js';
+import { STORAGE_USAGE } from './usage.js';
+
+const BROKEN_WGSL = '@compute @workgroup_size(1) fn main() { let x: f32 = undeclared_thing; }';
+
+export const runtimeCases = defineCases('runtime', {
+  'the pool reuses a released buffer of the same size class and counts bytes': async ({ gpu }) => {
+    const before = gpu.pool.stats();
+    const first = gpu.pool.acquire(3000, STORAGE_USAGE, 'pool test');
+    const mid = gpu.pool.stats();
+    if (mid.liveBytes - before.liveBytes !== 4096) throw new Error(`live bytes grew by ${mid.liveBytes - before.liveBytes}, want 4096`);
+    gpu.pool.release(first);
+    const second = gpu.pool.acquire(4000, STORAGE_USAGE, 'pool test');
+    if (second !== first) throw new Error('a released 4 KiB-class buffer was not reused for a 4000-byte request');
+    if (gpu.pool.stats().reused <= before.reused) throw new Error('reuse was not counted');
+    gpu.pool.release(second);
+    if (gpu.pool.stats().liveBytes !== before.liveBytes) throw new Error('live bytes did not return to their start');
+    await expectError(() => gpu.pool.release(second), ['not a live pool buffer']);
+  },
+  'a hundred dispatches are recorded into one submit': async ({ gpu, random }) => {
+    await gpu.sync();
+    const data = randomArray(random, 257);
+    let x = gpu.upload(data);
+    const submits = gpu.counters.submits;
+    for (let step = 0; step < 100; step++) {
+      const y = unary(gpu, 'neg', x, poisoned(gpu, [257]));
+      gpu.release(x);
+      x = y;
+    }
+    if (gpu.counters.submits !== submits) throw new Error(`recording submitted ${gpu.counters.submits - submits} times`);
+    assertClose(await gpu.read(x), data, 'exact', '100 negations');
+    if (gpu.counters.submits !== submits + 1) throw new Error(`read needed ${gpu.counters.submits - submits} submits, want 1`);
+  },
+  'time() reports wall-clock, and GPU time where timestamps exist': async ({ gpu, random }) => {
+    const x = gpu.upload(randomArray(random, 1 << 16));
+    const timing = await gpu.time(() => {
+      for (let step = 0; step < 10; step++) gpu.release(unary(gpu, 'exp', x));
+    });
+    if (!(timing.wallMs > 0)) throw new Error(`wall time ${timing.wallMs}`);
+    if (gpu.hasTimestamps && !(timing.gpuMs !== undefined && timing.gpuMs > 0)) {
+      throw new Error(`the adapter has timestamp-query but gpuMs is ${timing.gpuMs}`);
+    }
+  },
+  'a kernel that fails to compile is named in the error at the next sync': async ({ gpu }) => {
+    const out = gpu.empty([4]);
+    const error = await expectError(
+      async () => {
+        gpu.dispatch({ kernel: { name: 'broken-kernel', code: BROKEN_WGSL }, tensors: [], workgroups: [1] });
+        await gpu.sync();
+      },
+      ['broken-kernel'],
+    );
+    if (!(error instanceof GpuValidationError)) throw new Error(`expected GpuValidationError, got ${error.name}`);
+    gpu.release(out);
+    await expectError(() => gpu.pipelines.warmUp([{ name: 'broken-warm-up', code: BROKEN_WGSL }]), ['broken-warm-up', 'failed to compile']);
+    // The Gpu stays usable after the error was reported.
+    const y = unary(gpu, 'abs', gpu.upload([-1, 2]), poisoned(gpu, [2]));
+    assertClose(await gpu.read(y), [1, 2], 'exact', 'abs after an error');
+  },
+  'warmUp compiles kernels in parallel and caches them': async ({ gpu }) => {
+    const kernels = [FILL_KERNEL, { ...FILL_KERNEL, constants: { WORKGROUP_SIZE: 64 } }];
+    await gpu.pipelines.warmUp(kernels);
+    const size = gpu.pipelines.size;
+    await gpu.pipelines.warmUp(kernels);
+    if (gpu.pipelines.size !== size) throw new Error('warming the same kernels twice compiled them again');
+  },
+  'a dispatch over maxComputeWorkgroupsPerDimension names the kernel and the limit': async ({ gpu }) => {
+    const limit = gpu.limits.maxComputeWorkgroupsPerDimension;
+    const out = gpu.empty([4]);
+    await expectError(
+      () => gpu.dispatch({ kernel: FILL_KERNEL, uniforms: new UniformWriter(8).u32(4).u32(0).finish(), tensors: [out], workgroups: [limit + 1] }),
+      ['fill', `${limit + 1}`, 'maxComputeWorkgroupsPerDimension', `${limit}`],
+    );
+    gpu.release(out);
+  },
+  'a lost device turns later calls into a DeviceLostError that says what to do': async ({ gpu }) => {
+    const own = await createGpu({ device: await freshDevice(gpu) });
+    own.device.destroy();
+    await own.device.lost;
+    const error = await expectError(() => unary(own, 'relu', own.upload([1])), ['device was lost', 'createGpu']);
+    if (!(error instanceof DeviceLostError)) throw new Error(`expected DeviceLostError, got ${error.name}`);
+  },
+  'an adopted device is used as is and not destroyed': async ({ gpu }) => {
+    const adopted = await createGpu({ device: gpu.device });
+    if (!adopted.info.adopted) throw new Error('info.adopted is false');
+    const y = unary(adopted, 'square', adopted.upload([3]), poisoned(adopted, [1]));
+    assertClose(await adopted.read(y), [9], 'exact', 'square on an adopted device');
+    adopted.destroy();
+    const z = unary(gpu, 'square', gpu.upload([4]), poisoned(gpu, [1]));
+    assertClose(await gpu.read(z), [16], 'exact', 'the original Gpu after the adopter was destroyed');
+  },
+  'bad uploads and writes name the problem': async ({ gpu }) => {
+    await expectError(() => gpu.upload([1, 2, 3], [2, 2]), ['upload', '3 values', '[2, 2]']);
+    await expectError(() => gpu.write(gpu.empty([2]), new Float32Array(3)), ['write', '3 values', '[2]']);
+    const error = await expectError(() => gpu.empty([gpu.limits.maxStorageBufferBindingSize]), ['maxStorageBufferBindingSize']);
+    if (!(error instanceof KernelArgumentError)) throw new Error(`expected KernelArgumentError, got ${error.name}`);
+  },
+});
+
+/** A second device from the same kind of adapter, so that destroying it leaves the shared test Gpu alone. */
+async function freshDevice(gpu: { info: { featureLevel: 'core' | 'compatibility' } }): Promise<GPUDevice> {
+  const other = await createGpu({ featureLevel: gpu.info.featureLevel });
+  return other.device;
+}
