@@ -56,11 +56,15 @@ export class Gpu {
   maxDispatchesPerSubmit = 1024;
 
   private encoder: GPUCommandEncoder | undefined;
+  /** A validation error scope is open over the recording of the current batch (see beginRecording). */
+  private recording = false;
   private pass: GPUComputePassEncoder | undefined;
   private batchKernels = new Set<string>();
   private dispatchesInBatch = 0;
   private uniformChunks: UniformChunk[] = [];
   private uniformChunkIndex = 0;
+  /** Upload staging buffers of the open batch, destroyed once it is submitted. */
+  private stagingBuffers: GPUBuffer[] = [];
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
   private readonly problems: string[] = [];
   private readonly scopes: Promise<void>[] = [];
@@ -110,6 +114,7 @@ export class Gpu {
       );
     }
     if (x === 0 || y === 0 || z === 0) return;
+    this.beginRecording();
     const pipeline = this.pipelines.get(call.kernel);
     const entries: GPUBindGroupEntry[] = [];
     if (call.uniforms) entries.push({ binding: 0, resource: this.uniformBinding(call.uniforms) });
@@ -151,7 +156,10 @@ export class Gpu {
 
   /** Submits everything recorded so far. Does not wait. */
   flush(): void {
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      this.endRecording([...this.batchKernels].join(', ') || 'none');
+      return;
+    }
     this.endPass();
     const kernels = [...this.batchKernels].join(', ') || 'copies';
     this.device.pushErrorScope('validation');
@@ -163,8 +171,11 @@ export class Gpu {
     this.uniformChunkIndex = 0;
     this.device.queue.submit([this.encoder.finish()]);
     this.submits++;
+    for (const staging of this.stagingBuffers) staging.destroy();
+    this.stagingBuffers = [];
     const outOfMemory = this.device.popErrorScope();
     const validation = this.device.popErrorScope();
+    this.endRecording(kernels);
     this.scopes.push(
       Promise.all([validation, outOfMemory]).then(([invalid, memory]) => {
         if (invalid) this.problems.push(`in a batch of kernels [${kernels}]: ${invalid.message}`);
@@ -201,7 +212,7 @@ export class Gpu {
     }
     const tensor = this.empty(shape, label);
     const array = data instanceof Float32Array ? data : Float32Array.from(data);
-    if (array.length > 0) this.device.queue.writeBuffer(tensor.buffer, 0, array.buffer, array.byteOffset, array.byteLength);
+    if (array.length > 0) this.writeOrdered(tensor.buffer, 0, array);
     return tensor;
   }
 
@@ -210,8 +221,24 @@ export class Gpu {
     if (data.length !== numel(tensor.shape)) {
       throw new KernelArgumentError(`write: ${data.length} values for a tensor of shape ${formatShape(tensor.shape)}`);
     }
-    this.flush();
-    this.device.queue.writeBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, data.buffer, data.byteOffset, data.byteLength);
+    this.writeOrdered(tensor.buffer, (tensor.offset ?? 0) * 4, data);
+  }
+
+  /**
+   * Writes data so that it lands after everything recorded so far. queue.writeBuffer runs before the batch still
+   * being recorded is submitted, which would overwrite a pool buffer that recorded commands still read; so while a
+   * batch is open the data goes through a fresh staging buffer and a recorded copy.
+   */
+  private writeOrdered(buffer: GPUBuffer, offsetBytes: number, data: Float32Array): void {
+    if (!this.encoder) {
+      this.device.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+      return;
+    }
+    const staging = this.device.createBuffer({ size: data.byteLength, usage: BufferUsage.COPY_SRC, mappedAtCreation: true, label: 'upload staging' });
+    new Float32Array(staging.getMappedRange()).set(data);
+    staging.unmap();
+    this.commandEncoder().copyBufferToBuffer(staging, 0, buffer, offsetBytes, data.byteLength);
+    this.stagingBuffers.push(staging);
   }
 
   /** Returns a pool buffer for reuse. Buffers the caller brought are left alone. */
@@ -324,15 +351,42 @@ export class Gpu {
     if (problems.length) throw new GpuValidationError(`WebGPU reported: ${problems.join('\n')}`);
   }
 
+  /**
+   * Opens a validation error scope over what the batch records (pipelines, bind group layouts, bind groups, encoder
+   * calls); flush() closes it, so such errors are thrown at the sync of their own batch. Left uncaptured, an invalid
+   * pipeline's getBindGroupLayout/createBindGroup errors reach 'uncapturederror' asynchronously: in Chromium after
+   * the batch's onSubmittedWorkDone, so they were thrown by the next, healthy, batch.
+   */
+  private beginRecording(): void {
+    if (this.recording) return;
+    this.device.pushErrorScope('validation');
+    this.recording = true;
+  }
+
+  private endRecording(kernels: string): void {
+    if (!this.recording) return;
+    this.recording = false;
+    this.scopes.push(
+      this.device.popErrorScope().then(
+        (error) => {
+          if (error) this.problems.push(`while recording a batch of kernels [${kernels}]: ${error.message}`);
+        },
+        () => undefined,
+      ),
+    );
+  }
+
   private commandEncoder(): GPUCommandEncoder {
     this.assertAlive();
     this.endPass();
+    this.beginRecording();
     if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'ulseg batch' });
     return this.encoder;
   }
 
   private computePass(): GPUComputePassEncoder {
     if (!this.pass) {
+      this.beginRecording();
       if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'ulseg batch' });
       this.pass = this.encoder.beginComputePass({ label: 'ulseg kernels' });
     }

@@ -36,6 +36,19 @@ export const runtimeCases = defineCases('runtime', {
     assertClose(await gpu.read(x), data, 'exact', '100 negations');
     if (gpu.counters.submits !== submits + 1) throw new Error(`read needed ${gpu.counters.submits - submits} submits, want 1`);
   },
+  'an upload into a reused pool buffer lands after the recorded work that read the buffer before': async ({ gpu }) => {
+    await gpu.sync();
+    const first = gpu.upload([2, 2, 2], [3]);
+    const x = gpu.upload([1, 2, 3], [3]);
+    const product = unary(gpu, 'square', first);
+    gpu.release(first);
+    // Same size class: the pool hands `first`'s buffer out again while the square above is still unsubmitted.
+    const second = gpu.upload([5, 5, 5], [3]);
+    if (second.buffer !== first.buffer) throw new Error('test premise: the pool did not reuse the buffer');
+    assertClose(await gpu.read(product), [4, 4, 4], 'exact', 'square read the data it was recorded with');
+    assertClose(await gpu.read(second), [5, 5, 5], 'exact', 'the later upload');
+    gpu.release(x);
+  },
   'time() reports wall-clock, and GPU time where timestamps exist': async ({ gpu, random }) => {
     const x = gpu.upload(randomArray(random, 1 << 16));
     const timing = await gpu.time(() => {

@@ -1,0 +1,5 @@
+/** F: the functional ops under their PyTorch names. */
+export { add, sub, mul, div, mulScalar, addScalar } from './ops/arithmetic.js';
+export { neg, exp, log, sqrt, square } from './ops/unary.js';
+export { sum, mean, type ReduceOptions } from './ops/reduction.js';
+export { reshape } from './ops/shape.js';

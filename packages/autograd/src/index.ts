@@ -1,0 +1,7 @@
+/** @ulseg/autograd: define-by-run autograd on @ulseg/kernels, with PyTorch's names and semantics. */
+export { Tensor, type TensorOptions } from './tensor.js';
+export { noGrad, scope, isGradEnabled } from './grad-mode.js';
+export { apply, type Op, type BackwardContext, type ForwardResult } from './op.js';
+export { Node, reduceToShape } from './tape.js';
+export { parseNpy, serializeNpy } from './npy.js';
+export * as F from './functional.js';
