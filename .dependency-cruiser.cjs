@@ -31,10 +31,12 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'Circular imports make initialisation order fragile and hide layering mistakes.',
+      comment:
+        'Circular imports make initialisation order fragile and hide layering mistakes. Cycles made only of ' +
+        'type imports (erased at compile time) are allowed.',
       severity: 'error',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'no-bench-import-from-apps',

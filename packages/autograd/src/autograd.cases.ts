@@ -1,10 +1,11 @@
 import { binaryReference, reduceReference, unaryReference } from '@ulseg/kernels';
-import { assertClose, defineCases, expectError } from '@ulseg/kernels/testing';
+import { assertClose, defineCases, expectError, type CaseBody } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, noGrad, scope, Tensor } from './index.js';
 
-const binaryCase = (op: 'add' | 'sub' | 'mul' | 'div', a: number[], b: number[]) =>
-  async ({ gpu, random }: Parameters<Parameters<typeof defineCases>[1][string] & ((...args: never[]) => unknown)>[0]) => {
+const binaryCase =
+  (op: 'add' | 'sub' | 'mul' | 'div', a: number[], b: number[]): CaseBody =>
+  async ({ gpu, random }) => {
     await gradcheck(
       gpu,
       random,

@@ -3,3 +3,5 @@ export { add, sub, mul, div, mulScalar, addScalar } from './ops/arithmetic.js';
 export { neg, exp, log, sqrt, square } from './ops/unary.js';
 export { sum, mean, type ReduceOptions } from './ops/reduction.js';
 export { reshape } from './ops/shape.js';
+export { relu, sigmoid, silu } from './ops/activation.js';
+export { adaptiveAvgPool2d, channelMultiply } from './ops/squeeze-excitation.js';

@@ -5,3 +5,5 @@ export { apply, type Op, type BackwardContext, type ForwardResult } from './op.j
 export { Node, reduceToShape } from './tape.js';
 export { parseNpy, serializeNpy } from './npy.js';
 export * as F from './functional.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

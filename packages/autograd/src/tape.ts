@@ -6,7 +6,7 @@
  */
 import { fill, formatShape, reduce, sameShape } from '@ulseg/kernels';
 import { noGrad } from './grad-mode.js';
-import { Tensor } from './tensor.js';
+import { installBackward, Tensor } from './tensor.js';
 import { addInto } from './accumulate.js';
 
 export class Node {
@@ -107,6 +107,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   });
   for (const leftover of grads.values()) leftover.dispose();
 }
+
+installBackward(runBackward);
 
 function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
   leaf.grad = leaf.grad ? addInto(leaf.grad, grad).keep() : grad.keep();

@@ -6,8 +6,15 @@ import { formatShape, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
 import { isGradEnabled, track, untrack } from './grad-mode.js';
 import { Storage } from './storage.js';
 import type { Node } from './tape.js';
-import { runBackward } from './tape.js';
 import { parseNpy } from './npy.js';
+
+type BackwardFunction = (root: Tensor, gradient: Tensor | undefined, retainGraph: boolean) => void;
+let backwardFunction: BackwardFunction | undefined;
+
+/** The tape installs its backward pass here (tensor.ts cannot import the tape, which builds tensors). */
+export function installBackward(run: BackwardFunction): void {
+  backwardFunction = run;
+}
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -110,7 +117,8 @@ export class Tensor {
 
   /** Back-propagates from this tensor (a scalar unless `gradient` is given) into every leaf that requires grad. */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, gradient, options.retainGraph ?? false);
+    if (!backwardFunction) throw new Error('backward: the tape module is not loaded (import from @ulseg/autograd)');
+    backwardFunction(this, gradient, options.retainGraph ?? false);
   }
 
   /** Marks this tensor as living beyond the current scope (parameters, state). */

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ADAPTER_KINDS } from '@ulseg/kernels';
 import { runInfo } from './commands/info.js';
 import { runDemo } from './commands/demo.js';
+import { runConvert } from './commands/convert.js';
 import { reportFailure } from './errors.js';
 
 const program = new Command()
@@ -31,6 +32,16 @@ program
   )
   .addOption(adapterOption())
   .action(async (options: { adapter?: (typeof ADAPTER_KINDS)[number] }) => runDemo(options));
+
+program
+  .command('convert')
+  .description(
+    "convert the original's PyTorch state_dict (.pth, zip format) into a safetensors checkpoint (float32).\n" +
+      'The .pth is read without running any of it: only the globals a state_dict needs are accepted.',
+  )
+  .argument('<input>', 'a torch.save(model.state_dict()) file, e.g. best_model.pth')
+  .argument('<output>', 'the .safetensors file to write (written atomically)')
+  .action(async (input: string, output: string) => runConvert(input, output));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportFailure(error);

@@ -1,0 +1,2 @@
+export { Module, Sequential, ModuleList, type StateEntry, type LoadReport } from './module.js';
+export { uniform, kaimingUniformBound } from './init.js';

@@ -1,0 +1,182 @@
+/**
+ * Module: parameters, buffers and children under PyTorch's names, in PyTorch's state_dict order (a module's own
+ * parameters, then its own buffers, then each child's entries under `<child>.`), train/eval mode, and strict loading
+ * by exact key that lists every missing, unexpected and mismatched key.
+ */
+import { formatShape, numel, sameShape } from '@ulseg/kernels';
+import type { Tensor } from '../tensor.js';
+
+export interface StateEntry {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+export interface LoadReport {
+  missing: string[];
+  unexpected: string[];
+  /** `key: expected [..], got [..]` */
+  mismatched: string[];
+  loaded: number;
+}
+
+export class Module {
+  training = true;
+  private readonly parameterSlots = new Map<string, Tensor>();
+  private readonly bufferSlots = new Map<string, Tensor>();
+  private readonly childSlots = new Map<string, Module>();
+
+  protected registerParameter(name: string, tensor: Tensor): Tensor {
+    tensor.requiresGrad = true;
+    tensor.name ??= name;
+    this.parameterSlots.set(name, tensor.keep());
+    return tensor;
+  }
+
+  protected registerBuffer(name: string, tensor: Tensor): Tensor {
+    tensor.name ??= name;
+    this.bufferSlots.set(name, tensor.keep());
+    return tensor;
+  }
+
+  registerModule<M extends Module>(name: string, module: M): M {
+    this.childSlots.set(name, module);
+    return module;
+  }
+
+  /** Replaces a registered buffer's tensor (running statistics after an update); the old one is disposed. */
+  protected replaceBuffer(name: string, tensor: Tensor): void {
+    const old = this.bufferSlots.get(name);
+    if (!old) throw new Error(`replaceBuffer: no buffer '${name}'`);
+    tensor.name ??= name;
+    this.bufferSlots.set(name, tensor.keep());
+    if (old !== tensor) old.dispose();
+  }
+
+  protected buffer(name: string): Tensor {
+    const tensor = this.bufferSlots.get(name);
+    if (!tensor) throw new Error(`no buffer '${name}'`);
+    return tensor;
+  }
+
+  *children(): Generator<[string, Module]> {
+    yield* this.childSlots.entries();
+  }
+
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, child] of this.childSlots) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
+  }
+
+  *namedParameters(prefix = ''): Generator<[string, Tensor]> {
+    for (const [name, tensor] of this.parameterSlots) yield [prefix ? `${prefix}.${name}` : name, tensor];
+    for (const [name, child] of this.childSlots) yield* child.namedParameters(prefix ? `${prefix}.${name}` : name);
+  }
+
+  parameters(): Tensor[] {
+    return [...this.namedParameters()].map(([, tensor]) => tensor);
+  }
+
+  /** [key, tensor] in PyTorch state_dict order: own parameters, own buffers, then children. */
+  stateDict(prefix = ''): [string, Tensor][] {
+    const entries: [string, Tensor][] = [];
+    const key = (name: string): string => (prefix ? `${prefix}.${name}` : name);
+    for (const [name, tensor] of this.parameterSlots) entries.push([key(name), tensor]);
+    for (const [name, tensor] of this.bufferSlots) entries.push([key(name), tensor]);
+    for (const [name, child] of this.childSlots) entries.push(...child.stateDict(key(name)));
+    return entries;
+  }
+
+  /**
+   * Copies values into the parameters and buffers by exact key. Strict (default): any missing, unexpected or
+   * shape-mismatched key is an error listing all of them, and nothing is written.
+   */
+  load(state: ReadonlyMap<string, StateEntry>, options: { strict?: boolean; source?: string } = {}): LoadReport {
+    const strict = options.strict ?? true;
+    const own = new Map(this.stateDict());
+    const report: LoadReport = { missing: [], unexpected: [], mismatched: [], loaded: 0 };
+    for (const key of own.keys()) if (!state.has(key)) report.missing.push(key);
+    for (const [key, entry] of state) {
+      const tensor = own.get(key);
+      if (!tensor) report.unexpected.push(key);
+      else if (!sameShape(tensor.shape, entry.shape) && !(numel(tensor.shape) === 1 && numel(entry.shape) === 1)) {
+        report.mismatched.push(`${key}: expected ${formatShape(tensor.shape)}, got ${formatShape(entry.shape)}`);
+      }
+    }
+    if (strict && (report.missing.length || report.unexpected.length || report.mismatched.length)) {
+      const list = (title: string, keys: string[]): string =>
+        keys.length ? `\n  ${title} (${keys.length}): ${keys.slice(0, 20).join(', ')}${keys.length > 20 ? ', …' : ''}` : '';
+      throw new Error(
+        `${options.source ?? 'load'}: the weights do not match the model` +
+          list('missing keys', report.missing) +
+          list('unexpected keys', report.unexpected) +
+          list('shape mismatches', report.mismatched),
+      );
+    }
+    const mismatched = new Set(report.mismatched.map((line) => line.slice(0, line.indexOf(':'))));
+    for (const [key, tensor] of own) {
+      const entry = state.get(key);
+      if (!entry || mismatched.has(key)) continue;
+      tensor.gpu.write(tensor.data, entry.data);
+      report.loaded++;
+    }
+    return report;
+  }
+
+  train(mode = true): this {
+    for (const [, module] of this.namedModules()) module.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void {
+    for (const tensor of this.parameters()) {
+      tensor.grad?.dispose();
+      tensor.grad = undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const [, tensor] of this.stateDict()) tensor.dispose();
+  }
+}
+
+/** Children named 0, 1, 2, … applied in order (PyTorch nn.Sequential). */
+export class Sequential extends Module {
+  readonly layers: readonly (Module & { forward(x: Tensor): Tensor })[];
+
+  constructor(...layers: (Module & { forward(x: Tensor): Tensor })[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((layer, index) => this.registerModule(String(index), layer));
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const layer of this.layers) y = layer.forward(y);
+    return y;
+  }
+}
+
+/** Children named 0, 1, 2, … held in a list (PyTorch nn.ModuleList). */
+export class ModuleList<M extends Module = Module> extends Module {
+  readonly items: M[] = [];
+
+  constructor(items: readonly M[] = []) {
+    super();
+    for (const item of items) this.append(item);
+  }
+
+  append(item: M): this {
+    this.registerModule(String(this.items.length), item);
+    this.items.push(item);
+    return this;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+}

@@ -1,0 +1,2 @@
+export { Adam, type AdamConfig, type AdamStateEntry } from './adam.js';
+export { CosineAnnealingLR } from './cosine-annealing.js';

@@ -1,0 +1,4 @@
+import { registerCases } from '../../testing/vitest.js';
+import { activationBackwardCases } from './activation-backward.cases.js';
+
+registerCases(activationBackwardCases);

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { assertClose, defineCases } from '../../testing/index.js';
+import { registerCases } from '../../testing/vitest.js';
+import { adam } from './adam.js';
+import { adamCases } from './adam.cases.js';
+import { adamFloat32Emulation } from './adam.reference.js';
+import { cosineAnnealingLr } from './lr-schedule.js';
+import { parseSafetensors } from './safetensors.js';
+
+/** The golden fixtures beside the checkout (../shared/fixtures); a missing fixture fails the test. */
+const FIXTURES = fileURLToPath(new URL('../../../../../../shared/fixtures/linknet-b0/', import.meta.url));
+const read = (name: string): Uint8Array => readFileSync(FIXTURES + name);
+
+interface Schedule {
+  base_lr: number;
+  T_max: number;
+  eta_min: number;
+  epochs: number[];
+  lr: number[];
+}
+
+describe('cosineAnnealingLr', () => {
+  const schedules = JSON.parse(new TextDecoder().decode(read('lr_schedule.json'))) as Record<string, Schedule | string>;
+  for (const name of ['original', 'lr1e-3_T20']) {
+    it(`equals lr_schedule.json '${name}' bit for bit in float64`, () => {
+      const schedule = schedules[name] as Schedule;
+      const got = schedule.epochs.map((epoch) => cosineAnnealingLr(epoch, schedule.base_lr, schedule.T_max, schedule.eta_min));
+      expect(got.length).toBeGreaterThan(20);
+      expect(got).toEqual(schedule.lr);
+    });
+  }
+});
+
+const grads = parseSafetensors(read('grads.safetensors'));
+const stepped = parseSafetensors(read('adam_step.safetensors'));
+
+const fixtureCases = defineCases('adam fixture', {
+  'step 1 on all 260 gradients of grads.safetensors equals the float32 emulation bit for bit': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random }) => {
+      // The initial parameters are only in model.pth (no reader yet): any p0 exercises the same update bits.
+      const entries = [...grads.entries()];
+      const hosts = entries.map(([, tensor]) => {
+        const param = Float32Array.from(tensor.data, () => random.uniform(-1, 1));
+        return { param, m: new Float32Array(param.length), v: new Float32Array(param.length) };
+      });
+      const groups = entries.map(([, tensor], index) => ({
+        param: gpu.upload(hosts[index]!.param, tensor.shape),
+        grad: gpu.upload(tensor.data, tensor.shape),
+        m: gpu.upload(hosts[index]!.m, tensor.shape),
+        v: gpu.upload(hosts[index]!.v, tensor.shape),
+      }));
+      adam(gpu, groups, 1, { learningRate: 1e-3 });
+      for (const [index, [name, tensor]] of entries.entries()) {
+        adamFloat32Emulation(hosts[index]!, tensor.data, 1, { learningRate: 1e-3 });
+        assertClose(await gpu.read(groups[index]!.param), hosts[index]!.param, 'exact', name);
+        gpu.release(groups[index]!.param);
+        gpu.release(groups[index]!.grad);
+        gpu.release(groups[index]!.m);
+        gpu.release(groups[index]!.v);
+      }
+      if (entries.length !== 260) throw new Error(`grads.safetensors holds ${entries.length} tensors, expected 260`);
+    },
+  },
+  'segmentation_head.0.bias (p0 = 0 by smp initialize_head) steps to adam_step.safetensors exactly': async ({ gpu }) => {
+    const name = 'segmentation_head.0.bias';
+    const g = grads.get(name)!;
+    const group = { param: gpu.upload([0]), grad: gpu.upload(g.data, g.shape), m: gpu.upload([0]), v: gpu.upload([0]) };
+    adam(gpu, group, 1, { learningRate: 1e-3 });
+    assertClose(await gpu.read(group.param), stepped.get(name)!.data, 'exact', name);
+  },
+});
+
+registerCases([...adamCases, ...fixtureCases]);

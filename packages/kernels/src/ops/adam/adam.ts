@@ -1,0 +1,126 @@
+/**
+ * Adam (Kingma & Ba, https://arxiv.org/abs/1412.6980) as PyTorch 1.13 steps it (`torch.optim.Adam`, single-tensor
+ * path, amsgrad off), in place on the device.
+ *
+ * Layout: one dispatch per group of four same-shaped tensors (parameter, gradient, first and second moment). A
+ * group is one parameter tensor, or one flat segment that holds many parameters back to back (gaps of zeros are
+ * harmless: g = m = v = 0 leaves p unchanged). The step scalars are the same for every group of a step, so a caller
+ * with all parameters in a few flat segments (each under maxStorageBufferBindingSize) pays a few dispatches per step;
+ * a caller with separate tensors pays one dispatch each, all in one submit.
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { ADAM_WGSL } from './adam.wgsl.js';
+
+const WORKGROUP_SIZE = 256;
+
+export interface AdamOptions {
+  /** Learning rate of this step (after any schedule). */
+  learningRate: number;
+  /** (β1, β2); default (0.9, 0.999). */
+  betas?: readonly [number, number];
+  /** Default 1e-8. */
+  eps?: number;
+  /** L2 penalty added to the gradient (`g + wd·p`, torch's `weight_decay`); default 0. */
+  weightDecay?: number;
+}
+
+/** One parameter (or flat segment of parameters) with its gradient and Adam's moment buffers, all the same shape. */
+export interface AdamGroup {
+  param: GpuTensor;
+  grad: GpuTensor;
+  /** First moment (torch's `exp_avg`); zeros before step 1. */
+  m: GpuTensor;
+  /** Second moment (torch's `exp_avg_sq`); zeros before step 1. */
+  v: GpuTensor;
+}
+
+/** The scalars of step t as torch forms them: float64 on the host, rounded to float32 where they meet tensors. */
+export interface AdamScalars {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** sqrt(1 − β2^t), float64. */
+  biasCorrection2Sqrt: number;
+  /** −lr / (1 − β1^t), float64 (torch's `-step_size`). */
+  negStepSize: number;
+  eps: number;
+  weightDecay: number;
+}
+
+export function adamScalars(step: number, options: AdamOptions): AdamScalars {
+  const [beta1, beta2] = options.betas ?? [0.9, 0.999];
+  const eps = options.eps ?? 1e-8;
+  const weightDecay = options.weightDecay ?? 0;
+  if (!Number.isInteger(step) || step < 1) throw new KernelArgumentError(`adam: step must be an integer >= 1, got ${step}`);
+  if (!(options.learningRate >= 0)) throw new KernelArgumentError(`adam: learning rate must be >= 0, got ${options.learningRate}`);
+  if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
+    throw new KernelArgumentError(`adam: betas must lie in [0, 1), got (${beta1}, ${beta2})`);
+  }
+  if (!(eps >= 0)) throw new KernelArgumentError(`adam: eps must be >= 0, got ${eps}`);
+  if (!(weightDecay >= 0)) throw new KernelArgumentError(`adam: weight decay must be >= 0, got ${weightDecay}`);
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2 = 1 - beta2 ** step;
+  return {
+    beta1,
+    oneMinusBeta1: 1 - beta1,
+    beta2,
+    oneMinusBeta2: 1 - beta2,
+    biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+    negStepSize: -(options.learningRate / biasCorrection1),
+    eps,
+    weightDecay,
+  };
+}
+
+export function adamKernel(weightDecay: boolean): KernelSource {
+  return { name: 'adam', code: ADAM_WGSL, constants: { WORKGROUP_SIZE, WEIGHT_DECAY: weightDecay } };
+}
+
+/** Applies Adam step `step` (1 for the first) to every group, updating param, m and v in place. */
+export function adam(gpu: Gpu, groups: AdamGroup | readonly AdamGroup[], step: number, options: AdamOptions): void {
+  const list = Array.isArray(groups) ? (groups as readonly AdamGroup[]) : [groups as AdamGroup];
+  const scalars = adamScalars(step, options);
+  const kernel = adamKernel(scalars.weightDecay !== 0);
+  const uniforms = new UniformWriter(36)
+    .u32(0)
+    .f32(scalars.beta1)
+    .f32(scalars.oneMinusBeta1)
+    .f32(scalars.beta2)
+    .f32(scalars.oneMinusBeta2)
+    .f32(scalars.biasCorrection2Sqrt)
+    .f32(scalars.eps)
+    .f32(scalars.negStepSize)
+    .f32(scalars.weightDecay)
+    .finish();
+  list.forEach((group, index) => validateGroup(group, index));
+  for (const group of list) {
+    const count = numel(group.param.shape);
+    new DataView(uniforms).setUint32(0, count, true);
+    gpu.dispatch({
+      kernel,
+      uniforms: uniforms.slice(0),
+      tensors: [group.param, group.grad, group.m, group.v],
+      workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    });
+  }
+}
+
+function validateGroup(group: AdamGroup, index: number): void {
+  const { param, grad, m, v } = group;
+  for (const [name, tensor] of [['grad', grad], ['m', m], ['v', v]] as const) {
+    if (!sameShape(tensor.shape, param.shape)) {
+      throw new KernelArgumentError(
+        `adam: group ${index}: ${name} of shape ${formatShape(tensor.shape)} differs from param ${formatShape(param.shape)}`,
+      );
+    }
+  }
+  const buffers = [param.buffer, grad.buffer, m.buffer, v.buffer];
+  if (new Set(buffers).size !== buffers.length) {
+    throw new KernelArgumentError(`adam: group ${index} (param ${formatShape(param.shape)}): param, grad, m and v must not alias one buffer`);
+  }
+}

@@ -1,0 +1,68 @@
+/** Backward of training-mode BatchNorm2d: dx, dγ, dβ from dy, x and the statistics the forward saved. */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { BATCH_NORM_GRAD_INPUT_WGSL, BATCH_NORM_GRAD_PARAMS_WGSL, BATCH_NORM_GRAD_PARTIAL_WGSL } from './batch-norm-backward.wgsl.js';
+import { batchNormShape, checkDistinct, CHUNK, PER_THREAD, WORKGROUP_SIZE, type BatchNormSaved } from './batch-norm.js';
+
+const CHANNEL_WORKGROUP = 64;
+const PARTIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
+const PARAMS_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
+const INPUT_KERNEL: KernelSource = { name: 'batchNorm2dBackward', code: BATCH_NORM_GRAD_INPUT_WGSL, constants: { WORKGROUP_SIZE } };
+
+export interface BatchNormGradients {
+  dx: GpuTensor;
+  /** dγ: [C] */
+  dweight: GpuTensor;
+  /** dβ: [C] */
+  dbias: GpuTensor;
+}
+
+/**
+ * y = x̂·γ + β, x̂ = (x − mean)·invstd, with mean and invstd functions of the whole channel (n = N·H·W values):
+ *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invstd/n·(n·dy − dβ − x̂·dγ) = (dy − dβ/n − x̂·dγ/n)·invstd·γ.
+ * Three dispatches: (Σ dy, Σ dy·x̂) per (chunk, channel), their sum per channel, then dx element-wise.
+ */
+export function batchNorm2dBackward(
+  gpu: Gpu,
+  dy: GpuTensor,
+  x: GpuTensor,
+  weight: GpuTensor,
+  saved: BatchNormSaved,
+  out: Partial<BatchNormGradients> = {},
+): BatchNormGradients {
+  const name = INPUT_KERNEL.name;
+  const shape = batchNormShape(gpu, name, x, { weight, mean: saved.mean, invstd: saved.invstd });
+  if (!sameShape(dy.shape, x.shape)) throw new KernelArgumentError(`${name}: dy of shape ${formatShape(dy.shape)} differs from x ${formatShape(x.shape)}`);
+  const dx = out.dx ?? gpu.empty(x.shape, `${name} dx`);
+  const dweight = out.dweight ?? gpu.empty([shape.channels], `${name} dweight`);
+  const dbias = out.dbias ?? gpu.empty([shape.channels], `${name} dbias`);
+  if (!sameShape(dx.shape, x.shape)) throw new KernelArgumentError(`${name}: dx of shape ${formatShape(dx.shape)} differs from x ${formatShape(x.shape)}`);
+  batchNormShape(gpu, name, x, { dweight, dbias });
+  checkDistinct(name, { dx, dweight, dbias }, [dy, x, weight, saved.mean, saved.invstd]);
+
+  const chunks = Math.ceil(shape.n / CHUNK);
+  const partial = gpu.empty([shape.channels, chunks, 2], `${name} partial`);
+  gpu.dispatch({
+    kernel: PARTIAL_KERNEL,
+    uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
+    tensors: [dy, x, saved.mean, saved.invstd, partial],
+    workgroups: [chunks, shape.channels],
+  });
+  gpu.dispatch({
+    kernel: PARAMS_KERNEL,
+    uniforms: new UniformWriter(4).u32(chunks).finish(),
+    tensors: [partial, dweight, dbias],
+    workgroups: [shape.channels],
+  });
+  gpu.release(partial);
+  gpu.dispatch({
+    kernel: INPUT_KERNEL,
+    uniforms: new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(shape.n).finish(),
+    tensors: [dy, x, saved.mean, saved.invstd, weight, dweight, dbias, dx],
+    workgroups: flatGrid(shape.count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return { dx, dweight, dbias };
+}

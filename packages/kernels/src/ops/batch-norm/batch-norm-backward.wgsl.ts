@@ -1,0 +1,113 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { CHANNEL_OFFSET_WGSL } from './batch-norm.wgsl.js';
+
+export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
+// dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,
+// x̂ = (x − mean[c])·invstd[c]; workgroup (k, c), per-lane sums, then a tree over the lanes.
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 16u;
+
+struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> invstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<vec2<f32>>;
+
+var<workgroup> scratch: array<vec2<f32>, WORKGROUP_SIZE>;
+${CHANNEL_OFFSET_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let chunk = group.x;
+  let c = group.y;
+  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
+  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
+  let m = mean[c];
+  let s = invstd[c];
+  var acc = vec2<f32>(0.0);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let r = start + k * WORKGROUP_SIZE + lane;
+    if (r < end) {
+      let i = channel_offset(c, r);
+      acc += vec2<f32>(dy[i], dy[i] * ((x[i] - m) * s));
+    }
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u) {
+    partial[c * params.chunks + chunk] = scratch[0];
+  }
+}
+`;
+
+export const BATCH_NORM_GRAD_PARAMS_WGSL = /* wgsl */ `
+// partial: [C, chunks] of (Σ dy, Σ dy·x̂) -> dbias[c] = Σ_k partial[c, k].x = Σ dy, dweight[c] = Σ_k partial[c, k].y
+// = Σ dy·x̂; one workgroup per channel, per-lane runs over k, then a tree.
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params { chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
+
+var<workgroup> scratch: array<vec2<f32>, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let c = group.x;
+  var acc = vec2<f32>(0.0);
+  for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
+    acc += partial[c * params.chunks + k];
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u) {
+    dbias[c] = scratch[0].x;
+    dweight[c] = scratch[0].y;
+  }
+}
+`;
+
+export const BATCH_NORM_GRAD_INPUT_WGSL = /* wgsl */ `
+// dy, x: [N, C, H, W]; mean, invstd, weight γ, dweight, dbias: [C] -> dx: [N, C, H, W], n = N·H·W:
+//   dx = (dy − dβ/n − x̂·dγ/n)·invstd·γ,  x̂ = (x − mean)·invstd,  dβ = Σ dy,  dγ = Σ dy·x̂
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, hw: u32, channels: u32, n: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> invstd: array<f32>;
+@group(0) @binding(5) var<storage, read> weight: array<f32>;
+@group(0) @binding(6) var<storage, read> dweight: array<f32>;
+@group(0) @binding(7) var<storage, read> dbias: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let c = (i / params.hw) % params.channels;
+  let s = invstd[c];
+  let xhat = (x[i] - mean[c]) * s;
+  dx[i] = (dy[i] - dbias[c] / params.n - xhat * (dweight[c] / params.n)) * (s * weight[c]);
+}
+`;

@@ -1,0 +1,220 @@
+/**
+ * BatchNorm2d (Ioffe & Szegedy, https://arxiv.org/abs/1502.03167) with PyTorch's semantics, x: [N, C, H, W].
+ * Training: per-channel batch mean and biased variance over n = N·H·W normalise; the running statistics move by
+ *   running_mean = (1 − m)·running_mean + m·mean,  running_var = (1 − m)·running_var + m·var·n/(n − 1).
+ * The statistics are two-pass per chunk of 4096 values (mean, then Σ(x − mean)²) merged across chunks with Chan's
+ * rule, so they stay exact to float32 rounding for any n and any offset of the data. Three dispatches: moments per
+ * (chunk, channel), merge per channel (+ running update), normalise.
+ * `num_batches_tracked` is the caller's counter (+1 per training forward): with a momentum set it does not enter
+ * the update, so the kernels never see it.
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { BATCH_NORM_FOLD_WGSL, BATCH_NORM_MOMENTS_WGSL, BATCH_NORM_NORMALIZE_WGSL, BATCH_NORM_STATS_WGSL } from './batch-norm.wgsl.js';
+
+export const WORKGROUP_SIZE = 256;
+export const PER_THREAD = 16;
+/** Values of one channel per reducing workgroup. */
+export const CHUNK = WORKGROUP_SIZE * PER_THREAD;
+const CHANNEL_WORKGROUP = 64;
+
+const MOMENTS_KERNEL: KernelSource = { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
+const FOLD_KERNEL: KernelSource = { name: 'foldBatchNorm2d', code: BATCH_NORM_FOLD_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
+
+export interface BatchNormParameters {
+  /** γ: [C] */
+  weight: GpuTensor;
+  /** β: [C] */
+  bias: GpuTensor;
+  /** [C]; updated in place by a training forward; required for inference. */
+  runningMean?: GpuTensor;
+  /** [C]; updated in place by a training forward; required for inference. */
+  runningVar?: GpuTensor;
+}
+
+export interface BatchNormTrainingOptions {
+  /** Default 0.1 (PyTorch); EfficientNet's encoder uses 0.01. */
+  momentum?: number;
+  /** Default 1e-5 (PyTorch); EfficientNet's encoder uses 1e-3. */
+  eps?: number;
+  out?: GpuTensor;
+  /** Output for the batch mean, [C]. */
+  mean?: GpuTensor;
+  /** Output for 1/sqrt(var + eps), [C]. */
+  invstd?: GpuTensor;
+}
+
+/** What the backward needs from the forward (PyTorch's save_mean, save_invstd). */
+export interface BatchNormSaved {
+  mean: GpuTensor;
+  invstd: GpuTensor;
+}
+
+export interface BatchNormShape {
+  n: number;
+  channels: number;
+  hw: number;
+  count: number;
+}
+
+/** Validates x: [N, C, H, W] against per-channel tensors of shape [C]; returns the sizes the kernels use. */
+export function batchNormShape(gpu: Gpu, kernel: string, x: GpuTensor, perChannel: Record<string, GpuTensor | undefined>): BatchNormShape {
+  if (x.shape.length !== 4) throw new KernelArgumentError(`${kernel}: x must be [N, C, H, W], got ${formatShape(x.shape)}`);
+  const [batch, channels, h, w] = x.shape as [number, number, number, number];
+  for (const [name, tensor] of Object.entries(perChannel)) {
+    if (tensor && !sameShape(tensor.shape, [channels])) {
+      throw new KernelArgumentError(`${kernel}: ${name} of shape ${formatShape(tensor.shape)} should be [${channels}] for x ${formatShape(x.shape)}`);
+    }
+  }
+  const n = batch * h * w;
+  if (n > 2 ** 24) throw new KernelArgumentError(`${kernel}: ${n} values per channel of x ${formatShape(x.shape)} is over 2^24`);
+  if (channels > gpu.limits.maxComputeWorkgroupsPerDimension) {
+    throw new KernelArgumentError(`${kernel}: ${channels} channels of x ${formatShape(x.shape)} is over maxComputeWorkgroupsPerDimension`);
+  }
+  return { n, channels, hw: h * w, count: numel(x.shape) };
+}
+
+/** Throws unless `outputs` (named) use buffers distinct from each other and from every input. */
+export function checkDistinct(kernel: string, outputs: Record<string, GpuTensor>, inputs: readonly (GpuTensor | undefined)[]): void {
+  const seen = new Set(inputs.filter((input): input is GpuTensor => input !== undefined).map((input) => input.buffer));
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (seen.has(tensor.buffer)) throw new KernelArgumentError(`${kernel}: ${name} must not alias an input or another output`);
+    seen.add(tensor.buffer);
+  }
+}
+
+function normalize(
+  gpu: Gpu,
+  x: GpuTensor,
+  mean: GpuTensor,
+  stat: GpuTensor,
+  parameters: BatchNormParameters,
+  y: GpuTensor,
+  shape: BatchNormShape,
+  inference: boolean,
+  eps: number,
+): void {
+  const kernelName = inference ? 'batchNorm2dInference' : 'batchNorm2d.normalize';
+  gpu.dispatch({
+    kernel: { name: kernelName, code: BATCH_NORM_NORMALIZE_WGSL, constants: { WORKGROUP_SIZE, EVAL: inference } },
+    uniforms: new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(eps).finish(),
+    tensors: [x, mean, stat, parameters.weight, parameters.bias, y],
+    workgroups: flatGrid(shape.count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+}
+
+/** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
+export function batchNorm2dTraining(
+  gpu: Gpu,
+  x: GpuTensor,
+  parameters: BatchNormParameters,
+  options: BatchNormTrainingOptions = {},
+): { y: GpuTensor } & BatchNormSaved {
+  const name = 'batchNorm2dTraining';
+  const { weight, bias, runningMean, runningVar } = parameters;
+  const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
+  const momentum = options.momentum ?? 0.1;
+  const eps = options.eps ?? 1e-5;
+  if ((runningMean === undefined) !== (runningVar === undefined)) {
+    throw new KernelArgumentError(`${name}: give both runningMean and runningVar, or neither`);
+  }
+  if (shape.n < 2) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has ${shape.n} value per channel; training needs more than 1`);
+  if (!(momentum >= 0 && momentum <= 1)) throw new KernelArgumentError(`${name}: momentum must lie in [0, 1], got ${momentum}`);
+  if (!(eps >= 0)) throw new KernelArgumentError(`${name}: eps must be >= 0, got ${eps}`);
+  const y = options.out ?? gpu.empty(x.shape, name);
+  const mean = options.mean ?? gpu.empty([shape.channels], `${name} mean`);
+  const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
+  if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
+  batchNormShape(gpu, name, x, { mean, invstd });
+  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
+
+  const chunks = Math.ceil(shape.n / CHUNK);
+  const moments = gpu.empty([shape.channels, chunks, 2], `${name} moments`);
+  gpu.dispatch({
+    kernel: MOMENTS_KERNEL,
+    uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
+    tensors: [x, moments],
+    workgroups: [chunks, shape.channels],
+  });
+  // Without running statistics their (unused) bindings get scratch buffers.
+  const unused = runningMean && runningVar ? [] : [gpu.empty([1], `${name} unused`), gpu.empty([1], `${name} unused`)];
+  gpu.dispatch({
+    kernel: { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: unused.length === 0 } },
+    uniforms: new UniformWriter(20).u32(chunks).u32(shape.n).u32(CHUNK).f32(eps).f32(momentum).finish(),
+    tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!],
+    workgroups: [shape.channels],
+  });
+  gpu.release(moments);
+  for (const tensor of unused) gpu.release(tensor);
+  normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps);
+  return { y, mean, invstd };
+}
+
+/** Inference-mode forward: y = (x − running_mean)·γ/sqrt(running_var + eps) + β. */
+export function batchNorm2dInference(gpu: Gpu, x: GpuTensor, parameters: BatchNormParameters, options: { eps?: number; out?: GpuTensor } = {}): GpuTensor {
+  const name = 'batchNorm2dInference';
+  const { weight, bias, runningMean, runningVar } = parameters;
+  if (!runningMean || !runningVar) throw new KernelArgumentError(`${name}: needs runningMean and runningVar`);
+  const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
+  const y = options.out ?? gpu.empty(x.shape, name);
+  if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
+  checkDistinct(name, { y }, [x, weight, bias, runningMean, runningVar]);
+  normalize(gpu, x, runningMean, runningVar, parameters, y, shape, true, options.eps ?? 1e-5);
+  return y;
+}
+
+/**
+ * Folds inference-mode BatchNorm into a per-channel affine map for a convolution epilogue:
+ * BN(x) = x·scale + shift with scale = γ/sqrt(running_var + eps), shift = β − running_mean·scale.
+ */
+export function foldBatchNorm2d(
+  gpu: Gpu,
+  parameters: BatchNormParameters,
+  options: { eps?: number; scale?: GpuTensor; shift?: GpuTensor } = {},
+): { scale: GpuTensor; shift: GpuTensor } {
+  const name = FOLD_KERNEL.name;
+  const { weight, bias, runningMean, runningVar } = parameters;
+  if (!runningMean || !runningVar) throw new KernelArgumentError(`${name}: needs runningMean and runningVar`);
+  if (weight.shape.length !== 1) throw new KernelArgumentError(`${name}: weight must be [C], got ${formatShape(weight.shape)}`);
+  const channels = weight.shape[0]!;
+  const scale = options.scale ?? gpu.empty([channels], `${name} scale`);
+  const shift = options.shift ?? gpu.empty([channels], `${name} shift`);
+  for (const [label, tensor] of Object.entries({ bias, runningMean, runningVar, scale, shift })) {
+    if (!sameShape(tensor.shape, [channels])) {
+      throw new KernelArgumentError(`${name}: ${label} of shape ${formatShape(tensor.shape)} should be [${channels}] like weight`);
+    }
+  }
+  checkDistinct(name, { scale, shift }, [weight, bias, runningMean, runningVar]);
+  gpu.dispatch({
+    kernel: FOLD_KERNEL,
+    uniforms: new UniformWriter(8).u32(channels).f32(options.eps ?? 1e-5).finish(),
+    tensors: [runningMean, runningVar, weight, bias, scale, shift],
+    workgroups: [Math.ceil(channels / CHANNEL_WORKGROUP)],
+  });
+  return { scale, shift };
+}
+
+export interface BatchNorm2dOptions extends BatchNormTrainingOptions {
+  /** Batch statistics (and running update) when true; running statistics when false. */
+  training: boolean;
+  /** [C]; required when not training. */
+  runningMean?: GpuTensor;
+  /** [C]; required when not training. */
+  runningVar?: GpuTensor;
+}
+
+/**
+ * `F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)` for x: [N, C, H, W]: the
+ * training forward returns y and the statistics the backward needs; the inference forward returns y only.
+ */
+export function batchNorm2d(gpu: Gpu, x: GpuTensor, weight: GpuTensor, bias: GpuTensor, options: BatchNorm2dOptions & { training: true }): { y: GpuTensor } & BatchNormSaved;
+export function batchNorm2d(gpu: Gpu, x: GpuTensor, weight: GpuTensor, bias: GpuTensor, options: BatchNorm2dOptions): { y: GpuTensor } & Partial<BatchNormSaved>;
+export function batchNorm2d(gpu: Gpu, x: GpuTensor, weight: GpuTensor, bias: GpuTensor, options: BatchNorm2dOptions): { y: GpuTensor } & Partial<BatchNormSaved> {
+  const { training, runningMean, runningVar, ...rest } = options;
+  const parameters: BatchNormParameters = { weight, bias, runningMean, runningVar };
+  if (training) return batchNorm2dTraining(gpu, x, parameters, rest);
+  return { y: batchNorm2dInference(gpu, x, parameters, { eps: rest.eps, out: rest.out }) };
+}

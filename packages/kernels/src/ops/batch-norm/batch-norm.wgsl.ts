@@ -1,0 +1,184 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * Channel c of x: [N, C, H, W] as a run of n = N·H·W values; its r-th value (r = b·HW + s, s = h·W + w) is at
+ * (b·C + c)·HW + s. A chunk is CHUNK = WORKGROUP_SIZE·PER_THREAD consecutive r of one channel.
+ */
+export const CHANNEL_OFFSET_WGSL = /* wgsl */ `
+fn channel_offset(c: u32, r: u32) -> u32 {
+  let b = r / params.hw;
+  return (b * params.channels + c) * params.hw + (r - b * params.hw);
+}
+`;
+
+export const BATCH_NORM_MOMENTS_WGSL = /* wgsl */ `
+// x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k): workgroup (k, c) takes chunk k of channel c and makes two
+// passes over it, mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)², each a per-lane sum and a tree over the lanes.
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 16u;
+
+struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
+
+var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
+${CHANNEL_OFFSET_WGSL}
+fn workgroup_sum(lane: u32, value: f32) -> f32 {
+  scratch[lane] = value;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  let total = scratch[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let chunk = group.x;
+  let c = group.y;
+  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
+  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
+  var sum = 0.0;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let r = start + k * WORKGROUP_SIZE + lane;
+    if (r < end) {
+      sum += x[channel_offset(c, r)];
+    }
+  }
+  let mean = workgroup_sum(lane, sum) / f32(end - start);
+  var m2 = 0.0;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let r = start + k * WORKGROUP_SIZE + lane;
+    if (r < end) {
+      let d = x[channel_offset(c, r)] - mean;
+      m2 += d * d;
+    }
+  }
+  let total_m2 = workgroup_sum(lane, m2);
+  if (lane == 0u) {
+    moments[c * params.chunks + chunk] = vec2<f32>(mean, total_m2);
+  }
+}
+`;
+
+export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
+// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c (one workgroup each):
+//   merged (n, mean, M2) by Chan et al.'s pairwise rule (per-lane runs, then a tree):
+//     n = n_a + n_b, δ = mean_b − mean_a, mean = mean_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n
+//   mean[c] = mean, invstd[c] = 1/sqrt(M2/n + eps)                  (biased variance normalises)
+//   UPDATE_RUNNING: running_mean[c] = m·mean + (1 − m)·running_mean[c]
+//                   running_var[c]  = m·M2/(n − 1) + (1 − m)·running_var[c]   (unbiased variance tracks)
+override WORKGROUP_SIZE: u32 = 64u;
+override UPDATE_RUNNING: bool = true;
+
+struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> invstd: array<f32>;
+@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
+
+// (n, mean, M2)
+var<workgroup> scratch: array<vec3<f32>, WORKGROUP_SIZE>;
+
+fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
+  if (b.x == 0.0) { return a; }
+  if (a.x == 0.0) { return b; }
+  let n = a.x + b.x;
+  let delta = b.y - a.y;
+  let fraction = b.x / n;
+  return vec3<f32>(n, a.y + delta * fraction, a.z + b.z + delta * delta * a.x * fraction);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let c = group.x;
+  var acc = vec3<f32>(0.0);
+  for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
+    let chunk = moments[c * params.chunks + k];
+    let n = f32(min(params.chunk_size, params.count - k * params.chunk_size));
+    acc = merge(acc, vec3<f32>(n, chunk.x, chunk.y));
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] = merge(scratch[lane], scratch[lane + width]);
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u) {
+    let total = scratch[0];
+    mean[c] = total.y;
+    invstd[c] = 1.0 / sqrt(total.z / total.x + params.eps);
+    if (UPDATE_RUNNING) {
+      running_mean[c] = params.momentum * total.y + (1.0 - params.momentum) * running_mean[c];
+      running_var[c] = params.momentum * (total.z / (total.x - 1.0)) + (1.0 - params.momentum) * running_var[c];
+    }
+  }
+}
+`;
+
+export const BATCH_NORM_NORMALIZE_WGSL = /* wgsl */ `
+// x: [N, C, H, W]; mean, stat, weight γ, bias β: [C] -> y: [N, C, H, W]
+//   training (stat = invstd of the batch):   y = (x − mean[c])·(invstd[c]·γ[c]) + β[c]
+//   EVAL (mean, stat = running mean, var):   y = (x − mean[c])·(γ[c]/sqrt(var[c] + eps)) + β[c]
+override WORKGROUP_SIZE: u32 = 256u;
+override EVAL: bool = false;
+
+struct Params { count: u32, hw: u32, channels: u32, eps: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> stat: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let c = (i / params.hw) % params.channels;
+  var invstd = stat[c];
+  if (EVAL) {
+    invstd = 1.0 / sqrt(stat[c] + params.eps);
+  }
+  y[i] = (x[i] - mean[c]) * (invstd * weight[c]) + bias[c];
+}
+`;
+
+export const BATCH_NORM_FOLD_WGSL = /* wgsl */ `
+// running_mean, running_var, weight γ, bias β: [C] -> scale, shift: [C] with eval BN = x·scale + shift:
+//   scale = γ/sqrt(running_var + eps), shift = β − running_mean·scale   (PyTorch's own eval-mode form)
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params { channels: u32, eps: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> running_mean: array<f32>;
+@group(0) @binding(2) var<storage, read> running_var: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(6) var<storage, read_write> shift: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  let alpha = (1.0 / sqrt(running_var[c] + params.eps)) * weight[c];
+  scale[c] = alpha;
+  shift[c] = bias[c] - running_mean[c] * alpha;
+}
+`;

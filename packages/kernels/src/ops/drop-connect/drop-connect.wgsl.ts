@@ -1,0 +1,55 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * The per-sample keep decision, a counter-based generator: bits(seed, n) = pcg(n + pcg(seed)) with the PCG-RXS-M-XS
+ * hash of Jarzynski & Olano (JCGT 2020, "Hash Functions for GPU Rendering"); sample n is kept when its top 24 bits
+ * are ≥ threshold = round(p·2^24), i.e. with probability 1 − p. Stateless: the backward recomputes the same mask.
+ */
+export const KEEP_WGSL = /* wgsl */ `
+fn pcg_hash(value: u32) -> u32 {
+  let state = value * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+fn keep(seed: u32, sample: u32, threshold: u32) -> bool {
+  return (pcg_hash(sample + pcg_hash(seed)) >> 8u) >= threshold;
+}
+`;
+
+export const DROP_CONNECT_WGSL = /* wgsl */ `
+// x: [N, ...] viewed as [N, per_sample] -> y: same shape, y[n, j] = x[n, j] / (1 − p) if keep(seed, n) else 0.
+// The backward is the same map applied to dy (it is linear in x with the same mask).
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, per_sample: u32, seed: u32, threshold: u32, keep_probability: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}${KEEP_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let kept = keep(params.seed, i / params.per_sample, params.threshold);
+  y[i] = select(0.0, x[i] / params.keep_probability, kept);
+}
+`;
+
+export const DROP_CONNECT_MASK_WGSL = /* wgsl */ `
+// -> mask: [N], mask[n] = 1 if keep(seed, n) else 0.
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, seed: u32, threshold: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> mask: array<f32>;
+${FLAT_INDEX_WGSL}${KEEP_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let n = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (n >= params.count) { return; }
+  mask[n] = select(0.0, 1.0, keep(params.seed, n, params.threshold));
+}
+`;

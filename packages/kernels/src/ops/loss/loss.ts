@@ -1,0 +1,165 @@
+/**
+ * The training loss of the original (`calc_loss`): w·BCEWithLogits + (1 − w)·soft Dice over the whole batch, with
+ *   p = σ(l),  dice = 1 − (2Σp·t + smoothing)/(Σp + Σt + smoothing),  bce = mean(max(l, 0) − l·t + log(1 + e^−|l|)),
+ * its gradient to the logits, and per-image Dice / IoU of the thresholded masks (the reported metrics).
+ * The forward makes one pass over the data: every workgroup reduces (Σp, Σt, Σp·t, Σbce) of its chunk as a vec4 tree,
+ * then vec4 tree passes combine the chunk sums until one row is left, and a one-thread pass forms the loss.
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import {
+  LOSS_BACKWARD_WGSL,
+  LOSS_COMBINE_WGSL,
+  LOSS_FINISH_WGSL,
+  LOSS_PARTIAL_WGSL,
+  SEGMENTATION_METRICS_WGSL,
+} from './loss.wgsl.js';
+
+const WORKGROUP_SIZE = 256;
+const PER_THREAD = 8;
+const CHUNK = WORKGROUP_SIZE * PER_THREAD;
+
+const PARTIAL_KERNEL: KernelSource = { name: 'segmentationLoss', code: LOSS_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
+const COMBINE_KERNEL: KernelSource = { name: 'segmentationLoss.combine', code: LOSS_COMBINE_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
+const FINISH_KERNEL: KernelSource = { name: 'segmentationLoss.finish', code: LOSS_FINISH_WGSL };
+const BACKWARD_NAME = 'segmentationLossBackward';
+export const SEGMENTATION_METRICS_KERNEL: KernelSource = {
+  name: 'segmentationMetrics',
+  code: SEGMENTATION_METRICS_WGSL,
+  constants: { WORKGROUP_SIZE },
+};
+
+export interface SegmentationLossOptions {
+  /** w in w·BCE + (1 − w)·Dice; default 0 (pure Dice, as the original trained). */
+  bceWeight?: number;
+  /** Added to the Dice numerator and denominator; default 1. */
+  smoothing?: number;
+}
+
+export interface SegmentationLoss {
+  /** [3] = (w·bce + (1 − w)·dice, dice, bce). */
+  loss: GpuTensor;
+  /** [4] = (Σp, Σt, Σp·t, Σbce): what the backward needs. */
+  sums: GpuTensor;
+}
+
+function resolve(name: string, options: SegmentationLossOptions): { bceWeight: number; smoothing: number } {
+  const bceWeight = options.bceWeight ?? 0;
+  const smoothing = options.smoothing ?? 1;
+  if (!Number.isFinite(bceWeight)) throw new KernelArgumentError(`${name}: bceWeight must be finite, got ${bceWeight}`);
+  if (!(smoothing >= 0)) throw new KernelArgumentError(`${name}: smoothing must be >= 0, got ${smoothing}`);
+  return { bceWeight, smoothing };
+}
+
+function checkPair(name: string, logits: GpuTensor, target: GpuTensor): number {
+  if (!sameShape(logits.shape, target.shape)) {
+    throw new KernelArgumentError(`${name}: logits ${formatShape(logits.shape)} and target ${formatShape(target.shape)} differ in shape`);
+  }
+  const count = numel(logits.shape);
+  if (count === 0) throw new KernelArgumentError(`${name}: logits ${formatShape(logits.shape)} are empty`);
+  return count;
+}
+
+function checkOut(name: string, what: string, tensor: GpuTensor, shape: readonly number[], inputs: readonly GpuTensor[]): void {
+  if (!sameShape(tensor.shape, shape)) throw new KernelArgumentError(`${name}: ${what} of shape ${formatShape(tensor.shape)} should be ${formatShape(shape)}`);
+  if (inputs.some((input) => input.buffer === tensor.buffer)) throw new KernelArgumentError(`${name}: ${what} must not alias an input buffer`);
+}
+
+/** Forward: the loss and the four sums it is made of (kept for the backward). */
+export function segmentationLoss(
+  gpu: Gpu,
+  logits: GpuTensor,
+  target: GpuTensor,
+  options: SegmentationLossOptions = {},
+  out: { loss?: GpuTensor; sums?: GpuTensor } = {},
+): SegmentationLoss {
+  const name = PARTIAL_KERNEL.name;
+  const count = checkPair(name, logits, target);
+  const { bceWeight, smoothing } = resolve(name, options);
+  const loss = out.loss ?? gpu.empty([3], `${name} loss`);
+  const sums = out.sums ?? gpu.empty([4], `${name} sums`);
+  checkOut(name, 'loss', loss, [3], [logits, target]);
+  checkOut(name, 'sums', sums, [4], [logits, target, loss]);
+  const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
+  let rows = Math.ceil(count / CHUNK);
+  let partial = rows === 1 ? sums : gpu.empty([rows, 4], `${name} partial`);
+  gpu.dispatch({
+    kernel: PARTIAL_KERNEL,
+    uniforms: new UniformWriter(8).u32(count).u32(rows).finish(),
+    tensors: [logits, target, partial],
+    workgroups: flatGrid(rows, 1, maxGroups),
+  });
+  while (rows > 1) {
+    const chunks = Math.ceil(rows / CHUNK);
+    const next = chunks === 1 ? sums : gpu.empty([chunks, 4], `${name} partial`);
+    gpu.dispatch({
+      kernel: COMBINE_KERNEL,
+      uniforms: new UniformWriter(8).u32(rows).u32(chunks).finish(),
+      tensors: [partial, next],
+      workgroups: flatGrid(chunks, 1, maxGroups),
+    });
+    gpu.release(partial);
+    partial = next;
+    rows = chunks;
+  }
+  gpu.dispatch({
+    kernel: FINISH_KERNEL,
+    uniforms: new UniformWriter(12).u32(count).f32(bceWeight).f32(smoothing).finish(),
+    tensors: [sums, loss],
+    workgroups: [1],
+  });
+  return { loss, sums };
+}
+
+/**
+ * Backward to the logits (derivation in LOSS_BACKWARD_WGSL):
+ *   dl_i = dy·[w·(σ(l_i) − t_i)/count + (1 − w)·σ(l_i)(1 − σ(l_i))·(A − 2t_i·B)/B²],
+ *   A = 2Σp·t + smoothing, B = Σp + Σt + smoothing.
+ * `sums` comes from the forward on the same logits and target; `dy` ([1] or []) defaults to 1.
+ */
+export function segmentationLossBackward(
+  gpu: Gpu,
+  logits: GpuTensor,
+  target: GpuTensor,
+  sums: GpuTensor,
+  options: SegmentationLossOptions & { dy?: GpuTensor } = {},
+  out?: GpuTensor,
+): GpuTensor {
+  const count = checkPair(BACKWARD_NAME, logits, target);
+  const { bceWeight, smoothing } = resolve(BACKWARD_NAME, options);
+  if (!sameShape(sums.shape, [4])) throw new KernelArgumentError(`${BACKWARD_NAME}: sums of shape ${formatShape(sums.shape)} should be [4]`);
+  const dy = options.dy;
+  if (dy && numel(dy.shape) !== 1) throw new KernelArgumentError(`${BACKWARD_NAME}: dy of shape ${formatShape(dy.shape)} should be a scalar ([] or [1])`);
+  const dl = out ?? gpu.empty(logits.shape, BACKWARD_NAME);
+  checkOut(BACKWARD_NAME, 'output', dl, logits.shape, [logits, target, sums, ...(dy ? [dy] : [])]);
+  gpu.dispatch({
+    kernel: { name: BACKWARD_NAME, code: LOSS_BACKWARD_WGSL, constants: { WORKGROUP_SIZE, HAS_DY: dy !== undefined } },
+    uniforms: new UniformWriter(12).u32(count).f32(bceWeight).f32(smoothing).finish(),
+    // Without dy, `sums` fills its (unread) binding: two read-only bindings of one buffer are valid.
+    tensors: [logits, target, sums, dy ?? sums, dl],
+    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return dl;
+}
+
+/** Per-image (Dice, IoU) of {logits ≥ 0} against {target ≥ 0.5}, for logits and target of shape [N, 1, H, W]. */
+export function segmentationMetrics(gpu: Gpu, logits: GpuTensor, target: GpuTensor, out?: GpuTensor): GpuTensor {
+  const name = SEGMENTATION_METRICS_KERNEL.name;
+  if (logits.shape.length !== 4 || logits.shape[1] !== 1) {
+    throw new KernelArgumentError(`${name}: logits must be [N, 1, H, W], got ${formatShape(logits.shape)}`);
+  }
+  checkPair(name, logits, target);
+  const [images, , h, w] = logits.shape as [number, number, number, number];
+  const metrics = out ?? gpu.empty([images, 2], name);
+  checkOut(name, 'output', metrics, [images, 2], [logits, target]);
+  gpu.dispatch({
+    kernel: SEGMENTATION_METRICS_KERNEL,
+    uniforms: new UniformWriter(8).u32(images).u32(h * w).finish(),
+    tensors: [logits, target, metrics],
+    workgroups: flatGrid(images, 1, gpu.limits.maxComputeWorkgroupsPerDimension),
+  });
+  return metrics;
+}

@@ -1,0 +1,225 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { SIGMOID_PAIR_WGSL } from '../activation-backward/activation-backward.wgsl.js';
+
+/**
+ * Per-element terms of the loss, to a few ulp for any logit: σ(l) and σ(−l) from sigmoid_pair, and
+ * log(1 + e^−|l|) = 2·atanh(s), s = e/(2 + e) ≤ 1/3, as its odd series (9 terms reach 2^−27), which does not depend
+ * on the platform's log accuracy near 1.
+ */
+const LOSS_TERMS_WGSL = /* wgsl */ `${SIGMOID_PAIR_WGSL}
+fn log1p_unit(e: f32) -> f32 {
+  let s = e / (2.0 + e);
+  let z = s * s;
+  var poly = 0.11764705882352941;
+  poly = poly * z + 0.13333333333333333;
+  poly = poly * z + 0.15384615384615385;
+  poly = poly * z + 0.18181818181818182;
+  poly = poly * z + 0.2222222222222222;
+  poly = poly * z + 0.2857142857142857;
+  poly = poly * z + 0.4;
+  poly = poly * z + 0.6666666666666666;
+  poly = poly * z + 2.0;
+  return s * poly;
+}
+
+// max(l, 0) − l·t + log(1 + e^−|l|)
+fn bce_term(l: f32, t: f32) -> f32 {
+  return max(l, 0.0) - l * t + log1p_unit(exp_neg_abs(l));
+}
+`;
+
+export const LOSS_PARTIAL_WGSL = /* wgsl */ `
+// logits l, targets t: [count] -> partial: [chunks, 4]; row k sums over elements [k·CHUNK, (k + 1)·CHUNK) of
+// (p, t, p·t, bce) with p = σ(l), bce = max(l, 0) − l·t + log(1 + e^−|l|). CHUNK = WORKGROUP_SIZE·PER_THREAD;
+// workgroup k = x + y·groups.x of a folded grid; lanes hold strided partials, added as a tree of vec4.
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 8u;
+
+struct Params { count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> truth: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<vec4<f32>>;
+
+var<workgroup> scratch: array<vec4<f32>, WORKGROUP_SIZE>;
+${LOSS_TERMS_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let chunk = group.x + group.y * groups.x;
+  var acc = vec4<f32>(0.0);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
+    if (chunk < params.chunks && i < params.count) {
+      let l = logits[i];
+      let t = truth[i];
+      let p = sigmoid_pair(l).x;
+      acc += vec4<f32>(p, t, p * t, bce_term(l, t));
+    }
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && chunk < params.chunks) {
+    partial[chunk] = scratch[0];
+  }
+}
+`;
+
+export const LOSS_COMBINE_WGSL = /* wgsl */ `
+// partial: [count, 4] -> out: [chunks, 4], out[k] = Σ partial rows [k·CHUNK, (k + 1)·CHUNK), as in LOSS_PARTIAL.
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 8u;
+
+struct Params { count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;
+
+var<workgroup> scratch: array<vec4<f32>, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let chunk = group.x + group.y * groups.x;
+  var acc = vec4<f32>(0.0);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
+    if (chunk < params.chunks && i < params.count) {
+      acc += partial[i];
+    }
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && chunk < params.chunks) {
+    out[chunk] = scratch[0];
+  }
+}
+`;
+
+export const LOSS_FINISH_WGSL = /* wgsl */ `
+// sums: [4] = (Σp, Σt, Σp·t, Σbce) over count elements -> loss: [3] = (w·bce + (1 − w)·dice, dice, bce) with
+// dice = 1 − (2Σp·t + smooth)/(Σp + Σt + smooth), bce = Σbce / count.
+struct Params { count: u32, bce_weight: f32, smoothing: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> sums: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> loss: array<f32>;
+
+@compute @workgroup_size(1)
+fn main() {
+  let s = sums[0];
+  let dice = 1.0 - (2.0 * s.z + params.smoothing) / (s.x + s.y + params.smoothing);
+  let bce = s.w / f32(params.count);
+  loss[0] = params.bce_weight * bce + (1.0 - params.bce_weight) * dice;
+  loss[1] = dice;
+  loss[2] = bce;
+}
+`;
+
+export const LOSS_BACKWARD_WGSL = /* wgsl */ `
+// logits l, targets t: [count]; sums: [4] from the forward; dy: [1] (HAS_DY) -> dl: [count]
+// loss = w·(1/count)·Σ bce_i + (1 − w)·(1 − A/B),  A = 2Σp·t + smooth,  B = Σp + Σt + smooth,  p = σ(l)
+// d bce_i / d l_i = σ(l_i) − t_i = (1 − t_i)·σ(l_i) − t_i·σ(−l_i)         (no cancellation near t = σ)
+// d dice / d p_i = −(2t_i·B − A)/B² = (A − 2t_i·B)/B²,   d p_i / d l_i = σ(l_i)·σ(−l_i)
+// dl_i = dy·[w·(σ(l_i) − t_i)/count + (1 − w)·σ(l_i)·σ(−l_i)·(A − 2t_i·B)/B²]
+override WORKGROUP_SIZE: u32 = 256u;
+override HAS_DY: bool = false;
+
+struct Params { count: u32, bce_weight: f32, smoothing: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> truth: array<f32>;
+@group(0) @binding(3) var<storage, read> sums: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> dy: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dl: array<f32>;
+${FLAT_INDEX_WGSL}${SIGMOID_PAIR_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let s = sums[0];
+  let a = 2.0 * s.z + params.smoothing;
+  let b = s.x + s.y + params.smoothing;
+  let l = logits[i];
+  let t = truth[i];
+  let sigma = sigmoid_pair(l);
+  let bce_grad = ((1.0 - t) * sigma.x - t * sigma.y) / f32(params.count);
+  let dice_grad = sigma.x * sigma.y * ((a - 2.0 * t * b) / (b * b));
+  var upstream = 1.0;
+  if (HAS_DY) {
+    upstream = dy[0];
+  }
+  dl[i] = upstream * (params.bce_weight * bce_grad + (1.0 - params.bce_weight) * dice_grad);
+}
+`;
+
+export const SEGMENTATION_METRICS_WGSL = /* wgsl */ `
+// logits l, targets t: [N, 1, H, W] -> metrics: [N, 2] = (Dice, IoU) per image of the masks A = {l ≥ 0} (p ≥ 0.5)
+// and B = {t ≥ 0.5}: Dice = 2|A∩B|/(|A| + |B|), IoU = |A∩B|/|A∪B|, both 1 when A and B are empty.
+// Workgroup n = x + y·groups.x counts image n exactly in u32 (strided lanes, then a tree).
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { images: u32, hw: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> truth: array<f32>;
+@group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
+
+var<workgroup> scratch: array<vec3<u32>, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let image = group.x + group.y * groups.x;
+  // (|A|, |B|, |A∩B|)
+  var counts = vec3<u32>(0u);
+  if (image < params.images) {
+    for (var s = lane; s < params.hw; s += WORKGROUP_SIZE) {
+      let predicted = logits[image * params.hw + s] >= 0.0;
+      let truth = truth[image * params.hw + s] >= 0.5;
+      counts += vec3<u32>(u32(predicted), u32(truth), u32(predicted && truth));
+    }
+  }
+  scratch[lane] = counts;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && image < params.images) {
+    let total = scratch[0];
+    let sizes = f32(total.x + total.y);
+    let intersection = f32(total.z);
+    let empty = total.x + total.y == 0u;
+    metrics[2u * image] = select(2.0 * intersection / sizes, 1.0, empty);
+    metrics[2u * image + 1u] = select(intersection / (sizes - intersection), 1.0, empty);
+  }
+}
+`;

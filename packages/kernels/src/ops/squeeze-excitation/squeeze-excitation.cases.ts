@@ -1,0 +1,92 @@
+import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import { numel } from '../../runtime/tensor.js';
+import { channelScale, channelScaleBackward, globalAvgPool2d, globalAvgPool2dBackward } from './squeeze-excitation.js';
+import {
+  channelScaleBackwardReference,
+  channelScaleReference,
+  globalAvgPool2dBackwardReference,
+  globalAvgPool2dReference,
+} from './squeeze-excitation.reference.js';
+
+const TINY = [2, 3, 3, 4];
+
+export const squeezeExcitationCases = defineCases('squeeze-excitation', {
+  'globalAvgPool2d matches float64 on [3, 5, 7, 9], [2, 3, 128, 128] and 70001 rows (folded grid)': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random }) => {
+      for (const [shape, outShape] of [
+        [[3, 5, 7, 9], [3, 5]],
+        [[2, 3, 128, 128], [2, 3, 1, 1]],
+        [[1, 70001, 1, 3], [1, 70001]],
+      ] as const) {
+        const x = randomArray(random, numel(shape), { low: -1, high: 3 });
+        const y = globalAvgPool2d(gpu, gpu.upload(x, shape), poisoned(gpu, outShape));
+        assertClose(await gpu.read(y), globalAvgPool2dReference(x, shape), 'reduction', `pool ${shape}`);
+      }
+    },
+  },
+  'globalAvgPool2dBackward matches float64 on [3, 5, 7, 9] and finite differences on [2, 3, 3, 4]': async ({ gpu, random }) => {
+    const shape = [3, 5, 7, 9];
+    const dy = randomArray(random, 15);
+    const dx = globalAvgPool2dBackward(gpu, gpu.upload(dy, [3, 5]), shape, poisoned(gpu, shape));
+    assertClose(await gpu.read(dx), globalAvgPool2dBackwardReference(dy, shape), 'elementwise', 'pool backward');
+    const x = randomArray(random, numel(TINY));
+    const w = randomArray(random, 6);
+    const numeric = numericalGradient((point) => weightedSum(globalAvgPool2dReference(point, TINY), w), x);
+    const tiny = globalAvgPool2dBackward(gpu, gpu.upload(w, [2, 3, 1, 1]), TINY, poisoned(gpu, TINY));
+    assertClose(await gpu.read(tiny), numeric, 'finiteDifference', 'pool backward vs finite differences');
+  },
+  'channelScale is the correctly rounded product on [3, 5, 7, 9] with s as [N, C] and [N, C, 1, 1]': async ({ gpu, random }) => {
+    const shape = [3, 5, 7, 9];
+    const x = randomArray(random, numel(shape));
+    const s = randomArray(random, 15, { low: 0, high: 1 });
+    for (const sShape of [[3, 5], [3, 5, 1, 1]]) {
+      const y = channelScale(gpu, gpu.upload(x, shape), gpu.upload(s, sShape), poisoned(gpu, shape));
+      assertClose(await gpu.read(y), Float32Array.from(channelScaleReference(x, s, shape)), 'exact', `scale with s ${sShape}`);
+    }
+  },
+  'channelScaleBackward matches float64 on [3, 5, 7, 9] and [2, 3, 128, 128]': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random }) => {
+      for (const shape of [[3, 5, 7, 9], [2, 3, 128, 128]]) {
+        const count = numel(shape);
+        const [n, c] = shape as [number, number];
+        const x = randomArray(random, count, { low: -1, high: 3 });
+        const dy = randomArray(random, count);
+        const s = randomArray(random, n * c, { low: 0, high: 1 });
+        const { dx, ds } = channelScaleBackward(gpu, gpu.upload(dy, shape), gpu.upload(x, shape), gpu.upload(s, [n, c, 1, 1]), {
+          dx: poisoned(gpu, shape),
+          ds: poisoned(gpu, [n, c, 1, 1]),
+        });
+        const want = channelScaleBackwardReference(dy, x, s, shape);
+        assertClose(await gpu.read(dx), Float32Array.from(want.dx), 'exact', `dx ${shape}`);
+        assertClose(await gpu.read(ds), want.ds, 'reduction', `ds ${shape}`);
+      }
+    },
+  },
+  'channelScaleBackward matches finite differences in x and in s on [2, 3, 3, 4]': async ({ gpu, random }) => {
+    const x = randomArray(random, numel(TINY));
+    const s = randomArray(random, 6);
+    const w = randomArray(random, numel(TINY));
+    const numericX = numericalGradient((point) => weightedSum(channelScaleReference(point, s, TINY), w), x);
+    const numericS = numericalGradient((point) => weightedSum(channelScaleReference(x, point, TINY), w), s);
+    const { dx, ds } = channelScaleBackward(gpu, gpu.upload(w, TINY), gpu.upload(x, TINY), gpu.upload(s, [2, 3]), {
+      dx: poisoned(gpu, TINY),
+      ds: poisoned(gpu, [2, 3]),
+    });
+    assertClose(await gpu.read(dx), numericX, 'finiteDifference', 'dx vs finite differences');
+    assertClose(await gpu.read(ds), numericS, 'finiteDifference', 'ds vs finite differences');
+  },
+  'rejects a non-4-D x, a per-channel tensor of the wrong shape, a mismatched dy and aliasing': async ({ gpu }) => {
+    const x = gpu.upload(new Float32Array(24).fill(1), [2, 3, 2, 2]);
+    const s = gpu.upload(new Float32Array(6).fill(1), [2, 3]);
+    await expectError(() => globalAvgPool2d(gpu, gpu.empty([2, 3, 4])), ['globalAvgPool2d', '[N, C, H, W]', '[2, 3, 4]']);
+    await expectError(() => globalAvgPool2d(gpu, x, gpu.empty([2, 4])), ['globalAvgPool2d', '[2, 4]', '[2, 3]']);
+    await expectError(() => globalAvgPool2dBackward(gpu, gpu.empty([3, 2]), [2, 3, 2, 2]), ['globalAvgPool2dBackward', 'dy', '[3, 2]', '[2, 3]']);
+    await expectError(() => channelScale(gpu, x, gpu.empty([2, 4, 1, 1])), ['channelScale', 's', '[2, 4, 1, 1]', '[2, 3]']);
+    await expectError(() => channelScale(gpu, x, s, x), ['channelScale', 'alias']);
+    await expectError(() => channelScaleBackward(gpu, gpu.empty([2, 3, 2, 3]), x, s), ['channelScaleBackward', 'dy', '[2, 3, 2, 3]', '[2, 3, 2, 2]']);
+    await expectError(() => channelScaleBackward(gpu, x, x, s, { ds: gpu.empty([6]) }), ['channelScaleBackward', 'ds', '[6]', '[2, 3]']);
+    await expectError(() => channelScaleBackward(gpu, x, x, s, { dx: x }), ['channelScaleBackward', 'alias']);
+  },
+});

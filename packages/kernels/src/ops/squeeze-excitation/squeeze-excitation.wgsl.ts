@@ -1,0 +1,101 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * Row reduction shared by the pooling forward and the scale gradient: workgroup (x, y) of a folded grid takes row
+ * r = x + y·groups.x of [rows, hw]; each lane keeps a Kahan-compensated sum of `term(r, s)` over s ≡ lane
+ * (mod WORKGROUP_SIZE), then the lanes are added as a tree. out[r] = Σ_s term(r, s) / divisor.
+ */
+const ROW_SUM_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params { rows: u32, hw: u32, divisor: f32 }
+
+var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let row = group.x + group.y * groups.x;
+  var acc = 0.0;
+  var compensation = 0.0;
+  if (row < params.rows) {
+    for (var s = lane; s < params.hw; s += WORKGROUP_SIZE) {
+      let value = term(row * params.hw + s) - compensation;
+      let next = acc + value;
+      compensation = (next - acc) - value;
+      acc = next;
+    }
+  }
+  scratch[lane] = acc;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lane < width) {
+      scratch[lane] += scratch[lane + width];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && row < params.rows) {
+    out[row] = scratch[0] / params.divisor;
+  }
+}
+`;
+
+export const GLOBAL_AVG_POOL_WGSL = /* wgsl */ `
+// x: [N, C, H, W] as [rows = N·C, hw = H·W] -> out: [N, C], out[n, c] = Σ_hw x[n, c, h, w] / (H·W)
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+fn term(i: u32) -> f32 { return x[i]; }
+${ROW_SUM_WGSL}`;
+
+export const CHANNEL_SCALE_GRAD_WGSL = /* wgsl */ `
+// dy, x: [N, C, H, W] as [rows = N·C, hw = H·W] -> ds: [N, C], ds[n, c] = Σ_hw dy[n, c, h, w]·x[n, c, h, w]
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+fn term(i: u32) -> f32 { return dy[i] * x[i]; }
+${ROW_SUM_WGSL}`;
+
+export const CHANNEL_SCALE_WGSL = /* wgsl */ `
+// x: [N, C, H, W], s: [N, C] -> y: [N, C, H, W], y[n, c, h, w] = x[n, c, h, w]·s[n, c]
+// (also the backward dx = dy·s, with dy in place of x).
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, hw: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> s: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  y[i] = x[i] * s[i / params.hw];
+}
+`;
+
+export const GLOBAL_AVG_POOL_BACKWARD_WGSL = /* wgsl */ `
+// dy: [N, C] -> dx: [N, C, H, W], dx[n, c, h, w] = dy[n, c] / (H·W)
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, hw: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  dx[i] = dy[i / params.hw] / f32(params.hw);
+}
+`;

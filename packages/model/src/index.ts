@@ -1,0 +1,6 @@
+/** @ulseg/model: Linknet + EfficientNet, weight-compatible with the original PyTorch code. */
+export { readPth, isPthFile, ALLOWED_GLOBALS } from './weights/pth.js';
+export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Safetensors } from './weights/safetensors.js';
+export { unpickle, PickleSecurityError } from './weights/pickle.js';
+export { ZipArchive } from './weights/zip.js';
+export type { WeightEntry, WeightMap } from './weights/state-dict.js';
