@@ -1,0 +1,80 @@
+import { batchNormInferenceReference, batchNormTrainingReference, dropConnectReference, segmentationLossReference } from '@ulseg/kernels';
+import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
+import { gradcheck } from '../test/gradcheck.js';
+import { F, noGrad, Tensor } from './index.js';
+
+export const trainingOpCases = defineCases('autograd-training-ops', {
+  'batchNorm2d in training mode: gradients of x, γ, β and the running statistics': async ({ gpu, random }) => {
+    const shape = [3, 5, 4, 3];
+    const runningMean = randomArray(random, 5);
+    const runningVar = randomArray(random, 5, { low: 0.5, high: 2 });
+    const parameters = (weight: ArrayLike<number>, bias: ArrayLike<number>) => ({ weight, bias, runningMean, runningVar });
+    await gradcheck(
+      gpu,
+      random,
+      {
+        shapes: [shape, [5], [5]],
+        forward: ([x, weight, bias]) => F.batchNorm2d(x!, undefined, undefined, weight!, bias!, true, 0.1, 1e-3),
+        reference: ([x, weight, bias]) => batchNormTrainingReference(x!, shape, parameters(weight!, bias!), 0.1, 1e-3).y,
+        ranges: [{}, { low: 0.5, high: 1.5 }, {}],
+      },
+      'batchNorm2d train',
+    );
+    const data = randomArray(random, 3 * 5 * 4 * 3);
+    const mean = Tensor.fromArray(gpu, runningMean, [5]);
+    const variance = Tensor.fromArray(gpu, runningVar, [5]);
+    const weight = Tensor.fromArray(gpu, new Float32Array(5).fill(1), [5]);
+    const bias = Tensor.zeros(gpu, [5]);
+    noGrad(() => F.batchNorm2d(Tensor.fromArray(gpu, data, shape), mean, variance, weight, bias, true, 0.01, 1e-3));
+    const expected = batchNormTrainingReference(data, shape, parameters(new Float32Array(5).fill(1), new Float32Array(5)), 0.01, 1e-3);
+    assertClose(await mean.toArray(), expected.runningMean, 'reduction', 'running_mean (momentum 0.01)');
+    assertClose(await variance.toArray(), expected.runningVar, 'reduction', 'running_var (unbiased)');
+  },
+  'batchNorm2d in eval mode: gradients through the running statistics': async ({ gpu, random }) => {
+    const shape = [2, 3, 5, 3];
+    const runningMean = randomArray(random, 3);
+    const runningVar = randomArray(random, 3, { low: 0.5, high: 2 });
+    const mean = Tensor.fromArray(gpu, runningMean, [3]);
+    const variance = Tensor.fromArray(gpu, runningVar, [3]);
+    await gradcheck(
+      gpu,
+      random,
+      {
+        shapes: [shape, [3], [3]],
+        forward: ([x, weight, bias]) => F.batchNorm2d(x!, mean, variance, weight!, bias!, false, 0.1, 1e-5),
+        reference: ([x, weight, bias]) => batchNormInferenceReference(x!, shape, { weight: weight!, bias: bias!, runningMean, runningVar }, 1e-5),
+      },
+      'batchNorm2d eval',
+    );
+  },
+  'dropConnect keeps or drops whole samples and routes gradients through the same mask': async ({ gpu, random }) => {
+    const shape = [6, 2, 3, 3];
+    await gradcheck(
+      gpu,
+      random,
+      { shapes: [shape], forward: ([x]) => F.dropConnect(x!, 0.4, 77), reference: ([x]) => dropConnectReference(x!, shape, 0.4, 77) },
+      'dropConnect',
+    );
+    await expectError(() => F.dropConnect(Tensor.zeros(gpu, [2, 1]), 1, 1), ['dropConnect', 'p must lie in [0, 1)']);
+  },
+  'Dice, BCE and their mix: forward and gradients to the logits': async ({ gpu, random }) => {
+    const shape = [2, 1, 5, 7];
+    const target = Float64Array.from({ length: 70 }, () => (random.next() < 0.4 ? 1 : 0));
+    const targetTensor = Tensor.fromArray(gpu, Float32Array.from(target), shape);
+    for (const bceWeight of [0, 1, 0.3]) {
+      await gradcheck(
+        gpu,
+        random,
+        {
+          shapes: [shape],
+          forward: ([logits]) => F.segmentationLoss(logits!, targetTensor, { bceWeight }),
+          reference: ([logits]) => Float64Array.of(segmentationLossReference(logits!, target, { bceWeight }).loss),
+          ranges: [{ low: -4, high: 4 }],
+        },
+        `loss w=${bceWeight}`,
+      );
+    }
+    const logits = Tensor.fromArray(gpu, randomArray(random, 70), shape);
+    await expectError(() => F.diceLoss(logits, Tensor.zeros(gpu, [2, 1, 7, 5])), ['diceLoss', '[2, 1, 5, 7]', '[2, 1, 7, 5]']);
+  },
+});
