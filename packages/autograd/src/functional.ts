@@ -8,3 +8,4 @@ export { adaptiveAvgPool2d, channelMultiply } from './ops/squeeze-excitation.js'
 export { batchNorm2d } from './ops/batch-norm.js';
 export { dropConnect } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';
+export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';

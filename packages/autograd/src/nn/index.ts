@@ -1,2 +1,3 @@
 export { Module, Sequential, ModuleList, type StateEntry, type LoadReport } from './module.js';
+export { Conv2d, ConvTranspose2d, BatchNorm2d, type Conv2dConfig, type ConvInit, type BatchNormConfig } from './layers.js';
 export { uniform, kaimingUniformBound } from './init.js';

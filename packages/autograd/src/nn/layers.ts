@@ -1,0 +1,123 @@
+/**
+ * Conv2d, ConvTranspose2d and BatchNorm2d with PyTorch's parameter and buffer names and default initialisation
+ * (kaiming_uniform(a=√5) for convolution weights, uniform(±1/√fan_in) biases; BN weight 1, bias 0, running
+ * statistics 0 and 1), drawn from the caller's seeded generator.
+ */
+import type { Gpu, Random } from '@ulseg/kernels';
+import * as F from '../functional.js';
+import { Tensor } from '../tensor.js';
+import type { ConvOptions } from '../ops/convolution.js';
+import { kaimingUniformBound, uniform } from './init.js';
+import { Module } from './module.js';
+
+export type ConvInit = 'default' | 'kaiming-relu' | 'xavier';
+
+export interface Conv2dConfig extends ConvOptions {
+  bias?: boolean;
+  /** default: PyTorch's; kaiming-relu: smp's decoder init (bias 0); xavier: smp's head init (bias 0). */
+  init?: ConvInit;
+}
+
+function initialWeights(random: Random, count: number, fanIn: number, fanOut: number, init: ConvInit): Float32Array {
+  if (init === 'kaiming-relu') return uniform(random, count, Math.sqrt(6 / fanIn));
+  if (init === 'xavier') return uniform(random, count, Math.sqrt(6 / (fanIn + fanOut)));
+  return uniform(random, count, kaimingUniformBound(fanIn));
+}
+
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | undefined;
+  readonly options: ConvOptions;
+
+  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, kernelSize: number, config: Conv2dConfig = {}) {
+    super();
+    const groups = config.groups ?? 1;
+    if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+      throw new Error(`Conv2d: groups ${groups} must divide in (${inChannels}) and out (${outChannels}) channels`);
+    }
+    const shape = [outChannels, inChannels / groups, kernelSize, kernelSize];
+    const fanIn = (inChannels / groups) * kernelSize * kernelSize;
+    const fanOut = (outChannels / groups) * kernelSize * kernelSize;
+    const init = config.init ?? 'default';
+    this.weight = this.registerParameter('weight', Tensor.fromArray(gpu, initialWeights(random, outChannels * fanIn, fanIn, fanOut, init), shape));
+    if (config.bias ?? true) {
+      const values = init === 'default' ? uniform(random, outChannels, 1 / Math.sqrt(fanIn)) : new Float32Array(outChannels);
+      this.bias = this.registerParameter('bias', Tensor.fromArray(gpu, values, [outChannels]));
+    }
+    this.options = { stride: config.stride, padding: config.padding, dilation: config.dilation, groups };
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, this.options);
+  }
+}
+
+export class ConvTranspose2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | undefined;
+
+  constructor(
+    gpu: Gpu,
+    random: Random,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    readonly config: { stride?: number; padding?: number; bias?: boolean } = {},
+  ) {
+    super();
+    // PyTorch computes fan_in of a transposed-conv weight [Cin, Cout, k, k] from dimension 1: Cout·k·k.
+    const fanIn = outChannels * kernelSize * kernelSize;
+    const shape = [inChannels, outChannels, kernelSize, kernelSize];
+    this.weight = this.registerParameter('weight', Tensor.fromArray(gpu, uniform(random, inChannels * fanIn, kaimingUniformBound(fanIn)), shape));
+    if (config.bias ?? true) this.bias = this.registerParameter('bias', Tensor.fromArray(gpu, uniform(random, outChannels, 1 / Math.sqrt(fanIn)), [outChannels]));
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.convTranspose2d(x, this.weight, this.bias, { stride: this.config.stride, padding: this.config.padding });
+  }
+}
+
+export interface BatchNormConfig {
+  eps?: number;
+  momentum?: number;
+}
+
+export class BatchNorm2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  readonly eps: number;
+  readonly momentum: number;
+  constructor(gpu: Gpu, readonly channels: number, config: BatchNormConfig = {}) {
+    super();
+    this.eps = config.eps ?? 1e-5;
+    this.momentum = config.momentum ?? 0.1;
+    this.weight = this.registerParameter('weight', Tensor.full(gpu, [channels], 1));
+    this.bias = this.registerParameter('bias', Tensor.zeros(gpu, [channels]));
+    this.registerBuffer('running_mean', Tensor.zeros(gpu, [channels]));
+    this.registerBuffer('running_var', Tensor.full(gpu, [channels], 1));
+    this.registerBuffer('num_batches_tracked', Tensor.zeros(gpu, []));
+  }
+
+  get runningMean(): Tensor {
+    return this.buffer('running_mean');
+  }
+
+  get runningVar(): Tensor {
+    return this.buffer('running_var');
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = F.batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
+    if (this.training) this.countBatch();
+    return y;
+  }
+
+  /** num_batches_tracked += 1, on the device (no readback). */
+  private countBatch(): void {
+    const tracked = this.buffer('num_batches_tracked');
+    const one = Tensor.full(tracked.gpu, [], 1);
+    const next = F.add(tracked, one);
+    one.dispose();
+    this.replaceBuffer('num_batches_tracked', next);
+  }
+}

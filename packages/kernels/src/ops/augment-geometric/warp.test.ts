@@ -1,0 +1,4 @@
+import { registerCases } from '../../testing/vitest.js';
+import { warpCases } from './warp.cases.js';
+
+registerCases(warpCases);

@@ -1,0 +1,28 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * x: [R·C, 1, H, W] -> y: [1, 1, R·H, C·W], tiles in row-major order:
+ * y[0, 0, r·H + h, c·W + w] = x[r·C + c, 0, h, w].
+ */
+export const TILE_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, height: u32, width: u32, cols: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let row_width = params.cols * params.width;
+  let gy = i / row_width;
+  let gx = i - gy * row_width;
+  let tile = (gy / params.height) * params.cols + gx / params.width;
+  let h = gy % params.height;
+  let w = gx % params.width;
+  y[i] = x[(tile * params.height + h) * params.width + w];
+}
+`;

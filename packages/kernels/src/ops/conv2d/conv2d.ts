@@ -1,0 +1,112 @@
+/**
+ * conv2d forward (NCHW): any kernel size, stride, dilation, groups and asymmetric padding, optional bias, and for
+ * inference a fused per-channel affine (folded eval BatchNorm) and activation: y = act(conv(x, w) * scale + shift),
+ * shift = bias when there is no scale. Routes: 1x1 stride-1 unpadded ungrouped → gemm per image
+ * (y[n] = W[Cout, C] · x[n][C, HW]); depthwise 3x3 / 5x5 stride 1 / 2 → the depthwise kernels; else the
+ * implicit-GEMM kernel (conv2d.wgsl.ts).
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import type { GpuTensor } from '../../runtime/tensor.js';
+import { depthwiseConv2d, depthwiseFastPath } from '../depthwise/depthwise.js';
+import { gemm } from '../gemm/gemm.js';
+import { activationCode, chooseTile, epilogueFlags, tileConstants, tileGrid, type Activation } from '../gemm/tiles.js';
+import { CONV2D_WGSL } from './conv2d.wgsl.js';
+import {
+  checkIndexRange,
+  CONV_GEOMETRY_BYTES,
+  convGeometry,
+  expectShape,
+  outputShape,
+  writeGeometry,
+  type Conv2dOptions,
+  type ConvGeometry,
+} from './conv2d-geometry.js';
+
+export interface Conv2dForwardOptions extends Conv2dOptions {
+  bias?: GpuTensor;
+  /** Per-output-channel factor applied before the bias (folded eval BatchNorm: scale = γ / sqrt(var + eps)). */
+  scale?: GpuTensor;
+  activation?: Activation;
+  out?: GpuTensor;
+  /** Force the implicit-GEMM kernel (skip the gemm and depthwise routes); for tests and benchmarks. */
+  general?: boolean;
+}
+
+const NAME = 'conv2d';
+
+/** True when the convolution is a plain matrix product per image. */
+export function isPointwise(g: ConvGeometry): boolean {
+  return g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pb + g.pl + g.pr === 0 && g.groups === 1;
+}
+
+/** Checks bias / scale ([channels]) and the output, and refuses outputs aliasing an input. */
+export function checkEpilogue(
+  kernel: string,
+  channels: number,
+  inputs: readonly (GpuTensor | undefined)[],
+  out: GpuTensor,
+  expected: readonly number[],
+  options: { bias?: GpuTensor; scale?: GpuTensor },
+): void {
+  if (options.bias) expectShape(kernel, 'bias', options.bias.shape, [channels], 'one per output channel');
+  if (options.scale) expectShape(kernel, 'scale', options.scale.shape, [channels], 'one per output channel');
+  expectShape(kernel, 'output', out.shape, expected);
+  for (const input of [...inputs, options.bias, options.scale]) {
+    if (input && input.buffer === out.buffer) throw new KernelArgumentError(`${kernel}: output must not alias an input buffer`);
+  }
+}
+
+export function conv2dKernel(gpu: Gpu, g: ConvGeometry): { kernel: KernelSource; workgroups: [number, number, number] } {
+  const tile = chooseTile(gpu, g.Cog, g.OH * g.OW);
+  return {
+    kernel: { name: NAME, code: CONV2D_WGSL, constants: tileConstants(tile) },
+    workgroups: tileGrid(gpu, NAME, tile, g.Cog, g.OH * g.OW, g.N * g.groups),
+  };
+}
+
+export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForwardOptions = {}): GpuTensor {
+  const g = convGeometry(NAME, x.shape, w.shape, options);
+  const shape = outputShape(g);
+  const out = options.out ?? gpu.empty(shape, NAME);
+  checkEpilogue(NAME, g.Cout, [x, w], out, shape, options);
+  const act = activationCode(NAME, options.activation);
+  if (!options.general && isPointwise(g) && g.H * g.W === 1) {
+    // One pixel per image (squeeze-excitation): the batch becomes the rows, y[n, co] = Σ_c x[n, c] w[co, c].
+    gemm(gpu, { ...x, shape: [g.N, g.C] }, { ...w, shape: [g.Cout, g.C] }, {
+      transposeB: true,
+      bias: options.bias,
+      scale: options.scale,
+      activation: options.activation,
+      channelAxis: 'column',
+      out: { ...out, shape: [g.N, g.Cout] },
+      splitK: 1,
+    });
+    return out;
+  }
+  if (!options.general && isPointwise(g)) {
+    gemm(gpu, { ...w, shape: [g.Cout, g.C] }, { ...x, shape: [g.N, g.C, g.H * g.W] }, {
+      bias: options.bias,
+      scale: options.scale,
+      activation: options.activation,
+      out: { ...out, shape: [g.N, g.Cout, g.OH * g.OW] },
+      splitK: 1,
+    });
+    return out;
+  }
+  if (!options.general && depthwiseFastPath(g)) {
+    return depthwiseConv2d(gpu, x, w, { ...options, out });
+  }
+  checkIndexRange(NAME, { 'C / groups · KH · KW': g.Cig * g.KH * g.KW, 'OH · OW': g.OH * g.OW });
+  const { kernel, workgroups } = conv2dKernel(gpu, g);
+  const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
+  gpu.dispatch({
+    kernel,
+    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(flags).finish(),
+    tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
+    workgroups,
+  });
+  return out;
+}

@@ -1,0 +1,120 @@
+import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import type { Random } from '../../testing/random.js';
+import { numelOf, PADS } from '../conv2d/conv2d.cases.js';
+import { convGeometry, outputShape, type Padding } from '../conv2d/conv2d-geometry.js';
+import type { Activation } from '../gemm/tiles.js';
+import { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight } from './depthwise.js';
+import {
+  depthwiseConv2dBackwardInputReference,
+  depthwiseConv2dBackwardWeightReference,
+  depthwiseConv2dReference,
+} from './depthwise.reference.js';
+
+interface Spec {
+  x: number[];
+  k: number;
+  stride: number;
+  padding: Padding;
+}
+
+const wShape = (spec: Spec): number[] => [spec.x[1]!, 1, spec.k, spec.k];
+const yShape = (spec: Spec): number[] => outputShape(convGeometry('test', spec.x, wShape(spec), { ...spec, groups: spec.x[1] }));
+
+async function checkForward(gpu: Gpu, random: Random, spec: Spec, activation?: Activation): Promise<void> {
+  const x = randomArray(random, numelOf(spec.x));
+  const w = randomArray(random, numelOf(wShape(spec)));
+  const bias = randomArray(random, spec.x[1]!);
+  const scale = randomArray(random, spec.x[1]!, { low: 0.5, high: 2 });
+  const y = depthwiseConv2d(gpu, gpu.upload(x, spec.x), gpu.upload(w, wShape(spec)), {
+    ...spec,
+    bias: gpu.upload(bias),
+    scale: activation ? gpu.upload(scale) : undefined,
+    activation,
+    out: poisoned(gpu, yShape(spec)),
+  });
+  const expected = depthwiseConv2dReference(x, spec.x, w, wShape(spec), { ...spec, bias, scale: activation ? scale : undefined, activation });
+  assertClose(await gpu.read(y), expected.data, 'forward', `depthwise ${JSON.stringify(spec)} ${activation ?? ''}`);
+}
+
+async function checkBackward(gpu: Gpu, random: Random, spec: Spec, parts = { input: true, weight: true }): Promise<void> {
+  const x = randomArray(random, numelOf(spec.x));
+  const w = randomArray(random, numelOf(wShape(spec)));
+  const dy = randomArray(random, numelOf(yShape(spec)));
+  const dyTensor = gpu.upload(dy, yShape(spec));
+  const label = JSON.stringify(spec);
+  if (parts.input) {
+    const dx = depthwiseConv2dBackwardInput(gpu, dyTensor, gpu.upload(w, wShape(spec)), spec.x, { ...spec, out: poisoned(gpu, spec.x) });
+    assertClose(await gpu.read(dx), depthwiseConv2dBackwardInputReference(dy, w, spec.x, wShape(spec), spec), 'forward', `dx ${label}`);
+  }
+  if (parts.weight) {
+    const dw = depthwiseConv2dBackwardWeight(gpu, gpu.upload(x, spec.x), dyTensor, wShape(spec), { ...spec, out: poisoned(gpu, wShape(spec)) });
+    assertClose(await gpu.read(dw), depthwiseConv2dBackwardWeightReference(x, spec.x, dy, wShape(spec), spec), 'gradient', `dw ${label}`);
+  }
+}
+
+async function checkFiniteDifferences(gpu: Gpu, random: Random, spec: Spec): Promise<void> {
+  const x = randomArray(random, numelOf(spec.x));
+  const w = randomArray(random, numelOf(wShape(spec)));
+  const r = randomArray(random, numelOf(yShape(spec)));
+  const loss = (xs: ArrayLike<number>, ws: ArrayLike<number>): number => weightedSum(depthwiseConv2dReference(xs, spec.x, ws, wShape(spec), spec).data, r);
+  const dyTensor = gpu.upload(r, yShape(spec));
+  const dx = depthwiseConv2dBackwardInput(gpu, dyTensor, gpu.upload(w, wShape(spec)), spec.x, { ...spec, out: poisoned(gpu, spec.x) });
+  assertClose(await gpu.read(dx), numericalGradient((v) => loss(v, w), x), 'finiteDifference', `dx vs finite differences ${JSON.stringify(spec)}`);
+  const dw = depthwiseConv2dBackwardWeight(gpu, gpu.upload(x, spec.x), dyTensor, wShape(spec), { ...spec, out: poisoned(gpu, wShape(spec)) });
+  assertClose(await gpu.read(dw), numericalGradient((v) => loss(x, v), w), 'finiteDifference', `dw vs finite differences ${JSON.stringify(spec)}`);
+}
+
+const GEOMETRIES = [3, 5].flatMap((k) => [1, 2].map((stride) => ({ k, stride })));
+
+export const depthwiseCases = defineCases('depthwise', {
+  'forward, kernels 3 and 5, strides 1 and 2, every pad combination, on [3, 5, 7, 9] with bias': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random }) => {
+      for (const { k, stride } of GEOMETRIES) {
+        for (const padding of PADS) await checkForward(gpu, random, { x: [3, 5, 7, 9], k, stride, padding });
+      }
+    },
+  },
+  'fused scale, bias and silu / relu': async ({ gpu, random }) => {
+    await checkForward(gpu, random, { x: [2, 6, 9, 11], k: 5, stride: 2, padding: [1, 2, 1, 2] }, 'silu');
+    await checkForward(gpu, random, { x: [2, 6, 9, 11], k: 3, stride: 1, padding: 1 }, 'relu');
+  },
+  'dx and dw against the reference, every geometry and pad combination': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random }) => {
+      for (const { k, stride } of GEOMETRIES) {
+        for (const padding of PADS) await checkBackward(gpu, random, { x: [3, 5, 7, 9], k, stride, padding });
+      }
+    },
+  },
+  'dx and dw against finite differences': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random }) => {
+      await checkFiniteDifferences(gpu, random, { x: [2, 3, 5, 6], k: 3, stride: 2, padding: [0, 1, 0, 1] });
+      await checkFiniteDifferences(gpu, random, { x: [2, 2, 7, 6], k: 5, stride: 2, padding: [1, 2, 1, 2] });
+      await checkFiniteDifferences(gpu, random, { x: [2, 2, 5, 6], k: 3, stride: 1, padding: 1 });
+      await checkFiniteDifferences(gpu, random, { x: [1, 2, 6, 7], k: 5, stride: 1, padding: 2 });
+    },
+  },
+  'dw reduced over N·OH·OW >= 20000 (stride 1 and 2)': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random, adapter }) => {
+      const small = adapter.includes('swiftshader');
+      await checkBackward(gpu, random, { x: [small ? 9 : 4, 3, small ? 48 : 72, small ? 48 : 72], k: 5, stride: 1, padding: 2 }, { input: false, weight: true });
+      await checkBackward(gpu, random, { x: [16, 2, small ? 36 : 72, 72], k: 3, stride: 2, padding: [0, 1, 0, 1] }, { input: false, weight: true });
+    },
+  },
+  'rejects non-depthwise groups, kernel 7, dilation, wrong dy': async ({ gpu }) => {
+    const tensor = (shape: number[]) => gpu.upload(new Float32Array(numelOf(shape)).fill(1), shape);
+    const x = tensor([3, 5, 7, 9]);
+    await expectError(() => depthwiseConv2d(gpu, x, tensor([5, 5, 3, 3]), { groups: 1 }), ['depthwiseConv2d', 'groups = C', '[5, 5, 3, 3]']);
+    await expectError(() => depthwiseConv2d(gpu, x, tensor([5, 1, 7, 7]), { padding: 3 }), ['depthwiseConv2d', '3x3 or 5x5', '[5, 1, 7, 7]']);
+    await expectError(() => depthwiseConv2d(gpu, x, tensor([5, 1, 3, 3]), { dilation: 2 }), ['depthwiseConv2d', 'dilation 1']);
+    await expectError(() => depthwiseConv2d(gpu, x, tensor([4, 1, 3, 3])), ['depthwiseConv2d', 'must divide']);
+    await expectError(
+      () => depthwiseConv2dBackwardInput(gpu, tensor([3, 5, 7, 9]), tensor([5, 1, 3, 3]), [3, 5, 7, 9], { stride: 2 }),
+      ['depthwiseConv2dBackwardInput', 'dy', '[3, 5, 7, 9]', '[3, 5, 3, 4]'],
+    );
+  },
+});

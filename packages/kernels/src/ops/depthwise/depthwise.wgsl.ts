@@ -1,0 +1,180 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { CONV_GEOMETRY_FIELDS_WGSL } from '../conv2d/conv2d-geometry.js';
+import { EPILOGUE_WGSL } from '../gemm/gemm-core.wgsl.js';
+
+/**
+ * Depthwise K x K (K = 3 or 5) convolution with stride S (1 or 2), groups = C = Cout, any padding. Each thread
+ * keeps T = 8 adjacent outputs of one row in registers and, per kernel row, loads the input row segment they share
+ * once (register reuse along W). K and S are override constants, so every loop over them unrolls.
+ */
+const COMMON = /* wgsl */ `
+override K: u32 = 3u;
+override S: u32 = 1u;
+override WORKGROUP_SIZE: u32 = 64u;
+const T = 8u;
+// Longest row segment: (T - 1) S + K inputs (forward and weight gradient) for K <= 5, S <= 2.
+const SEGMENT = 19u;
+${FLAT_INDEX_WGSL}`;
+
+export const DEPTHWISE_WGSL = /* wgsl */ `
+// x: [N, C, H, W], w: [C, 1, K, K], y: [N, C, OH, OW]
+// y[n, c, oh, ow] = act(scale[c] sum_{kh, kw} w[c, 0, kh, kw] x[n, c, oh S + kh - pt, ow S + kw - pl] + shift[c])
+// Thread i: outputs ow = T b + t (t < T) of row (n, c, oh), i = ((n C + c) OH + oh) blocks + b.
+${COMMON}
+struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
+  flags: u32, blocks: u32, count: u32, unused: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read> scale: array<f32>;
+@group(0) @binding(4) var<storage, read> shift: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+${EPILOGUE_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= p.count) { return; }
+  let b = i % p.blocks;
+  let row = i / p.blocks;
+  let oh = row % p.OH;
+  let plane = row / p.OH;
+  let c = plane % p.C;
+  let iw0 = i32(T * b * S) - i32(p.pl);
+  var acc: array<f32, T>;
+  for (var kh = 0u; kh < K; kh++) {
+    let ih = i32(oh * S + kh) - i32(p.pt);
+    if (ih < 0 || ih >= i32(p.H)) { continue; }
+    let base = (plane * p.H + u32(ih)) * p.W;
+    var segment: array<f32, SEGMENT>;
+    for (var e = 0u; e < (T - 1u) * S + K; e++) {
+      let iw = iw0 + i32(e);
+      segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
+    }
+    for (var kw = 0u; kw < K; kw++) {
+      let weight = w[(c * K + kh) * K + kw];
+      for (var t = 0u; t < T; t++) { acc[t] = fma(weight, segment[t * S + kw], acc[t]); }
+    }
+  }
+  for (var t = 0u; t < T; t++) {
+    let ow = T * b + t;
+    if (ow < p.OW) { y[(row * p.OW) + ow] = epilogue(acc[t], c, p.flags); }
+  }
+}
+`;
+
+export const DEPTHWISE_BACKWARD_INPUT_WGSL = /* wgsl */ `
+// dy: [N, C, OH, OW], w: [C, 1, K, K], dx: [N, C, H, W]
+// dL/dx[n, c, ih, iw] = sum_{kh, kw: ih = oh S + kh - pt, iw = ow S + kw - pl} w[c, 0, kh, kw] dy[n, c, oh, ow]
+// Thread i: dx at iw = T b + t - pl (t < T) of row (n, c, ih). With u = iw + pl = T b + t and S | T, the tap kw reaches
+// iw iff S | (t - kw), from ow = T b / S + (t - kw) / S: which pairs (t, kw) contribute is known at compile time.
+// The thread's dy row segment starts at ow = T b / S - D, D = ceil((K - 1) / S).
+${COMMON}
+struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
+  blocks: u32, count: u32, unused0: u32, unused1: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= p.count) { return; }
+  let b = i % p.blocks;
+  let row = i / p.blocks;
+  let ih = row % p.H;
+  let plane = row / p.H;
+  let c = plane % p.C;
+  let D = (K - 1u + S - 1u) / S;
+  let ow0 = i32(T * b / S) - i32(D);
+  var acc: array<f32, T>;
+  for (var kh = 0u; kh < K; kh++) {
+    let num = i32(ih + p.pt) - i32(kh);
+    if (num < 0 || num % i32(S) != 0 || num / i32(S) >= i32(p.OH)) { continue; }
+    let base = (plane * p.OH + u32(num) / S) * p.OW;
+    var segment: array<f32, SEGMENT>;
+    for (var e = 0u; e < (T - 1u) / S + D + 1u; e++) {
+      let ow = ow0 + i32(e);
+      segment[e] = select(0.0, dy[base + u32(max(ow, 0))], ow >= 0 && ow < i32(p.OW));
+    }
+    for (var kw = 0u; kw < K; kw++) {
+      let weight = w[(c * K + kh) * K + kw];
+      for (var t = 0u; t < T; t++) {
+        // d = t - kw + 2 S T keeps the operands of % non-negative.
+        let d = t + 2u * S * T - kw;
+        if (d % S == 0u) { acc[t] = fma(weight, segment[d / S + D - 2u * T], acc[t]); }
+      }
+    }
+  }
+  for (var t = 0u; t < T; t++) {
+    let iw = i32(T * b + t) - i32(p.pl);
+    if (iw >= 0 && iw < i32(p.W)) { dx[row * p.W + u32(iw)] = acc[t]; }
+  }
+}
+`;
+
+export const DEPTHWISE_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
+// x: [N, C, H, W], dy: [N, C, OH, OW], partial: [splits, C, K, K]
+// dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
+// Workgroup (s, c) sums items j = (n OH + oh) blocks + b in split s's chunk [s chunk, (s + 1) chunk); each thread keeps
+// K K sums over its items (T outputs each), then the workgroup adds its threads' sums (tree over workgroup memory).
+${COMMON}
+struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
+  blocks: u32, items: u32, chunk: u32, splits: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+
+var<workgroup> sums: array<f32, 1600>; // [K K <= 25][WORKGROUP_SIZE <= 64]
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let s = wg.x;
+  let c = wg.y;
+  var acc: array<f32, 25>;
+  let end = min(p.items, (s + 1u) * p.chunk);
+  for (var j = s * p.chunk + lid; j < end; j += WORKGROUP_SIZE) {
+    let b = j % p.blocks;
+    let oh = (j / p.blocks) % p.OH;
+    let n = j / (p.blocks * p.OH);
+    let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
+    var g: array<f32, T>;
+    for (var t = 0u; t < T; t++) {
+      let ow = T * b + t;
+      g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
+    }
+    let iw0 = i32(T * b * S) - i32(p.pl);
+    for (var kh = 0u; kh < K; kh++) {
+      let ih = i32(oh * S + kh) - i32(p.pt);
+      if (ih < 0 || ih >= i32(p.H)) { continue; }
+      let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
+      var segment: array<f32, SEGMENT>;
+      for (var e = 0u; e < (T - 1u) * S + K; e++) {
+        let iw = iw0 + i32(e);
+        segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
+      }
+      for (var kw = 0u; kw < K; kw++) {
+        var v = acc[kh * K + kw];
+        for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
+        acc[kh * K + kw] = v;
+      }
+    }
+  }
+  for (var e = 0u; e < K * K; e++) { sums[e * WORKGROUP_SIZE + lid] = acc[e]; }
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    workgroupBarrier();
+    if (lid < width) {
+      for (var e = 0u; e < K * K; e++) { sums[e * WORKGROUP_SIZE + lid] += sums[e * WORKGROUP_SIZE + lid + width]; }
+    }
+  }
+  workgroupBarrier();
+  if (lid < K * K) { partial[(s * p.C + c) * K * K + lid] = sums[lid * WORKGROUP_SIZE]; }
+}
+`;

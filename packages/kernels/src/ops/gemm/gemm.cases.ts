@@ -1,0 +1,138 @@
+import { assertClose, defineCases, expectError, poisoned, randomArray } from '../../testing/index.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import type { Random } from '../../testing/random.js';
+import { gemm, gemmShape, type GemmOptions } from './gemm.js';
+import { gemmReference } from './gemm.reference.js';
+import type { Activation } from './tiles.js';
+
+interface Check {
+  a: number[];
+  b: number[];
+  transposeA?: boolean;
+  transposeB?: boolean;
+  bias?: boolean;
+  scale?: boolean;
+  channelAxis?: 'row' | 'column';
+  activation?: Activation;
+  splitK?: number;
+}
+
+const count = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
+
+async function check(gpu: Gpu, random: Random, spec: Check): Promise<void> {
+  const a = randomArray(random, count(spec.a));
+  const b = randomArray(random, count(spec.b));
+  const shape = gemmShape(spec.a, spec.b, spec.transposeA, spec.transposeB);
+  const channels = (spec.channelAxis ?? 'row') === 'row' ? shape.M : shape.N;
+  const bias = spec.bias ? randomArray(random, channels) : undefined;
+  const scale = spec.scale ? randomArray(random, channels, { low: 0.5, high: 2 }) : undefined;
+  const options: GemmOptions = {
+    transposeA: spec.transposeA,
+    transposeB: spec.transposeB,
+    channelAxis: spec.channelAxis,
+    activation: spec.activation,
+    splitK: spec.splitK,
+    out: poisoned(gpu, shape.outShape),
+  };
+  if (bias) options.bias = gpu.upload(bias);
+  if (scale) options.scale = gpu.upload(scale);
+  const out = gemm(gpu, gpu.upload(a, spec.a), gpu.upload(b, spec.b), options);
+  const expected = gemmReference(a, spec.a, b, spec.b, { ...spec, bias, scale });
+  const label = `gemm ${JSON.stringify(spec)}`;
+  if (out.shape.join() !== expected.shape.join()) throw new Error(`${label}: shape ${out.shape} want ${expected.shape}`);
+  assertClose(await gpu.read(out), expected.data, 'forward', label);
+}
+
+const swift = (adapter: string): boolean => adapter.includes('swiftshader');
+
+export const gemmCases = defineCases('gemm', {
+  'odd M, N, K (incl. 1) with every combination of transposes': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random, adapter }) => {
+      const sizes: [number, number, number][] = swift(adapter)
+        ? [[1, 1, 1], [7, 9, 5], [33, 17, 1], [65, 70, 37]]
+        : [[1, 1, 1], [7, 9, 5], [33, 17, 1], [5, 67, 130], [65, 63, 129], [130, 9, 17]];
+      for (const [M, N, K] of sizes) {
+        for (const transposeA of [false, true]) {
+          for (const transposeB of [false, true]) {
+            await check(gpu, random, {
+              a: transposeA ? [K, M] : [M, K],
+              b: transposeB ? [N, K] : [K, N],
+              transposeA,
+              transposeB,
+            });
+          }
+        }
+      }
+    },
+  },
+  'vec4 loads (M, N, K multiples of 4) with every combination of transposes, partial tiles and split K': {
+    timeoutMs: 180_000,
+    run: async ({ gpu, random }) => {
+      for (const [M, N, K] of [[68, 36, 44], [4, 8, 4], [20, 100, 12]] as const) {
+        for (const transposeA of [false, true]) {
+          for (const transposeB of [false, true]) {
+            await check(gpu, random, { a: transposeA ? [K, M] : [M, K], b: transposeB ? [N, K] : [K, N], transposeA, transposeB });
+          }
+        }
+      }
+      await check(gpu, random, { a: [2, 12, 400], b: [400, 8], splitK: 3 });
+      await check(gpu, random, { a: [400, 12], b: [8, 400], transposeA: true, transposeB: true, splitK: 5 });
+    },
+  },
+  'batched, with A or B broadcast over the batch': async ({ gpu, random }) => {
+    await check(gpu, random, { a: [3, 7, 11], b: [3, 11, 9] });
+    await check(gpu, random, { a: [7, 11], b: [3, 11, 9] });
+    await check(gpu, random, { a: [3, 11, 7], b: [9, 11], transposeA: true, transposeB: true });
+    await check(gpu, random, { a: [1, 5, 4], b: [4, 4, 13] });
+  },
+  'epilogue: bias per row + relu, scale and bias per column + silu, sigmoid, scale only': async ({ gpu, random }) => {
+    await check(gpu, random, { a: [2, 19, 23], b: [23, 37], bias: true, activation: 'relu' });
+    await check(gpu, random, { a: [19, 23], b: [37, 23], transposeB: true, bias: true, scale: true, channelAxis: 'column', activation: 'silu' });
+    await check(gpu, random, { a: [9, 5], b: [5, 70], bias: true, activation: 'sigmoid' });
+    await check(gpu, random, { a: [9, 5], b: [5, 70], scale: true });
+  },
+  'long K split into partial products (explicit and automatic)': {
+    timeoutMs: 120_000,
+    run: async ({ gpu, random, adapter }) => {
+      await check(gpu, random, { a: [6, 1000], b: [1000, 5], splitK: 3 });
+      await check(gpu, random, { a: [2, 9, 777], b: [777, 7], transposeB: false, splitK: 4 });
+      await check(gpu, random, { a: [3, swift(adapter) ? 2100 : 5000], b: [swift(adapter) ? 2100 : 5000, 11] });
+    },
+  },
+  'sumBatch adds the batch of products into one output (with split K)': async ({ gpu, random }) => {
+    const specs: [Check, number][] = [
+      [{ a: [3, 7, 12], b: [3, 9, 12], transposeB: true }, 1],
+      [{ a: [5, 2000, 6], b: [5, 2000, 8], transposeA: true }, 3],
+    ];
+    for (const [spec, splitK] of specs) {
+      const a = randomArray(random, count(spec.a));
+      const b = randomArray(random, count(spec.b));
+      const shape = gemmShape(spec.a, spec.b, spec.transposeA, spec.transposeB);
+      const transposes = { transposeA: spec.transposeA, transposeB: spec.transposeB };
+      const out = gemm(gpu, gpu.upload(a, spec.a), gpu.upload(b, spec.b), { ...transposes, sumBatch: true, splitK, out: poisoned(gpu, [shape.M, shape.N]) });
+      const each = gemmReference(a, spec.a, b, spec.b, transposes).data;
+      const expected = new Float64Array(shape.M * shape.N);
+      each.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
+      assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch ${JSON.stringify(spec)}`);
+    }
+  },
+  'full tiles in both dimensions with edges (150 x 140 x 70)': async ({ gpu, random }) => {
+    await check(gpu, random, { a: [150, 70], b: [70, 140], bias: true });
+  },
+  'rejects mismatched sizes, bad epilogue shapes, wrong output, aliasing': async ({ gpu }) => {
+    const a = gpu.upload(new Float32Array(12).fill(1), [3, 4]);
+    const b = gpu.upload(new Float32Array(10).fill(1), [5, 2]);
+    await expectError(() => gemm(gpu, a, b), ['gemm', '[3, 4]', '[5, 2]', 'inner sizes differ']);
+    const a3 = gpu.upload(new Float32Array(24).fill(1), [2, 3, 4]);
+    const b3 = gpu.upload(new Float32Array(24).fill(1), [3, 4, 2]);
+    await expectError(() => gemm(gpu, a3, b3), ['gemm', 'batch sizes 2 and 3']);
+    const b42 = gpu.upload(new Float32Array(8).fill(1), [4, 2]);
+    await expectError(() => gemm(gpu, a, b42, { bias: gpu.upload(new Float32Array(2)) }), ['gemm', 'bias', '[2]', '[3]']);
+    await expectError(() => gemm(gpu, a, b42, { out: gpu.empty([2, 3]) }), ['gemm', 'output shape [2, 3]', '[3, 2]']);
+    await expectError(() => gemm(gpu, a, b42, { out: { ...a, shape: [3, 2] } }), ['gemm', 'alias']);
+    await expectError(() => gemm(gpu, a, b42, { activation: 'relu', splitK: 2 }), ['gemm', 'splitK']);
+    await expectError(() => gemm(gpu, a3, a3, { transposeB: true, sumBatch: true, bias: gpu.upload(new Float32Array(3)) }), ['gemm', 'sumBatch']);
+    await expectError(() => gemm(gpu, gpu.upload(new Float32Array(4), [4]), b42), ['gemm', '[M, K]']);
+  },
+});

@@ -1,0 +1,4 @@
+import { registerCases } from '../../testing/vitest.js';
+import { gemmCases } from './gemm.cases.js';
+
+registerCases(gemmCases);

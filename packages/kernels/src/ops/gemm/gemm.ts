@@ -1,0 +1,151 @@
+/**
+ * Batched matrix product C[b] = act(scale ⊙ op(A[b]) · op(B[b]) + bias), op = optional transpose, one operand may
+ * have batch 1 (broadcast). Register-tiled (gemm-core.wgsl.ts); a long K with few output tiles is split into
+ * partial products summed by a second pass (`reduce`), when there is no epilogue.
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+import { UniformWriter } from '../../runtime/grid.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { reduce } from '../reduce/reduce.js';
+import { GEMM_WGSL } from './gemm.wgsl.js';
+import { activationCode, chooseTile, epilogueFlags, tileConstants, tileGrid, type Activation, type GemmTile } from './tiles.js';
+
+export interface GemmOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  /** Added per row of C (length M, default) or per column (length N, `channelAxis: 'column'`). */
+  bias?: GpuTensor;
+  /** Multiplies the product per row (or column) before the bias: folded batch norm. */
+  scale?: GpuTensor;
+  channelAxis?: 'row' | 'column';
+  activation?: Activation;
+  out?: GpuTensor;
+  /** Number of K splits; chosen from the shape when omitted (1 whenever there is an epilogue). */
+  splitK?: number;
+  /** Sum the batch's products into one [M, N] output (C = Σ_b op(A[b]) op(B[b])); no epilogue. */
+  sumBatch?: boolean;
+}
+
+export interface GemmShape {
+  batch: number;
+  batchA: number;
+  batchB: number;
+  M: number;
+  N: number;
+  K: number;
+  outShape: number[];
+}
+
+const NAME = 'gemm';
+
+/** Validates operands and returns the problem size; throws KernelArgumentError naming the shapes. */
+export function gemmShape(a: readonly number[], b: readonly number[], transposeA = false, transposeB = false): GemmShape {
+  const describe = `A ${formatShape(a)}${transposeA ? 'ᵀ' : ''} and B ${formatShape(b)}${transposeB ? 'ᵀ' : ''}`;
+  if (a.length < 2 || a.length > 3 || b.length < 2 || b.length > 3) {
+    throw new KernelArgumentError(`${NAME}: operands must be [M, K] or [batch, M, K]; got ${describe}`);
+  }
+  const batchA = a.length === 3 ? a[0]! : 1;
+  const batchB = b.length === 3 ? b[0]! : 1;
+  const [aRows, aCols] = a.slice(-2) as [number, number];
+  const [bRows, bCols] = b.slice(-2) as [number, number];
+  const [M, K] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const [KB, N] = transposeB ? [bCols, bRows] : [bRows, bCols];
+  if (K !== KB) throw new KernelArgumentError(`${NAME}: inner sizes differ (${K} vs ${KB}) for ${describe}`);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
+    throw new KernelArgumentError(`${NAME}: batch sizes ${batchA} and ${batchB} do not broadcast for ${describe}`);
+  }
+  const batch = Math.max(batchA, batchB);
+  const outShape = a.length === 3 || b.length === 3 ? [batch, M, N] : [M, N];
+  return { batch, batchA, batchB, M, N, K, outShape };
+}
+
+/** vecA / vecB: the operand is read as vec4 along its contiguous index (its extent divides by 4). */
+export function gemmKernel(tile: GemmTile, vecA: boolean, vecB: boolean): KernelSource {
+  return { name: NAME, code: GEMM_WGSL, constants: { ...tileConstants(tile), VEC_A: vecA, VEC_B: vecB } };
+}
+
+/** Workgroups a device keeps busy: below this many output tiles a long K is split. */
+const TARGET_WORKGROUPS: Record<string, number> = { lavapipe: 8, swiftshader: 8, hardware: 256 };
+
+function chooseSplits(gpu: Gpu, tiles: number, K: number, bk: number): number {
+  const target = TARGET_WORKGROUPS[gpu.info.kind] ?? 256;
+  if (tiles >= target || K < 1024) return 1;
+  return Math.max(1, Math.min(Math.ceil(target / tiles), Math.floor(K / 256), 64, Math.ceil(K / bk)));
+}
+
+export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions = {}): GpuTensor {
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  const shape = gemmShape(a.shape, b.shape, transposeA, transposeB);
+  const { batch, M, N, K } = shape;
+  const sumBatch = options.sumBatch ?? false;
+  const outShape = sumBatch ? [M, N] : shape.outShape;
+  const perRow = (options.channelAxis ?? 'row') === 'row';
+  const channels = perRow ? M : N;
+  for (const [label, tensor] of [['bias', options.bias], ['scale', options.scale]] as const) {
+    if (tensor && !sameShape(tensor.shape, [channels])) {
+      throw new KernelArgumentError(
+        `${NAME}: ${label} of shape ${formatShape(tensor.shape)} should be [${channels}] (one per ${perRow ? 'row' : 'column'}) ` +
+          `for A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`,
+      );
+    }
+  }
+  const act = activationCode(NAME, options.activation);
+  const out = options.out ?? gpu.empty(outShape, NAME);
+  if (!sameShape(out.shape, outShape)) {
+    throw new KernelArgumentError(
+      `${NAME}: output shape ${formatShape(out.shape)} should be ${formatShape(outShape)} for A ${formatShape(a.shape)}` +
+        `${transposeA ? 'ᵀ' : ''} and B ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`,
+    );
+  }
+  for (const input of [a, b, options.bias, options.scale]) {
+    if (input && input.buffer === out.buffer) throw new KernelArgumentError(`${NAME}: output must not alias an input buffer`);
+  }
+  if (M === 0 || N === 0 || batch === 0) return out;
+
+  const tile = chooseTile(gpu, M, N);
+  const hasEpilogue = Boolean(options.bias || options.scale) || act !== 0;
+  const tiles = Math.ceil(M / (8 * tile.wm)) * Math.ceil(N / (8 * tile.wn)) * batch;
+  let splits = options.splitK ?? (hasEpilogue ? 1 : chooseSplits(gpu, tiles, K, tile.bk));
+  if (!Number.isInteger(splits) || splits < 1) throw new KernelArgumentError(`${NAME}: splitK must be a positive integer, got ${splits}`);
+  if ((splits > 1 || sumBatch) && hasEpilogue) {
+    throw new KernelArgumentError(`${NAME}: splitK > 1 and sumBatch cannot be combined with bias, scale or activation`);
+  }
+  const kChunk = Math.max(tile.bk, Math.ceil(Math.ceil(K / splits) / tile.bk) * tile.bk);
+  splits = Math.max(1, Math.ceil(K / kChunk));
+
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+  const aStrides = transposeA ? { m: 1, k: aCols } : { m: aCols, k: 1 };
+  const bStrides = transposeB ? { k: 1, n: bCols } : { k: bCols, n: 1 };
+  // Partial products [splits, batch, M, N], summed over splits (and the batch when sumBatch) by a second pass.
+  const partial = splits > 1 || (sumBatch && batch > 1);
+  const target = partial ? gpu.empty([splits, batch, M, N], `${NAME} partial`) : out;
+  const uniforms = new UniformWriter(64)
+    .u32(M).u32(N).u32(K).u32(splits)
+    .u32(kChunk).u32(shape.batchA === 1 ? 0 : aRows * aCols).u32(aStrides.m).u32(aStrides.k)
+    .u32(shape.batchB === 1 ? 0 : bRows * bCols).u32(bStrides.k).u32(bStrides.n).u32(M * N)
+    .u32(N).u32(batch * M * N)
+    .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow }))
+    .u32((aStrides.k === 1 ? 1 : 0) | (bStrides.k === 1 ? 2 : 0))
+    .finish();
+  // vec4 reads need the contiguous extent (row length) to divide by 4; tensor offsets are 16-byte aligned already.
+  const vecA = (aStrides.k === 1 ? K : M) % 4 === 0;
+  const vecB = (bStrides.k === 1 ? K : N) % 4 === 0;
+  const placeholder = vecA && vecB ? undefined : gpu.empty([4], `${NAME} placeholder`);
+  gpu.dispatch({
+    kernel: gemmKernel(tile, vecA, vecB),
+    uniforms,
+    tensors: [a, vecA ? a : placeholder!, b, vecB ? b : placeholder!, options.scale ?? a, options.bias ?? a, target],
+    workgroups: tileGrid(gpu, NAME, tile, M, N, batch * splits),
+  });
+  if (placeholder) gpu.release(placeholder);
+  if (partial) {
+    const rows = sumBatch ? splits * batch : splits;
+    reduce(gpu, 'sum', { ...target, shape: [rows, (batch * M * N) / (rows / splits)] }, { axes: [0], out: { ...out, shape: [numel(out.shape)] } });
+    gpu.release(target);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
+
+export const GEMM_WGSL = /* wgsl */ `
+// a: A[b](m, k) = a[b * a_batch + m * a_m + k * a_k]   (a_batch = 0 broadcasts one A over the batch)
+// b: B[b](k, n) = b[b * b_batch + k * b_k + n * b_n]
+// c: [splits, batch, M, N] (rows c_m apart), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
+//    r = m (PER_ROW) or n; split s of K writes its partial sum at s * split_stride (no epilogue then).
+// Workgroup z = b * splits + s. flags: the epilogue (EPILOGUE_WGSL); order bit 0: A is contiguous along k, bit 1: B is.
+
+struct Params {
+  M: u32, N: u32, K: u32, splits: u32,
+  k_chunk: u32, a_batch: u32, a_m: u32, a_k: u32,
+  b_batch: u32, b_k: u32, b_n: u32, c_batch: u32,
+  c_m: u32, split_stride: u32, flags: u32, order: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>; // a again, when VEC_A (else a 4-float placeholder)
+@group(0) @binding(3) var<storage, read> b: array<f32>;
+@group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> scale: array<f32>;
+@group(0) @binding(6) var<storage, read> shift: array<f32>;
+@group(0) @binding(7) var<storage, read_write> c: array<f32>;
+${EPILOGUE_WGSL}
+fn a_k_fast() -> bool { return (p.order & 1u) != 0u; }
+fn b_k_fast() -> bool { return (p.order & 2u) != 0u; }
+
+fn problem(z: u32) -> Problem {
+  let s = z % p.splits;
+  let k_begin = s * p.k_chunk;
+  return Problem(p.M, p.N, k_begin, min(p.K, k_begin + p.k_chunk));
+}
+
+fn load_a(z: u32, m: u32, k: u32) -> f32 {
+  return a[(z / p.splits) * p.a_batch + m * p.a_m + k * p.a_k];
+}
+
+fn load_b(z: u32, k: u32, n: u32) -> f32 {
+  return b[(z / p.splits) * p.b_batch + k * p.b_k + n * p.b_n];
+}
+
+fn load_a4(z: u32, m: u32, k: u32) -> vec4<f32> {
+  return a4[((z / p.splits) * p.a_batch + m * p.a_m + k * p.a_k) / 4u];
+}
+
+fn load_b4(z: u32, k: u32, n: u32) -> vec4<f32> {
+  return b4[((z / p.splits) * p.b_batch + k * p.b_k + n * p.b_n) / 4u];
+}
+
+fn store_c(z: u32, m: u32, n: u32, v: f32) {
+  let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + m * p.c_m + n;
+  c[index] = epilogue(v, select(n, m, (p.flags & 4u) != 0u), p.flags);
+}
+${GEMM_CORE_WGSL}`;

@@ -1,0 +1,94 @@
+/**
+ * Tile table of the GEMM core (gemm-core.wgsl.ts), shared by gemm and the implicit-GEMM convolutions: the workgroup
+ * tile is (8 WM) x (8 WN) with WM x WN threads, each owning an 8 x 8 register tile, and BK values of k staged in
+ * workgroup memory per step. Chosen per adapter kind and problem shape; small M or N get a narrower tile.
+ */
+import { KernelArgumentError } from '../../device/errors.js';
+import type { Gpu } from '../../runtime/gpu.js';
+
+export interface GemmTile {
+  /** Threads along M (rows); the tile has 8 WM rows. */
+  readonly wm: number;
+  /** Threads along N (columns); the tile has 8 WN columns. */
+  readonly wn: number;
+  /** k values staged in workgroup memory per step. */
+  readonly bk: number;
+}
+
+export const ACTIVATIONS = ['none', 'relu', 'sigmoid', 'silu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export function activationCode(kernel: string, activation: Activation | undefined): number {
+  const code = ACTIVATIONS.indexOf(activation ?? 'none');
+  if (code < 0) throw new KernelArgumentError(`${kernel}: unknown activation '${activation}'. Known: ${ACTIVATIONS.join(', ')}`);
+  return code;
+}
+
+interface TilePolicy {
+  /** Largest threads per side (WM, WN). */
+  readonly maxSide: number;
+  readonly bk: number;
+}
+
+/**
+ * lavapipe runs each invocation as one SIMD lane and every memory access lane by lane, so the 8 x 8 register tile
+ * (16 FMAs per 4 vec4 loads) is what counts; 64-thread workgroups keep barrier costs low. SwiftShader allows at
+ * most 256 invocations and compiles slowly: 64 threads, BK 8. Hardware: 64 threads, BK 16.
+ */
+const POLICIES: Record<string, TilePolicy> = {
+  lavapipe: { maxSide: 8, bk: 16 },
+  swiftshader: { maxSide: 8, bk: 8 },
+  hardware: { maxSide: 8, bk: 16 },
+};
+
+/**
+ * Two widths per side (16 or 8 maxSide): every distinct tile is a pipeline to compile (seconds each on the CPU
+ * adapters), so the table stays small.
+ */
+function side(extent: number, maxSide: number): number {
+  return extent <= 16 ? 2 : maxSide;
+}
+
+/** The tile for a rows x cols output. */
+export function chooseTile(gpu: Gpu, rows: number, cols: number): GemmTile {
+  const policy = POLICIES[gpu.info.kind] ?? POLICIES.hardware!;
+  return { wm: side(rows, policy.maxSide), wn: side(cols, policy.maxSide), bk: policy.bk };
+}
+
+/** Override constants of the core for a tile. */
+export function tileConstants(tile: GemmTile): Record<string, number> {
+  return { WM: tile.wm, WN: tile.wn, BK: tile.bk };
+}
+
+export interface Epilogue {
+  scale?: boolean;
+  shift?: boolean;
+  /** gemm: the channel is the row (else the column). */
+  perRow?: boolean;
+  act?: number;
+}
+
+/** The flags word EPILOGUE_WGSL reads: bit 0 scale, bit 1 shift, bit 2 per row, bits 8.. activation. */
+export function epilogueFlags(epilogue: Epilogue): number {
+  return (epilogue.scale ? 1 : 0) | (epilogue.shift ? 2 : 0) | (epilogue.perRow ? 4 : 0) | ((epilogue.act ?? 0) << 8);
+}
+
+/** Workgroups [x over columns, y over rows, z entries] of a rows x cols problem, checked against the device limit. */
+export function tileGrid(
+  gpu: Gpu,
+  kernel: string,
+  tile: GemmTile,
+  rows: number,
+  cols: number,
+  entries: number,
+): [number, number, number] {
+  const grid: [number, number, number] = [Math.ceil(cols / (8 * tile.wn)), Math.ceil(rows / (8 * tile.wm)), entries];
+  const max = gpu.limits.maxComputeWorkgroupsPerDimension;
+  if (grid.some((count) => count > max)) {
+    throw new KernelArgumentError(
+      `${kernel}: a grid of [${grid.join(', ')}] workgroups (rows ${rows}, columns ${cols}, ${entries} batch entries) ` +
+        `exceeds maxComputeWorkgroupsPerDimension (${max}); split the batch.`,
+    );
+  }
+  return grid;
+}

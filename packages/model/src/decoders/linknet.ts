@@ -1,0 +1,77 @@
+/**
+ * The Linknet decoder of segmentation_models_pytorch 0.1.0 (https://arxiv.org/abs/1707.03718), module names as in
+ * the original: blocks.{i}.block.{0,1,2}.{0,1}.
+ *   block(in, out): 1x1 conv in→in/4 → BN → ReLU → ConvTranspose 4x4 s2 p1 → BN → ReLU → 1x1 conv in/4→out → BN → ReLU,
+ *   then + skip. Decoder BN: eps 1e-5, momentum 0.1.
+ */
+import { F, nn, type Tensor } from '@ulseg/autograd';
+import type { Random } from '@ulseg/kernels';
+
+type Gpu = Tensor['gpu'];
+
+/** Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters). */
+class ConvBnReLU extends nn.Module {
+  constructor(
+    private readonly conv: nn.Module & { forward(x: Tensor): Tensor },
+    private readonly norm: nn.BatchNorm2d,
+  ) {
+    super();
+    this.registerModule('0', conv);
+    this.registerModule('1', norm);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.relu(this.norm.forward(this.conv.forward(x)));
+  }
+}
+
+export class LinknetDecoderBlock extends nn.Module {
+  private readonly stages: ConvBnReLU[];
+
+  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
+    super();
+    const middle = Math.floor(inChannels / 4);
+    const block = new nn.Module();
+    this.stages = [
+      new ConvBnReLU(new nn.Conv2d(gpu, random, inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(gpu, middle)),
+      new ConvBnReLU(new nn.ConvTranspose2d(gpu, random, middle, middle, 4, { stride: 2, padding: 1 }), new nn.BatchNorm2d(gpu, middle)),
+      new ConvBnReLU(new nn.Conv2d(gpu, random, middle, outChannels, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(gpu, outChannels)),
+    ];
+    this.stages.forEach((stage, index) => block.registerModule(String(index), stage));
+    this.registerModule('block', block);
+  }
+
+  forward(x: Tensor, skip: Tensor | undefined): Tensor {
+    let y = x;
+    for (const stage of this.stages) y = stage.forward(y);
+    return skip ? F.add(y, skip) : y;
+  }
+}
+
+export class LinknetDecoder extends nn.Module {
+  readonly blocks: LinknetDecoderBlock[];
+
+  /** encoderChannels: f0..f5 channels; prefinal: the last block's output channels (32). */
+  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], prefinalChannels = 32) {
+    super();
+    const reversed = encoderChannels.slice(1).reverse();
+    const channels = [...reversed, prefinalChannels];
+    const list = this.registerModule('blocks', new nn.ModuleList<LinknetDecoderBlock>());
+    this.blocks = [];
+    for (let index = 0; index < 5; index++) {
+      const block = new LinknetDecoderBlock(gpu, random, channels[index]!, channels[index + 1]!);
+      list.append(block);
+      this.blocks.push(block);
+    }
+  }
+
+  /** features f0..f5 → [N, prefinal, H, W]. */
+  forward(features: readonly Tensor[]): Tensor {
+    const [head, ...skips] = features.slice(1).reverse();
+    let x = head!;
+    this.blocks.forEach((block, index) => {
+      x = block.forward(x, skips[index]);
+    });
+    return x;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The EfficientNet encoder of segmentation_models_pytorch on efficientnet-pytorch 0.6.3, with PyTorch's module
+ * names (state_dict keys identical to the original) and its "static same" padding.
+ *   stem: pad → conv 3x3 s2 → BN → swish
+ *   MBConv: [expand 1x1 → BN → swish] → pad → depthwise k×k → BN → swish → SE → project 1x1 → BN [→ drop-connect + x]
+ *   SE: mean over H,W → 1x1 (bias) → swish → 1x1 (bias) → sigmoid → scale
+ * Features f0..f5: the input, the stem, and the outputs of blocks stageIndexes[k] − 1.
+ */
+import { F, nn, type Tensor } from '@ulseg/autograd';
+import type { Random } from '@ulseg/kernels';
+import {
+  blockSpecs,
+  DROP_CONNECT_RATE,
+  ENCODER_BN,
+  HEAD_FILTERS,
+  roundFilters,
+  staticSamePad,
+  STEM_FILTERS,
+  type BlockSpec,
+  type EfficientNetSpec,
+} from './efficientnet-params.js';
+
+type Gpu = Tensor['gpu'];
+
+const bn = (gpu: Gpu, channels: number): nn.BatchNorm2d => new nn.BatchNorm2d(gpu, channels, ENCODER_BN);
+
+export class MBConvBlock extends nn.Module {
+  private readonly expandConv: nn.Conv2d | undefined;
+  private readonly bn0: nn.BatchNorm2d | undefined;
+  private readonly depthwiseConv: nn.Conv2d;
+  private readonly bn1: nn.BatchNorm2d;
+  private readonly seReduce: nn.Conv2d;
+  private readonly seExpand: nn.Conv2d;
+  private readonly projectConv: nn.Conv2d;
+  private readonly bn2: nn.BatchNorm2d;
+
+  constructor(gpu: Gpu, random: Random, readonly spec: BlockSpec) {
+    super();
+    const expanded = spec.inputFilters * spec.expandRatio;
+    if (spec.expandRatio !== 1) {
+      this.expandConv = this.registerModule('_expand_conv', new nn.Conv2d(gpu, random, spec.inputFilters, expanded, 1, { bias: false }));
+      this.bn0 = this.registerModule('_bn0', bn(gpu, expanded));
+    }
+    this.depthwiseConv = this.registerModule(
+      '_depthwise_conv',
+      new nn.Conv2d(gpu, random, expanded, expanded, spec.kernel, { stride: spec.stride, padding: spec.pad, groups: expanded, bias: false }),
+    );
+    this.bn1 = this.registerModule('_bn1', bn(gpu, expanded));
+    this.seReduce = this.registerModule('_se_reduce', new nn.Conv2d(gpu, random, expanded, spec.squeezed, 1));
+    this.seExpand = this.registerModule('_se_expand', new nn.Conv2d(gpu, random, spec.squeezed, expanded, 1));
+    this.projectConv = this.registerModule('_project_conv', new nn.Conv2d(gpu, random, expanded, spec.outputFilters, 1, { bias: false }));
+    this.bn2 = this.registerModule('_bn2', bn(gpu, spec.outputFilters));
+  }
+
+  /** `dropConnect`: probability of dropping the residual branch per sample (training only). */
+  forward(input: Tensor, dropConnect: number, random: Random | undefined): Tensor {
+    let x = input;
+    if (this.expandConv && this.bn0) x = F.silu(this.bn0.forward(this.expandConv.forward(x)));
+    x = F.silu(this.bn1.forward(this.depthwiseConv.forward(x)));
+    const squeezed = F.adaptiveAvgPool2d(x);
+    const excitation = F.sigmoid(this.seExpand.forward(F.silu(this.seReduce.forward(squeezed))));
+    x = F.channelMultiply(x, excitation);
+    x = this.bn2.forward(this.projectConv.forward(x));
+    if (!this.spec.residual) return x;
+    if (this.training && dropConnect > 0 && random) x = F.dropConnect(x, dropConnect, random.nextUint32());
+    return F.add(x, input);
+  }
+}
+
+export interface EncoderOptions {
+  inChannels?: number;
+  /** Per-block drop-connect base rate (0.2 in the original); per block p = rate · index / blocks. */
+  dropConnectRate?: number;
+}
+
+export class EfficientNetEncoder extends nn.Module {
+  readonly blocks: MBConvBlock[];
+  readonly outChannels: number[];
+  dropConnectRate: number;
+  private readonly convStem: nn.Conv2d;
+  private readonly bn0: nn.BatchNorm2d;
+
+  constructor(gpu: Gpu, random: Random, readonly spec: EfficientNetSpec, options: EncoderOptions = {}) {
+    super();
+    const inChannels = options.inChannels ?? 1;
+    this.dropConnectRate = options.dropConnectRate ?? DROP_CONNECT_RATE;
+    const stem = roundFilters(STEM_FILTERS, spec.widthCoefficient);
+    this.convStem = this.registerModule(
+      '_conv_stem',
+      new nn.Conv2d(gpu, random, inChannels, stem, 3, { stride: 2, padding: staticSamePad(3, 2, spec.resolution), bias: false }),
+    );
+    this.bn0 = this.registerModule('_bn0', bn(gpu, stem));
+    const specs = blockSpecs(spec);
+    const list = this.registerModule('_blocks', new nn.ModuleList<MBConvBlock>());
+    this.blocks = specs.map((block) => {
+      const module = new MBConvBlock(gpu, random, block);
+      list.append(module);
+      return module;
+    });
+    // Present so state_dicts match the original; never run (smp's encoder stops at the last block).
+    const head = roundFilters(HEAD_FILTERS, spec.widthCoefficient);
+    this.registerModule('_conv_head', new nn.Conv2d(gpu, random, specs.at(-1)!.outputFilters, head, 1, { bias: false }));
+    this.registerModule('_bn1', bn(gpu, head));
+    this.outChannels = [inChannels, ...spec.outChannels.slice(1)];
+  }
+
+  /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32. */
+  forward(x: Tensor, random?: Random): Tensor[] {
+    const features = [x];
+    let y = F.silu(this.bn0.forward(this.convStem.forward(x)));
+    features.push(y);
+    const taps = new Set(this.spec.stageIndexes.map((index) => index - 1));
+    for (const block of this.blocks) {
+      const rate = this.dropConnectRate * (block.spec.index / this.blocks.length);
+      y = block.forward(y, rate, random);
+      if (taps.has(block.spec.index)) features.push(y);
+    }
+    return features;
+  }
+}
