@@ -9,3 +9,4 @@ export { batchNorm2d } from './ops/batch-norm.js';
 export { dropConnect } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';
 export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';
+export { interpolate, flip } from './ops/resampling.js';
