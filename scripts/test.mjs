@@ -22,6 +22,7 @@ const check = (name, status) => {
 
 check('import rules (pnpm check:imports)', run('pnpm', ['run', '--silent', 'check:imports']));
 check('typecheck (turbo run typecheck)', run('pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']));
+check('build (turbo run build)', run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']));
 check('typecheck of the root tests (tsc -p test/tsconfig.json)', run('pnpm', ['exec', 'tsc', '--noEmit', '-p', 'test/tsconfig.json']));
 
 mkdirSync(`${root}.tmp`, { recursive: true });

@@ -7,13 +7,17 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixture', import.meta.url));
 const depcruise = `${root}node_modules/.bin/depcruise`;
 
+const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+// eslint-disable-next-line no-control-regex
+const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 async function cruise(cwd: string, target: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await promisify(execFile)(depcruise, [target, '--config', `${root}.dependency-cruiser.cjs`], { cwd });
-    return { code: 0, output: stdout };
+    const { stdout } = await promisify(execFile)(depcruise, [target, '--config', `${root}.dependency-cruiser.cjs`], { cwd, env });
+    return { code: 0, output: plain(stdout) };
   } catch (error) {
     const failure = error as { code: number; stdout: string };
-    return { code: failure.code, output: failure.stdout };
+    return { code: failure.code, output: plain(failure.stdout) };
   }
 }
 

@@ -1,27 +1,22 @@
 import { createGpu, Random } from '@ulseg/kernels';
 import { F, nn, optim, scope, Tensor } from '@ulseg/autograd';
 
-// Learn to segment bright squares: conv → BN → Swish → 1x1 conv, Dice loss, Adam.
+// Segment the bright half of noisy images: conv → BN → 1x1 conv, Dice loss, Adam.
 export async function trainTiny(steps = 60): Promise<number[]> {
   const gpu = await createGpu();
   const random = new Random(7);
-  const net = new nn.Sequential(
-    new nn.Conv2d(gpu, random, 1, 8, 3, { padding: 1 }),
-    new nn.BatchNorm2d(gpu, 8),
-    new (class Swish extends nn.Module { forward = (x: Tensor) => F.silu(x); })(),
-    new nn.Conv2d(gpu, random, 8, 1, 1),
-  );
+  const net = new nn.Sequential(new nn.Conv2d(gpu, random, 1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(gpu, 8), new nn.Conv2d(gpu, random, 8, 1, 1));
   const optimizer = new optim.Adam(net.parameters(), { learningRate: 1e-2 });
-  const image = new Float32Array(4 * 16 * 16).map((_, i) => ((i % 16) >> 3) ^ ((i >> 7) & 1));
-  const x = Tensor.fromArray(gpu, image.map((v) => v + 0.3 * random.normal()), [4, 1, 16, 16]);
-  const target = Tensor.fromArray(gpu, image, [4, 1, 16, 16]);
+  const mask = new Float32Array(4 * 16 * 16).map((_, i) => ((i % 16) >> 3) ^ ((i >> 7) & 1));
+  const x = Tensor.fromArray(gpu, mask.map((v) => v + 0.3 * random.normal()), [4, 1, 16, 16]);
+  const target = Tensor.fromArray(gpu, mask, [4, 1, 16, 16]);
   const losses: Promise<number>[] = [];
   for (let step = 0; step < steps; step++) {
     const loss = scope(() => F.diceLoss(net.forward(x), target));
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
-    losses.push(loss.item().finally(() => loss.dispose())); // read back asynchronously
+    losses.push(loss.item().finally(() => loss.dispose())); // read back without stalling the next step
   }
   return Promise.all(losses);
 }

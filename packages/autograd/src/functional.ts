@@ -10,3 +10,4 @@ export { dropConnect } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';
 export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';
 export { interpolate, flip } from './ops/resampling.js';
+export { pad } from './ops/pad.js';

@@ -4,3 +4,19 @@ export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Saf
 export { unpickle, PickleSecurityError } from './weights/pickle.js';
 export { ZipArchive } from './weights/zip.js';
 export type { WeightEntry, WeightMap } from './weights/state-dict.js';
+export { SegmentationModel, checkInput, inferEncoder, type ModelConfig } from './segmentation-model.js';
+export { EfficientNetEncoder, MBConvBlock, type EncoderOptions } from './encoders/efficientnet.js';
+export { LinknetDecoder, LinknetDecoderBlock } from './decoders/linknet.js';
+export {
+  ENCODERS,
+  EFFICIENTNET_VARIANTS,
+  blockSpecs,
+  encoderSpec,
+  roundFilters,
+  roundRepeats,
+  staticSamePad,
+  type BlockSpec,
+  type EfficientNetSpec,
+  type EfficientNetVariant,
+  type EncoderName,
+} from './encoders/efficientnet-params.js';
