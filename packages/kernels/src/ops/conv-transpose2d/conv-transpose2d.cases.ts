@@ -1,4 +1,5 @@
 import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { binary } from '../binary/binary.js';
@@ -16,6 +17,10 @@ import {
   convTranspose2dBackwardWeightReference,
   convTranspose2dReference,
 } from './conv-transpose2d.reference.js';
+
+/** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
+const COLD_COMPILE_MS = 300_000;
+const slow = (run: CaseBody): { timeoutMs: number; run: CaseBody } => ({ timeoutMs: COLD_COMPILE_MS, run });
 
 interface Spec extends ConvTranspose2dOptions {
   x: number[];
@@ -84,18 +89,18 @@ const GENERAL: readonly Omit<Spec, 'x' | 'w'>[] = [
 const KERNELS = [3, 3, 5, 3, 3];
 
 export const convTranspose2dCases = defineCases('convTranspose2d', {
-  'Linknet 4x4 stride 2 padding 1 on [3, 5, 7, 9] → 4 channels, with bias': async ({ gpu, random }) => {
+  'Linknet 4x4 stride 2 padding 1 on [3, 5, 7, 9] → 4 channels, with bias': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [5, 4, 4, 4], stride: 2, padding: 1 });
     await checkForward(gpu, random, { x: [2, 7, 4, 4], w: [7, 3, 4, 4], stride: 2, padding: 1 }, false);
-  },
-  'kernels 2, 3, 5 with strides 1, 2, 3, paddings 0-2, dilation 2, rectangular stride': async ({ gpu, random }) => {
+  }),
+  'kernels 2, 3, 5 with strides 1, 2, 3, paddings 0-2, dilation 2, rectangular stride': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [5, 4, 2, 2], stride: 2 });
     for (let index = 0; index < GENERAL.length; index++) {
       const k = KERNELS[index]!;
       await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [5, 4, k, k], ...GENERAL[index] });
     }
-  },
-  'fused scale, bias and relu equal the unfused composition': async ({ gpu, random }) => {
+  }),
+  'fused scale, bias and relu equal the unfused composition': slow(async ({ gpu, random }) => {
     const spec: Spec = { x: [3, 5, 7, 9], w: [5, 6, 4, 4], stride: 2, padding: 1 };
     const x = gpu.upload(randomArray(random, numelOf(spec.x)), spec.x);
     const w = gpu.upload(randomArray(random, numelOf(spec.w)), spec.w);
@@ -105,16 +110,16 @@ export const convTranspose2dCases = defineCases('convTranspose2d', {
     const plain = convTranspose2d(gpu, x, w, spec);
     const unfused = unary(gpu, 'relu', binary(gpu, 'add', binary(gpu, 'mul', plain, gpu.upload(scaleData, [6, 1, 1])), gpu.upload(shiftData, [6, 1, 1])));
     assertClose(await gpu.read(fused), await gpu.read(unfused), 'forward', 'fused convTranspose2d');
-  },
+  }),
   'dx, dw, db against finite differences (4x4 stride 2 padding 1; 3x3 stride 2 dilation 2)': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       await checkFiniteDifferences(gpu, random, { x: [2, 3, 3, 4], w: [3, 2, 4, 4], stride: 2, padding: 1 });
       await checkFiniteDifferences(gpu, random, { x: [1, 2, 3, 3], w: [2, 3, 3, 3], stride: 2, padding: 1, dilation: 2 });
     },
   },
   'dx and dw against the reference: Linknet and general geometries': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [5, 4, 4, 4], stride: 2, padding: 1 });
       for (let index = 0; index < GENERAL.length; index++) {
@@ -124,13 +129,13 @@ export const convTranspose2dCases = defineCases('convTranspose2d', {
     },
   },
   'dw over N·H·W >= 20000': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random, adapter }) => {
       const size = adapter.includes('swiftshader') ? 48 : 72;
       await checkBackward(gpu, random, { x: [adapter.includes('swiftshader') ? 9 : 4, 2, size, size], w: [2, 3, 4, 4], stride: 2, padding: 1 }, { input: false, weight: true });
     },
   },
-  'rejects channel mismatch, wrong dy, empty output, bad bias': async ({ gpu }) => {
+  'rejects channel mismatch, wrong dy, empty output, bad bias': slow(async ({ gpu }) => {
     const tensor = (shape: number[]) => gpu.upload(new Float32Array(numelOf(shape)).fill(1), shape);
     const x = tensor([3, 5, 7, 9]);
     await expectError(() => convTranspose2d(gpu, x, tensor([4, 4, 4, 4]), { stride: 2, padding: 1 }), ['convTranspose2d', 'channel mismatch', '[3, 5, 7, 9]', '[4, 4, 4, 4]']);
@@ -141,5 +146,5 @@ export const convTranspose2dCases = defineCases('convTranspose2d', {
       ['convTranspose2dBackwardInput', 'dy', '[3, 4, 14, 17]', '[3, 4, 14, 18]'],
     );
     await expectError(() => convTranspose2dBackwardWeight(gpu, x, tensor([3, 4, 14, 18]), [5, 4, 4], { stride: 2, padding: 1 }), ['convTranspose2dBackwardWeight', '[5, 4, 4]']);
-  },
+  }),
 });

@@ -1,4 +1,5 @@
 import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d-backward.js';
@@ -10,6 +11,10 @@ import {
   conv2dBackwardWeightReference,
   conv2dReference,
 } from './conv2d.reference.js';
+
+/** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
+const COLD_COMPILE_MS = 300_000;
+const slow = (run: CaseBody): { timeoutMs: number; run: CaseBody } => ({ timeoutMs: COLD_COMPILE_MS, run });
 
 export interface BackwardSpec extends Conv2dOptions {
   x: number[];
@@ -59,7 +64,7 @@ const swift = (adapter: string): boolean => adapter.includes('swiftshader');
 
 export const conv2dBackwardCases = defineCases('conv2d backward', {
   'dx, dw, db against finite differences: stride 2 pads (0,1,0,1), 5x5 (1,2,1,2), dilation 2, groups, 1x1': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       await checkFiniteDifferences(gpu, random, { x: [2, 3, 5, 6], w: [4, 3, 3, 3], stride: 2, padding: [0, 1, 0, 1] });
       await checkFiniteDifferences(gpu, random, { x: [1, 2, 7, 6], w: [3, 2, 5, 5], stride: 2, padding: [1, 2, 1, 2] });
@@ -70,7 +75,7 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     },
   },
   'dx and dw of 3x3 on [3, 5, 7, 9], every pad combination, stride 1 and 2': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       for (const padding of PADS) {
         for (const stride of [1, 2]) await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding, stride });
@@ -78,7 +83,7 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     },
   },
   'dx and dw: 5x5 stride 2, dilation 2, stride 3 with kernel 2 (empty phases), groups, depthwise, 1x1 general': {
-    timeoutMs: 120_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 5, 5], stride: 2, padding: [1, 2, 1, 2] });
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], dilation: 2, padding: [2, 2, 2, 2], stride: 2 });
@@ -92,7 +97,7 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     },
   },
   'dw reduced over N·OH·OW >= 20000 (split into chunks and summed), and explicit split counts': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random, adapter }) => {
       const size = swift(adapter) ? 48 : 72;
       await checkBackward(gpu, random, { x: [swift(adapter) ? 9 : 4, 3, size, size], w: [5, 3, 3, 3], padding: 1 }, { input: false, weight: true });
@@ -100,12 +105,12 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, splits: 1 }, { input: false, weight: true });
     },
   },
-  'db sums dy over N, H, W': async ({ gpu, random }) => {
+  'db sums dy over N, H, W': slow(async ({ gpu, random }) => {
     const dy = randomArray(random, 3 * 4 * 5 * 7);
     const db = conv2dBackwardBias(gpu, gpu.upload(dy, [3, 4, 5, 7]), poisoned(gpu, [4]));
     assertClose(await gpu.read(db), conv2dBackwardBiasReference(dy, [3, 4, 5, 7]), 'reduction', 'db');
-  },
-  'rejects dy of the wrong shape, weight shapes that do not match x': async ({ gpu }) => {
+  }),
+  'rejects dy of the wrong shape, weight shapes that do not match x': slow(async ({ gpu }) => {
     const tensor = (shape: number[]) => gpu.upload(new Float32Array(numelOf(shape)).fill(1), shape);
     const w = tensor([4, 5, 3, 3]);
     await expectError(() => conv2dBackwardInput(gpu, tensor([3, 4, 7, 9]), w, [3, 5, 7, 9]), ['conv2dBackwardInput', 'dy', '[3, 4, 7, 9]', '[3, 4, 5, 7]']);
@@ -113,5 +118,5 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3]), ['conv2dBackwardWeight', '[4, 5, 3]']);
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { groups: 3 }), ['conv2dBackwardWeight', 'groups = 3']);
     await expectError(() => conv2dBackwardBias(gpu, tensor([3, 4, 5])), ['conv2dBackwardBias', '[3, 4, 5]']);
-  },
+  }),
 });

@@ -193,7 +193,8 @@ function implicitWeightGradient(gpu: Gpu, x: GpuTensor, dy: GpuTensor, g: ConvGe
   checkIndexRange(WEIGHT, { 'N · OH · OW': total, 'C / groups · KH · KW': columns });
   const tile = chooseTile(gpu, g.Cog, columns);
   const tiles = Math.ceil(g.Cog / (8 * tile.wm)) * Math.ceil(columns / (8 * tile.wn)) * g.groups;
-  let splits = weightSplits(gpu, tiles, total, tile.bk, requested);
+  const fit = Math.max(1, Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * numel(out.shape))));
+  let splits = Math.min(weightSplits(gpu, tiles, total, tile.bk, requested), requested ?? fit);
   const chunk = Math.ceil(Math.ceil(total / splits) / tile.bk) * tile.bk;
   splits = Math.ceil(total / chunk);
   const size = numel(out.shape);

@@ -1,4 +1,5 @@
 import { assertClose, defineCases, expectError, poisoned, randomArray } from '../../testing/index.js';
+import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { binary } from '../binary/binary.js';
@@ -7,6 +8,10 @@ import type { Activation } from '../gemm/tiles.js';
 import { conv2d, type Conv2dForwardOptions } from './conv2d.js';
 import { convGeometry, outputShape, type Conv2dOptions, type Padding } from './conv2d-geometry.js';
 import { conv2dReference } from './conv2d.reference.js';
+
+/** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
+const COLD_COMPILE_MS = 300_000;
+const slow = (run: CaseBody): { timeoutMs: number; run: CaseBody } => ({ timeoutMs: COLD_COMPILE_MS, run });
 
 export const numelOf = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
 
@@ -63,26 +68,26 @@ const swift = (adapter: string): boolean => adapter.includes('swiftshader');
 
 export const conv2dCases = defineCases('conv2d', {
   '3x3 on [3, 5, 7, 9] → 4 channels, pads (0,0,0,0) (1,1,1,1) (0,1,0,1) (1,2,1,2) (2,2,2,2), stride 1 and 2': {
-    timeoutMs: 120_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       for (const padding of PADS) {
         for (const stride of [1, 2]) await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding, stride, bias: true });
       }
     },
   },
-  '5x5 stride 2 pads (1,2,1,2), dilation 2, rectangular kernel and stride': async ({ gpu, random }) => {
+  '5x5 stride 2 pads (1,2,1,2), dilation 2, rectangular kernel and stride': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 5, 5], padding: [1, 2, 1, 2], stride: 2 });
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: [2, 2, 2, 2], dilation: 2 });
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, dilation: [2, 1], stride: [1, 2] });
     await checkForward(gpu, random, { x: [2, 3, 8, 6], w: [5, 3, 1, 3], padding: [1, 0], stride: [2, 1] });
-  },
-  'groups: depthwise (groups = C) and 1 < groups < C, with channel multipliers': async ({ gpu, random }) => {
+  }),
+  'groups: depthwise (groups = C) and 1 < groups < C, with channel multipliers': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [5, 1, 3, 3], groups: 5, padding: 1, general: true });
     await checkForward(gpu, random, { x: [3, 6, 7, 9], w: [9, 2, 3, 3], groups: 3, padding: [0, 1, 0, 1], stride: 2, bias: true });
     await checkForward(gpu, random, { x: [2, 4, 7, 9], w: [8, 2, 3, 3], groups: 2, padding: [1, 2, 1, 2], stride: 2 });
     await checkForward(gpu, random, { x: [2, 4, 7, 9], w: [8, 1, 3, 3], groups: 4, padding: 1 });
-  },
-  '1x1: gemm route (with bias, scale, activation) and the implicit-GEMM kernel, stride 2': async ({ gpu, random }) => {
+  }),
+  '1x1: gemm route (with bias, scale, activation) and the implicit-GEMM kernel, stride 2': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [11, 5, 1, 1] });
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [11, 5, 1, 1], bias: true, scale: true, activation: 'silu' });
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [11, 5, 1, 1], general: true, bias: true });
@@ -90,18 +95,18 @@ export const conv2dCases = defineCases('conv2d', {
     // one pixel per image (squeeze-excitation): the batch becomes the gemm's rows
     await checkForward(gpu, random, { x: [6, 20, 1, 1], w: [5, 20, 1, 1], bias: true, activation: 'sigmoid' });
     await checkForward(gpu, random, { x: [6, 5, 1, 1], w: [20, 5, 1, 1], bias: true, scale: true, activation: 'silu' });
-  },
-  'full tiles with edges: [2, 19, 17, 17] → 70 channels, 3x3 pad 1': async ({ gpu, random, adapter }) => {
+  }),
+  'full tiles with edges: [2, 19, 17, 17] → 70 channels, 3x3 pad 1': slow(async ({ gpu, random, adapter }) => {
     const C = swift(adapter) ? 9 : 19;
     await checkForward(gpu, random, { x: [2, C, 17, 17], w: [70, C, 3, 3], padding: 1, bias: true });
-  },
-  'fused conv + folded batch norm + relu / silu equals the unfused composition': async ({ gpu, random }) => {
+  }),
+  'fused conv + folded batch norm + relu / silu equals the unfused composition': slow(async ({ gpu, random }) => {
     await checkFused(gpu, random, { x: [3, 5, 7, 9], w: [6, 5, 3, 3], padding: [0, 1, 0, 1], stride: 2, activation: 'silu' });
     await checkFused(gpu, random, { x: [3, 5, 7, 9], w: [6, 5, 1, 1], activation: 'relu' });
     await checkFused(gpu, random, { x: [3, 6, 7, 9], w: [6, 1, 5, 5], groups: 6, padding: [1, 2, 1, 2], stride: 2, activation: 'silu' });
     await checkFused(gpu, random, { x: [3, 6, 7, 9], w: [6, 1, 3, 3], groups: 6, padding: 1, activation: 'relu' });
-  },
-  'rejects channel mismatch, groups not dividing C, wrong weight rank, empty output, bad bias and output': async ({ gpu }) => {
+  }),
+  'rejects channel mismatch, groups not dividing C, wrong weight rank, empty output, bad bias and output': slow(async ({ gpu }) => {
     const x = gpu.upload(new Float32Array(3 * 5 * 7 * 9).fill(1), [3, 5, 7, 9]);
     const w = (shape: number[]) => gpu.upload(new Float32Array(numelOf(shape)).fill(1), shape);
     await expectError(() => conv2d(gpu, x, w([4, 4, 3, 3])), ['conv2d', 'channel mismatch', '[3, 5, 7, 9]', '[4, 4, 3, 3]']);
@@ -112,5 +117,5 @@ export const conv2dCases = defineCases('conv2d', {
     await expectError(() => conv2d(gpu, x, w([4, 5, 3, 3]), { out: gpu.empty([3, 4, 7, 9]) }), ['conv2d', 'output', '[3, 4, 7, 9]', '[3, 4, 5, 7]']);
     await expectError(() => conv2d(gpu, x, w([4, 5, 3, 3]), { padding: [1, 2, 3] as unknown as Padding }), ['conv2d', 'padding']);
     await expectError(() => conv2d(gpu, x, w([4, 5, 3, 3]), { stride: 0 }), ['conv2d', 'stride']);
-  },
+  }),
 });

@@ -114,7 +114,8 @@ export function depthwiseConv2dBackwardWeight(
   if (out.buffer === dy.buffer || out.buffer === x.buffer) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   const blocks = Math.ceil(g.OW / T);
   const items = g.N * g.OH * blocks;
-  const splits = Math.min(Math.ceil(items / ITEMS_PER_CHUNK), gpu.limits.maxComputeWorkgroupsPerDimension);
+  const fit = Math.max(1, Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * g.C * g.KH * g.KW)));
+  const splits = Math.min(Math.ceil(items / ITEMS_PER_CHUNK), gpu.limits.maxComputeWorkgroupsPerDimension, fit);
   const chunk = Math.ceil(items / splits);
   if (g.C > gpu.limits.maxComputeWorkgroupsPerDimension) {
     throw new KernelArgumentError(`${name}: ${g.C} channels exceed maxComputeWorkgroupsPerDimension (${gpu.limits.maxComputeWorkgroupsPerDimension})`);

@@ -43,7 +43,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c = plane % p.C;
   let iw0 = i32(T * b * S) - i32(p.pl);
   var acc: array<f32, T>;
-  for (var kh = 0u; kh < K; kh++) {
+  // p.KH = K: a run-time bound keeps this loop rolled (the compiled shader stays small; t and kw unroll).
+  for (var kh = 0u; kh < p.KH; kh++) {
     let ih = i32(oh * S + kh) - i32(p.pt);
     if (ih < 0 || ih >= i32(p.H)) { continue; }
     let base = (plane * p.H + u32(ih)) * p.W;
@@ -92,7 +93,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let D = (K - 1u + S - 1u) / S;
   let ow0 = i32(T * b / S) - i32(D);
   var acc: array<f32, T>;
-  for (var kh = 0u; kh < K; kh++) {
+  for (var kh = 0u; kh < p.KH; kh++) {
     let num = i32(ih + p.pt) - i32(kh);
     if (num < 0 || num % i32(S) != 0 || num / i32(S) >= i32(p.OH)) { continue; }
     let base = (plane * p.OH + u32(num) / S) * p.OW;
@@ -120,8 +121,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const DEPTHWISE_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
 // x: [N, C, H, W], dy: [N, C, OH, OW], partial: [splits, C, K, K]
 // dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
-// Workgroup (s, c) sums items j = (n OH + oh) blocks + b in split s's chunk [s chunk, (s + 1) chunk); each thread keeps
-// K K sums over its items (T outputs each), then the workgroup adds its threads' sums (tree over workgroup memory).
+// Workgroup (s, c) sums items j = (n OH + oh) blocks + b (T outputs of one row) in split s's chunk
+// [s chunk, (s + 1) chunk). Thread lid < K R (R = WORKGROUP_SIZE / K) takes kernel row kh = lid / R and items
+// lane, lane + R, ... (lane = lid % R), keeping the K sums of its row; the workgroup then adds its lanes' sums.
 ${COMMON}
 struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
   blocks: u32, items: u32, chunk: u32, splits: u32,
@@ -132,49 +134,50 @@ struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
-var<workgroup> sums: array<f32, 1600>; // [K K <= 25][WORKGROUP_SIZE <= 64]
+override R: u32 = WORKGROUP_SIZE / K;
+var<workgroup> sums: array<f32, WORKGROUP_SIZE * K>; // [kh K + kw][lane], lane < R
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let s = wg.x;
   let c = wg.y;
-  var acc: array<f32, 25>;
-  let end = min(p.items, (s + 1u) * p.chunk);
-  for (var j = s * p.chunk + lid; j < end; j += WORKGROUP_SIZE) {
+  let kh = lid / R;
+  let lane = lid % R;
+  var acc: array<f32, 5>;
+  let end = select(0u, min(p.items, (s + 1u) * p.chunk), kh < K);
+  for (var j = s * p.chunk + lane; j < end; j += R) {
     let b = j % p.blocks;
     let oh = (j / p.blocks) % p.OH;
     let n = j / (p.blocks * p.OH);
+    let ih = i32(oh * S + kh) - i32(p.pt);
+    if (ih < 0 || ih >= i32(p.H)) { continue; }
     let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
     var g: array<f32, T>;
     for (var t = 0u; t < T; t++) {
       let ow = T * b + t;
       g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
     }
+    let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
     let iw0 = i32(T * b * S) - i32(p.pl);
-    for (var kh = 0u; kh < K; kh++) {
-      let ih = i32(oh * S + kh) - i32(p.pt);
-      if (ih < 0 || ih >= i32(p.H)) { continue; }
-      let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
-      var segment: array<f32, SEGMENT>;
-      for (var e = 0u; e < (T - 1u) * S + K; e++) {
-        let iw = iw0 + i32(e);
-        segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
-      }
-      for (var kw = 0u; kw < K; kw++) {
-        var v = acc[kh * K + kw];
-        for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
-        acc[kh * K + kw] = v;
-      }
+    var segment: array<f32, SEGMENT>;
+    for (var e = 0u; e < (T - 1u) * S + K; e++) {
+      let iw = iw0 + i32(e);
+      segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
+    }
+    for (var kw = 0u; kw < K; kw++) {
+      var v = acc[kw];
+      for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
+      acc[kw] = v;
     }
   }
-  for (var e = 0u; e < K * K; e++) { sums[e * WORKGROUP_SIZE + lid] = acc[e]; }
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    workgroupBarrier();
-    if (lid < width) {
-      for (var e = 0u; e < K * K; e++) { sums[e * WORKGROUP_SIZE + lid] += sums[e * WORKGROUP_SIZE + lid + width]; }
-    }
+  if (kh < K) {
+    for (var kw = 0u; kw < K; kw++) { sums[(kh * K + kw) * R + lane] = acc[kw]; }
   }
   workgroupBarrier();
-  if (lid < K * K) { partial[(s * p.C + c) * K * K + lid] = sums[lid * WORKGROUP_SIZE]; }
+  if (lid < K * K) {
+    var total = 0.0;
+    for (var l = 0u; l < R; l++) { total += sums[lid * R + l]; }
+    partial[(s * p.C + c) * K * K + lid] = total;
+  }
 }
 `;

@@ -1,9 +1,14 @@
 import { assertClose, defineCases, expectError, poisoned, randomArray } from '../../testing/index.js';
+import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { gemm, gemmShape, type GemmOptions } from './gemm.js';
 import { gemmReference } from './gemm.reference.js';
 import type { Activation } from './tiles.js';
+
+/** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
+const COLD_COMPILE_MS = 300_000;
+const slow = (run: CaseBody): { timeoutMs: number; run: CaseBody } => ({ timeoutMs: COLD_COMPILE_MS, run });
 
 interface Check {
   a: number[];
@@ -47,7 +52,7 @@ const swift = (adapter: string): boolean => adapter.includes('swiftshader');
 
 export const gemmCases = defineCases('gemm', {
   'odd M, N, K (incl. 1) with every combination of transposes': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random, adapter }) => {
       const sizes: [number, number, number][] = swift(adapter)
         ? [[1, 1, 1], [7, 9, 5], [33, 17, 1], [65, 70, 37]]
@@ -67,7 +72,7 @@ export const gemmCases = defineCases('gemm', {
     },
   },
   'vec4 loads (M, N, K multiples of 4) with every combination of transposes, partial tiles and split K': {
-    timeoutMs: 180_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {
       for (const [M, N, K] of [[68, 36, 44], [4, 8, 4], [20, 100, 12]] as const) {
         for (const transposeA of [false, true]) {
@@ -80,27 +85,27 @@ export const gemmCases = defineCases('gemm', {
       await check(gpu, random, { a: [400, 12], b: [8, 400], transposeA: true, transposeB: true, splitK: 5 });
     },
   },
-  'batched, with A or B broadcast over the batch': async ({ gpu, random }) => {
+  'batched, with A or B broadcast over the batch': slow(async ({ gpu, random }) => {
     await check(gpu, random, { a: [3, 7, 11], b: [3, 11, 9] });
     await check(gpu, random, { a: [7, 11], b: [3, 11, 9] });
     await check(gpu, random, { a: [3, 11, 7], b: [9, 11], transposeA: true, transposeB: true });
     await check(gpu, random, { a: [1, 5, 4], b: [4, 4, 13] });
-  },
-  'epilogue: bias per row + relu, scale and bias per column + silu, sigmoid, scale only': async ({ gpu, random }) => {
+  }),
+  'epilogue: bias per row + relu, scale and bias per column + silu, sigmoid, scale only': slow(async ({ gpu, random }) => {
     await check(gpu, random, { a: [2, 19, 23], b: [23, 37], bias: true, activation: 'relu' });
     await check(gpu, random, { a: [19, 23], b: [37, 23], transposeB: true, bias: true, scale: true, channelAxis: 'column', activation: 'silu' });
     await check(gpu, random, { a: [9, 5], b: [5, 70], bias: true, activation: 'sigmoid' });
     await check(gpu, random, { a: [9, 5], b: [5, 70], scale: true });
-  },
+  }),
   'long K split into partial products (explicit and automatic)': {
-    timeoutMs: 120_000,
+    timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random, adapter }) => {
       await check(gpu, random, { a: [6, 1000], b: [1000, 5], splitK: 3 });
       await check(gpu, random, { a: [2, 9, 777], b: [777, 7], transposeB: false, splitK: 4 });
       await check(gpu, random, { a: [3, swift(adapter) ? 2100 : 5000], b: [swift(adapter) ? 2100 : 5000, 11] });
     },
   },
-  'sumBatch adds the batch of products into one output (with split K)': async ({ gpu, random }) => {
+  'sumBatch adds the batch of products into one output (with split K)': slow(async ({ gpu, random }) => {
     const specs: [Check, number][] = [
       [{ a: [3, 7, 12], b: [3, 9, 12], transposeB: true }, 1],
       [{ a: [5, 2000, 6], b: [5, 2000, 8], transposeA: true }, 3],
@@ -116,11 +121,11 @@ export const gemmCases = defineCases('gemm', {
       each.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
       assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch ${JSON.stringify(spec)}`);
     }
-  },
-  'full tiles in both dimensions with edges (150 x 140 x 70)': async ({ gpu, random }) => {
+  }),
+  'full tiles in both dimensions with edges (150 x 140 x 70)': slow(async ({ gpu, random }) => {
     await check(gpu, random, { a: [150, 70], b: [70, 140], bias: true });
-  },
-  'rejects mismatched sizes, bad epilogue shapes, wrong output, aliasing': async ({ gpu }) => {
+  }),
+  'rejects mismatched sizes, bad epilogue shapes, wrong output, aliasing': slow(async ({ gpu }) => {
     const a = gpu.upload(new Float32Array(12).fill(1), [3, 4]);
     const b = gpu.upload(new Float32Array(10).fill(1), [5, 2]);
     await expectError(() => gemm(gpu, a, b), ['gemm', '[3, 4]', '[5, 2]', 'inner sizes differ']);
@@ -134,5 +139,5 @@ export const gemmCases = defineCases('gemm', {
     await expectError(() => gemm(gpu, a, b42, { activation: 'relu', splitK: 2 }), ['gemm', 'splitK']);
     await expectError(() => gemm(gpu, a3, a3, { transposeB: true, sumBatch: true, bias: gpu.upload(new Float32Array(3)) }), ['gemm', 'sumBatch']);
     await expectError(() => gemm(gpu, gpu.upload(new Float32Array(4), [4]), b42), ['gemm', '[M, K]']);
-  },
+  }),
 });

@@ -113,6 +113,15 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   if ((splits > 1 || sumBatch) && hasEpilogue) {
     throw new KernelArgumentError(`${NAME}: splitK > 1 and sumBatch cannot be combined with bias, scale or activation`);
   }
+  // Partial products must fit one storage binding (128 MiB on lavapipe).
+  const maxPartials = Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * batch * M * N));
+  if (sumBatch && batch > 1 && maxPartials < 1) {
+    throw new KernelArgumentError(
+      `${NAME}: summing a batch of ${batch} products of ${M} x ${N} needs ${4 * batch * M * N} bytes of partial sums, over ` +
+        `maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize}); split the batch`,
+    );
+  }
+  if (options.splitK === undefined) splits = Math.max(1, Math.min(splits, maxPartials));
   const kChunk = Math.max(tile.bk, Math.ceil(Math.ceil(K / splits) / tile.bk) * tile.bk);
   splits = Math.max(1, Math.ceil(K / kChunk));
 
