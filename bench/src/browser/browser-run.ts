@@ -1,0 +1,175 @@
+/**
+ * One run in headless Chromium per adapter configuration. The adapter flags, environment and checks are the browser
+ * test harness's (test/browser/adapters.ts); the page is bench/src/browser/page.ts bundled with esbuild (the
+ * `source` condition, so `#gpu-provider` resolves to navigator.gpu) and served from 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
+import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
+import type { Benchmark } from '../definition.js';
+import { hostInfo } from '../report/metadata.js';
+import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
+
+export interface BrowserRunOptions {
+  readonly adapter: BrowserAdapter;
+  readonly benchmarks: readonly Benchmark[];
+  readonly settings: RunSettings;
+  readonly stamp: string;
+  readonly command: string;
+  /** Repository root: the page source (bench/src/browser/page.ts) and the kernels' ops folder. */
+  readonly root: string;
+  /** The checkout's commit when the invocation started. */
+  readonly git: RunRecord['git'];
+  readonly log: (line: string) => void;
+}
+
+let bundle: Promise<string> | undefined;
+
+/** esbuild bundle of the page with every benchmark, tfjs and the kernel modules found now. */
+export function bundlePage(root: string, log: (line: string) => void = console.warn): Promise<string> {
+  bundle ??= build({
+    entryPoints: [join(root, 'bench/src/browser/page.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome121',
+    conditions: ['source'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [kernelModulesPlugin({ platform: 'browser', ops: join(root, 'packages/kernels/src/ops'), warn: log })],
+  }).then((result) => {
+    const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /provider-node|node_modules\/webgpu\//.test(input));
+    if (nodeOnly.length) throw new Error(`the bench page pulled in Node-only modules: ${nodeOnly.join(', ')}`);
+    const output = result.outputFiles[0];
+    if (!output) throw new Error('esbuild produced no bench page');
+    return output.text;
+  });
+  return bundle;
+}
+
+async function serve(script: string): Promise<{ server: Server; url: string }> {
+  const html = '<!doctype html><html><head><meta charset="utf-8"><title>ulseg bench</title></head><body><script type="module" src="/bench.js"></script></body></html>';
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/' || path === '/bench.js') {
+      response.writeHead(200, { 'content-type': path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(path === '/' ? html : script);
+    } else if (path === '/favicon.ico') {
+      response.writeHead(204);
+      response.end();
+    } else {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+type Done = Extract<PageEvent, { type: 'done' }>;
+
+export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
+  const { adapter, log } = options;
+  const started = new Date();
+  const host = hostInfo();
+  const env = adapter.env();
+  const flags = [...adapter.flags(), ...COMMON_FLAGS];
+  const script = await bundlePage(options.root, log);
+  const { server, url } = await serve(script);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ulseg-bench-chromium-'));
+  const consoleErrors: string[] = [];
+  let browser: Browser | undefined;
+  // The page reports at least once per benchmark: silence longer than this means it hung.
+  const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: chromiumExecutable(),
+      headless: true,
+      args: flags,
+      userDataDir,
+      env: { ...process.env, ...env } as Record<string, string>,
+      protocolTimeout: silenceMs,
+      timeout: 60_000,
+    });
+    const browserVersion = await browser.version();
+    const page = await browser.newPage();
+    let gpu: Extract<PageEvent, { type: 'gpu' }> | undefined;
+    let userAgent = '';
+    let settle!: { resolve: (done: Done) => void; reject: (error: Error) => void };
+    const finished = new Promise<Done>((resolve, reject) => (settle = { resolve, reject }));
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const arm = (): void => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => settle.reject(new Error(`${adapter.name}: the page sent nothing for ${silenceMs / 1000} s`)), silenceMs);
+    };
+    let readySignal!: () => void;
+    const ready = new Promise<void>((resolve) => (readySignal = resolve));
+    await page.exposeFunction(BINDING, (event: PageEvent) => {
+      arm();
+      if (event.type === 'ready') {
+        userAgent = event.userAgent;
+        readySignal();
+      } else if (event.type === 'gpu') {
+        const problems = adapter.verify(event);
+        if (problems.length) settle.reject(new Error(`${adapter.name}: expected ${adapter.expected}, got ${event.info.description}: ${problems.join('; ')}`));
+        gpu = event;
+        log(`[${adapter.name}] ${event.info.description} (features: ${event.info.features.join(', ') || 'none'})`);
+      } else if (event.type === 'line') log(event.line);
+      else if (event.type === 'done') settle.resolve(event);
+      else settle.reject(new Error(`${adapter.name}: the page failed: ${event.error}`));
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error instanceof Error ? error.message : String(error)}`));
+    browser.on('disconnected', () => settle.reject(new Error(`${adapter.name}: Chromium exited before the run finished`)));
+    arm();
+    await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+    await Promise.race([ready, finished]);
+    const pageOptions: PageRunOptions = {
+      label: adapter.name,
+      kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+      featureLevel: adapter.featureLevel,
+      settings: options.settings,
+      names: options.benchmarks.map((benchmark) => benchmark.name),
+    };
+    await page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions);
+    const done = await finished.finally(() => clearTimeout(watchdog));
+    if (!gpu) throw new Error(`${adapter.name}: the page reported no Gpu`);
+    const notes = [...done.notes, ...[...new Set(consoleErrors)].slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`)];
+    return {
+      schema: SCHEMA,
+      suite: 'kernels',
+      date: started.toISOString(),
+      stamp: options.stamp,
+      label: adapter.name,
+      command: options.command,
+      git: options.git,
+      host,
+      runtime: { kind: 'chromium', browser: browserVersion, userAgent, flags, env },
+      adapter: gpu.info,
+      settings: options.settings,
+      peer: done.peer,
+      copyBandwidthGBs: done.copyBandwidthGBs,
+      results: done.results,
+      wallSeconds: (Date.now() - started.getTime()) / 1000,
+      notes,
+    };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections?.();
+    rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `pnpm bench kernels ...`: runs the kernel benchmarks in Node and in headless Chromium, then writes the results.
+ * Bundled and started by bench/run.mjs (esbuild, `source` condition, the kernel-modules plugin).
+ */
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as kernels from '@ulseg/kernels';
+import { opModules } from 'ulseg-bench:kernel-modules';
+import { COMPAT, SWIFTSHADER } from '../../test/browser/adapters.js';
+import { parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
+import { bundlePage, runInBrowser } from './browser/browser-run.js';
+import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
+import { KernelResolver } from './kernel-resolver.js';
+import { runInNode } from './node/node-run.js';
+import { gitInfo, stampOf } from './report/metadata.js';
+import { redrawAll, writeRun } from './report/write.js';
+import type { RunRecord, RunSettings } from './schema.js';
+
+/** bench/ (this file is bench/src/cli.ts, or bundled into bench/.build/bench.mjs: one level below either way). */
+const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(BENCH_DIR, '..');
+
+const log = (line: string): void => console.log(line);
+
+async function list(args: BenchArguments): Promise<void> {
+  const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
+  const selected = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
+  console.log(`launcher modules found: ${resolver.folders().join(', ')}`);
+  for (const benchmark of selected) {
+    const { missing } = await resolver.resolve(benchmark.requires);
+    const peer = benchmark.peer ? 'tfjs' : '    ';
+    console.log(`${missing ? '-' : '+'} ${peer} ${benchmark.family.padEnd(16)} ${benchmark.name}${missing ? `   (not available yet: ${missing})` : ''}`);
+  }
+  console.log(`${selected.length} benchmarks (+ our kernel available, - not yet)`);
+}
+
+async function kernelsSuite(args: BenchArguments, command: string): Promise<number> {
+  if (args.list) {
+    await list(args);
+    return 0;
+  }
+  const benchmarks = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
+  if (benchmarks.length === 0) throw new UsageError(`--filter '${args.filter}' matches no benchmark (try --list)`);
+  const settings: RunSettings = {
+    warmup: args.warmup,
+    repeats: args.repeats,
+    maxSeconds: args.maxSeconds,
+    filter: args.filter,
+    peers: args.peers,
+    peerWhenMissing: args.peerWhenMissing,
+  };
+  const stamp = stampOf(new Date());
+  const git = gitInfo(ROOT);
+  const records: RunRecord[] = [];
+  const failures: string[] = [];
+  // Bundle the page now, so that Node and Chromium see the same kernel modules even if one lands during the run.
+  let browser = args.browser;
+  if (browser) {
+    try {
+      await bundlePage(ROOT, log);
+    } catch (error) {
+      failures.push(`bundling the bench page: ${(error as Error).message}`);
+      browser = false;
+    }
+  }
+  if (args.node) {
+    try {
+      records.push(await runInNode({ adapter: args.adapter, benchmarks, settings, opModules, stamp, command, git, log }));
+    } catch (error) {
+      failures.push(`node/${args.adapter}: ${(error as Error).message}`);
+      console.error(`node/${args.adapter} failed: ${(error as Error).message}`);
+    }
+  }
+  if (browser) {
+    for (const name of args.browserAdapters) {
+      const adapter = name === 'swiftshader' ? SWIFTSHADER : COMPAT;
+      try {
+        records.push(await runInBrowser({ adapter, benchmarks, settings, stamp, command, root: ROOT, git, log }));
+      } catch (error) {
+        failures.push(`${adapter.name}: ${(error as Error).message}`);
+        console.error(`${adapter.name} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (records.length && args.write) {
+    const written = writeRun(records, BENCH_DIR);
+    const show = (path: string): string => relative(ROOT, path);
+    console.log(`wrote ${written.json.map(show).join(', ')}`);
+    console.log(`appended ${show(written.markdown)}; chart ${show(written.chart)}; report ${show(written.report)}`);
+  }
+  if (failures.length) console.error(`\n${failures.length} adapter run(s) failed:\n  ${failures.join('\n  ')}`);
+  return failures.length ? 1 : 0;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: BenchArguments;
+  try {
+    args = parseArguments(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.suite === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.suite === 'model') {
+    console.log('pnpm bench model: the model benchmarks (Linknet-B6 forward, forward + backward, a training step) land with the model issue.');
+    return 0;
+  }
+  if (args.suite === 'report') {
+    for (const path of redrawAll(BENCH_DIR)) console.log(`wrote ${relative(ROOT, path)}`);
+    return 0;
+  }
+  const command = `pnpm bench ${argv.filter((arg) => arg !== '--').join(' ')}`;
+  try {
+    return await kernelsSuite(args, command);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(process.env.ULSEG_DEBUG ? error : `bench: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,37 @@
+/**
+ * Every kernel benchmark, one module per family. To add one: write a Benchmark (definition.ts) in the family's
+ * module, or a new module whose list is added here; name the launchers it needs in `requires` (launchers.ts) so the
+ * runner skips it with "not available yet" until the kernel lands.
+ */
+import type { Benchmark } from '../definition.js';
+import { adamBenchmarks } from './adam.js';
+import { batchNormBenchmarks } from './batch-norm.js';
+import { conv2dBenchmarks } from './conv2d.js';
+import { convTranspose2dBenchmarks } from './conv-transpose2d.js';
+import { copyBenchmarks } from './copy.js';
+import { depthwiseBenchmarks } from './depthwise.js';
+import { elementwiseBenchmarks } from './elementwise.js';
+import { matmulBenchmarks } from './matmul.js';
+import { medianBenchmarks } from './median.js';
+import { reduceBenchmarks } from './reduce.js';
+
+/** In run order: the copy bandwidth first (memory-bound rows are compared with it). */
+export const KERNEL_BENCHMARKS: readonly Benchmark[] = [
+  ...copyBenchmarks,
+  ...elementwiseBenchmarks,
+  ...reduceBenchmarks,
+  ...matmulBenchmarks,
+  ...conv2dBenchmarks,
+  ...depthwiseBenchmarks,
+  ...convTranspose2dBenchmarks,
+  ...batchNormBenchmarks,
+  ...adamBenchmarks,
+  ...medianBenchmarks,
+];
+
+/** Benchmarks whose `family name` contains `filter`, or one of its comma-separated parts (case-insensitive). */
+export function selectBenchmarks(benchmarks: readonly Benchmark[], filter: string | null): Benchmark[] {
+  const needles = (filter ?? '').toLowerCase().split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (needles.length === 0) return [...benchmarks];
+  return benchmarks.filter((benchmark) => needles.some((needle) => `${benchmark.family} ${benchmark.name}`.toLowerCase().includes(needle)));
+}

@@ -1,0 +1,39 @@
+/** Matrix multiplication 1024x1024x1024 (the issue's GEMM reference shape). */
+import type { Benchmark } from '../definition.js';
+import { f32 } from '../definition.js';
+import { LAUNCHERS, releaseResult, type Gemm } from './launchers.js';
+
+const M = 1024;
+const N = 1024;
+const K = 1024;
+
+export const matmulBenchmarks: Benchmark[] = [
+  {
+    name: `matmul ${M}x${N}x${K}`,
+    family: 'matmul',
+    pass: 'forward',
+    shape: { M, N, K },
+    flops: 2 * M * N * K,
+    bytes: f32(M * K + K * N + M * N),
+    metric: 'gflops',
+    requires: [LAUNCHERS.gemm],
+    setup({ gpu, launcher, random }) {
+      const gemm = launcher<Gemm>(LAUNCHERS.gemm.name);
+      const a = random([M, K]);
+      const b = random([K, N]);
+      const c = gpu.empty([M, N], 'matmul out');
+      return {
+        run: () => releaseResult(gpu, gemm(gpu, a, b, { out: c }), [a, b, c]),
+        dispose: () => [a, b, c].forEach((tensor) => gpu.release(tensor)),
+      };
+    },
+    peer: {
+      note: 'tfjs matMul',
+      setup(tf) {
+        const a = tf.randomUniform([M, K], -1, 1);
+        const b = tf.randomUniform([K, N], -1, 1);
+        return { run: () => tf.matMul(a, b), dispose: () => tf.dispose([a, b]) };
+      },
+    },
+  },
+];

@@ -1,0 +1,28 @@
+/** Run metadata gathered in Node: git commit, host, the invocation's time stamp. */
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import type { RunRecord } from '../schema.js';
+
+/** File-name form of a date: 2026-11-26T23-10 (UTC, minutes). */
+export const stampOf = (date: Date): string => date.toISOString().slice(0, 16).replace(':', '-');
+
+export function gitInfo(cwd: string): RunRecord['git'] {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+export function hostInfo(): RunRecord['host'] {
+  const list = cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    cpus: list.length,
+    loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
