@@ -4,6 +4,8 @@ import { ADAPTER_KINDS } from '@ulseg/kernels';
 import { runInfo } from './commands/info.js';
 import { runDemo } from './commands/demo.js';
 import { runConvert } from './commands/convert.js';
+import { runForward } from './commands/forward.js';
+import { ENCODERS, type EncoderName } from '@ulseg/model';
 import { reportFailure } from './errors.js';
 
 const program = new Command()
@@ -42,6 +44,25 @@ program
   .argument('<input>', 'a torch.save(model.state_dict()) file, e.g. best_model.pth')
   .argument('<output>', 'the .safetensors file to write (written atomically)')
   .action(async (input: string, output: string) => runConvert(input, output));
+
+program
+  .command('forward')
+  .description(
+    'run the model on an NCHW float32 .npy and write the logits; with --target, also the gradient of the Dice loss\n' +
+      'for every parameter (train mode). A tool for checking parity with PyTorch.',
+  )
+  .requiredOption('--weights <file>', 'model weights: .safetensors or the original .pth')
+  .requiredOption('--input <file>', 'input x as a float32 .npy, [N, C, H, W] with H and W multiples of 32')
+  .requiredOption('--output <file>', 'logits .npy to write')
+  .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
+  .addOption(new Option('--mode <mode>', 'BatchNorm mode').choices(['eval', 'train']).default('eval'))
+  .option('--drop-connect-rate <rate>', "drop-connect base rate in train mode (the original trains with 0.2)", (value) => Number(value), 0)
+  .option('--target <file>', 'target .npy (same shape as the logits) for the Dice loss')
+  .option('--grads <file>', 'safetensors file for the parameter gradients (needs --target)')
+  .addOption(adapterOption())
+  .action(async (options: { weights: string; input: string; output: string; encoder?: EncoderName; mode: 'eval' | 'train'; dropConnectRate: number; target?: string; grads?: string; adapter?: (typeof ADAPTER_KINDS)[number] }) =>
+    runForward(options),
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportFailure(error);

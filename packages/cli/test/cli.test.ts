@@ -12,6 +12,11 @@ const cli = join(packageRoot, 'dist/ulseg.js');
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 let scratch = '';
 
+function readNpy(bytes: Uint8Array): Float32Array {
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
+  return new Float32Array(bytes.slice(10 + headerLength).buffer);
+}
+
 async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)('node', [cli, ...args], { env: { ...process.env, ULSEG_ADAPTER: 'lavapipe' } });
@@ -61,6 +66,27 @@ describe('ulseg', () => {
     expect(metadata.converted_from).toBe('model.pth');
     expect(readdirSync(scratch).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
+
+  it('forward reproduces the original eval logits and writes the Dice gradients of every parameter', async () => {
+    const output = join(scratch, 'logits.npy');
+    const grads = join(scratch, 'grads.safetensors');
+    const { code, stdout } = await ulseg(
+      'forward', '--weights', join(fixtures, 'linknet-b0/model.pth'), '--input', join(fixtures, 'linknet-b0/input.npy'),
+      '--output', output, '--target', join(fixtures, 'linknet-b0/target.npy'), '--grads', grads, '--mode', 'train',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/efficientnet-b0, train mode/);
+    expect(readSafetensors(new Uint8Array(readFileSync(grads))).weights.size).toBe(260);
+    const evalOutput = join(scratch, 'eval.npy');
+    expect((await ulseg('forward', '--weights', join(fixtures, 'linknet-b0/model.pth'), '--input', join(fixtures, 'linknet-b0/input.npy'), '--output', evalOutput)).code).toBe(0);
+    const got = readNpy(readFileSync(evalOutput));
+    const want = readNpy(readFileSync(join(fixtures, 'linknet-b0/eval_logits.npy')));
+    expect(got.length).toBe(want.length);
+    expect(Math.max(...got.map((value, index) => Math.abs(value - want[index]!)))).toBeLessThan(2e-6);
+    const odd = await ulseg('forward', '--weights', join(fixtures, 'linknet-b0/model.pth'), '--input', join(fixtures, 'b6/block-31/input.npy'), '--output', evalOutput);
+    expect(odd.code).toBe(1);
+    expect(odd.stderr).toMatch(/model input has 200 channels; the model was built for 1/);
+  }, 180_000);
 
   it('bad input: one line naming the file and the problem, exit code 1, nothing written', async () => {
     const output = join(scratch, 'never.safetensors');
