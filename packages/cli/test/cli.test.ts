@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNpy } from '@ulseg/autograd';
 import { readSafetensors } from '@ulseg/model';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -12,10 +13,6 @@ const cli = join(packageRoot, 'dist/ulseg.js');
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 let scratch = '';
 
-function readNpy(bytes: Uint8Array): Float32Array {
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
-  return new Float32Array(bytes.slice(10 + headerLength).buffer);
-}
 
 async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -79,8 +76,8 @@ describe('ulseg', () => {
     expect(readSafetensors(new Uint8Array(readFileSync(grads))).weights.size).toBe(260);
     const evalOutput = join(scratch, 'eval.npy');
     expect((await ulseg('forward', '--weights', join(fixtures, 'linknet-b0/model.pth'), '--input', join(fixtures, 'linknet-b0/input.npy'), '--output', evalOutput)).code).toBe(0);
-    const got = readNpy(readFileSync(evalOutput));
-    const want = readNpy(readFileSync(join(fixtures, 'linknet-b0/eval_logits.npy')));
+    const got = parseNpy(readFileSync(evalOutput)).data;
+    const want = parseNpy(readFileSync(join(fixtures, 'linknet-b0/eval_logits.npy'))).data;
     expect(got.length).toBe(want.length);
     expect(Math.max(...got.map((value, index) => Math.abs(value - want[index]!)))).toBeLessThan(2e-6);
     const odd = await ulseg('forward', '--weights', join(fixtures, 'linknet-b0/model.pth'), '--input', join(fixtures, 'b6/block-31/input.npy'), '--output', evalOutput);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { noGrad, Tensor } from '@ulseg/autograd';
+import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
 import { Random } from '@ulseg/kernels';
 import { compare, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
 import { MBConvBlock } from './encoders/efficientnet.js';
@@ -14,11 +14,7 @@ import { readSafetensors } from './weights/safetensors.js';
 
 const fixtures = new URL('../../../../shared/fixtures/b6/block-31/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
-const npy = (name: string): Float32Array => {
-  const bytes = read(name);
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
-  return new Float32Array(bytes.slice(10 + headerLength).buffer);
-};
+const npy = (name: string): Float32Array => parseNpy(read(name), name).data;
 
 for (const kind of testAdapterKinds()) {
   describe(`B6 block 31 against PyTorch on ${kind}`, () => {

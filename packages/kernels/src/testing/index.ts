@@ -5,3 +5,4 @@ export { numericalGradient, weightedSum } from './finite-difference.js';
 export { poison, poisoned, POISON_BITS } from './poison.js';
 export { defineCases, caseRandom, runCase, expectError, type CaseBody, type CaseContext, type KernelCase } from './cases.js';
 export { testAdapterKinds, gpuFor, destroyTestGpus } from './adapters.js';
+export { readNpy, type NpyArray } from './npy.js';

@@ -5,12 +5,12 @@ import { registerCases } from '../../testing/vitest.js';
 import { segmentationLoss, segmentationLossBackward } from './loss.js';
 import { lossCases } from './loss.cases.js';
 import { segmentationLossBackwardReference } from './loss.reference.js';
-import { parseNpy } from './npy.js';
+import { readNpy } from '../../testing/npy.js';
 
 /** The golden fixtures beside the checkout (../shared/fixtures); a missing fixture fails the test. */
 const FIXTURES = fileURLToPath(new URL('../../../../../../shared/fixtures/linknet-b0/', import.meta.url));
-const logits = parseNpy(readFileSync(FIXTURES + 'train_logits.npy'));
-const target = parseNpy(readFileSync(FIXTURES + 'target.npy'));
+const logits = readNpy(readFileSync(FIXTURES + 'train_logits.npy'));
+const target = readNpy(readFileSync(FIXTURES + 'target.npy'));
 const expected = JSON.parse(readFileSync(FIXTURES + 'loss.json', 'utf8')) as Record<string, number>;
 
 const fixtureCases = defineCases('loss fixture', {

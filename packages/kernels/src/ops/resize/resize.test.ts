@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { describe, it } from 'vitest';
 import { assertClose, gpuFor, poisoned, testAdapterKinds } from '../../testing/index.js';
 import { registerCases } from '../../testing/vitest.js';
-import { readNpy } from './npy.js';
+import { readNpy } from '../../testing/npy.js';
 import { resizePillow } from './pillow.js';
 import { resizeCases } from './resize.cases.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
