@@ -22,6 +22,7 @@ export const FAMILIES = [
   'depthwise',
   'conv-transpose2d',
   'batch-norm',
+  'squeeze-excitation',
   'adam',
   'median',
 ] as const;

@@ -14,6 +14,7 @@ import { elementwiseBenchmarks } from './elementwise.js';
 import { matmulBenchmarks } from './matmul.js';
 import { medianBenchmarks } from './median.js';
 import { reduceBenchmarks } from './reduce.js';
+import { squeezeExcitationBenchmarks } from './squeeze-excitation.js';
 
 /** In run order: the copy bandwidth first (memory-bound rows are compared with it). */
 export const KERNEL_BENCHMARKS: readonly Benchmark[] = [
@@ -25,6 +26,7 @@ export const KERNEL_BENCHMARKS: readonly Benchmark[] = [
   ...depthwiseBenchmarks,
   ...convTranspose2dBenchmarks,
   ...batchNormBenchmarks,
+  ...squeezeExcitationBenchmarks,
   ...adamBenchmarks,
   ...medianBenchmarks,
 ];

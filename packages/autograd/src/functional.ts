@@ -4,7 +4,7 @@ export { neg, exp, log, sqrt, square } from './ops/unary.js';
 export { sum, mean, type ReduceOptions } from './ops/reduction.js';
 export { reshape } from './ops/shape.js';
 export { relu, sigmoid, silu } from './ops/activation.js';
-export { adaptiveAvgPool2d, channelMultiply } from './ops/squeeze-excitation.js';
+export { adaptiveAvgPool2d, channelMultiply, squeezeExcitation } from './ops/squeeze-excitation.js';
 export { batchNorm2d } from './ops/batch-norm.js';
 export { dropConnect } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';

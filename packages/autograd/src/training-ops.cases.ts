@@ -1,4 +1,10 @@
-import { batchNormInferenceReference, batchNormTrainingReference, dropConnectReference, segmentationLossReference } from '@ulseg/kernels';
+import {
+  batchNormInferenceReference,
+  batchNormTrainingReference,
+  dropConnectReference,
+  segmentationLossReference,
+  squeezeExcitationReference,
+} from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, noGrad, Tensor } from './index.js';
@@ -76,5 +82,41 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     }
     const logits = Tensor.fromArray(gpu, randomArray(random, 70), shape);
     await expectError(() => F.diceLoss(logits, Tensor.zeros(gpu, [2, 1, 7, 5])), ['diceLoss', '[2, 1, 5, 7]', '[2, 1, 7, 5]']);
+  },
+  'squeezeExcitation: the fused inference path equals the composition, whose gradients match finite differences': async ({ gpu, random }) => {
+    const shape = [2, 12, 5, 7];
+    const sizes = { reduceWeight: [3, 12, 1, 1], reduceBias: [3], expandWeight: [12, 3, 1, 1], expandBias: [12] };
+    const host = {
+      x: randomArray(random, 2 * 12 * 5 * 7),
+      reduceWeight: randomArray(random, 36, { low: -0.8, high: 0.8 }),
+      reduceBias: randomArray(random, 3),
+      expandWeight: randomArray(random, 36, { low: -1.5, high: 1.5 }),
+      expandBias: randomArray(random, 12),
+    };
+    const tensors = {
+      x: Tensor.fromArray(gpu, host.x, shape),
+      reduceWeight: Tensor.fromArray(gpu, host.reduceWeight, sizes.reduceWeight, { requiresGrad: true }),
+      reduceBias: Tensor.fromArray(gpu, host.reduceBias, sizes.reduceBias, { requiresGrad: true }),
+      expandWeight: Tensor.fromArray(gpu, host.expandWeight, sizes.expandWeight, { requiresGrad: true }),
+      expandBias: Tensor.fromArray(gpu, host.expandBias, sizes.expandBias, { requiresGrad: true }),
+    };
+    const run = () => F.squeezeExcitation(tensors.x, tensors.reduceWeight, tensors.reduceBias, tensors.expandWeight, tensors.expandBias);
+    const fused = noGrad(run);
+    const composed = run();
+    if (fused.requiresGrad || !composed.requiresGrad) throw new Error('the fused path must run only when nothing records a gradient');
+    const reference = squeezeExcitationReference(host.x, shape, host);
+    assertClose(await fused.toArray(), reference, 'forward', 'fused (noGrad)');
+    assertClose(await composed.toArray(), reference, 'forward', 'composed (recording)');
+    await gradcheck(
+      gpu,
+      random,
+      {
+        shapes: [shape, sizes.reduceWeight, sizes.reduceBias, sizes.expandWeight, sizes.expandBias],
+        forward: ([x, w1, b1, w2, b2]) => F.squeezeExcitation(x!, w1!, b1!, w2!, b2!),
+        reference: ([x, w1, b1, w2, b2]) =>
+          squeezeExcitationReference(x!, shape, { reduceWeight: w1!, reduceBias: b1!, expandWeight: w2!, expandBias: b2! }),
+      },
+      'squeezeExcitation',
+    );
   },
 });

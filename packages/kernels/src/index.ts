@@ -25,11 +25,19 @@ export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, 
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
 export { cosineAnnealingLr } from './ops/adam/lr-schedule.js';
 export { globalAvgPool2d, globalAvgPool2dBackward, channelScale, channelScaleBackward, type ChannelScaleGradients } from './ops/squeeze-excitation/squeeze-excitation.js';
+export {
+  squeezeExcitation,
+  squeezeExcitationComposed,
+  squeezeExcitationGate,
+  type SqueezeExcitationWeights,
+} from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
+export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 export { activationBackwardReference, ACTIVATION_DERIVATIVE } from './ops/activation-backward/activation-backward.reference.js';
 export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
 export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackwardReference, foldBatchNormReference, batchStatistics, type BatchNormReferenceParameters } from './ops/batch-norm/batch-norm.reference.js';
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
+export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
 export { dropConnect, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
 export { pcgHash, dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';

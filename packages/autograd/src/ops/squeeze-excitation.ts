@@ -1,7 +1,17 @@
 /** The squeeze-excitation pieces: global average pooling and per-channel scaling. */
-import { channelScale, channelScaleBackward, formatShape, globalAvgPool2d, globalAvgPool2dBackward } from '@ulseg/kernels';
+import {
+  channelScale,
+  channelScaleBackward,
+  formatShape,
+  globalAvgPool2d,
+  globalAvgPool2dBackward,
+  SE_MAX_REDUCED,
+  squeezeExcitation as squeezeExcitationKernel,
+} from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
-import { Tensor } from '../tensor.js';
+import { recordsGrad, Tensor } from '../tensor.js';
+import { conv2d } from './convolution.js';
+import { sigmoid, silu } from './activation.js';
 
 const avgPoolOp: Op = {
   name: 'adaptiveAvgPool2d',
@@ -38,4 +48,20 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: 1 | [1, 1] = 1): Tensor
 /** x·s with s of shape [N, C, 1, 1] (or [N, C]) broadcast over H and W: the excitation's scaling. */
 export function channelMultiply(x: Tensor, s: Tensor): Tensor {
   return apply(channelScaleOp, [x, s], undefined);
+}
+
+/**
+ * Squeeze-and-excitation: y = x·σ(conv1x1(silu(conv1x1(mean_hw(x), w1, b1)), w2, b2)), weights in PyTorch's layouts
+ * (w1 [R, C, 1, 1], w2 [C, R, 1, 1]). Without grad (inference) it runs the fused kernel (3 dispatches); when anything
+ * records a gradient it runs the composition, whose backward the tape already knows.
+ */
+export function squeezeExcitation(x: Tensor, reduceWeight: Tensor, reduceBias: Tensor, expandWeight: Tensor, expandBias: Tensor): Tensor {
+  if (x.shape.length !== 4) throw new Error(`squeezeExcitation: expects [N, C, H, W], got ${formatShape(x.shape)}`);
+  const inputs = [x, reduceWeight, reduceBias, expandWeight, expandBias];
+  if (!recordsGrad(inputs) && (reduceWeight.shape[0] ?? 0) <= SE_MAX_REDUCED) {
+    const weights = { reduceWeight: reduceWeight.data, reduceBias: reduceBias.data, expandWeight: expandWeight.data, expandBias: expandBias.data };
+    return Tensor.adopt(x.gpu, squeezeExcitationKernel(x.gpu, x.data, weights));
+  }
+  const gate = sigmoid(conv2d(silu(conv2d(adaptiveAvgPool2d(x), reduceWeight, reduceBias)), expandWeight, expandBias));
+  return channelMultiply(x, gate);
 }

@@ -57,9 +57,7 @@ export class MBConvBlock extends nn.Module {
     let x = input;
     if (this.expandConv && this.bn0) x = F.silu(this.bn0.forward(this.expandConv.forward(x)));
     x = F.silu(this.bn1.forward(this.depthwiseConv.forward(x)));
-    const squeezed = F.adaptiveAvgPool2d(x);
-    const excitation = F.sigmoid(this.seExpand.forward(F.silu(this.seReduce.forward(squeezed))));
-    x = F.channelMultiply(x, excitation);
+    x = F.squeezeExcitation(x, this.seReduce.weight, this.seReduce.bias!, this.seExpand.weight, this.seExpand.bias!);
     x = this.bn2.forward(this.projectConv.forward(x));
     if (!this.spec.residual) return x;
     if (this.training && dropConnect > 0 && random) x = F.dropConnect(x, dropConnect, random.nextUint32());
