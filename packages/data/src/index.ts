@@ -6,11 +6,13 @@ export {
   type DecodedImage,
   decodePng,
   encodeGrayPng,
+  encodeRgbPng,
   type GrayImage,
   inferenceGray,
   MAX_IMAGE_SIDE,
   pillowGray,
   readPngSize,
+  type RgbImage,
 } from './png.js';
 export { resizeNearest } from './resize.js';
 export { compareNatural, sortNatural } from './natural-sort.js';

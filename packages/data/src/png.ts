@@ -131,6 +131,25 @@ export function encodeGrayPng(image: GrayImage, options: { compressionLevel?: 0 
   return encode({ width: image.width, height: image.height, data: image.data, depth: 8, channels: 1 }, { zlib: { level } });
 }
 
+/** An 8-bit RGB image, row-major and interleaved (R, G, B per pixel), `data.length === width * height * 3`. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** Encodes an 8-bit RGB PNG (colour type 2), deflate level 1 by default, as {@link encodeGrayPng}. */
+export function encodeRgbPng(image: RgbImage, options: { compressionLevel?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 } = {}): Uint8Array {
+  if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1) {
+    throw new RangeError(`encodeRgbPng: bad size ${image.width}x${image.height}`);
+  }
+  if (image.data.length !== image.width * image.height * 3) {
+    throw new RangeError(`encodeRgbPng: ${image.width}x${image.height} RGB needs ${image.width * image.height * 3} bytes, got ${image.data.length}`);
+  }
+  const level = options.compressionLevel ?? 1;
+  return encode({ width: image.width, height: image.height, data: image.data, depth: 8, channels: 3 }, { zlib: { level } });
+}
+
 /** Throws unless `data` holds exactly `width * height` bytes. */
 export function checkGrayImage(image: GrayImage, what: string): void {
   if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1) {

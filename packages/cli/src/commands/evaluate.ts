@@ -1,0 +1,110 @@
+import { Command } from 'commander';
+import type { GrayImage } from '@ulseg/data';
+import { writeAtomic } from '../files.js';
+import { binarise, fitMask, plainErrors, pngFolder, readPng, warn } from './mask-folders.js';
+
+export interface MaskScores {
+  /** 2|A∩B| / (|A| + |B|), 1 when both are empty. */
+  readonly dice: number;
+  /** |A∩B| / |A∪B|, 1 when both are empty. */
+  readonly iou: number;
+  readonly predicted: number;
+  readonly truth: number;
+  readonly intersection: number;
+}
+
+/** Dice and IoU of two {0, 255} masks of one size (SEED_SPEC §4: per image, on binarised masks). */
+export function scoreMasks(prediction: GrayImage, truth: GrayImage): MaskScores {
+  let predicted = 0;
+  let inTruth = 0;
+  let intersection = 0;
+  for (let pixel = 0; pixel < prediction.data.length; pixel++) {
+    const a = prediction.data[pixel] !== 0;
+    const b = truth.data[pixel] !== 0;
+    if (a) predicted++;
+    if (b) inTruth++;
+    if (a && b) intersection++;
+  }
+  const union = predicted + inTruth - intersection;
+  return {
+    dice: predicted + inTruth === 0 ? 1 : (2 * intersection) / (predicted + inTruth),
+    iou: union === 0 ? 1 : intersection / union,
+    predicted,
+    truth: inTruth,
+    intersection,
+  };
+}
+
+export interface EvaluateCommandOptions {
+  pred: string;
+  truth: string;
+  out?: string;
+  resizeTruth: boolean;
+}
+
+function listSome(names: readonly string[]): string {
+  return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')}, … (${names.length} in all)`;
+}
+
+/** ulseg evaluate: per-image Dice and IoU of predicted masks against true ones, their means, optionally a CSV. */
+export async function runEvaluate(options: EvaluateCommandOptions): Promise<void> {
+  return plainErrors(async () => {
+    const predictions = await pngFolder(options.pred, 'predicted masks', warn);
+    const truths = await pngFolder(options.truth, 'true masks', warn);
+    const truthSet = new Set(truths);
+    const predictionSet = new Set(predictions);
+    const missing = predictions.filter((name) => !truthSet.has(name));
+    const extra = truths.filter((name) => !predictionSet.has(name));
+    if (missing.length > 0 || extra.length > 0) {
+      const parts = [
+        missing.length > 0 ? `no true mask in ${options.truth} for ${missing.length} prediction(s): ${listSome(missing)}` : undefined,
+        extra.length > 0 ? `no prediction in ${options.pred} for ${extra.length} true mask(s): ${listSome(extra)}` : undefined,
+      ];
+      throw new Error(`the folders do not pair up: ${parts.filter((part) => part !== undefined).join('; ')}`);
+    }
+    const rows: [string, MaskScores][] = [];
+    for (const name of predictions) {
+      const predictionPath = `${options.pred}/${name}`;
+      const truthPath = `${options.truth}/${name}`;
+      const prediction = binarise(await readPng(predictionPath, 'predicted mask')).mask;
+      const truth = fitMask(
+        binarise(await readPng(truthPath, 'true mask')).mask,
+        prediction.width,
+        prediction.height,
+        { mask: truthPath, reference: predictionPath },
+        options.resizeTruth,
+        '; pass --resize-truth to resize the true masks to their predictions (nearest), as training does',
+      );
+      rows.push([name, scoreMasks(prediction, truth)]);
+    }
+    const meanDice = rows.reduce((sum, [, scores]) => sum + scores.dice, 0) / rows.length;
+    const meanIou = rows.reduce((sum, [, scores]) => sum + scores.iou, 0) / rows.length;
+    if (options.out !== undefined) {
+      const lines = ['id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels'];
+      for (const [name, s] of rows) lines.push(`${name},${s.dice},${s.iou},${s.predicted},${s.truth},${s.intersection}`);
+      lines.push(`mean,${meanDice},${meanIou},,,`);
+      await writeAtomic(options.out, `${lines.join('\n')}\n`);
+    }
+    const worst = [...rows].sort((a, b) => a[1].dice - b[1].dice).slice(0, 3);
+    process.stdout.write(
+      `${rows.length} images: mean Dice ${meanDice.toFixed(4)}, mean IoU ${meanIou.toFixed(4)}` +
+        `; lowest Dice ${worst.map(([name, s]) => `${name} ${s.dice.toFixed(4)}`).join(', ')}` +
+        `${options.out !== undefined ? `; per-image scores in ${options.out}` : ''}\n`,
+    );
+  });
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .summary('per-image Dice and IoU of predicted masks against true ones, and their means')
+    .description(
+      'score predicted masks against true ones, paired by file name: per-image Dice 2|A∩B|/(|A|+|B|) and IoU ' +
+        '|A∩B|/|A∪B| on masks binarised at 128 (both 1 when prediction and truth are empty), and their means over ' +
+        'images (the leaderboard figure is the mean Dice). A file without a partner, or a size mismatch, is an error.',
+    )
+    .requiredOption('--pred <dir>', 'folder of predicted masks (PNG)')
+    .requiredOption('--truth <dir>', 'folder of true masks (PNG) with the same file names')
+    .option('--out <file>', 'CSV to write (atomically): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row')
+    .option('--resize-truth', 'resize a true mask to its prediction (nearest) when their sizes differ by at most 10% (the real labels are 1-7 px off their images)', false)
+    .action(async (options: EvaluateCommandOptions) => runEvaluate(options));
+}

@@ -1,0 +1,114 @@
+import { Command, Option } from 'commander';
+import { createGpu, type AdapterKind } from '@ulseg/kernels';
+import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode } from '@ulseg/infer';
+import { progressBar, type ProgressBar } from '../progress-bar.js';
+import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
+
+export interface InferCommandOptions {
+  weights?: string[];
+  weights1?: string;
+  weights2?: string;
+  weights3?: string;
+  weights4?: string;
+  weights5?: string;
+  testPath?: string;
+  test_path?: string;
+  out?: string;
+  saved_path?: string;
+  tta: string;
+  imageResolution?: number;
+  image_resolution?: number;
+  threshold: number;
+  saveProbabilities?: string | true;
+  batchSize: number;
+  loadModels: LoadMode;
+  inputResize: InputResize;
+  adapter?: AdapterKind;
+}
+
+/** ulseg infer: the ensemble of every given model × test-time views on a folder of PNGs; masks to --out. */
+export async function runInfer(options: InferCommandOptions): Promise<void> {
+  return plainErrors(async () => {
+    const weights = [...(options.weights ?? []), ...[options.weights1, options.weights2, options.weights3, options.weights4, options.weights5].filter((path): path is string => path !== undefined)];
+    if (weights.length === 0) throw new Error("no weights: pass --weights FILE [FILE …] (or the original's --weights1 … --weights5)");
+    const input = options.testPath ?? options.test_path;
+    if (input === undefined) throw new Error("missing --test-path DIR: the folder of PNG images to segment (the original's --test_path)");
+    const out = options.out ?? options.saved_path;
+    if (out === undefined) throw new Error("missing --out DIR: the folder for the predicted masks (the original's --saved_path)");
+    const probabilities = options.saveProbabilities === true ? `${out.replace(/\/+$/, '')}-probabilities` : options.saveProbabilities;
+    for (const [name, folder] of [['--out', out], ['--save-probabilities', probabilities]] as const) {
+      if (folder !== undefined && sameFolder(folder, input)) throw new Error(`${name} '${folder}' is the input folder: the predictions would replace the images`);
+    }
+    const views = resolveViews(options.tta);
+    const resolution = options.imageResolution ?? options.image_resolution ?? 256;
+    const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+    let bar: ProgressBar | undefined;
+    let note = '';
+    let done = 0;
+    const start = performance.now();
+    try {
+      const summary = await inferFolder(gpu, files, {
+        weights,
+        input,
+        output: out,
+        probabilities,
+        resolution,
+        views,
+        threshold: options.threshold,
+        batchSize: options.batchSize,
+        loadModels: options.loadModels,
+        inputResize: options.inputResize,
+        onWarning: warn,
+        onStart: ({ passes }) => (bar = progressBar('infer', passes)),
+        onModelLoaded: ({ index, description }) => {
+          note = `model ${index + 1}/${weights.length} (${description})`;
+          bar?.update(done, note);
+        },
+        onProgress: (progress) => {
+          done = progress.done;
+          bar?.update(done, `${note}, ${progress.imagesDone}/${progress.images} images done`);
+        },
+      });
+      bar?.stop();
+      const models = summary.models.map((model) => `${model.name} (${model.description})`).join(', ');
+      const foreground = ((100 * summary.foregroundPixels) / summary.pixels).toFixed(2);
+      process.stdout.write(
+        `wrote ${summary.images} masks to ${out} in ${seconds(start)}: ${summary.models.length} model(s) [${models}], ` +
+          `TTA ${views.join('+')}, ${resolution} px, threshold ${options.threshold}; ${foreground}% foreground\n`,
+      );
+      if (probabilities !== undefined) process.stdout.write(`wrote the probability maps (float32 .npy, [H, W]) to ${probabilities}\n`);
+    } finally {
+      bar?.stop();
+      gpu.destroy();
+    }
+  });
+}
+
+export function inferCommand(adapterOption: () => Option): Command {
+  const command = new Command('infer')
+    .summary('segment a folder of PNG scans with an ensemble of models x test-time augmentation')
+    .description(
+      'segment every PNG in a folder with an ensemble of models and test-time augmentation: ' +
+        'for each model, the mean of its de-augmented logits over the views, sigmoid, bilinear resize back to the ' +
+        'image size; then the mean over models, and 255 where it is >= --threshold. Masks are 8-bit PNGs {0, 255} ' +
+        'with the image’s name and size. Input: Pillow bilinear resize to R x R, /255, gray = 0.2989 R + 0.587 G + 0.114 B.',
+    )
+    .option('--weights <files...>', 'model weights, one file per ensemble member: .safetensors or the original .pth, in any mix (each EfficientNet variant is read from its weights)')
+    .option('--weights1 <file>', "the original's name for a weights file; --weights2 … --weights5 likewise (added after --weights)");
+  for (const index of [2, 3, 4, 5]) command.option(`--weights${index} <file>`, `the original's weights file ${index}`);
+  return command
+    .option('--test-path <dir>', 'folder of PNG images to segment (other files are skipped with a warning)')
+    .option('--test_path <dir>', "the original's spelling of --test-path")
+    .option('--out <dir>', 'folder for the masks (created if missing; files of the same name are replaced atomically, others are left alone; must not be the input folder)')
+    .option('--saved_path <dir>', "the original's spelling of --out")
+    .option('--tta <views>', `test-time views: flips (${TTA_PRESETS.flips.join(', ')}: the original), none, or a comma list of those views`, 'flips')
+    .option('--image-resolution <pixels>', 'model input size R x R, a multiple of 32 (default 256, as the original was trained)', integerOption(32, 4096))
+    .option('--image_resolution <pixels>', "the original's spelling of --image-resolution", integerOption(32, 4096))
+    .option('--threshold <probability>', 'foreground where the mean probability is >= this', probabilityOption, 0.5)
+    .option('--save-probabilities [dir]', 'also write each mean probability map as float32 .npy [H, W] named <image>.npy (default folder: <out>-probabilities)')
+    .option('--batch-size <images>', 'images per forward pass; each pass holds batch x views inputs', integerOption(1), 1)
+    .addOption(new Option('--load-models <mode>', 'one-at-a-time: one model on the GPU at once (models outer, images inner); all: every model loaded first (images outer). Same result either way').choices([...LOAD_MODES]).default('one-at-a-time'))
+    .addOption(new Option('--input-resize <kind>', "resampling of the image to R x R: pillow (Pillow's antialiased BILINEAR, as the original's PIL pipeline) or torch (F.interpolate bilinear)").choices([...INPUT_RESIZES]).default('pillow'))
+    .addOption(adapterOption())
+    .action(async (options: InferCommandOptions) => runInfer(options));
+}
