@@ -20,3 +20,17 @@ export {
   type EfficientNetVariant,
   type EncoderName,
 } from './encoders/efficientnet-params.js';
+export {
+  exportOnnx,
+  inspectOnnx,
+  readOnnxInitializers,
+  ONNX_BATCH_DIMENSION,
+  ONNX_INPUT_NAME,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  ONNX_OUTPUT_NAME,
+  type OnnxDimension,
+  type OnnxExportOptions,
+  type OnnxNodeSummary,
+  type OnnxSummary,
+} from './onnx/index.js';

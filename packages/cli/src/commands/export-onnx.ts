@@ -1,0 +1,103 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createGpu, type AdapterKind } from '@ulseg/kernels';
+import { ENCODERS, exportOnnx, inferEncoder, inspectOnnx, ONNX_OPSET, readWeights, SegmentationModel, type EncoderName, type OnnxSummary } from '@ulseg/model';
+import { readInput, writeAtomic } from '../files.js';
+import { progressBar, type ProgressBar } from '../progress-bar.js';
+
+export interface ExportOnnxOptions {
+  weights: string;
+  out: string;
+  imageResolution: number;
+  batch: number | 'dynamic';
+  encoder?: EncoderName;
+  adapter?: AdapterKind;
+}
+
+/** --image-resolution: a positive multiple of 32. */
+export function parseResolution(value: string): number {
+  const size = Number(value);
+  if (!/^\d+$/.test(value.trim()) || size < 32 || size % 32 !== 0) {
+    throw new InvalidArgumentError('expected a positive multiple of 32 (the encoder downsamples 5 times), e.g. 256.');
+  }
+  return size;
+}
+
+/** --batch: a positive integer or `dynamic`. */
+export function parseBatch(value: string): number | 'dynamic' {
+  if (value === 'dynamic') return 'dynamic';
+  const batch = Number(value);
+  if (!/^\d+$/.test(value.trim()) || batch < 1) throw new InvalidArgumentError("expected a positive integer or 'dynamic'.");
+  return batch;
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+function describe(path: string, bytes: number, summary: OnnxSummary): string {
+  const shape = (dims: readonly (number | string)[]): string => `[${dims.join(', ')}]`;
+  const input = summary.inputs[0]!;
+  const output = summary.outputs[0]!;
+  const ops = Object.entries(summary.opCounts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([op, count]) => `${count} ${op}`)
+    .join(', ');
+  return (
+    `wrote ${path} (${megabytes(bytes)}): Linknet ${summary.metadata.encoder ?? ''}, ONNX opset ${summary.opset}\n` +
+    `  input '${input.name}' ${shape(input.shape)} float32 -> '${output.name}' ${shape(output.shape)} (logits; sigmoid gives the probability)\n` +
+    `  ${summary.nodes.length} nodes: ${ops}\n` +
+    `  ${summary.initializers.length} initializers under their state_dict names, ${summary.parameterCount.toLocaleString('en')} values\n`
+  );
+}
+
+/**
+ * ulseg export-onnx: the model of a checkpoint as a standard ONNX graph (eval mode), built from our module tree and
+ * written atomically.
+ */
+export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
+  const { weights } = await readWeights(await readInput(options.weights, 'weights'), options.weights);
+  const stem = weights.get('encoder._conv_stem.weight');
+  if (!stem) throw new Error(`${options.weights}: no 'encoder._conv_stem.weight'; not a Linknet-EfficientNet state_dict`);
+  const encoder = options.encoder ?? inferEncoder(weights.keys(), stem.shape);
+  const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+  let bar: ProgressBar | undefined;
+  try {
+    const model = new SegmentationModel(gpu, { encoder, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1 });
+    model.load(weights, { source: options.weights });
+    const bytes = await exportOnnx(model, {
+      height: options.imageResolution,
+      width: options.imageResolution,
+      batch: options.batch,
+      metadata: { weights: options.weights.split('/').at(-1) ?? options.weights },
+      onProgress: (done, total) => {
+        bar ??= progressBar('reading weights', total);
+        bar.update(done);
+      },
+    });
+    bar?.stop();
+    bar = undefined;
+    model.dispose();
+    const summary = inspectOnnx(bytes, options.out);
+    await writeAtomic(options.out, bytes);
+    process.stdout.write(describe(options.out, bytes.length, summary));
+  } finally {
+    bar?.stop();
+    gpu.destroy();
+  }
+}
+
+export function exportOnnxCommand(adapterOption: () => Option): Command {
+  return new Command('export-onnx')
+    .description(
+      `write the model of a checkpoint as a standard ONNX graph (opset ${ONNX_OPSET}), eval mode: BatchNorm from the running ` +
+        'statistics. Built from our module tree: Conv with explicit pads (the EfficientNet "static same" pads, asymmetric ' +
+        'where they are), BatchNormalization, Sigmoid + Mul for swish, GlobalAveragePool, ConvTranspose, Add, Relu; ' +
+        'initializers keep the state_dict names. Input `input` [N, 1, R, R] float32 (gray / 255), output `logits` ' +
+        '(sigmoid gives the lesion probability). Runs in ONNX Runtime (web: WebGPU or wasm; native) and other ONNX runtimes.',
+    )
+    .requiredOption('--weights <file>', 'model weights: our .safetensors checkpoint or the original .pth')
+    .requiredOption('--out <file>', 'the .onnx file to write (written atomically)')
+    .option('--image-resolution <pixels>', 'input height and width, a multiple of 32', parseResolution, 256)
+    .option('--batch <n|dynamic>', "batch size baked into the graph, or 'dynamic' for a symbolic batch dimension", parseBatch, 1)
+    .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
+    .addOption(adapterOption())
+    .action(async (options: ExportOnnxOptions) => runExportOnnx(options));
+}
