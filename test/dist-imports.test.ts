@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { build, type Plugin } from 'esbuild';
+import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../packages/cli/', import.meta.url));
 
@@ -29,4 +33,80 @@ it('after pnpm build, plain node imports every package from its compiled ESM', {
   const loaded = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   expect(loaded.grad).toEqual([2, 4, 6]);
   for (const name of ['@ulseg/kernels', '@ulseg/autograd', '@ulseg/model', '@ulseg/postprocess', '@ulseg/data']) expect(loaded[name]).toBeGreaterThan(3);
+});
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const kernels = join(root, 'packages/kernels');
+
+/** What a Node-only import looks like: a node: builtin, a bare builtin (fs, path, ...), or Dawn's `webgpu` package. */
+function nodeOnly(path: string): boolean {
+  return path.startsWith('node:') || builtinModules.includes(path) || path === 'webgpu' || path.startsWith('webgpu/');
+}
+
+/**
+ * Bundles `export * from '@ulseg/kernels'` as an app's bundler would (resolved from a package that depends on it) and
+ * returns every import esbuild resolved (with its importer) and the files it bundled, relative to the kernels package.
+ */
+async function bundleKernels(platform: 'browser' | 'node', conditions: string[] = []): Promise<{ imports: string[]; files: string[]; code: string }> {
+  const imports: string[] = [];
+  const record: Plugin = {
+    name: 'record-imports',
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, (args) => {
+        imports.push(`${args.path} (from ${args.importer ? relative(kernels, args.importer) : 'the app'})`);
+        return undefined;
+      });
+    },
+  };
+  const result = await build({
+    stdin: { contents: "export * from '@ulseg/kernels';", resolveDir: cli, loader: 'js' },
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform,
+    conditions,
+    external: platform === 'node' ? ['webgpu'] : [],
+    logLevel: 'silent',
+    absWorkingDir: root,
+    plugins: [record],
+  });
+  const files = Object.keys(result.metafile.inputs)
+    .filter((file) => file !== '<stdin>')
+    .map((file) => relative(kernels, resolve(root, file)).split(sep).join('/'));
+  return { imports, files, code: result.outputFiles.map((file) => file.text).join('\n') };
+}
+
+describe('the browser build of @ulseg/kernels has no Node-only import', () => {
+  it('after pnpm build: its compiled ESM, as a bundler resolves it for a page, imports no node:, fs or webgpu (Dawn)', { timeout: 60_000 }, async () => {
+    if (!existsSync(join(kernels, 'dist/index.js'))) throw new Error('packages/kernels/dist is missing: run `pnpm build` first');
+    const { imports, files, code } = await bundleKernels('browser');
+    expect(imports.filter((entry) => nodeOnly(entry.split(' ')[0]!))).toEqual([]);
+    expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([]);
+    expect(files).toContain('dist/device/provider-browser.js');
+    expect(files).not.toContain('dist/device/provider-node.js');
+    expect(code).not.toMatch(/\brequire\(|["']node:|["']webgpu["']/);
+  });
+
+  it('from the TypeScript source (the `source` condition the browser tests bundle with), the same holds', { timeout: 60_000 }, async () => {
+    const { imports, files } = await bundleKernels('browser', ['source']);
+    expect(imports.filter((entry) => nodeOnly(entry.split(' ')[0]!))).toEqual([]);
+    expect(files.filter((file) => !file.startsWith('src/'))).toEqual([]);
+    expect(files).toContain('src/device/provider-browser.ts');
+    expect(files).not.toContain('src/device/provider-node.ts');
+  });
+
+  it('the check sees Node-only imports where they are: the Node build takes provider-node (node:fs, node:module)', { timeout: 60_000 }, async () => {
+    const { imports, files } = await bundleKernels('node', ['source']);
+    expect(files).toContain('src/device/provider-node.ts');
+    const found = imports.filter((entry) => nodeOnly(entry.split(' ')[0]!)).map((entry) => entry.split(' ')[0]);
+    expect(found).toEqual(expect.arrayContaining(['node:fs', 'node:module']));
+  });
+
+  it('after pnpm build: the type declarations need no Node types', () => {
+    const declarations = readdirSync(join(kernels, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.d.ts'));
+    expect(declarations).toContain('index.d.ts');
+    const offending = declarations.filter((file) => /from ['"]node:|reference types="node"|\bNodeJS\./.test(readFileSync(join(kernels, 'dist', file), 'utf8')));
+    expect(offending).toEqual([]);
+  });
 });

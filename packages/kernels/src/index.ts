@@ -9,6 +9,8 @@ export { kernelKey, kernelLabel, type KernelSource } from './runtime/kernel.js';
 export { contiguousStrides, formatShape, numel, sameShape, type GpuTensor, type DType } from './runtime/tensor.js';
 export { flatGrid, UniformWriter, FLAT_INDEX_WGSL } from './runtime/grid.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './runtime/usage.js';
+export { type DispatchProfile, type KernelTime } from './runtime/profiler.js';
+export { describeUsage, type WrapOptions } from './runtime/wrap.js';
 
 export { unary, unaryKernel, UNARY_OPS, type UnaryOp } from './ops/unary/unary.js';
 export { unaryReference } from './ops/unary/unary.reference.js';

@@ -11,6 +11,8 @@ import { kernelLabel, type KernelSource } from './kernel.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { formatShape, numel, type GpuTensor } from './tensor.js';
 import { BufferUsage, MapMode, STORAGE_USAGE } from './usage.js';
+import { describeUsage, wrapBuffer, type WrapOptions } from './wrap.js';
+import { DispatchProfiler, type DispatchProfile } from './profiler.js';
 
 export interface GpuInfo {
   readonly kind: ResolvedAdapterKind;
@@ -72,6 +74,8 @@ export class Gpu {
   private destroyed = false;
   private submits = 0;
   private dispatchCount = 0;
+  /** Set only inside profile(): every dispatch then runs in a timestamped pass of its own. */
+  private profiler: DispatchProfiler | undefined;
 
   constructor(
     readonly device: GPUDevice,
@@ -127,10 +131,11 @@ export class Gpu {
       this.layouts.set(pipeline, layout);
     }
     const bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
-    const pass = this.computePass();
+    const pass = this.profiler ? this.profiledPass(call.kernel, this.profiler) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) this.endPass();
     this.batchKernels.add(call.kernel.name);
     this.dispatchesInBatch++;
     this.dispatchCount++;
@@ -169,7 +174,9 @@ export class Gpu {
       chunk.used = 0;
     }
     this.uniformChunkIndex = 0;
+    this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    this.profiler?.submitted();
     this.submits++;
     for (const staging of this.stagingBuffers) staging.destroy();
     this.stagingBuffers = [];
@@ -199,6 +206,16 @@ export class Gpu {
     const count = numel(shape);
     this.checkBindingSize(label, shape);
     return { buffer: this.pool.acquire(Math.max(count, 1) * 4, STORAGE_USAGE, label), shape: [...shape] };
+  }
+
+  /**
+   * Your own GPUBuffer (STORAGE usage, this device) as a float32 tensor of `shape`, without a copy: kernels read it
+   * and, given as `out`, write into it. Checked here (usage, size, offset alignment, binding limit, not mapped); the
+   * pool never frees or reuses it (`release` leaves it alone, `destroy` does not destroy it).
+   */
+  wrap(buffer: GPUBuffer, shape: readonly number[], options: WrapOptions = {}): GpuTensor {
+    this.assertAlive();
+    return wrapBuffer(this.device.limits, buffer, shape, options);
   }
 
   /** Uploads float32 data into a new pool buffer. */
@@ -251,6 +268,12 @@ export class Gpu {
     const bytes = numel(tensor.shape) * 4;
     const out = new Float32Array(numel(tensor.shape));
     if (bytes === 0) return out;
+    if (typeof tensor.buffer.usage === 'number' && (tensor.buffer.usage & BufferUsage.COPY_SRC) === 0) {
+      throw new KernelArgumentError(
+        `read: the buffer of a tensor of shape ${formatShape(tensor.shape)} has usage ${describeUsage(tensor.buffer.usage)}; ` +
+          'reading it back copies from it, so it needs GPUBufferUsage.COPY_SRC.',
+      );
+    }
     const staging = this.pool.acquire(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'readback');
     this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, 0, bytes);
     this.flush();
@@ -306,6 +329,34 @@ export class Gpu {
     const wallMs = performance.now() - start;
     await this.throwProblems();
     return gpuMs === undefined ? { wallMs } : { wallMs, gpuMs };
+  }
+
+  /**
+   * Runs `record` with every dispatch in a compute pass of its own, timestamped at its start and end, and sums GPU
+   * time per kernel: where a model spends its time. Profiling only: the passes it splits cost a little, so time
+   * with time(). Needs the `timestamp-query` feature.
+   */
+  async profile(record: () => void): Promise<DispatchProfile> {
+    if (!this.hasTimestamps) {
+      throw new KernelArgumentError('profile: this adapter has no timestamp-query feature, so dispatches cannot be timed one by one; use time() for wall-clock.');
+    }
+    await this.sync();
+    const profiler = new DispatchProfiler(this.device);
+    const start = performance.now();
+    this.profiler = profiler;
+    try {
+      record();
+    } catch (error) {
+      this.flush();
+      void this.device.queue.onSubmittedWorkDone().then(() => profiler.destroy());
+      throw error;
+    } finally {
+      // What was recorded goes out with its timestamp queries, even when `record` threw.
+      this.flush();
+      this.profiler = undefined;
+    }
+    await this.sync();
+    return profiler.result(performance.now() - start);
   }
 
   /** Throws if a binding of `shape` would exceed maxStorageBufferBindingSize, naming the kernel and the limit. */
@@ -390,6 +441,12 @@ export class Gpu {
       if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'ulseg batch' });
       this.pass = this.encoder.beginComputePass({ label: 'ulseg kernels' });
     }
+    return this.pass;
+  }
+
+  private profiledPass(kernel: KernelSource, profiler: DispatchProfiler): GPUComputePassEncoder {
+    const encoder = this.commandEncoder();
+    this.pass = encoder.beginComputePass({ label: kernel.name, timestampWrites: profiler.timestampWrites(kernel) });
     return this.pass;
   }
 

@@ -1,0 +1,4 @@
+import { registerCases } from '../testing/vitest.js';
+import { profilerCases } from './profiler.cases.js';
+
+registerCases(profilerCases);
