@@ -4,7 +4,7 @@ export const USAGE = `Usage: pnpm bench <suite> [options]
 
 Suites:
   kernels   every kernel benchmark (bench/src/families), ours against tfjs-backend-webgpu 4.22 on the same adapter
-  model     reserved: lands with the model issue
+  model     Linknet forward and training step per batch size, vs PyTorch on this CPU (pnpm bench model --help)
   report    redraw every run's chart from its JSON under bench/results and regenerate bench/report.html
 
 Options (kernels):

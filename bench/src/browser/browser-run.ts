@@ -9,13 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
 import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
 import type { Benchmark } from '../definition.js';
 import { hostInfo } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
+import { serveOrtFile } from './ort-browser-run.js';
 
 export interface BrowserRunOptions {
   readonly adapter: BrowserAdapter;
@@ -62,6 +63,8 @@ async function serve(script: string): Promise<{ server: Server; url: string }> {
     if (path === '/' || path === '/bench.js') {
       response.writeHead(200, { 'content-type': path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
       response.end(path === '/' ? html : script);
+    } else if (path !== undefined && serveOrtFile(path, response)) {
+      // onnxruntime-web's .wasm files for the model bench's `--peer ort` (bench/src/ort-model-peer.ts)
     } else if (path === '/favicon.ico') {
       response.writeHead(204);
       response.end();
@@ -77,21 +80,45 @@ async function serve(script: string): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-type Done = Extract<PageEvent, { type: 'done' }>;
+type GpuEvent = Extract<PageEvent, { type: 'gpu' }>;
 
-export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
-  const { adapter, log } = options;
-  const started = new Date();
-  const host = hostInfo();
+export interface PageSession<Done> {
+  /** The page's `done` event. */
+  readonly done: Done;
+  readonly gpu: GpuEvent;
+  readonly userAgent: string;
+  readonly browserVersion: string;
+  readonly flags: readonly string[];
+  /** Environment given to Chromium (the adapter's). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Console errors and uncaught exceptions of the page, deduplicated. */
+  readonly consoleErrors: readonly string[];
+}
+
+export interface DrivePageOptions {
+  readonly adapter: BrowserAdapter;
+  /** The page's ES module (served as /bench.js). */
+  readonly script: string;
+  readonly log: (line: string) => void;
+  /** Silence (no event from the page) longer than this fails the run: the page hung. */
+  readonly silenceMs: number;
+  /** Starts the page's work once it said `ready` (e.g. `page.evaluate(() => window.__ulsegBench.run(...))`). */
+  start(page: Page): Promise<void>;
+}
+
+/**
+ * Serves `script` from 127.0.0.1, launches Chromium with the adapter's flags and a fresh profile, relays the page's
+ * progress lines, checks that the page got the intended adapter, and resolves with the page's `done` event. The
+ * page speaks protocol.ts through the BINDING function: ready, gpu, line*, then done or fatal.
+ */
+export async function drivePage<Done extends { type: 'done' }>(options: DrivePageOptions): Promise<PageSession<Done>> {
+  const { adapter, log, silenceMs } = options;
   const env = adapter.env();
   const flags = [...adapter.flags(), ...COMMON_FLAGS];
-  const script = await bundlePage(options.root, log);
-  const { server, url } = await serve(script);
+  const { server, url } = await serve(options.script);
   const userDataDir = mkdtempSync(join(tmpdir(), 'ulseg-bench-chromium-'));
   const consoleErrors: string[] = [];
   let browser: Browser | undefined;
-  // The page reports at least once per benchmark: silence longer than this means it hung.
-  const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
   try {
     browser = await puppeteer.launch({
       executablePath: chromiumExecutable(),
@@ -104,7 +131,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     });
     const browserVersion = await browser.version();
     const page = await browser.newPage();
-    let gpu: Extract<PageEvent, { type: 'gpu' }> | undefined;
+    let gpu: GpuEvent | undefined;
     let userAgent = '';
     let settle!: { resolve: (done: Done) => void; reject: (error: Error) => void };
     const finished = new Promise<Done>((resolve, reject) => (settle = { resolve, reject }));
@@ -115,7 +142,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     };
     let readySignal!: () => void;
     const ready = new Promise<void>((resolve) => (readySignal = resolve));
-    await page.exposeFunction(BINDING, (event: PageEvent) => {
+    await page.exposeFunction(BINDING, (event: PageEvent | Done) => {
       arm();
       if (event.type === 'ready') {
         userAgent = event.userAgent;
@@ -126,7 +153,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
         gpu = event;
         log(`[${adapter.name}] ${event.info.description} (features: ${event.info.features.join(', ') || 'none'})`);
       } else if (event.type === 'line') log(event.line);
-      else if (event.type === 'done') settle.resolve(event);
+      else if (event.type === 'done') settle.resolve(event as Done);
       else settle.reject(new Error(`${adapter.name}: the page failed: ${event.error}`));
     });
     page.on('console', (message) => {
@@ -137,39 +164,59 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     arm();
     await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
     await Promise.race([ready, finished]);
-    const pageOptions: PageRunOptions = {
-      label: adapter.name,
-      kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
-      featureLevel: adapter.featureLevel,
-      settings: options.settings,
-      names: options.benchmarks.map((benchmark) => benchmark.name),
-    };
-    await page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions);
+    await options.start(page);
     const done = await finished.finally(() => clearTimeout(watchdog));
     if (!gpu) throw new Error(`${adapter.name}: the page reported no Gpu`);
-    const notes = [...done.notes, ...[...new Set(consoleErrors)].slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`)];
-    return {
-      schema: SCHEMA,
-      suite: 'kernels',
-      date: started.toISOString(),
-      stamp: options.stamp,
-      label: adapter.name,
-      command: options.command,
-      git: options.git,
-      host,
-      runtime: { kind: 'chromium', browser: browserVersion, userAgent, flags, env },
-      adapter: gpu.info,
-      settings: options.settings,
-      peer: done.peer,
-      copyBandwidthGBs: done.copyBandwidthGBs,
-      results: done.results,
-      wallSeconds: (Date.now() - started.getTime()) / 1000,
-      notes,
-    };
+    return { done, gpu, userAgent, browserVersion, flags, env, consoleErrors: [...new Set(consoleErrors)] };
   } finally {
     await browser?.close().catch(() => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections?.();
     rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+type Done = Extract<PageEvent, { type: 'done' }>;
+
+export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
+  const { adapter, log } = options;
+  const started = new Date();
+  const host = hostInfo();
+  const script = await bundlePage(options.root, log);
+  // The page reports at least once per benchmark: silence longer than this means it hung.
+  const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
+  const pageOptions: PageRunOptions = {
+    label: adapter.name,
+    kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+    featureLevel: adapter.featureLevel,
+    settings: options.settings,
+    names: options.benchmarks.map((benchmark) => benchmark.name),
+  };
+  const session = await drivePage<Done>({
+    adapter,
+    script,
+    log,
+    silenceMs,
+    start: (page) => page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions),
+  });
+  const { done } = session;
+  const notes = [...done.notes, ...session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`)];
+  return {
+    schema: SCHEMA,
+    suite: 'kernels',
+    date: started.toISOString(),
+    stamp: options.stamp,
+    label: adapter.name,
+    command: options.command,
+    git: options.git,
+    host,
+    runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
+    adapter: session.gpu.info,
+    settings: options.settings,
+    peer: done.peer,
+    copyBandwidthGBs: done.copyBandwidthGBs,
+    results: done.results,
+    wallSeconds: (Date.now() - started.getTime()) / 1000,
+    notes,
+  };
 }

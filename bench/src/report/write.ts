@@ -8,6 +8,7 @@ import { SCHEMA, type RunRecord } from '../schema.js';
 import { renderReport } from './html.js';
 import { markdownSection, RESULTS_HEADER } from './markdown.js';
 import { renderChart } from './svg.js';
+import { readModelRecords, renderModelSection } from '../model/report.js';
 
 export interface WrittenFiles {
   readonly json: string[];
@@ -60,7 +61,8 @@ export function writeReport(benchDir: string): string {
       .map((file) => `results/${file}`),
   }));
   const path = join(benchDir, 'report.html');
-  writeFileSync(path, renderReport({ latest, chart: chart.replace(/^<\?xml[^>]*>\s*/, ''), history }));
+  const model = renderModelSection(readModelRecords(resultsDir));
+  writeFileSync(path, renderReport({ latest, chart: chart.replace(/^<\?xml[^>]*>\s*/, ''), history, model }));
   return path;
 }
 

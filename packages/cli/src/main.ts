@@ -1,12 +1,20 @@
 /** ulseg: ultrasound lesion segmentation on hand-written WebGPU kernels. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADAPTER_KINDS } from '@ulseg/kernels';
 import { runInfo } from './commands/info.js';
-import { runDemo } from './commands/demo.js';
+import { DEMO_PRESETS, runDemo, type DemoPresetName } from './commands/demo.js';
 import { runConvert } from './commands/convert.js';
 import { runForward } from './commands/forward.js';
 import { ENCODERS, type EncoderName } from '@ulseg/model';
 import { reportFailure } from './errors.js';
+import { inferCommand } from './commands/infer.js';
+import { postprocessCommand } from './commands/postprocess.js';
+import { visualizeCommand } from './commands/visualize.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { exportOnnxCommand } from './commands/export-onnx.js';
+import { synthCommand } from './commands/synth.js';
+import { preprocessCommand } from './commands/preprocess.js';
+import { kebabCaseOptions, trainCommand } from './commands/train.js';
 
 const program = new Command()
   .name('ulseg')
@@ -28,12 +36,25 @@ program
 
 program
   .command('demo')
+  .summary('the whole pipeline on generated data: synth, preprocess, train K folds, infer, postprocess, evaluate, report')
   .description(
-    'the main job on embedded data, needing nothing downloaded. For now: pick the adapter, print it, and run a\n' +
-      'smoke computation (element-wise ops and a 10^6-element reduction) checked against a float64 CPU reference',
+    'The main job, on an embedded data set it generates (phantom ultrasound scans), needing nothing downloaded:\n' +
+      'synth -> preprocess -> K-fold training -> ensemble inference with flip TTA -> RSIP + edge median -> evaluation\n' +
+      '-> overlays, and OUT/report.html (settings, per-fold curves, Dice table, overlay thumbnails).\n' +
+      `Presets: quick = ${DEMO_PRESETS.quick.summary};\n` +
+      `         seed  = ${DEMO_PRESETS.seed.summary}.`,
   )
+  .option('--out <dir>', 'output folder, new or empty (default: ./ulseg-demo, or ./ulseg-demo-N when that one is taken)')
+  .addOption(new Option('--preset <name>', 'what to run').choices(Object.keys(DEMO_PRESETS)).default('quick'))
+  .option('--seed <n>', 'seed of the data set, the folds and training', (value) => {
+    const seed = Number(value);
+    if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError('a non-negative integer');
+    return seed;
+  }, 2020)
   .addOption(adapterOption())
-  .action(async (options: { adapter?: (typeof ADAPTER_KINDS)[number] }) => runDemo(options));
+  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number] }) => {
+    await runDemo(options);
+  });
 
 program
   .command('convert')
@@ -64,6 +85,14 @@ program
     runForward(options),
   );
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand()]) {
+  program.addCommand(command.copyInheritedSettings(program));
+}
+
+program.addCommand(exportOnnxCommand(adapterOption).copyInheritedSettings(program));
+
+for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapterOption)]) program.addCommand(command.copyInheritedSettings(program));
+
+program.parseAsync(kebabCaseOptions(process.argv, ['synth', 'preprocess', 'train'])).catch((error: unknown) => {
   process.exitCode = reportFailure(error);
 });

@@ -1,1 +1,52 @@
-export {};
+/**
+ * @ulseg/train: K-fold training of Linknet-EfficientNet on WebGPU (SEED_SPEC §3–§5): GPU augmentation and resizing,
+ * Adam with the original's cosine schedule, validation, the original's best-checkpoint rule, atomic safetensors
+ * checkpoints, exact resume, BN recalibration. Runs in Node and in browsers: files go through TrainFiles.
+ */
+export {
+  BN_RECALIBRATION_STEPS,
+  bnRecalibrationEnabled,
+  ConfigError,
+  configDifferences,
+  DEFAULT_TRAIN_CONFIG,
+  NETWORKS,
+  resolveTrainConfig,
+  type BnRecalibration,
+  type Network,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './config.js';
+export { batchRanges, evaluationBatch, trainingBatch, type Augmentation, type Batch, type TrainingSample } from './batches.js';
+export { recalibrateBatchNorm, type ForwardModule } from './bn-recalibration.js';
+export {
+  adaptInitWeights,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  OPTIMIZER_PREFIX,
+  readTensors,
+  restoreOptimizer,
+  snapshotModel,
+  snapshotOptimizer,
+  type Checkpoint,
+  type MomentEntry,
+  type TrainingState,
+} from './checkpoint.js';
+export { NonFiniteLossError, TrainingStoppedError, type TrainEvent, type TrainEventHandler } from './events.js';
+export {
+  CHECKPOINT_FILES,
+  segmentationModelFactory,
+  trainFold,
+  type CurveRenderer,
+  type FoldOptions,
+  type FoldOutput,
+  type FoldResult,
+  type ModelFactory,
+  type TrainFiles,
+} from './fold.js';
+export { formatLogCsv, LOG_COLUMNS, parseLogCsv, type EpochRow } from './log.js';
+export { augmentPreview, type AugmentPreviewOptions, type PreviewImage } from './preview.js';
+export { foldDirectory, matchTrainTable, splitFold, trainFolds, type FoldedSample, type TrainRunOptions } from './run.js';
+export { BestCheckpointRule, learningRateAt } from './schedule.js';
+export { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, streamSeed } from './streams.js';

@@ -46,8 +46,15 @@ function listSome(names: readonly string[]): string {
   return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')}, … (${names.length} in all)`;
 }
 
+export interface EvaluationSummary {
+  /** (file name, scores), in the folder's natural order. */
+  readonly rows: readonly (readonly [string, MaskScores])[];
+  readonly meanDice: number;
+  readonly meanIou: number;
+}
+
 /** ulseg evaluate: per-image Dice and IoU of predicted masks against true ones, their means, optionally a CSV. */
-export async function runEvaluate(options: EvaluateCommandOptions): Promise<void> {
+export async function runEvaluate(options: EvaluateCommandOptions): Promise<EvaluationSummary> {
   return plainErrors(async () => {
     const predictions = await pngFolder(options.pred, 'predicted masks', warn);
     const truths = await pngFolder(options.truth, 'true masks', warn);
@@ -91,6 +98,7 @@ export async function runEvaluate(options: EvaluateCommandOptions): Promise<void
         `; lowest Dice ${worst.map(([name, s]) => `${name} ${s.dice.toFixed(4)}`).join(', ')}` +
         `${options.out !== undefined ? `; per-image scores in ${options.out}` : ''}\n`,
     );
+    return { rows, meanDice, meanIou };
   });
 }
 
@@ -106,5 +114,7 @@ export function evaluateCommand(): Command {
     .requiredOption('--truth <dir>', 'folder of true masks (PNG) with the same file names')
     .option('--out <file>', 'CSV to write (atomically): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row')
     .option('--resize-truth', 'resize a true mask to its prediction (nearest) when their sizes differ by at most 10% (the real labels are 1-7 px off their images)', false)
-    .action(async (options: EvaluateCommandOptions) => runEvaluate(options));
+    .action(async (options: EvaluateCommandOptions) => {
+      await runEvaluate(options);
+    });
 }

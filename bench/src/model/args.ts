@@ -1,0 +1,169 @@
+/** Command-line arguments of `pnpm bench model`. */
+import { ENCODERS } from '../../../packages/model/src/index.js';
+import { UsageError } from '../args.js';
+import { DEFAULT_MODEL_SETTINGS } from './model-config.js';
+import { modelPeerNames } from './peer.js';
+import { MODEL_PASSES, type ModelBenchSettings, type ModelPass } from './schema.js';
+
+export const MODEL_USAGE = `Usage: pnpm bench model [options]
+
+Linknet on an EfficientNet encoder (seeded weights, input and ellipse targets), per batch size: a forward pass
+(eval mode, no grad) and a training step (train mode: forward, Dice loss, backward, Adam step), in Node (Dawn)
+and in headless Chromium. Per row: cold run (pipeline compilation included), warm median and p90 wall-clock,
+images/s, peak GPU memory (the buffer pool's live bytes), GPU time per kernel from one profiled run, and the time
+relative to PyTorch 1.13 on this CPU (Linknet-B6 at 256² only: forward 0.23 s / 1.49 s, forward + backward
+1.06 s / 6.0 s at batch 1 / 8).
+
+Options:
+  --encoder <name>            efficientnet-b0 ... efficientnet-b7 (default ${DEFAULT_MODEL_SETTINGS.encoder})
+  --resolution <px>           square input side, a multiple of 32 (default ${DEFAULT_MODEL_SETTINGS.resolution})
+  --batch <list>              batch sizes, comma-separated (default ${DEFAULT_MODEL_SETTINGS.batches.join(',')})
+  --passes <list>             forward, train-step, comma-separated (default both)
+  --repeats <n>               timed forward passes per batch size (default ${DEFAULT_MODEL_SETTINGS.repeats})
+  --steps <n>                 timed training steps per batch size (default ${DEFAULT_MODEL_SETTINGS.steps})
+  --warmup <n>                untimed runs per row, the cold run and the profiled run included (default ${DEFAULT_MODEL_SETTINGS.warmup})
+  --max-seconds <s>           stop a row's timed runs after <s> seconds once one is done (default ${DEFAULT_MODEL_SETTINGS.maxSeconds})
+  --no-profile                skip the profiled run (GPU time per kernel: one run with a timestamped pass per dispatch)
+  --seed <n>                  seed of the weights, the input and the targets (default ${DEFAULT_MODEL_SETTINGS.seed})
+  --node-only                 run only in Node
+  --browser-only              run only in headless Chromium
+  --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
+  --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader (default), compat
+  --peer <name>               also run a model peer on the same rows (bench/src/model/peer.ts; registered: ${modelPeerNames().join(', ') || 'none yet'})
+  --no-write                  print only: write no JSON, RESULTS.md or report
+  -h, --help                  this text
+
+A quick run: pnpm bench model --encoder efficientnet-b0 --resolution 64 --batch 1,2 --repeats 3 --steps 2
+Writes bench/results/<stamp>-model-<adapter>.json per adapter, appends a section per adapter to bench/RESULTS.md
+and regenerates bench/report.html. Linknet-B6 at 256² on a CPU adapter takes seconds per forward and minutes per
+training step at batch 8: the defaults keep a full run to about an hour on lavapipe. Figures on these shared
+2-vCPU machines are noisy (the load average is recorded): compare rows within one run only.`;
+
+export interface ModelArguments {
+  readonly help: boolean;
+  readonly settings: ModelBenchSettings;
+  readonly node: boolean;
+  readonly browser: boolean;
+  readonly adapter: 'lavapipe' | 'swiftshader';
+  readonly browserAdapters: readonly ('swiftshader' | 'compat')[];
+  readonly write: boolean;
+}
+
+function positiveInteger(flag: string, value: string | undefined): number {
+  const number = Number(value);
+  if (value === undefined || value.startsWith('--') || !Number.isInteger(number) || number <= 0) {
+    throw new UsageError(`${flag} needs a positive integer, got '${value ?? ''}'`);
+  }
+  return number;
+}
+
+function list(flag: string, value: string | undefined): string[] {
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a comma-separated list`);
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new UsageError(`${flag} needs at least one value`);
+  return items;
+}
+
+/** Parses the arguments after `model` (a leading `--` from pnpm is ignored). */
+export function parseModelArguments(argv: readonly string[]): ModelArguments {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const settings = { ...DEFAULT_MODEL_SETTINGS } as { -readonly [K in keyof ModelBenchSettings]: ModelBenchSettings[K] };
+  const parsed = {
+    help: false,
+    node: true,
+    browser: true,
+    adapter: 'lavapipe' as ModelArguments['adapter'],
+    browserAdapters: ['swiftshader'] as ModelArguments['browserAdapters'],
+    write: true,
+  };
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    const next = (): string | undefined => args[++index];
+    switch (arg) {
+      case '-h':
+      case '--help':
+        parsed.help = true;
+        break;
+      case '--encoder': {
+        const name = next() ?? '';
+        if (!(name in ENCODERS)) throw new UsageError(`--encoder must be one of ${Object.keys(ENCODERS).join(', ')}, not '${name}'`);
+        settings.encoder = name;
+        break;
+      }
+      case '--resolution': {
+        const size = positiveInteger(arg, next());
+        if (size % 32 !== 0) throw new UsageError(`--resolution must be a multiple of 32 (the encoder downsamples 5 times), got ${size}`);
+        settings.resolution = size;
+        break;
+      }
+      case '--batch':
+        settings.batches = [...new Set(list(arg, next()).map((item) => positiveInteger(arg, item)))];
+        break;
+      case '--passes': {
+        const passes = list(arg, next());
+        for (const pass of passes) if (!MODEL_PASSES.includes(pass as ModelPass)) throw new UsageError(`--passes: unknown '${pass}' (${MODEL_PASSES.join(', ')})`);
+        settings.passes = MODEL_PASSES.filter((pass) => passes.includes(pass));
+        break;
+      }
+      case '--repeats':
+        settings.repeats = positiveInteger(arg, next());
+        break;
+      case '--steps':
+        settings.steps = positiveInteger(arg, next());
+        break;
+      case '--warmup':
+        settings.warmup = positiveInteger(arg, next());
+        break;
+      case '--max-seconds': {
+        const value = next();
+        const seconds = Number(value);
+        if (value === undefined || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--max-seconds needs a positive number, got '${value ?? ''}'`);
+        settings.maxSeconds = seconds;
+        break;
+      }
+      case '--no-profile':
+        settings.profile = false;
+        break;
+      case '--seed': {
+        const value = next();
+        const seed = Number(value);
+        if (value === undefined || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed needs an integer in [0, 2^32), got '${value ?? ''}'`);
+        settings.seed = seed;
+        break;
+      }
+      case '--node-only':
+        parsed.browser = false;
+        break;
+      case '--browser-only':
+        parsed.node = false;
+        break;
+      case '--adapter': {
+        const kind = next();
+        if (kind !== 'lavapipe' && kind !== 'swiftshader') throw new UsageError(`--adapter must be lavapipe or swiftshader, not '${kind ?? ''}'`);
+        parsed.adapter = kind;
+        break;
+      }
+      case '--browser-adapters': {
+        const adapters = list(arg, next()).map((item) => item.replace(/^chromium\//, ''));
+        for (const item of adapters) if (item !== 'swiftshader' && item !== 'compat') throw new UsageError(`--browser-adapters: unknown '${item}' (swiftshader, compat)`);
+        parsed.browserAdapters = adapters as ModelArguments['browserAdapters'];
+        break;
+      }
+      case '--peer': {
+        const name = next() ?? '';
+        if (!modelPeerNames().includes(name)) {
+          throw new UsageError(`--peer: no model peer named '${name}' (registered: ${modelPeerNames().join(', ') || 'none yet'}; see bench/src/model/peer.ts)`);
+        }
+        settings.peer = name;
+        break;
+      }
+      case '--no-write':
+        parsed.write = false;
+        break;
+      default:
+        throw new UsageError(arg.startsWith('-') ? `unknown option '${arg}' for the model suite` : `unexpected argument '${arg}' (one suite at a time)`);
+    }
+  }
+  if (!parsed.node && !parsed.browser) throw new UsageError('--node-only and --browser-only exclude each other');
+  return { ...parsed, settings };
+}

@@ -1,0 +1,78 @@
+/**
+ * The ONNX export in onnxruntime-web inside headless Chromium on SwiftShader: the WebGPU execution provider (JSEP)
+ * and the wasm one, each in its own session, against our eval-mode logits computed in Node (Linknet-B0 from the
+ * original model.pth, the fixture input [2, 1, 64, 96]). Both providers must agree to rel-L2 1e-4; where WebGPU
+ * cannot run, the test fails with what ORT said, unless ULSEG_ORT_WEBGPU=optional (then it logs it and checks wasm).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SWIFTSHADER } from '../../test/browser/adapters.js';
+import { noGrad, parseNpy, Tensor } from '../../packages/autograd/src/index.js';
+import { compare, gpuFor, testAdapterKinds } from '../../packages/kernels/src/testing/index.js';
+import { exportOnnx, readPth, SegmentationModel } from '../../packages/model/src/index.js';
+import { runOrtInBrowser, type OrtBrowserReport } from '../src/browser/ort-browser-run.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = new URL('../../../shared/fixtures/linknet-b0/', import.meta.url);
+const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
+const AGREEMENT = 1e-4;
+
+describe('ONNX export in onnxruntime-web in Chromium (SwiftShader)', () => {
+  let ours: Float32Array;
+  let report: OrtBrowserReport;
+  let model: SegmentationModel | undefined;
+
+  beforeAll(async () => {
+    const gpu = await gpuFor(testAdapterKinds()[0]!);
+    model = new SegmentationModel(gpu, { encoder: 'efficientnet-b0', inChannels: 1, classes: 1 });
+    model.load(await readPth(read('model.pth'), 'model.pth'));
+    model.eval();
+    const input = parseNpy(read('input.npy'));
+    const tensor = Tensor.fromArray(gpu, input.data, input.shape);
+    const logits = noGrad(() => model!.forward(tensor));
+    ours = await logits.toArray();
+    logits.dispose();
+    tensor.dispose();
+    const bytes = await exportOnnx(model, { height: 64, width: 96, batch: 'dynamic' });
+    report = await runOrtInBrowser({
+      adapter: SWIFTSHADER,
+      root: ROOT,
+      model: bytes,
+      input: input.data,
+      batch: 2,
+      resolution: [64, 96],
+      executionProviders: ['webgpu', 'wasm'],
+      warmRuns: 1,
+    });
+  }, 600_000);
+  afterAll(() => model?.dispose());
+
+  it('the page sees SwiftShader', () => {
+    if (report.console.length) console.log(`page console (${report.console.length} lines):\n  ${report.console.slice(0, 20).join('\n  ')}`);
+    expect(report.adapter?.description.toLowerCase()).toContain('swiftshader');
+  });
+
+  for (const provider of ['wasm', 'webgpu'] as const) {
+    it(`ORT's ${provider} execution provider gives our logits (rel-L2 <= 1e-4)`, () => {
+      const run = report.runs.find((entry) => entry.executionProvider === provider)!;
+      if (!run.ok) {
+        const why = `ORT ${provider} on SwiftShader failed: ${run.error}\n  page console:\n    ${report.console.slice(0, 10).join('\n    ')}`;
+        if (provider === 'webgpu' && process.env.ULSEG_ORT_WEBGPU === 'optional') {
+          console.warn(why);
+          return;
+        }
+        throw new Error(why);
+      }
+      const result = compare(run.logits, ours);
+      console.log(
+        `chromium/swiftshader ORT ${provider}: rel-L2 ${result.relativeL2.toExponential(2)}, max |Δ| ${result.maxAbsolute.toExponential(2)}; ` +
+          `create ${run.createMs.toFixed(0)} ms, first run ${run.firstRunMs.toFixed(0)} ms, warm median ${run.warmMedianMs.toFixed(0)} ms (${report.browser})`,
+      );
+      expect(run.logitsShape).toEqual([2, 1, 64, 96]);
+      expect(result.nonFinite).toBe(0);
+      expect(result.relativeL2).toBeLessThanOrEqual(AGREEMENT);
+    });
+  }
+});

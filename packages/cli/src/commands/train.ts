@@ -1,0 +1,238 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_FOLD_SEED, encodeRgbPng, joinPath, loadLabelledSet, readTrainCsv } from '@ulseg/data';
+import { NodeFiles } from '@ulseg/data/node';
+import { createGpu, describeGpu, type AdapterKind } from '@ulseg/kernels';
+import { ENCODERS, readWeights, type EncoderName } from '@ulseg/model';
+import {
+  augmentPreview,
+  CHECKPOINT_FILES,
+  foldDirectory,
+  matchTrainTable,
+  resolveTrainConfig,
+  splitFold,
+  trainFolds,
+  TrainingStoppedError,
+  type FoldResult,
+} from '@ulseg/train';
+import { readInput, writeAtomic } from '../files.js';
+import { renderCurvesSvg } from '../plot.js';
+import { formatDuration, TrainProgress } from '../progress.js';
+
+export interface TrainCommandOptions {
+  inputChannel: number;
+  outputClass: number;
+  imageResolution: number;
+  epochs: number;
+  batchSize: number;
+  validationBatchSize: number;
+  backbone: EncoderName;
+  network: 'linknet';
+  initialLearningRate: number;
+  tMax: number;
+  etaMin: number;
+  folds: number;
+  kThFold?: number;
+  foldFileList: string;
+  trainDatasetPath: string;
+  trainGtDatasetPath: string;
+  weightsPath: string;
+  bceWeight: number;
+  dropConnectRate: number;
+  seed: number;
+  augment: boolean;
+  augmentPreview?: number;
+  bnRecalibrate?: boolean;
+  resume?: boolean;
+  initWeights?: string;
+  adapter?: AdapterKind;
+}
+
+/** The original's options are spelled in snake_case (`--image_resolution 256`): accept them as aliases of the kebab-case ones. */
+export function kebabCaseOptions(argv: readonly string[], commands: readonly string[]): string[] {
+  const commandIndex = argv.findIndex((token, index) => index >= 2 && !token.startsWith('-'));
+  if (commandIndex < 0 || !commands.includes(argv[commandIndex]!)) return [...argv];
+  return argv.map((token, index) => {
+    if (index <= commandIndex || !token.startsWith('--')) return token;
+    const equals = token.indexOf('=');
+    const name = equals < 0 ? token : token.slice(0, equals);
+    return name.replaceAll('_', '-') + (equals < 0 ? '' : token.slice(equals));
+  });
+}
+
+async function loadSamples(options: TrainCommandOptions, files: NodeFiles): Promise<ReturnType<typeof matchTrainTable>> {
+  if (!(await files.exists(options.foldFileList))) {
+    throw new Error(`--fold-file-list '${options.foldFileList}': no such file (ulseg preprocess writes one)`);
+  }
+  const table = await readTrainCsv(files, options.foldFileList, { folds: options.folds, seed: DEFAULT_FOLD_SEED });
+  if (table.format === 'original') {
+    process.stdout.write(`${options.foldFileList}: the original's ID,CATE,size; graded by tertiles and split into ${options.folds} folds now (seed ${DEFAULT_FOLD_SEED})\n`);
+  }
+  const loaded = await loadLabelledSet(files, options.trainDatasetPath, options.trainGtDatasetPath);
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const matched = matchTrainTable(loaded.samples, table.rows, { csv: options.foldFileList, images: options.trainDatasetPath });
+  for (const warning of matched.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return matched;
+}
+
+function summary(results: readonly FoldResult[], weightsPath: string, seconds: number): string {
+  const lines = results.map((result) => {
+    const row = result.best && result.history.find((entry) => entry.epoch === result.best!.epoch);
+    const where = joinPath(foldDirectory(weightsPath, result.fold), result.best ? CHECKPOINT_FILES.best : CHECKPOINT_FILES.last);
+    return result.best && row
+      ? `  fold ${result.fold}: best epoch ${row.epoch}, validation loss ${row.validationLoss.toFixed(4)}, Dice ${row.validationDice.toFixed(4)} → ${where}`
+      : `  fold ${result.fold}: no best checkpoint (the original's rule saves in epochs 1..E-1 only) → ${where}`;
+  });
+  const dices = results.flatMap((result) => result.history.filter((row) => row.epoch === result.best?.epoch).map((row) => row.validationDice));
+  const mean = dices.length ? `; mean validation Dice of the best epochs ${(dices.reduce((a, b) => a + b, 0) / dices.length).toFixed(4)}` : '';
+  return `trained ${results.length} fold${results.length === 1 ? '' : 's'} in ${formatDuration(seconds)}${mean}\n${lines.join('\n')}\n`;
+}
+
+/** ulseg train: K-fold training with the original's options (see --help). */
+export async function runTrain(options: TrainCommandOptions): Promise<void> {
+  const config = resolveTrainConfig({
+    network: options.network,
+    encoder: options.backbone,
+    inputChannels: options.inputChannel,
+    outputClasses: options.outputClass,
+    imageResolution: options.imageResolution,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    validationBatchSize: options.validationBatchSize,
+    learningRate: options.initialLearningRate,
+    tMax: options.tMax,
+    etaMin: options.etaMin,
+    bceWeight: options.bceWeight,
+    seed: options.seed,
+    folds: options.folds,
+    dropConnectRate: options.dropConnectRate,
+    augment: options.augment,
+    bnRecalibration: options.bnRecalibrate === undefined ? 'auto' : options.bnRecalibrate ? 'on' : 'off',
+  });
+  if (options.kThFold !== undefined && !(options.kThFold >= 1 && options.kThFold <= config.folds)) {
+    throw new Error(`--k-th-fold ${options.kThFold} is outside 1..${config.folds} (--folds ${config.folds})`);
+  }
+  const files = new NodeFiles();
+  const { samples } = await loadSamples(options, files);
+  const initWeights = options.initWeights
+    ? { weights: (await readWeights(await readInput(options.initWeights, '--init-weights'), options.initWeights)).weights, source: options.initWeights }
+    : undefined;
+  const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+  try {
+    process.stdout.write(`${describeGpu(gpu).split('\n')[0]}\n`);
+    if (options.augmentPreview !== undefined) {
+      const fold = options.kThFold ?? 1;
+      const { train } = splitFold(samples, fold);
+      const preview = await augmentPreview(gpu, train, { count: options.augmentPreview, resolution: config.imageResolution, seed: config.seed, fold, augment: config.augment });
+      const path = joinPath(options.weightsPath, 'augment-preview.png');
+      await writeAtomic(path, encodeRgbPng(preview));
+      process.stdout.write(`wrote ${path}: ${options.augmentPreview} training inputs of fold ${fold}'s first epoch (${preview.width}x${preview.height}); nothing trained\n`);
+      return;
+    }
+    const controller = new AbortController();
+    const interrupt = (): void => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nulseg: stopping after the current step (Ctrl-C again to quit now); --resume continues from the last completed epoch\n');
+      controller.abort();
+    };
+    process.on('SIGINT', interrupt);
+    const progress = new TrainProgress((fold) => joinPath(foldDirectory(options.weightsPath, fold), CHECKPOINT_FILES.best));
+    const start = performance.now();
+    try {
+      const results = await trainFolds({
+        gpu,
+        config,
+        samples,
+        ...(options.kThFold !== undefined ? { folds: [options.kThFold] } : {}),
+        files,
+        weightsPath: options.weightsPath,
+        renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${config.encoder}, ${config.imageResolution}², lr ${config.learningRate}` }),
+        resume: options.resume ?? false,
+        ...(initWeights ? { initWeights } : {}),
+        onEvent: (event) => progress.handle(event),
+        signal: controller.signal,
+      });
+      progress.stop();
+      process.stdout.write(summary(results, options.weightsPath, (performance.now() - start) / 1000));
+    } catch (error) {
+      progress.stop();
+      if (error instanceof TrainingStoppedError) {
+        process.stderr.write(`ulseg: ${error.message}\n`);
+        process.exitCode = 130;
+        return;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', interrupt);
+    }
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/** A commander parser of integers >= `minimum`. */
+export function integerArgument(minimum: number): (value: string) => number {
+  return (value) => {
+    if (!/^\s*-?\d+\s*$/.test(value) || Number(value) < minimum) throw new InvalidArgumentError(`expected an integer >= ${minimum}, got '${value}'.`);
+    return Number(value);
+  };
+}
+
+/** A commander parser of finite numbers >= `minimum` (1e-3, 0.5, …). */
+export function numberArgument(minimum: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number < minimum) throw new InvalidArgumentError(`expected a number >= ${minimum}, got '${value}'.`);
+    return number;
+  };
+}
+
+function networkArgument(value: string): 'linknet' {
+  if (value.toLowerCase() === 'linknet') return 'linknet';
+  throw new InvalidArgumentError(`'${value}' is not supported: ulseg implements linknet only (the original's winning network; its DeepLabV3Plus, FPN, PAN, PSPNet and Unet are not ported).`);
+}
+
+function backboneArgument(value: string): EncoderName {
+  if (value in ENCODERS) return value as EncoderName;
+  throw new InvalidArgumentError(`'${value}' is not supported; the encoders are ${Object.keys(ENCODERS).join(', ')}.`);
+}
+
+/** `ulseg train` with every option of the original's train.py (kebab-case; the snake_case spellings work too). */
+export function trainCommand(adapterOption: () => Option): Command {
+  return new Command('train')
+    .description(
+      "K-fold training of Linknet-EfficientNet as the original's train.py (SEED_SPEC §3-§5): for fold k, the images of " +
+        'fold k (train.csv) validate and the others train; augmentation on the GPU, Adam with the cosine schedule stepped ' +
+        'per epoch, validation each epoch, best checkpoint when the validation loss is <= the best so far (epochs 1..E-1), ' +
+        'a last checkpoint, log.csv and curves.svg every epoch, all under WEIGHTS_PATH/fold<k>/. Every random draw comes ' +
+        'from --seed, so --resume after a crash or Ctrl-C reaches the same weights as an uninterrupted run. ' +
+        "The original's snake_case spellings (--image_resolution, --k_th_fold, ...) are accepted.",
+    )
+    .option('--input-channel <n>', 'model input channels (the scans are grayscale: 1)', integerArgument(1), 1)
+    .option('--output-class <n>', 'output channels (binary segmentation: 1)', integerArgument(1), 1)
+    .option('--image-resolution <px>', 'training resolution R (images are resized to R x R; a multiple of 32, >= 64)', integerArgument(64), 256)
+    .option('--epochs <n>', 'epochs per fold', integerArgument(1), 100)
+    .option('--batch-size <n>', 'training batch size', integerArgument(1), 8)
+    .option('--validation-batch-size <n>', 'validation batch size (the validation loss is the size-weighted mean of batch losses)', integerArgument(1), 10)
+    .addOption(new Option('--backbone <encoder>', `encoder: ${Object.keys(ENCODERS).join(', ')}`).argParser(backboneArgument).default('efficientnet-b6'))
+    .addOption(new Option('--network <name>', 'decoder: linknet (the only one ported)').argParser(networkArgument).default('linknet'))
+    .option('--initial-learning-rate <lr>', "lr0 of Adam and of the cosine schedule (the original's README says 1e-7, which cannot train a fresh decoder)", numberArgument(Number.MIN_VALUE), 1e-3)
+    .option('--t-max <epochs>', 'CosineAnnealingLR T_max: lr(i) = eta_min + (lr0 - eta_min)(1 + cos(pi i / T_max))/2 at epoch i', numberArgument(Number.MIN_VALUE), 110)
+    .option('--eta-min <lr>', 'CosineAnnealingLR eta_min', numberArgument(0), 1e-11)
+    .option('--folds <k>', 'K of K-fold cross-validation (train.csv must be split into K folds)', integerArgument(2), 5)
+    .option('--k-th-fold <k>', 'train only fold k (1..K); default: every fold, one after another', integerArgument(1))
+    .option('--fold-file-list <csv>', 'train.csv with the fold column (ulseg preprocess); the original ID,CATE,size is split on load', './train_data/train.csv')
+    .option('--train-dataset-path <dir>', 'training images (PNG)', './train_data/img')
+    .option('--train-gt-dataset-path <dir>', 'training masks (PNG, same names)', './train_data/label')
+    .option('--weights-path <dir>', 'output: fold<k>/best.safetensors, last.safetensors, log.csv, curves.svg (an existing run is resumed or refused, never deleted)', './saved_model/weights')
+    .option('--bce-weight <w>', 'loss = w·BCE + (1 - w)·Dice; 0 = pure Dice, as the original trained', numberArgument(0), 0)
+    .option('--drop-connect-rate <p>', "encoder drop-connect base rate (the original's 0.2)", numberArgument(0), 0.2)
+    .option('--seed <n>', 'root of every random stream: initialisation, shuffling, augmentation, drop-connect', integerArgument(0), 2020)
+    .option('--no-augment', 'train on resized images without augmentation')
+    .option('--augment-preview <n>', 'write N augmented training inputs (mask outline in red) to WEIGHTS_PATH/augment-preview.png and exit', integerArgument(1))
+    .option('--bn-recalibrate', 'recompute BN statistics over the training set before each validation (default: on when a fold has < 1000 steps)')
+    .option('--no-bn-recalibrate', 'never recompute BN statistics (keep the running averages)')
+    .option('--resume', 'continue each fold from its last.safetensors (same options required); finished folds are skipped')
+    .option('--init-weights <file>', 'start from these weights (.safetensors or .pth), loaded by name; unmatched entries are reported')
+    .addOption(adapterOption())
+    .action(async (options: TrainCommandOptions) => runTrain(options));
+}

@@ -1,0 +1,130 @@
+/**
+ * Progress for long commands: a cli-progress bar on stderr when it is a terminal (nothing drawn otherwise), and
+ * plain result lines on stdout. TrainProgress turns @ulseg/train's events into one bar per fold (loss, Dice,
+ * images/s, ETA) and one line per epoch.
+ */
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { TrainEvent } from '@ulseg/train';
+
+const interactive = (): boolean => Boolean(process.stderr.isTTY) && !process.env.CI;
+
+/** "1h 02m", "3m 05s", "12s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const whole = Math.round(seconds);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
+  if (minutes > 0) return `${minutes}m ${String(rest).padStart(2, '0')}s`;
+  return `${rest}s`;
+}
+
+/** A counting bar: `label |████░░| 12/40 | 3s` on a terminal; silent otherwise. */
+export class CountBar {
+  private readonly bars: MultiBar | undefined;
+  private readonly bar: SingleBar | undefined;
+
+  constructor(label: string, total: number) {
+    if (!interactive()) return;
+    this.bars = new MultiBar({ format: `${label} |{bar}| {value}/{total} | {duration_formatted}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+    this.bar = this.bars.create(total, 0);
+  }
+
+  increment(): void {
+    this.bar?.increment();
+  }
+
+  stop(): void {
+    this.bars?.stop();
+  }
+}
+
+/** Renders training events: a bar per fold on a terminal, a line per epoch and per message always. */
+export class TrainProgress {
+  private bars: MultiBar | undefined;
+  private bar: SingleBar | undefined;
+  private epochs = 0;
+  private steps = 0;
+  private startEpoch = 0;
+
+  constructor(private readonly describeBest: (fold: number) => string) {}
+
+  private line(text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    if (this.bars) this.bars.log(`${text}\n`);
+    else process[stream].write(`${text}\n`);
+  }
+
+  handle(event: TrainEvent): void {
+    switch (event.type) {
+      case 'fold-start': {
+        this.epochs = event.epochs;
+        this.steps = event.stepsPerEpoch;
+        this.startEpoch = event.startEpoch;
+        this.line(
+          `fold ${event.fold}: ${event.trainImages} training and ${event.validationImages} validation images, ${event.stepsPerEpoch} steps per epoch, ` +
+            `epochs ${event.startEpoch + 1}..${event.epochs}; BN recalibration before each validation ${event.bnRecalibration ? 'on' : 'off'}`,
+        );
+        if (interactive()) {
+          this.bars = new MultiBar(
+            {
+              format: `fold {fold} |{bar}| {percentage}% | epoch {epoch}/{epochs} step {step}/{steps} | loss {loss} Dice {dice} | {speed} img/s | ETA {eta}`,
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            Presets.shades_classic,
+          );
+          this.bar = this.bars.create((event.epochs - event.startEpoch) * event.stepsPerEpoch, 0, this.payload(event.fold, event.startEpoch, 0));
+        }
+        return;
+      }
+      case 'step': {
+        const done = (event.epoch - 1 - this.startEpoch) * this.steps + event.step;
+        this.bar?.update(done, {
+          ...this.payload(event.fold, event.epoch, event.step),
+          loss: event.loss.toFixed(4),
+          dice: event.dice.toFixed(3),
+          speed: event.imagesPerSecond.toFixed(2),
+          eta: formatDuration(event.etaSeconds),
+        });
+        return;
+      }
+      case 'phase':
+        this.bar?.update({ step: event.phase === 'bn-recalibration' ? 'BN recalibration' : event.phase === 'validation' ? 'validating' : 'saving' });
+        return;
+      case 'epoch': {
+        const row = event.row;
+        this.line(
+          `fold ${row.fold} epoch ${row.epoch}/${this.epochs}: lr ${row.learningRate.toExponential(3)} | train loss ${row.trainLoss.toFixed(4)} Dice ${row.trainDice.toFixed(3)} | ` +
+            `validation loss ${row.validationLoss.toFixed(4)} Dice ${row.validationDice.toFixed(3)} IoU ${row.validationIou.toFixed(3)} | ` +
+            `${row.imagesPerSecond.toFixed(2)} img/s, ${row.seconds.toFixed(1)} s${row.savedBest ? ' | saved best' : ''}`,
+        );
+        return;
+      }
+      case 'fold-end': {
+        this.stopBars();
+        if (event.skipped) this.line(`fold ${event.fold}: already finished in an earlier run`);
+        const best = event.best ? `best epoch ${event.best.epoch} (validation loss ${event.best.validationLoss.toFixed(4)}): ${this.describeBest(event.fold)}` : 'no best checkpoint (the original saves only in epochs 1..E-1)';
+        this.line(`fold ${event.fold} done: ${best}`);
+        return;
+      }
+      case 'message':
+        this.line(event.level === 'warning' ? `warning: ${event.text}` : event.text, event.level === 'warning' ? 'stderr' : 'stdout');
+        return;
+    }
+  }
+
+  private payload(fold: number, epoch: number, step: number): Record<string, string | number> {
+    return { fold, epoch, epochs: this.epochs, step, steps: this.steps, loss: '-', dice: '-', speed: '-', eta: '?' };
+  }
+
+  private stopBars(): void {
+    this.bars?.stop();
+    this.bars = undefined;
+    this.bar = undefined;
+  }
+
+  stop(): void {
+    this.stopBars();
+  }
+}

@@ -1,0 +1,4 @@
+import { registerCases } from '@ulseg/kernels/testing/vitest';
+import { bnRecalibrationCases } from './bn-recalibration.cases.js';
+
+registerCases(bnRecalibrationCases);

@@ -1,0 +1,46 @@
+/**
+ * BatchNorm recalibration (SEED_SPEC §5, last bullet): the encoder's BN momentum is 0.01, so after a short run its
+ * running statistics still remember the first batches and eval-mode outputs are wrong. This recomputes every BN's
+ * running statistics over a set of batches as a cumulative average, PyTorch's `momentum=None` (what
+ * torch.optim.swa_utils.update_bn does): with batch k = 1, 2, … and its batch mean μ_k and unbiased variance σ²_k,
+ *   running_mean_k = (1 − 1/k)·running_mean_{k−1} + (1/k)·μ_k  =  (1/k)·Σ_{j≤k} μ_j   (likewise running_var),
+ * in one no-grad pass with BN in training mode and drop-connect off. Parameters are not touched.
+ */
+import { nn, noGrad, scope, type Tensor } from '@ulseg/autograd';
+
+/** A module with a forward, like the segmentation model. */
+export type ForwardModule = nn.Module & { forward(x: Tensor): Tensor };
+
+/** Resets and recomputes the running statistics of every BatchNorm2d in `model`; returns how many batches were seen. */
+export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Tensor>): number {
+  const norms = [...model.namedModules()].map(([, module]) => module).filter((module): module is nn.BatchNorm2d => module instanceof nn.BatchNorm2d);
+  if (norms.length === 0) return 0;
+  const momenta = norms.map((norm) => norm.momentum);
+  const encoder = (model as { encoder?: { dropConnectRate?: number } }).encoder;
+  const dropConnectRate = encoder?.dropConnectRate;
+  const wasTraining = model.training;
+  for (const norm of norms) {
+    const state = new Map(norm.stateDict());
+    for (const [name, value] of [['running_mean', 0], ['running_var', 1], ['num_batches_tracked', 0]] as const) {
+      const tensor = state.get(name)!;
+      tensor.gpu.write(tensor.data, new Float32Array(tensor.size).fill(value));
+    }
+  }
+  let count = 0;
+  try {
+    if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = 0;
+    model.train();
+    for (const x of batches) {
+      count++;
+      // BatchNorm2d reads its momentum at each forward; the field is readonly only to users of the module.
+      for (const norm of norms) (norm as { momentum: number }).momentum = 1 / count;
+      scope(() => noGrad(() => model.forward(x)).dispose());
+      x.dispose();
+    }
+  } finally {
+    norms.forEach((norm, index) => ((norm as { momentum: number }).momentum = momenta[index]!));
+    if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = dropConnectRate;
+    model.train(wasTraining);
+  }
+  return count;
+}

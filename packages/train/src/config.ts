@@ -1,0 +1,133 @@
+/**
+ * The training configuration: the original's options (SEED_SPEC §5, train.py) plus ulseg's. Defaults are the
+ * original's, except the learning rate (1e-3: the README's 1e-7 cannot move a randomly initialised decoder).
+ * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
+ */
+import type { AugmentPolicyInput } from '@ulseg/kernels';
+import { ENCODERS, type EncoderName } from '@ulseg/model';
+
+/** What `network` may be. The original also offered DeepLabV3Plus, FPN, PAN, PSPNet and Unet; the winning entry was Linknet. */
+export const NETWORKS = ['linknet'] as const;
+export type Network = (typeof NETWORKS)[number];
+
+/** BN recalibration: 'auto' = on for runs under {@link BN_RECALIBRATION_STEPS} optimiser steps per fold. */
+export type BnRecalibration = 'auto' | 'on' | 'off';
+export const BN_RECALIBRATION_STEPS = 1000;
+
+export interface TrainConfig {
+  readonly network: Network;
+  readonly encoder: EncoderName;
+  /** Model input channels; the scans are grayscale, so 1. */
+  readonly inputChannels: number;
+  /** Output channels; binary segmentation, so 1. */
+  readonly outputClasses: number;
+  /** R: training inputs are R x R (a multiple of 32, at least 64). */
+  readonly imageResolution: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** The original validates in batches of 10 (the validation loss is a batch-size-weighted mean of batch losses). */
+  readonly validationBatchSize: number;
+  /** lr0 of Adam and of the cosine schedule. */
+  readonly learningRate: number;
+  readonly betas: readonly [number, number];
+  readonly adamEps: number;
+  /** CosineAnnealingLR T_max (epochs). */
+  readonly tMax: number;
+  readonly etaMin: number;
+  /** w of w·BCE + (1 − w)·Dice; 0 = pure Dice, as trained. */
+  readonly bceWeight: number;
+  /** Root of every random stream: initialisation, shuffling, augmentation, drop-connect. */
+  readonly seed: number;
+  /** K of K-fold cross-validation. */
+  readonly folds: number;
+  /** Base drop-connect rate of the encoder (0.2 in the original; block b drops with p = rate·b/blocks). */
+  readonly dropConnectRate: number;
+  /** Train on augmented images (SEED_SPEC §3); false: plain bicubic resize. */
+  readonly augment: boolean;
+  /** Overrides of the augmentation policy's probabilities and ranges (merged over SEED_SPEC §3's). */
+  readonly augmentPolicy: AugmentPolicyInput;
+  readonly bnRecalibration: BnRecalibration;
+}
+
+export type TrainConfigInput = { -readonly [K in keyof TrainConfig]?: TrainConfig[K] };
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  network: 'linknet',
+  encoder: 'efficientnet-b6',
+  inputChannels: 1,
+  outputClasses: 1,
+  imageResolution: 256,
+  epochs: 100,
+  batchSize: 8,
+  validationBatchSize: 10,
+  learningRate: 1e-3,
+  betas: [0.9, 0.999],
+  adamEps: 1e-8,
+  tMax: 110,
+  etaMin: 1e-11,
+  bceWeight: 0,
+  seed: 2020,
+  folds: 5,
+  dropConnectRate: 0.2,
+  augment: true,
+  augmentPolicy: {},
+  bnRecalibration: 'auto',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Merges `input` over the defaults and validates every field; errors name the field, the value and the rule. */
+export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...defined };
+  const fail = (message: string): never => {
+    throw new ConfigError(message);
+  };
+  const integer = (name: string, value: number, min: number): void => {
+    if (!Number.isInteger(value) || value < min) fail(`${name} must be an integer >= ${min}, got ${value}`);
+  };
+  if (!(NETWORKS as readonly string[]).includes(config.network)) {
+    fail(`network '${config.network}' is not supported: ulseg implements ${NETWORKS.join(', ')} (the original's winning network)`);
+  }
+  if (!(config.encoder in ENCODERS)) fail(`encoder '${config.encoder}' is not supported; choose one of ${Object.keys(ENCODERS).join(', ')}`);
+  if (config.inputChannels !== 1) fail(`input channels must be 1 (the scans are grayscale), got ${config.inputChannels}`);
+  if (config.outputClasses !== 1) fail(`output classes must be 1 (binary lesion segmentation with a Dice loss), got ${config.outputClasses}`);
+  integer('image resolution', config.imageResolution, 64);
+  if (config.imageResolution % 32 !== 0) {
+    fail(`image resolution must be a multiple of 32 (the encoder downsamples 5 times), got ${config.imageResolution}`);
+  }
+  integer('epochs', config.epochs, 1);
+  integer('batch size', config.batchSize, 1);
+  integer('validation batch size', config.validationBatchSize, 1);
+  integer('folds', config.folds, 2);
+  if (!(config.learningRate > 0 && Number.isFinite(config.learningRate))) fail(`learning rate must be a positive number, got ${config.learningRate}`);
+  if (!(config.tMax > 0 && Number.isFinite(config.tMax))) fail(`T_max must be a positive number, got ${config.tMax}`);
+  if (!(config.etaMin >= 0 && Number.isFinite(config.etaMin))) fail(`eta_min must be a number >= 0, got ${config.etaMin}`);
+  if (!(config.bceWeight >= 0 && config.bceWeight <= 1)) fail(`BCE weight must be in [0, 1], got ${config.bceWeight}`);
+  if (!(config.dropConnectRate >= 0 && config.dropConnectRate < 1)) fail(`drop-connect rate must be in [0, 1), got ${config.dropConnectRate}`);
+  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) fail(`seed must be an integer in 0..4294967295, got ${config.seed}`);
+  const [beta1, beta2] = config.betas;
+  if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) fail(`Adam betas must be in [0, 1), got ${config.betas.join(', ')}`);
+  if (!(config.adamEps > 0)) fail(`Adam eps must be > 0, got ${config.adamEps}`);
+  if (!['auto', 'on', 'off'].includes(config.bnRecalibration)) fail(`BN recalibration must be auto, on or off, got ${config.bnRecalibration}`);
+  return config;
+}
+
+/** Fields whose values differ between two configurations, as `name: a → b` lines. */
+export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof TrainConfig>;
+  const lines: string[] = [];
+  for (const key of keys) {
+    const left = JSON.stringify(a[key]);
+    const right = JSON.stringify(b[key]);
+    if (left !== right) lines.push(`${key}: ${left} → ${right}`);
+  }
+  return lines;
+}
+
+/** Whether BN statistics are recomputed over the training set before each validation (see bn-recalibration.ts). */
+export function bnRecalibrationEnabled(config: TrainConfig, stepsPerFold: number): boolean {
+  return config.bnRecalibration === 'on' || (config.bnRecalibration === 'auto' && stepsPerFold < BN_RECALIBRATION_STEPS);
+}

@@ -1,0 +1,32 @@
+/**
+ * The original's epoch-level rules (SEED_SPEC §5, train.py):
+ * - learning rate: CosineAnnealingLR stepped as `scheduler.step(i)` at the start of epoch i (0-based), the closed form
+ *     lr(i) = eta_min + (lr0 − eta_min)·(1 + cos(π·i / T_max))/2;
+ * - best checkpoint: `if valid_loss <= valid_loss_min and epoch - 2 >= i`: saved when the validation loss is at most
+ *   the best so far (ties go to the later epoch), in epochs 0..E−2 only; the best is updated only when saving.
+ */
+import { cosineAnnealingLr } from '@ulseg/kernels';
+import type { TrainConfig } from './config.js';
+
+export function learningRateAt(config: Pick<TrainConfig, 'learningRate' | 'tMax' | 'etaMin'>, epoch: number): number {
+  return cosineAnnealingLr(epoch, config.learningRate, config.tMax, config.etaMin);
+}
+
+export class BestCheckpointRule {
+  /** The lowest validation loss saved so far (+∞ before the first save). */
+  best: number;
+
+  constructor(
+    readonly epochs: number,
+    best = Number.POSITIVE_INFINITY,
+  ) {
+    this.best = best;
+  }
+
+  /** Whether epoch `epoch` (0-based) with `validationLoss` is saved as best; updates the best when it is. */
+  offer(epoch: number, validationLoss: number): boolean {
+    if (!(validationLoss <= this.best) || epoch > this.epochs - 2) return false;
+    this.best = validationLoss;
+    return true;
+  }
+}
