@@ -34,16 +34,28 @@ export interface DemoPreset {
 
 export const DEMO_PRESETS = {
   quick: {
-    summary: 'a few minutes on 2 CPU cores (lavapipe): EfficientNet-B0 at 64 px, 3 folds of 36 phantoms, 10 epochs each',
-    scans: 36,
+    summary: 'about 10 minutes on 2 idle CPU cores (lavapipe): EfficientNet-B0 at 64 px, 3 folds of 24 phantoms, 8 epochs each',
+    scans: 24,
     testScans: 8,
     folds: 3,
     encoder: 'efficientnet-b0',
     resolution: 64,
-    epochs: 10,
-    batchSize: 6,
+    epochs: 8,
+    batchSize: 4,
     learningRate: 3e-3,
-    tMax: 11,
+    tMax: 9,
+  },
+  tiny: {
+    summary: 'a smoke run of every step (the test suite runs it): EfficientNet-B0 at 64 px, 2 folds of 6 phantoms, 1 epoch',
+    scans: 6,
+    testScans: 2,
+    folds: 2,
+    encoder: 'efficientnet-b0',
+    resolution: 64,
+    epochs: 1,
+    batchSize: 3,
+    learningRate: 1e-3,
+    tMax: 2,
   },
   seed: {
     summary: "the original recipe, for a GPU: EfficientNet-B6 at 256 px, 5 folds of 200 phantoms, 100 epochs each",
