@@ -22,10 +22,12 @@ const ZERO_GRADIENT_NOISE = 1e-7;
 /**
  * ReLU inputs closer to 0 than this are knife edges: float32 noise (PyTorch's own train logits move by 3.4e-5 from
  * float32 to float64) may put PyTorch's value on the other side of 0, which switches that element's gradient path
- * off or on. The decoder's ReLUs read ~690k BatchNorm outputs of unit scale (density ~0.4 at 0), so about
- * 690k·2e-5·0.4 ≈ 6 of them are expected within 1e-5 of 0; many more would mean a kernel producing zeros.
+ * off or on. The decoder's ReLUs read ~690k BatchNorm outputs of unit scale; 12 of them lie within 1e-5 of 0 on
+ * lavapipe and on SwiftShader. Many more would mean a kernel producing zeros.
  */
 const KNIFE_EDGE = 1e-5;
+/** Per-tensor relative L2 bound of the gradients (issue #6). */
+const GRADIENT_BOUND = 1e-4;
 const MAX_KNIFE_EDGES = 16;
 
 for (const kind of testAdapterKinds()) {
@@ -93,10 +95,11 @@ for (const kind of testAdapterKinds()) {
       const unresolved = await gradientErrors(parameters, expected);
       const passMs = [performance.now() - started];
       const flipped = await sideKnifeEdges(edges, captured, parameters, expected);
-      // Pass 2 with PyTorch's sides where the fixture shows them. The forward stays as it ran (its output moves by
-      // |x| < KNIFE_EDGE at those elements); only the mask bit [x > 0] that the ReLU's backward reads changes.
+      // Pass 2, where our sides miss the bounds, with PyTorch's sides where the fixture shows them. The forward stays
+      // as it ran (its output moves by |x| < KNIFE_EDGE at those elements); only the mask bit [x > 0] that the ReLU's
+      // backward reads changes.
       let errors = unresolved;
-      if (flipped.length) {
+      if (flipped.length && !withinBounds(unresolved)) {
         for (const edge of flipped) writeElement(gpu, edge.input, edge.index, edge.x > 0 ? -edge.x : Math.max(-edge.x, 1e-30));
         model.zeroGrad();
         const restarted = performance.now();
@@ -106,12 +109,13 @@ for (const kind of testAdapterKinds()) {
       }
       console.log(
         `Linknet-B0 on ${kind}: PyTorch took the other side at ${flipped.map(describeEdge).join('; ') || 'no knife edge'}; worst ` +
-          `relative L2 ${formatWorst(unresolved)} with our sides, ${formatWorst(errors)} with PyTorch's ` +
-          `(backward + readback ${passMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')})`,
+          `relative L2 ${formatWorst(unresolved)} with our sides` +
+          (passMs.length > 1 ? `, ${formatWorst(errors)} with PyTorch's` : ' (within the bounds: no second pass)') +
+          ` (backward + readback ${passMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')})`,
       );
       for (const [name, result] of errors.perTensor) {
         if (zeroInExactArithmetic.has(name)) expect(result.maxAbsolute, `${name} (zero in exact arithmetic)`).toBeLessThan(ZERO_GRADIENT_NOISE);
-        else expect(result.relativeL2, name).toBeLessThanOrEqual(1e-4);
+        else expect(result.relativeL2, name).toBeLessThanOrEqual(GRADIENT_BOUND);
       }
 
       // One Adam step from the model's real gradients. Step 1 moves each element by −lr·g/(|g| + eps) (m̂ = g,
@@ -272,6 +276,12 @@ interface GradientErrors {
   perTensor: Map<string, Comparison>;
   /** The largest relative L2 error among the tensors compared relatively. */
   worst: { name: string; relativeL2: number };
+}
+
+function withinBounds(errors: GradientErrors): boolean {
+  return [...errors.perTensor].every(([name, result]) =>
+    zeroInExactArithmetic.has(name) ? result.maxAbsolute < ZERO_GRADIENT_NOISE : result.relativeL2 <= GRADIENT_BOUND,
+  );
 }
 
 async function gradientErrors(parameters: ReadonlyMap<string, Tensor>, expected: WeightMap): Promise<GradientErrors> {
