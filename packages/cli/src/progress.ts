@@ -104,7 +104,7 @@ export class TrainProgress {
       case 'fold-end': {
         this.stopBars();
         if (event.skipped) this.line(`fold ${event.fold}: already finished in an earlier run`);
-        const best = event.best ? `best epoch ${event.best.epoch} (validation loss ${event.best.validationLoss.toFixed(4)}): ${this.describeBest(event.fold)}` : 'no best checkpoint (the original saves only in epochs 1..E-1)';
+        const best = event.best ? `best epoch ${event.best.epoch} (validation loss ${event.best.validationLoss.toFixed(4)}): ${this.describeBest(event.fold)}` : 'no best checkpoint (no finite validation loss)';
         this.line(`fold ${event.fold} done: ${best}`);
         return;
       }

@@ -4,6 +4,8 @@
  *     lr(i) = eta_min + (lr0 − eta_min)·(1 + cos(π·i / T_max))/2;
  * - best checkpoint: `if valid_loss <= valid_loss_min and epoch - 2 >= i`: saved when the validation loss is at most
  *   the best so far (ties go to the later epoch), in epochs 0..E−2 only; the best is updated only when saving.
+ *   One documented fix: with E = 1 that range is empty and the original ends without any model file, so a one-epoch
+ *   run saves its only epoch.
  */
 import { cosineAnnealingLr } from '@ulseg/kernels';
 import type { TrainConfig } from './config.js';
@@ -25,7 +27,8 @@ export class BestCheckpointRule {
 
   /** Whether epoch `epoch` (0-based) with `validationLoss` is saved as best; updates the best when it is. */
   offer(epoch: number, validationLoss: number): boolean {
-    if (!(validationLoss <= this.best) || epoch > this.epochs - 2) return false;
+    const lastEligible = Math.max(this.epochs - 2, 0);
+    if (!(validationLoss <= this.best) || epoch > lastEligible) return false;
     this.best = validationLoss;
     return true;
   }

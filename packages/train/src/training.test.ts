@@ -71,7 +71,9 @@ describe('training loop (lavapipe)', () => {
     const rule = new BestCheckpointRule(6);
     expect([0.5, 0.4, 0.4, 0.6, 0.45, 0.1].map((loss, epoch) => rule.offer(epoch, loss))).toEqual([true, true, true, false, false, false]);
     expect(rule.best).toBe(0.4);
-    expect(new BestCheckpointRule(1).offer(0, 0.1)).toBe(false);
+    // E = 1: the original's range 0..E-2 is empty and it would end without a model; ulseg saves the only epoch.
+    expect(new BestCheckpointRule(1).offer(0, 0.1)).toBe(true);
+    expect(new BestCheckpointRule(2).offer(1, 0.1)).toBe(false);
     expect(new BestCheckpointRule(3).offer(0, Number.NaN)).toBe(false);
   });
 
@@ -124,12 +126,11 @@ describe('training loop (lavapipe)', () => {
     expect(stable(log)).toEqual(stable(result.history));
     expect(decoder.decode(await files.read('run/fold1/curves.svg'))).toBe('curves of fold 1: 5 epochs');
 
-    // One epoch: epochs 0..E-2 is empty, so no best checkpoint at all.
+    // One epoch: the original's epochs 0..E-2 is empty and it would leave no model; ulseg saves the only epoch.
     const single = new MemoryFiles();
     const once = await trainFold({ gpu, config: { ...config, epochs: 1 }, fold: 1, train: samples.slice(0, 4), validation: samples.slice(4), createModel: scripted([0]), output: { files: single, directory: 'one' } });
-    expect(once.best).toBeNull();
-    expect(await single.exists('one/best.safetensors')).toBe(false);
-    expect(await single.exists('one/last.safetensors')).toBe(true);
+    expect(once.best).toEqual({ epoch: 1, validationLoss: once.history[0]!.validationLoss });
+    expect(readSafetensors(await single.read('one/best.safetensors')).metadata.epoch).toBe('1');
   });
 
   it('NaN or Inf in the loss stops the run naming fold, epoch and step; the last completed epoch is kept', { timeout: 120_000 }, async () => {

@@ -80,7 +80,7 @@ function summary(results: readonly FoldResult[], weightsPath: string, seconds: n
     const where = joinPath(foldDirectory(weightsPath, result.fold), result.best ? CHECKPOINT_FILES.best : CHECKPOINT_FILES.last);
     return result.best && row
       ? `  fold ${result.fold}: best epoch ${row.epoch}, validation loss ${row.validationLoss.toFixed(4)}, Dice ${row.validationDice.toFixed(4)} → ${where}`
-      : `  fold ${result.fold}: no best checkpoint (the original's rule saves in epochs 1..E-1 only) → ${where}`;
+      : `  fold ${result.fold}: no best checkpoint (no finite validation loss) → ${where}`;
   });
   const dices = results.flatMap((result) => result.history.filter((row) => row.epoch === result.best?.epoch).map((row) => row.validationDice));
   const mean = dices.length ? `; mean validation Dice of the best epochs ${(dices.reduce((a, b) => a + b, 0) / dices.length).toFixed(4)}` : '';
@@ -202,7 +202,7 @@ export function trainCommand(adapterOption: () => Option): Command {
     .description(
       "K-fold training of Linknet-EfficientNet as the original's train.py (SEED_SPEC §3-§5): for fold k, the images of " +
         'fold k (train.csv) validate and the others train; augmentation on the GPU, Adam with the cosine schedule stepped ' +
-        'per epoch, validation each epoch, best checkpoint when the validation loss is <= the best so far (epochs 1..E-1), ' +
+        'per epoch, validation each epoch, best checkpoint when the validation loss is <= the best so far (epochs 1..E-1; a 1-epoch run saves its epoch), ' +
         'a last checkpoint, log.csv and curves.svg every epoch, all under WEIGHTS_PATH/fold<k>/. Every random draw comes ' +
         'from --seed, so --resume after a crash or Ctrl-C reaches the same weights as an uninterrupted run. ' +
         "The original's snake_case spellings (--image_resolution, --k_th_fold, ...) are accepted.",
