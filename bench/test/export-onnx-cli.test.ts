@@ -1,55 +1,33 @@
 /**
- * `ulseg export-onnx` end to end: the CLI bundled from source into a scratch folder (the same esbuild options as
- * packages/cli/build.mjs, so packages/cli/dist is left alone), run on the original model.pth and on a safetensors
- * copy, the file read back; --help, and the errors users see (one line, no stack trace, exit code 1).
+ * `ulseg export-onnx` end to end: a private bundle of the CLI (packages/cli's buildCli), run on the original
+ * model.pth and on a safetensors copy, the file read back; --help, and the errors users see (one line, no stack trace, exit code 1).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, type PrivateCli, privateCli } from '../../packages/cli/test/private-cli.js';
 import { inspectOnnx, readOnnxInitializers, readPth, writeSafetensors } from '../../packages/model/src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MODEL_PTH = join(ROOT, '../shared/fixtures/linknet-b0/model.pth');
 let scratch = '';
-let cli = '';
+let cli: PrivateCli;
 
-async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [cli, ...args], {
-      env: { ...process.env, ULSEG_ADAPTER: 'lavapipe', ULSEG_DEBUG: '', NODE_PATH: join(ROOT, 'packages/cli/node_modules') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { env: { ULSEG_DEBUG: '' } });
 
 /** stderr without Dawn's start-up warnings. */
 const errors = (stderr: string): string[] => stderr.split('\n').filter((line) => line !== '' && !line.startsWith('Warning: '));
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'ulseg-export-onnx-'));
-  cli = join(scratch, 'ulseg.js');
-  await build({
-    entryPoints: [join(ROOT, 'packages/cli/src/main.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['webgpu'],
-    banner: { js: "import { createRequire as __ulsegCreateRequire } from 'node:module';\nconst require = __ulsegCreateRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  cli = await privateCli('export-onnx');
 }, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  cli?.dispose();
+});
 
 describe('ulseg export-onnx', () => {
   it('--help explains every option', async () => {

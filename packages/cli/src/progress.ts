@@ -1,9 +1,9 @@
 /**
  * Progress for long commands: a cli-progress bar on stderr when it is a terminal (nothing drawn otherwise), and
- * plain result lines on stdout. TrainProgress turns @ulseg/train's events into one bar per fold (loss, Dice,
- * images/s, ETA) and one line per epoch.
+ * plain result lines on stdout. progressBar counts items (images, scans, tensors); TrainProgress turns @ulseg/train's
+ * events into one bar per fold (loss, Dice, images/s, ETA) and one line per epoch.
  */
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { TrainEvent } from '@ulseg/train';
 
 const interactive = (): boolean => Boolean(process.stderr.isTTY) && !process.env.CI;
@@ -20,24 +20,36 @@ export function formatDuration(seconds: number): string {
   return `${rest}s`;
 }
 
-/** A counting bar: `label |████░░| 12/40 | 3s` on a terminal; silent otherwise. */
-export class CountBar {
-  private readonly bars: MultiBar | undefined;
-  private readonly bar: SingleBar | undefined;
+export interface ProgressBar {
+  /** Sets the bar to `done` of its total, with a short note (e.g. the model being run). */
+  update(done: number, note?: string): void;
+  /** One more item done. */
+  increment(note?: string): void;
+  /** Removes the bar, so the summary that follows stands alone. */
+  stop(): void;
+}
 
-  constructor(label: string, total: number) {
-    if (!interactive()) return;
-    this.bars = new MultiBar({ format: `${label} |{bar}| {value}/{total} | {duration_formatted}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-    this.bar = this.bars.create(total, 0);
-  }
+const SILENT: ProgressBar = { update: () => undefined, increment: () => undefined, stop: () => undefined };
 
-  increment(): void {
-    this.bar?.increment();
-  }
-
-  stop(): void {
-    this.bars?.stop();
-  }
+/** A bar for per-item commands: `label [████░░] 12/40 30% | 3s elapsed, ETA 7s note` on a terminal; silent otherwise. */
+export function progressBar(label: string, total: number): ProgressBar {
+  if (!interactive()) return SILENT;
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted} elapsed, ETA {eta_formatted} {note}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0, { note: '' });
+  return {
+    update: (done, note = '') => bar.update(done, { note }),
+    increment: (note = '') => bar.increment(1, { note }),
+    stop: () => bar.stop(),
+  };
 }
 
 /** Renders training events: a bar per fold on a terminal, a line per epoch and per message always. */

@@ -3,52 +3,26 @@
  * preprocess → train (2 folds, 1 epoch) → infer (ensemble x flips) → postprocess → evaluate → visualize → report.html,
  * and the refusal to write into a folder that holds something.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodePng } from '@ulseg/data';
 import { readSafetensors } from '@ulseg/model';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-let bundle = '';
+let cli: PrivateCli;
 let scratch = '';
 
-async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [bundle, ...args], { env: { ...process.env, ULSEG_ADAPTER: 'lavapipe' }, cwd: scratch, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { cwd: scratch });
 
 beforeAll(async () => {
-  mkdirSync(join(packageRoot, 'dist'), { recursive: true });
-  const folder = mkdtempSync(join(packageRoot, 'dist', 'test-demo-'));
-  bundle = join(folder, 'ulseg.js');
-  await build({
-    entryPoints: [join(packageRoot, 'src/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['webgpu'],
-    banner: { js: "import { createRequire as __ulsegCreateRequire } from 'node:module';\nconst require = __ulsegCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  cli = await privateCli('demo');
   scratch = mkdtempSync(join(tmpdir(), 'ulseg-demo-test-'));
 }, 120_000);
 
 afterAll(() => {
-  if (bundle) rmSync(join(bundle, '..'), { recursive: true, force: true });
+  cli?.dispose();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -2,13 +2,11 @@
  * ulseg infer → postprocess → visualize → evaluate on two real scans with B0 weights at 64 px (the original's .pth and
  * a perturbed safetensors copy in one ensemble), run as a user runs them, plus their errors.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '@ulseg/autograd';
 import { binaryMedianReference } from '@ulseg/kernels';
@@ -17,24 +15,15 @@ import { decodePng, encodeGrayPng, encodeRgbPng, resizeNearest, type GrayImage }
 import { readPth, writeSafetensors } from '@ulseg/model';
 import { removeSmallRegions } from '@ulseg/postprocess';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const samples = join(shared, 'data/bdci-samples/train_data');
 const pth = join(shared, 'fixtures/linknet-b0/model.pth');
 const IDS = ['1.png', '2.png'];
-let bundle = '';
+let cli: PrivateCli;
 let scratch = '';
 const at = (...parts: string[]): string => join(scratch, ...parts);
 
-async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [bundle, ...args], { env: { ...process.env, ULSEG_ADAPTER: 'lavapipe' }, cwd: scratch });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { cwd: scratch });
 
 /** The one line of a failed command, without Dawn's adapter warnings. */
 const failureOf = (result: { stderr: string }): string => result.stderr.split('\n').filter((line) => line.startsWith('ulseg:')).join('\n');
@@ -43,22 +32,7 @@ const png = (path: string) => decodePng(new Uint8Array(readFileSync(path)), path
 const noTemporaryFiles = (dir: string): void => expect(readdirSync(dir).filter((name) => name.includes('.tmp'))).toEqual([]);
 
 beforeAll(async () => {
-  // A private bundle: the package's dist/ulseg.js may be rebuilt by other test files running at the same time.
-  mkdirSync(join(packageRoot, 'dist'), { recursive: true });
-  const folder = mkdtempSync(join(packageRoot, 'dist', 'test-infer-'));
-  bundle = join(folder, 'ulseg.js');
-  await build({
-    entryPoints: [join(packageRoot, 'src/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['webgpu'],
-    banner: { js: "import { createRequire as __ulsegCreateRequire } from 'node:module';\nconst require = __ulsegCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  cli = await privateCli('infer');
   scratch = mkdtempSync(join(tmpdir(), 'ulseg-infer-cli-'));
   for (const dir of ['img', 'label']) {
     mkdirSync(at(dir));
@@ -79,7 +53,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
-  if (bundle) rmSync(join(bundle, '..'), { recursive: true, force: true });
+  cli?.dispose();
 });
 
 describe('ulseg infer, postprocess, visualize, evaluate', () => {

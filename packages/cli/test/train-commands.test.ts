@@ -2,33 +2,22 @@
  * ulseg synth → preprocess → train as a user runs them (a private bundle of the CLI, lavapipe), Linknet-B0 at 64 px
  * on a few phantoms; preprocess on the challenge's committed sizes; --help; and the errors.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, parseTrainCsv } from '@ulseg/data';
 import { readSafetensors } from '@ulseg/model';
 import { parseLogCsv } from '@ulseg/train';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const committedCsv = fileURLToPath(new URL('../../../../shared/data/bdci-samples/train_data/train.csv', import.meta.url));
-let bundle = '';
+let cli: PrivateCli;
 let scratch = '';
 const at = (...parts: string[]): string => join(scratch, ...parts);
 
-async function ulseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [bundle, ...args], { env: { ...process.env, ULSEG_ADAPTER: 'lavapipe' }, cwd: scratch });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { cwd: scratch });
 
 /** The `ulseg:` and commander `error:` lines of a failed command (not Dawn's adapter warnings). */
 const failureOf = (result: { stderr: string }): string =>
@@ -40,27 +29,12 @@ const failureOf = (result: { stderr: string }): string =>
 const noStackTrace = (result: { stderr: string }): void => expect(result.stderr).not.toMatch(/\n\s+at /);
 
 beforeAll(async () => {
-  // A private bundle: dist/ulseg.js may be rebuilt by other test files running at the same time.
-  mkdirSync(join(packageRoot, 'dist'), { recursive: true });
-  const folder = mkdtempSync(join(packageRoot, 'dist', 'test-train-'));
-  bundle = join(folder, 'ulseg.js');
-  await build({
-    entryPoints: [join(packageRoot, 'src/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['webgpu'],
-    banner: { js: "import { createRequire as __ulsegCreateRequire } from 'node:module';\nconst require = __ulsegCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  cli = await privateCli('train');
   scratch = mkdtempSync(join(tmpdir(), 'ulseg-train-cli-'));
 }, 120_000);
 
 afterAll(() => {
-  if (bundle) rmSync(join(bundle, '..'), { recursive: true, force: true });
+  cli?.dispose();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { ENCODERS, exportOnnx, inferEncoder, inspectOnnx, ONNX_OPSET, readWeights, SegmentationModel, type EncoderName, type OnnxSummary } from '@ulseg/model';
 import { readInput, writeAtomic } from '../files.js';
-import { progressBar, type ProgressBar } from '../progress-bar.js';
+import { progressBar, type ProgressBar } from '../progress.js';
 
 export interface ExportOnnxOptions {
   weights: string;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode } from '@ulseg/infer';
-import { progressBar, type ProgressBar } from '../progress-bar.js';
+import { progressBar, type ProgressBar } from '../progress.js';
 import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
 
 export interface InferCommandOptions {

@@ -3,7 +3,7 @@ import { createGpu, MAX_WINDOW, type AdapterKind, type Gpu } from '@ulseg/kernel
 import { encodeGrayPng } from '@ulseg/data';
 import { postprocessMask, removeSmallRegions } from '@ulseg/postprocess';
 import { writeAtomic } from '../files.js';
-import { progressBar } from '../progress-bar.js';
+import { progressBar } from '../progress.js';
 import { binarise, integerOption, plainErrors, pngFolder, readPng, sameFolder, seconds, warn } from './mask-folders.js';
 
 export interface PostprocessCommandOptions {

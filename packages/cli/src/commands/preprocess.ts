@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { buildTrainTable, formatTrainCsv, listPngFiles, maskArea, parseTrainCsv, readImage, type GradeThresholds, type TrainTable } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
 import { readInput, writeAtomic } from '../files.js';
-import { CountBar } from '../progress.js';
+import { progressBar } from '../progress.js';
 import { integerArgument } from './train.js';
 
 export interface PreprocessOptions {
@@ -29,7 +29,7 @@ async function measureMasks(dir: string): Promise<{ id: string; size: number }[]
   const files = new NodeFiles();
   const names = await listPngFiles(files, dir);
   if (names.length === 0) throw new Error(`${dir}: no PNG masks`);
-  const bar = new CountBar('measuring masks', names.length);
+  const bar = progressBar('measuring masks', names.length);
   try {
     const entries: { id: string; size: number }[] = [];
     for (const id of names) {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { BDCI_LAYOUT, generatePhantomSet, joinPath, type DataFiles } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
-import { CountBar } from '../progress.js';
+import { progressBar } from '../progress.js';
 import { integerArgument } from './train.js';
 
 export interface SynthOptions {
@@ -25,7 +25,7 @@ export async function runSynth(options: SynthOptions): Promise<void> {
     }
   }
   const total = options.count + options.testCount;
-  const bar = new CountBar('synth', total);
+  const bar = progressBar('synth', total);
   // Each scan is two PNG writes (image, then mask): the mask's write completes a scan.
   const counting: DataFiles = {
     read: (path) => files.read(path),

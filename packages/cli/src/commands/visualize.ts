@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { encodeRgbPng, type GrayImage } from '@ulseg/data';
 import { writeAtomic } from '../files.js';
-import { progressBar } from '../progress-bar.js';
+import { progressBar } from '../progress.js';
 import { binarise, fitMask, integerOption, plainErrors, pngFolder, readPng, sameFolder, seconds, warn } from './mask-folders.js';
 
 /** Overlay colours (RGB): the prediction's contour, the truth's, and pixels on both. */
