@@ -9,11 +9,12 @@ import { LAUNCHERS, releaseResult, type BatchNorm2d, type BatchNorm2dBackward } 
 const EPS = 1e-3;
 const MOMENTUM = 0.01;
 
-function row(N: number, C: number, H: number, W: number, note: string): Benchmark {
+/** `reduction` forces one of the kernels' two reductions (default: the adapter's choice, batchNormReduction). */
+function row(N: number, C: number, H: number, W: number, note: string, reduction?: 'workgroup' | 'lane'): Benchmark {
   const shape = [N, C, H, W];
   const count = numel(shape);
   return {
-    name: `batchNorm2d train fwd+bwd ${N}x${C}x${H}x${W}`,
+    name: `batchNorm2d train fwd+bwd ${N}x${C}x${H}x${W}${reduction ? ` (${reduction} reduction)` : ''}`,
     family: 'batch-norm',
     pass: 'forward+backward',
     shape: { N, C, H, W },
@@ -35,8 +36,8 @@ function row(N: number, C: number, H: number, W: number, note: string): Benchmar
       const inputs = [x, dy, weight, bias, runningMean, runningVar];
       return {
         run() {
-          const saved = forward(gpu, x, weight, bias, { training: true, runningMean, runningVar, momentum: MOMENTUM, eps: EPS });
-          const grads = backward(gpu, dy, x, weight, saved);
+          const saved = forward(gpu, x, weight, bias, { training: true, runningMean, runningVar, momentum: MOMENTUM, eps: EPS, reduction });
+          const grads = backward(gpu, dy, x, weight, saved, { reduction });
           releaseResult(gpu, [saved, grads], inputs);
         },
         dispose: () => inputs.forEach((tensor) => gpu.release(tensor)),
@@ -76,4 +77,6 @@ function row(N: number, C: number, H: number, W: number, note: string): Benchmar
 export const batchNormBenchmarks: Benchmark[] = [
   row(8, 192, 128, 128, 'Linknet-B6 block 3 expansion BN (largest activation)'),
   row(8, 2064, 8, 8, 'Linknet-B6 blocks 32-42 expansion BN'),
+  row(1, 2064, 8, 8, 'the same at batch 1'),
+  row(1, 2064, 8, 8, 'the same at batch 1, the 256-lane workgroup reduction (the GPU path)', 'workgroup'),
 ];

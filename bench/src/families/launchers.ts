@@ -40,7 +40,7 @@ export type BatchNorm2d = (
   x: GpuTensor,
   weight: GpuTensor,
   bias: GpuTensor,
-  options: { training: true; runningMean: GpuTensor; runningVar: GpuTensor; momentum: number; eps: number },
+  options: { training: true; runningMean: GpuTensor; runningVar: GpuTensor; momentum: number; eps: number; reduction?: 'workgroup' | 'lane' },
 ) => { y: GpuTensor; mean: GpuTensor; invstd: GpuTensor };
 /** dx, dweight, dbias from dy, x, weight and the statistics the forward saved. */
 export type BatchNorm2dBackward = (
@@ -49,6 +49,7 @@ export type BatchNorm2dBackward = (
   x: GpuTensor,
   weight: GpuTensor,
   saved: { mean: GpuTensor; invstd: GpuTensor },
+  out?: { reduction?: 'workgroup' | 'lane' },
 ) => { dx: GpuTensor; dweight: GpuTensor; dbias: GpuTensor };
 
 /** One Adam step over groups of (param, grad, m, v) of one shape each, in place. ops/adam */

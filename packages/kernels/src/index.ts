@@ -35,7 +35,7 @@ export {
 } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
 export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 export { activationBackwardReference, ACTIVATION_DERIVATIVE } from './ops/activation-backward/activation-backward.reference.js';
-export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
+export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, batchNormReduction, type BatchNormReduction, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
 export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackwardReference, foldBatchNormReference, batchStatistics, type BatchNormReferenceParameters } from './ops/batch-norm/batch-norm.reference.js';
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';

@@ -4,12 +4,20 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { BATCH_NORM_GRAD_INPUT_WGSL, BATCH_NORM_GRAD_PARAMS_WGSL, BATCH_NORM_GRAD_PARTIAL_WGSL } from './batch-norm-backward.wgsl.js';
-import { batchNormShape, checkDistinct, CHUNK, PER_THREAD, WORKGROUP_SIZE, type BatchNormSaved } from './batch-norm.js';
+import {
+  BATCH_NORM_GRAD_INPUT_WGSL,
+  BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL,
+  BATCH_NORM_GRAD_PARAMS_WGSL,
+  BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL,
+  BATCH_NORM_GRAD_PARTIAL_WGSL,
+} from './batch-norm-backward.wgsl.js';
+import { batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
 
 const CHANNEL_WORKGROUP = 64;
 const PARTIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
 const PARAMS_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
+const PARTIAL_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } };
+const PARAMS_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
 const INPUT_KERNEL: KernelSource = { name: 'batchNorm2dBackward', code: BATCH_NORM_GRAD_INPUT_WGSL, constants: { WORKGROUP_SIZE } };
 
 export interface BatchNormGradients {
@@ -23,7 +31,8 @@ export interface BatchNormGradients {
 /**
  * y = x̂·γ + β, x̂ = (x − mean)·invstd, with mean and invstd functions of the whole channel (n = N·H·W values):
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invstd/n·(n·dy − dβ − x̂·dγ) = (dy − dβ/n − x̂·dγ/n)·invstd·γ.
- * Three dispatches: (Σ dy, Σ dy·x̂) per (chunk, channel), their sum per channel, then dx element-wise.
+ * Three dispatches: (Σ dy, Σ dy·x̂) per (chunk, channel), their sum per channel, then dx element-wise; the sums
+ * reduce as the forward's statistics do (`reduction`, see batchNormReduction).
  */
 export function batchNorm2dBackward(
   gpu: Gpu,
@@ -31,7 +40,7 @@ export function batchNorm2dBackward(
   x: GpuTensor,
   weight: GpuTensor,
   saved: BatchNormSaved,
-  out: Partial<BatchNormGradients> = {},
+  out: Partial<BatchNormGradients> & { reduction?: BatchNormReduction } = {},
 ): BatchNormGradients {
   const name = INPUT_KERNEL.name;
   const shape = batchNormShape(gpu, name, x, { weight, mean: saved.mean, invstd: saved.invstd });
@@ -43,19 +52,20 @@ export function batchNorm2dBackward(
   batchNormShape(gpu, name, x, { dweight, dbias });
   checkDistinct(name, { dx, dweight, dbias }, [dy, x, weight, saved.mean, saved.invstd]);
 
-  const chunks = Math.ceil(shape.n / CHUNK);
+  const lane = batchNormReduction(gpu, shape.n, out.reduction) === 'lane';
+  const chunks = Math.ceil(shape.n / (lane ? RUN : CHUNK));
   const partial = gpu.empty([shape.channels, chunks, 2], `${name} partial`);
   gpu.dispatch({
-    kernel: PARTIAL_KERNEL,
+    kernel: lane ? PARTIAL_SERIAL_KERNEL : PARTIAL_KERNEL,
     uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
     tensors: [dy, x, saved.mean, saved.invstd, partial],
-    workgroups: [chunks, shape.channels],
+    workgroups: lane ? flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension) : [chunks, shape.channels],
   });
   gpu.dispatch({
-    kernel: PARAMS_KERNEL,
-    uniforms: new UniformWriter(4).u32(chunks).finish(),
+    kernel: lane ? PARAMS_SERIAL_KERNEL : PARAMS_KERNEL,
+    uniforms: new UniformWriter(8).u32(chunks).u32(shape.channels).finish(),
     tensors: [partial, dweight, dbias],
-    workgroups: [shape.channels],
+    workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
   gpu.release(partial);
   gpu.dispatch({

@@ -1,5 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { CHANNEL_OFFSET_WGSL } from './batch-norm.wgsl.js';
+import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from './batch-norm.wgsl.js';
 
 export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,
@@ -45,6 +45,66 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (lane == 0u) {
     partial[c * params.chunks + chunk] = scratch[0];
   }
+}
+`;
+
+export const BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL = /* wgsl */ `
+// BATCH_NORM_GRAD_PARTIAL_WGSL lane-serially (see CHANNEL_WALK_WGSL): invocation g = c·chunks + k sums
+// (dy, dy·x̂) over run k of RUN consecutive values of channel c.
+override WORKGROUP_SIZE: u32 = 64u;
+override RUN: u32 = 256u;
+
+struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> invstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<vec2<f32>>;
+${CHANNEL_WALK_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (g >= params.channels * params.chunks) { return; }
+  let c = g / params.chunks;
+  let k = g - c * params.chunks;
+  let start = k * RUN;
+  let length = min(RUN, params.count - start);
+  let m = mean[c];
+  let s = invstd[c];
+  var w = walk_start(c, start);
+  var acc = vec2<f32>(0.0);
+  for (var i = 0u; i < length; i++) {
+    let d = dy[w.offset];
+    acc += vec2<f32>(d, d * ((x[w.offset] - m) * s));
+    w = walk_next(w);
+  }
+  partial[g] = acc;
+}
+`;
+
+export const BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL = /* wgsl */ `
+// BATCH_NORM_GRAD_PARAMS_WGSL with one invocation per channel summing its chunks in order, no barrier.
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params { chunks: u32, channels: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  var acc = vec2<f32>(0.0);
+  for (var k = 0u; k < params.chunks; k++) {
+    acc += partial[c * params.chunks + k];
+  }
+  dbias[c] = acc.x;
+  dweight[c] = acc.y;
 }
 `;
 

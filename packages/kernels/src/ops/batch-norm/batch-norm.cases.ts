@@ -3,7 +3,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { numel } from '../../runtime/tensor.js';
 import type { Random } from '../../testing/random.js';
 import { batchNorm2dBackward } from './batch-norm-backward.js';
-import { batchNorm2d, batchNorm2dInference, batchNorm2dTraining, foldBatchNorm2d, type BatchNormParameters } from './batch-norm.js';
+import { batchNorm2d, batchNorm2dInference, batchNorm2dTraining, foldBatchNorm2d, type BatchNormParameters, type BatchNormReduction } from './batch-norm.js';
 import {
   batchNormBackwardReference,
   batchNormInferenceReference,
@@ -45,7 +45,15 @@ function upload(gpu: Gpu, host: BatchNormReferenceParameters): Required<BatchNor
 }
 
 /** One training forward on the GPU against float64: y, saved statistics and the running update. */
-async function checkTraining(gpu: Gpu, random: Random, shape: number[], momentum: number, eps: number, yTolerance: 'elementwise' | 'reduction'): Promise<void> {
+async function checkTraining(
+  gpu: Gpu,
+  random: Random,
+  shape: number[],
+  momentum: number,
+  eps: number,
+  yTolerance: 'elementwise' | 'reduction',
+  reduction?: BatchNormReduction,
+): Promise<void> {
   const channels = shape[1]!;
   const x = input(random, shape);
   const host = parameters(random, channels);
@@ -56,9 +64,10 @@ async function checkTraining(gpu: Gpu, random: Random, shape: number[], momentum
     out: poisoned(gpu, shape),
     mean: poisoned(gpu, [channels]),
     invstd: poisoned(gpu, [channels]),
+    reduction,
   });
   const want = batchNormTrainingReference(x, shape, host, momentum, eps);
-  const label = `${shape} m=${momentum} eps=${eps}`;
+  const label = `${shape} m=${momentum} eps=${eps} ${reduction ?? 'default'} reduction`;
   assertClose(await gpu.read(mean), want.mean, 'reduction', `mean ${label}`);
   assertClose(await gpu.read(invstd), want.invstd, 'reduction', `invstd ${label}`);
   assertClose(await gpu.read(y), want.y, yTolerance, `y ${label}`);
@@ -68,6 +77,7 @@ async function checkTraining(gpu: Gpu, random: Random, shape: number[], momentum
 }
 
 const TINY = [2, 3, 3, 4];
+const REDUCTIONS: BatchNormReduction[] = ['workgroup', 'lane'];
 
 export const batchNormCases = defineCases('batch-norm', {
   'training forward on [3, 5, 7, 9]: y, mean, invstd and running statistics (m 0.1 / eps 1e-5, m 0.01 / eps 1e-3)': async ({ gpu, random }) => {
@@ -77,9 +87,20 @@ export const batchNormCases = defineCases('batch-norm', {
   'training statistics exact to 1e-6 on [8, 3456, 8, 8] and [8, 56, 128, 128] (many chunks per channel)': {
     timeoutMs: 240_000,
     run: async ({ gpu, random }) => {
-      await checkTraining(gpu, random, [8, 3456, 8, 8], 0.010000000000000009, 1e-3, 'reduction');
+      // The default picks 'lane' for 512 values per channel on the CPU adapters, 'workgroup' for 131072.
+      for (const reduction of [...REDUCTIONS, undefined]) {
+        await checkTraining(gpu, random, [8, 3456, 8, 8], 0.010000000000000009, 1e-3, 'reduction', reduction);
+      }
+      await checkTraining(gpu, random, [8, 56, 128, 128], 0.1, 1e-5, 'reduction', 'workgroup');
       await checkTraining(gpu, random, [8, 56, 128, 128], 0.1, 1e-5, 'reduction');
     },
+  },
+  'both reductions on odd shapes: runs that cross image boundaries, a short last run, fewer values than one run': async ({ gpu, random }) => {
+    // [9, 4, 11, 13]: n = 1287 values per channel = 5 runs of RUN and one of 7; [3, 37, 3, 5]: n = 45 < RUN.
+    for (const reduction of REDUCTIONS) {
+      await checkTraining(gpu, random, [9, 4, 11, 13], 0.1, 1e-5, 'elementwise', reduction);
+      await checkTraining(gpu, random, [3, 37, 3, 5], 0.1, 1e-3, 'elementwise', reduction);
+    }
   },
   'training forward without running statistics leaves nothing else written': async ({ gpu, random }) => {
     const shape = [4, 3, 5, 3];
@@ -140,26 +161,27 @@ export const batchNormCases = defineCases('batch-norm', {
       assertClose(await gpu.read(grads.dbias), numericBias, 'finiteDifference', `dβ eps=${eps}`);
     }
   },
-  'backward matches the float64 analytic gradient on [3, 5, 7, 9] and [8, 56, 32, 32]': {
+  'backward matches the float64 analytic gradient on [3, 5, 7, 9], [9, 4, 11, 13] and [8, 56, 32, 32], both reductions': {
     timeoutMs: 120_000,
     run: async ({ gpu, random }) => {
-      for (const shape of [[3, 5, 7, 9], [8, 56, 32, 32]]) {
+      for (const [shape, reduction] of REDUCTIONS.flatMap((r) => [[3, 5, 7, 9], [9, 4, 11, 13], [8, 56, 32, 32]].map((shape) => [shape, r] as const))) {
         const channels = shape[1]!;
         const x = input(random, shape);
         const dy = randomArray(random, numel(shape));
         const host = parameters(random, channels);
         const device = upload(gpu, host);
         const xs = gpu.upload(x, shape);
-        const saved = batchNorm2dTraining(gpu, xs, device, { eps: 1e-3 });
+        const saved = batchNorm2dTraining(gpu, xs, device, { eps: 1e-3, reduction });
         const grads = batchNorm2dBackward(gpu, gpu.upload(dy, shape), xs, device.weight, saved, {
           dx: poisoned(gpu, shape),
           dweight: poisoned(gpu, [channels]),
           dbias: poisoned(gpu, [channels]),
+          reduction,
         });
         const want = batchNormBackwardReference(dy, x, shape, host.weight, 1e-3);
-        assertClose(await gpu.read(grads.dbias), want.dbias, 'reduction', `dβ ${shape}`);
-        assertClose(await gpu.read(grads.dweight), want.dweight, 'reduction', `dγ ${shape}`);
-        assertClose(await gpu.read(grads.dx), want.dx, 'reduction', `dx ${shape}`);
+        assertClose(await gpu.read(grads.dbias), want.dbias, 'reduction', `dβ ${shape} ${reduction}`);
+        assertClose(await gpu.read(grads.dweight), want.dweight, 'reduction', `dγ ${shape} ${reduction}`);
+        assertClose(await gpu.read(grads.dx), want.dx, 'reduction', `dx ${shape} ${reduction}`);
       }
     },
   },

@@ -2,9 +2,12 @@
  * BatchNorm2d (Ioffe & Szegedy, https://arxiv.org/abs/1502.03167) with PyTorch's semantics, x: [N, C, H, W].
  * Training: per-channel batch mean and biased variance over n = N·H·W normalise; the running statistics move by
  *   running_mean = (1 − m)·running_mean + m·mean,  running_var = (1 − m)·running_var + m·var·n/(n − 1).
- * The statistics are two-pass per chunk of 4096 values (mean, then Σ(x − mean)²) merged across chunks with Chan's
- * rule, so they stay exact to float32 rounding for any n and any offset of the data. Three dispatches: moments per
- * (chunk, channel), merge per channel (+ running update), normalise.
+ * The statistics are two-pass per chunk (mean, then Σ(x − mean)²) merged across chunks with Chan's rule, so they stay
+ * exact to float32 rounding for any n and any offset of the data. Three dispatches: moments per (chunk, channel),
+ * merge per channel (+ running update), normalise. Two ways to reduce (`BatchNormReduction`): 'workgroup' — a chunk
+ * of 4096 values per 256-lane workgroup with tree sums; 'lane' — a run of 256 values per invocation and one
+ * invocation per channel merging, no barrier, for short channels on the CPU adapters, where a barrier switches
+ * coroutines and a 256-lane workgroup over a 64-value channel mostly idles.
  * `num_batches_tracked` is the caller's counter (+1 per training forward): with a momentum set it does not enter
  * the update, so the kernels never see it.
  */
@@ -13,13 +16,36 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { BATCH_NORM_FOLD_WGSL, BATCH_NORM_MOMENTS_WGSL, BATCH_NORM_NORMALIZE_WGSL, BATCH_NORM_STATS_WGSL } from './batch-norm.wgsl.js';
+import {
+  BATCH_NORM_FOLD_WGSL,
+  BATCH_NORM_MOMENTS_SERIAL_WGSL,
+  BATCH_NORM_MOMENTS_WGSL,
+  BATCH_NORM_NORMALIZE_WGSL,
+  BATCH_NORM_STATS_SERIAL_WGSL,
+  BATCH_NORM_STATS_WGSL,
+} from './batch-norm.wgsl.js';
 
 export const WORKGROUP_SIZE = 256;
 export const PER_THREAD = 16;
 /** Values of one channel per reducing workgroup. */
 export const CHUNK = WORKGROUP_SIZE * PER_THREAD;
 const CHANNEL_WORKGROUP = 64;
+/** Values of one channel per invocation in the lane-serial reduction. */
+export const RUN = 256;
+
+/** How the per-channel sums are reduced: tree sums in 256-lane workgroups, or serial runs per invocation. */
+export type BatchNormReduction = 'workgroup' | 'lane';
+
+/**
+ * 'lane' on the CPU adapters (lavapipe, SwiftShader) for channels of at most CHUNK values (at most 16 runs merged
+ * serially: the small maps where a 256-lane workgroup mostly idles), else 'workgroup'; `requested` overrides. On
+ * longer channels the serial sums and merge lose float32 digits (relative L2 1.3e-6 on y at 131072 values).
+ */
+export function batchNormReduction(gpu: Gpu, valuesPerChannel: number, requested?: BatchNormReduction): BatchNormReduction {
+  if (requested) return requested;
+  const cpu = gpu.info.kind === 'lavapipe' || gpu.info.kind === 'swiftshader';
+  return cpu && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
+}
 
 const MOMENTS_KERNEL: KernelSource = { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
 const FOLD_KERNEL: KernelSource = { name: 'foldBatchNorm2d', code: BATCH_NORM_FOLD_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
@@ -45,6 +71,8 @@ export interface BatchNormTrainingOptions {
   mean?: GpuTensor;
   /** Output for 1/sqrt(var + eps), [C]. */
   invstd?: GpuTensor;
+  /** Default: chosen for the adapter (batchNormReduction). */
+  reduction?: BatchNormReduction;
 }
 
 /** What the backward needs from the forward (PyTorch's save_mean, save_invstd). */
@@ -131,21 +159,31 @@ export function batchNorm2dTraining(
   batchNormShape(gpu, name, x, { mean, invstd });
   checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
 
-  const chunks = Math.ceil(shape.n / CHUNK);
+  const lane = batchNormReduction(gpu, shape.n, options.reduction) === 'lane';
+  const chunkSize = lane ? RUN : CHUNK;
+  const chunks = Math.ceil(shape.n / chunkSize);
   const moments = gpu.empty([shape.channels, chunks, 2], `${name} moments`);
-  gpu.dispatch({
-    kernel: MOMENTS_KERNEL,
-    uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
-    tensors: [x, moments],
-    workgroups: [chunks, shape.channels],
-  });
+  const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
+  if (lane) {
+    gpu.dispatch({
+      kernel: { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
+      uniforms: sizes,
+      tensors: [x, moments],
+      workgroups: flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
+    });
+  } else {
+    gpu.dispatch({ kernel: MOMENTS_KERNEL, uniforms: sizes, tensors: [x, moments], workgroups: [chunks, shape.channels] });
+  }
   // Without running statistics their (unused) bindings get scratch buffers.
   const unused = runningMean && runningVar ? [] : [gpu.empty([1], `${name} unused`), gpu.empty([1], `${name} unused`)];
+  const update = unused.length === 0;
   gpu.dispatch({
-    kernel: { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: unused.length === 0 } },
-    uniforms: new UniformWriter(20).u32(chunks).u32(shape.n).u32(CHUNK).f32(eps).f32(momentum).finish(),
+    kernel: lane
+      ? { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } }
+      : { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } },
+    uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
     tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!],
-    workgroups: [shape.channels],
+    workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
   gpu.release(moments);
   for (const tensor of unused) gpu.release(tensor);

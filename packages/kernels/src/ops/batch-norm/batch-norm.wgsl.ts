@@ -68,6 +68,109 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
 }
 `;
 
+/**
+ * Lane-serial form for the CPU adapters, where a workgroup barrier is a switch between coroutines: one invocation
+ * per (channel, run) walks its RUN consecutive values alone, with no workgroup memory and no barrier. The index
+ * (b, s) of r = b·HW + s advances by one per value, so there is no division in the loop.
+ */
+export const CHANNEL_WALK_WGSL = /* wgsl */ `
+// Offset of value r of channel c (see channel_offset), and the (offset, s) after it.
+struct Walk { offset: u32, s: u32 }
+
+fn walk_start(c: u32, r: u32) -> Walk {
+  let b = r / params.hw;
+  let s = r - b * params.hw;
+  return Walk((b * params.channels + c) * params.hw + s, s);
+}
+
+fn walk_next(w: Walk) -> Walk {
+  if (w.s + 1u == params.hw) {
+    return Walk(w.offset + 1u + (params.channels - 1u) * params.hw, 0u);
+  }
+  return Walk(w.offset + 1u, w.s + 1u);
+}
+`;
+
+export const BATCH_NORM_MOMENTS_SERIAL_WGSL = /* wgsl */ `
+// x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k): invocation g = c·chunks + k takes the run k of RUN
+// consecutive values of channel c and makes two passes, mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)².
+override WORKGROUP_SIZE: u32 = 64u;
+override RUN: u32 = 256u;
+
+struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
+${CHANNEL_WALK_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (g >= params.channels * params.chunks) { return; }
+  let c = g / params.chunks;
+  let k = g - c * params.chunks;
+  let start = k * RUN;
+  let length = min(RUN, params.count - start);
+  let first = walk_start(c, start);
+  var w = first;
+  var sum = 0.0;
+  for (var i = 0u; i < length; i++) {
+    sum += x[w.offset];
+    w = walk_next(w);
+  }
+  let mean = sum / f32(length);
+  w = first;
+  var m2 = 0.0;
+  for (var i = 0u; i < length; i++) {
+    let d = x[w.offset] - mean;
+    m2 += d * d;
+    w = walk_next(w);
+  }
+  moments[g] = vec2<f32>(mean, m2);
+}
+`;
+
+export const BATCH_NORM_STATS_SERIAL_WGSL = /* wgsl */ `
+// BATCH_NORM_STATS_WGSL with one invocation per channel merging its chunks in order (Chan's rule), no barrier.
+override WORKGROUP_SIZE: u32 = 64u;
+override UPDATE_RUNNING: bool = true;
+
+struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32, channels: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> invstd: array<f32>;
+@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  // (n, mean, M2) of the chunks merged so far
+  var n = 0.0;
+  var m = 0.0;
+  var m2 = 0.0;
+  for (var k = 0u; k < params.chunks; k++) {
+    let chunk = moments[c * params.chunks + k];
+    let nk = f32(min(params.chunk_size, params.count - k * params.chunk_size));
+    let total = n + nk;
+    let delta = chunk.x - m;
+    let fraction = nk / total;
+    m = m + delta * fraction;
+    m2 = m2 + chunk.y + delta * delta * n * fraction;
+    n = total;
+  }
+  mean[c] = m;
+  invstd[c] = 1.0 / sqrt(m2 / n + params.eps);
+  if (UPDATE_RUNNING) {
+    running_mean[c] = params.momentum * m + (1.0 - params.momentum) * running_mean[c];
+    running_var[c] = params.momentum * (m2 / (n - 1.0)) + (1.0 - params.momentum) * running_var[c];
+  }
+}
+`;
+
 export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
 // moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c (one workgroup each):
 //   merged (n, mean, M2) by Chan et al.'s pairwise rule (per-lane runs, then a tree):
