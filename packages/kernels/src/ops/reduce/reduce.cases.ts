@@ -23,7 +23,7 @@ async function check(
 export const reduceCases = defineCases('reduce', {
   ...Object.fromEntries(
     REDUCE_OPS.map((op) => [
-      `${op} over all, [1, 3], [0], [-1] keepDims, [0, 2] of [3, 5, 7, 9]`,
+      `${op} over all, [1, 3], [0], [-1] keepDims, [0, 2] of [3, 5, 7, 9]; N and H·W of [2, 6, 5, 3]; [1, 2, 4] of a 5-D`,
       async ({ gpu, random }) => {
         const shape = [3, 5, 7, 9];
         await check(gpu, random, op, shape, undefined);
@@ -31,6 +31,9 @@ export const reduceCases = defineCases('reduce', {
         await check(gpu, random, op, shape, [0]);
         await check(gpu, random, op, shape, [-1], true);
         await check(gpu, random, op, shape, [0, 2]);
+        // One thread per output, reduced axes N and H·W (H, W merged): the walk wraps from one image to the next.
+        await check(gpu, random, op, [2, 6, 5, 3], [0, 2, 3]);
+        await check(gpu, random, op, [4, 3, 2, 5, 3], [1, 2, 4], true);
         await check(gpu, random, op, [4099], [0]);
       },
     ]),

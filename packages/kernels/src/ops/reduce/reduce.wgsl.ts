@@ -58,16 +58,22 @@ fn reduced_offset(r: u32) -> u32 {
   return offset;
 }
 
-// Few elements per output (inner <= SERIAL_LIMIT): one thread per output, Kahan-compensated, one pass.
+// Few elements per output (inner <= SERIAL_LIMIT): one thread per output, Kahan-compensated, one pass. The innermost
+// reduced axis (size S, stride t) is walked by adding t; reduced_offset runs once per row of S elements.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let o = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
   if (o >= params.outer) { return; }
   let base = kept_offset(o);
+  let last = params.reduced_rank - 1u;
+  let row_size = params.reduced_shape[last / 4u][last % 4u];
+  let step = params.reduced_strides[last / 4u][last % 4u];
+  var row = base + reduced_offset(0u);
+  var q = 0u;
   var acc = identity();
   var compensation = 0.0;
   for (var r = 0u; r < params.inner; r++) {
-    let v = x[base + reduced_offset(r)];
+    let v = x[row + q * step];
     if (OP == 1u) {
       acc = max(acc, v);
     } else {
@@ -75,6 +81,11 @@ fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
       let next = acc + term;
       compensation = (next - acc) - term;
       acc = next;
+    }
+    q++;
+    if (q == row_size && r + 1u < params.inner) {
+      q = 0u;
+      row = base + reduced_offset(r + 1u);
     }
   }
   partial[o] = acc * params.scale;
