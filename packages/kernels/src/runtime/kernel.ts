@@ -8,6 +8,19 @@ export interface KernelSource {
   readonly constants?: Readonly<Record<string, number | boolean>>;
 }
 
+/** A small id per distinct WGSL text (V8 caches a string's hash, so a repeated lookup of the same text is cheap). */
+const codeIds = new Map<string, number>();
+
+function codeId(code: string): number {
+  let id = codeIds.get(code);
+  if (id === undefined) {
+    id = codeIds.size;
+    codeIds.set(code, id);
+  }
+  return id;
+}
+
+/** The pipeline cache's key: name, entry point, constants and the code itself (two kernels may share a name). */
 export function kernelKey(kernel: KernelSource): string {
   const constants = kernel.constants
     ? Object.entries(kernel.constants)
@@ -15,7 +28,7 @@ export function kernelKey(kernel: KernelSource): string {
         .map(([key, value]) => `${key}=${Number(value)}`)
         .join(',')
     : '';
-  return `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constants}`;
+  return `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constants}|${codeId(kernel.code)}`;
 }
 
 export function kernelLabel(kernel: KernelSource): string {

@@ -25,11 +25,13 @@ describe('runtime helpers', () => {
     expect(x).toBeLessThanOrEqual(65535);
     expect(x * y * 256).toBeGreaterThanOrEqual(2 ** 24 + 3);
   });
-  it('kernel keys differ by constants and entry point, not by constant order', () => {
+  it('kernel keys differ by constants, entry point and code, not by constant order', () => {
     const code = 'x';
     expect(kernelKey({ name: 'k', code, constants: { A: 1, B: 2 } })).toBe(kernelKey({ name: 'k', code, constants: { B: 2, A: 1 } }));
     expect(kernelKey({ name: 'k', code, constants: { A: 1 } })).not.toBe(kernelKey({ name: 'k', code, constants: { A: 2 } }));
     expect(kernelKey({ name: 'k', code, entryPoint: 'a' })).not.toBe(kernelKey({ name: 'k', code, entryPoint: 'b' }));
+    // Two kernels may share a name and constants: the code tells them apart (a collision ran one kernel's pipeline for the other).
+    expect(kernelKey({ name: 'k', code, constants: { A: 1 } })).not.toBe(kernelKey({ name: 'k', code: code + '\n', constants: { A: 1 } }));
   });
   it('UniformWriter packs little-endian words with WGSL alignment', () => {
     const bytes = new UniformWriter(40).u32(7).f32(0.5).align(16).u32Array([1, 2, 3], 1).finish();

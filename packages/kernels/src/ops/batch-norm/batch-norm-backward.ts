@@ -16,8 +16,8 @@ import { batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, R
 const CHANNEL_WORKGROUP = 64;
 const PARTIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
 const PARAMS_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
-const PARTIAL_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } };
-const PARAMS_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
+const PARTIAL_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partialLane', code: BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } };
+const PARAMS_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.paramsLane', code: BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
 const INPUT_KERNEL: KernelSource = { name: 'batchNorm2dBackward', code: BATCH_NORM_GRAD_INPUT_WGSL, constants: { WORKGROUP_SIZE } };
 
 export interface BatchNormGradients {

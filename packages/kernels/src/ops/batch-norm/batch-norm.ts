@@ -166,7 +166,7 @@ export function batchNorm2dTraining(
   const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
   if (lane) {
     gpu.dispatch({
-      kernel: { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
+      kernel: { name: 'batchNorm2d.momentsLane', code: BATCH_NORM_MOMENTS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
       uniforms: sizes,
       tensors: [x, moments],
       workgroups: flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -179,7 +179,7 @@ export function batchNorm2dTraining(
   const update = unused.length === 0;
   gpu.dispatch({
     kernel: lane
-      ? { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } }
+      ? { name: 'batchNorm2d.statsLane', code: BATCH_NORM_STATS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } }
       : { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } },
     uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
     tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!],
