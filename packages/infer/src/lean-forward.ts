@@ -1,13 +1,14 @@
 /**
  * SegmentationModel's eval forward with each activation freed as soon as nothing downstream needs it:
- *   f1 = silu(bn0(stem(x))), f2..f5 = outputs of the blocks ending each stage, then the Linknet decoder
- *   d5 = f5, d_i = block_i(d_{i+1}) + f_i, logits = head(d1)
+ *   f1 = encoder.stem(x) = silu(bn0(conv_stem(x))), f2..f5 = outputs of the blocks ending each stage, then the
+ *   Linknet decoder d5 = f5, d_i = block_i(d_{i+1}) + f_i, logits = head(d1)
  * Each block runs in its own scope that keeps only its output; a block's input is disposed once the next block has
- * been recorded, and an encoder feature once its decoder block has. The same kernels run in the same order as
- * model.forward, so the logits are bit-identical; peak memory is one block's intermediates plus the skips, not every
+ * been recorded, and an encoder feature once its decoder block has. It calls the same module forwards as
+ * model.forward (conv + BN + activation fused by nn.convBatchNorm alike), so the same kernels run in the same order
+ * and the logits are bit-identical; peak memory is one block's intermediates plus the skips, not every
  * activation of the pass (B6, 4 × 256²: 2.3 GB under one scope).
  */
-import { F, scope, type Tensor } from '@ulseg/autograd';
+import { scope, type Tensor } from '@ulseg/autograd';
 import { checkInput, type SegmentationModel } from '@ulseg/model';
 
 interface Layer {
@@ -24,11 +25,9 @@ export function leanForward(model: SegmentationModel, x: Tensor): Tensor {
   if (model.training) throw new Error('leanForward: for inference only; call model.eval() first');
   checkInput(x, model.config.inChannels);
   const modules = new Map<string, unknown>(model.namedModules());
-  const stem = layer(modules, 'encoder._conv_stem');
-  const stemNorm = layer(modules, 'encoder._bn0');
   const head = layer(modules, 'segmentation_head.0');
   const taps = new Set(model.encoder.spec.stageIndexes.map((index) => index - 1));
-  const features: Tensor[] = [scope(() => F.silu(stemNorm.forward(stem.forward(x))))];
+  const features: Tensor[] = [scope(() => model.encoder.stem(x))];
   let y = features[0]!;
   for (const block of model.encoder.blocks) {
     const next = scope(() => block.forward(y, 0, undefined));

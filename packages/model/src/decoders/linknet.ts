@@ -9,10 +9,13 @@ import type { Random } from '@ulseg/kernels';
 
 type Gpu = Tensor['gpu'];
 
-/** Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters). */
+/**
+ * Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters). Runs through
+ * nn.convBatchNorm: relu(conv(x)·s + t) in one fused kernel in eval mode without recording, the composition otherwise.
+ */
 class ConvBnReLU extends nn.Module {
   constructor(
-    private readonly conv: nn.Module & { forward(x: Tensor): Tensor },
+    private readonly conv: nn.Conv2d | nn.ConvTranspose2d,
     private readonly norm: nn.BatchNorm2d,
   ) {
     super();
@@ -21,7 +24,7 @@ class ConvBnReLU extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    return F.relu(this.norm.forward(this.conv.forward(x)));
+    return nn.convBatchNorm(this.conv, this.norm, x, 'relu');
   }
 }
 

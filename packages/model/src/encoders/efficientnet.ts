@@ -5,6 +5,8 @@
  *   MBConv: [expand 1x1 → BN → swish] → pad → depthwise k×k → BN → swish → SE → project 1x1 → BN [→ drop-connect + x]
  *   SE: mean over H,W → 1x1 (bias) → swish → 1x1 (bias) → sigmoid → scale
  * Features f0..f5: the input, the stem, and the outputs of blocks stageIndexes[k] − 1.
+ * Each conv → BN [→ swish] runs through nn.convBatchNorm: one fused kernel in eval mode without recording
+ * (y = act(conv(x)·s + t), the BN folded into s and t), the composition otherwise.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
 import type { Random } from '@ulseg/kernels';
@@ -55,10 +57,10 @@ export class MBConvBlock extends nn.Module {
   /** `dropConnect`: probability of dropping the residual branch per sample (training only). */
   forward(input: Tensor, dropConnect: number, random: Random | undefined): Tensor {
     let x = input;
-    if (this.expandConv && this.bn0) x = F.silu(this.bn0.forward(this.expandConv.forward(x)));
-    x = F.silu(this.bn1.forward(this.depthwiseConv.forward(x)));
+    if (this.expandConv && this.bn0) x = nn.convBatchNorm(this.expandConv, this.bn0, x, 'silu');
+    x = nn.convBatchNorm(this.depthwiseConv, this.bn1, x, 'silu');
     x = F.squeezeExcitation(x, this.seReduce.weight, this.seReduce.bias!, this.seExpand.weight, this.seExpand.bias!);
-    x = this.bn2.forward(this.projectConv.forward(x));
+    x = nn.convBatchNorm(this.projectConv, this.bn2, x);
     if (!this.spec.residual) return x;
     if (this.training && dropConnect > 0 && random) x = F.dropConnect(x, dropConnect, random.nextUint32());
     return F.add(x, input);
@@ -102,10 +104,15 @@ export class EfficientNetEncoder extends nn.Module {
     this.outChannels = [inChannels, ...spec.outChannels.slice(1)];
   }
 
+  /** f1 = swish(bn0(conv_stem(x))), stride 2. */
+  stem(x: Tensor): Tensor {
+    return nn.convBatchNorm(this.convStem, this.bn0, x, 'silu');
+  }
+
   /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32. */
   forward(x: Tensor, random?: Random): Tensor[] {
     const features = [x];
-    let y = F.silu(this.bn0.forward(this.convStem.forward(x)));
+    let y = this.stem(x);
     features.push(y);
     const taps = new Set(this.spec.stageIndexes.map((index) => index - 1));
     for (const block of this.blocks) {

@@ -1,0 +1,164 @@
+import type { Conv2dOptions, Gpu, Random } from '@ulseg/kernels';
+import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
+import { F, nn, noGrad, Tensor } from './index.js';
+
+type Activation = nn.Activation;
+
+const X_SHAPE = [3, 5, 7, 9];
+
+/** A BatchNorm2d with random non-zero γ, β, running mean and running variance in [0.5, 2]. */
+function randomNorm(gpu: Gpu, random: Random, channels: number, eps?: number): nn.BatchNorm2d {
+  const norm = new nn.BatchNorm2d(gpu, channels, { eps });
+  const entry = (data: Float32Array) => ({ data, shape: [channels] });
+  norm.load(
+    new Map([
+      ['weight', entry(randomArray(random, channels, { low: -2, high: 2 }))],
+      ['bias', entry(randomArray(random, channels))],
+      ['running_mean', entry(randomArray(random, channels))],
+      ['running_var', entry(randomArray(random, channels, { low: 0.5, high: 2 }))],
+    ]),
+    { strict: false },
+  );
+  return norm;
+}
+
+const activate = (x: Tensor, activation: Activation): Tensor => (activation === 'none' ? x : F[activation](x));
+
+interface FusedSpec {
+  label: string;
+  conv: (gpu: Gpu, random: Random) => nn.Conv2d | nn.ConvTranspose2d;
+  channels: number;
+  activation: Activation;
+  eps?: number;
+}
+
+const conv2dSpec = (label: string, out: number, kernel: number, config: Conv2dOptions & { bias?: boolean }, activation: Activation, eps?: number): FusedSpec => ({
+  label,
+  conv: (gpu, random) => new nn.Conv2d(gpu, random, X_SHAPE[1]!, out, kernel, { bias: false, ...config }),
+  channels: out,
+  activation,
+  eps,
+});
+
+/**
+ * Eval, no recording: convBatchNorm against act(bn(conv(x))) within the forward tolerance (1e-5 relative L2), with
+ * no history, one convolution-sized kernel (the fold, [+ the bias shift,] the conv) and no buffer left behind.
+ */
+async function checkFused(gpu: Gpu, random: Random, spec: FusedSpec): Promise<void> {
+  const conv = spec.conv(gpu, random);
+  const norm = randomNorm(gpu, random, spec.channels, spec.eps);
+  conv.eval();
+  norm.eval();
+  const x = Tensor.fromArray(gpu, randomArray(random, X_SHAPE.reduce((a, b) => a * b)), X_SHAPE);
+  const composed = noGrad(() => activate(norm.forward(conv.forward(x)), spec.activation));
+  const expected = await composed.toArray();
+  composed.dispose();
+  await gpu.sync();
+  const live = gpu.pool.stats().liveBytes;
+  const dispatches = gpu.counters.dispatches;
+  const fused = noGrad(() => nn.convBatchNorm(conv, norm, x, spec.activation));
+  const kernels = gpu.counters.dispatches - dispatches;
+  const label = `${spec.label}, ${spec.activation}`;
+  if (fused.node || fused.requiresGrad) throw new Error(`${label}: the fused result has history`);
+  if (fused.shape.join() !== composed.shape.join()) throw new Error(`${label}: shape ${fused.shape}, want ${composed.shape}`);
+  const want = conv.bias ? 3 : 2;
+  if (kernels !== want) throw new Error(`${label}: ${kernels} dispatches, want ${want} (fold${conv.bias ? ', bias shift' : ''}, conv)`);
+  assertClose(await fused.toArray(), expected, 'forward', label);
+  fused.dispose();
+  const leftover = gpu.pool.stats().liveBytes - live;
+  if (leftover !== 0) throw new Error(`${label}: ${leftover} bytes left behind (scale / shift not released)`);
+  for (const item of [x, conv, norm]) item.dispose();
+}
+
+interface Gradients {
+  y: Float32Array;
+  weight: Float32Array;
+  gamma: Float32Array;
+  input: Float32Array | undefined;
+}
+
+/** y, dL/dw (conv), dL/dγ (BN) and dL/dx for L = Σ r·forward(x); the result must have been recorded. */
+async function gradients(modules: nn.Module[], x: Tensor, r: Tensor, forward: () => Tensor, label: string): Promise<Gradients> {
+  for (const module of modules) module.zeroGrad();
+  if (x.grad) {
+    x.grad.dispose();
+    x.grad = undefined;
+  }
+  const y = forward();
+  if (!y.node) throw new Error(`${label}: the result was not recorded`);
+  const loss = F.sum(F.mul(y, r));
+  loss.backward();
+  const [conv, norm] = modules as [nn.Conv2d, nn.BatchNorm2d];
+  if (!conv.weight.grad || !norm.weight.grad) throw new Error(`${label}: no gradient reached the conv weight or the BN weight`);
+  const result = { y: await y.toArray(), weight: await conv.weight.grad.toArray(), gamma: await norm.weight.grad.toArray(), input: await (x.grad as Tensor | undefined)?.toArray() };
+  y.dispose();
+  loss.dispose();
+  return result;
+}
+
+function expectSame(actual: Gradients, expected: Gradients, label: string): void {
+  assertClose(actual.y, expected.y, 'exact', `${label} y`);
+  assertClose(actual.weight, expected.weight, 'exact', `${label} dL/dw`);
+  assertClose(actual.gamma, expected.gamma, 'exact', `${label} dL/dγ`);
+  if (expected.input) assertClose(actual.input ?? [], expected.input, 'exact', `${label} dL/dx`);
+  if (!expected.weight.some((value) => value !== 0) || !expected.gamma.some((value) => value !== 0)) throw new Error(`${label}: zero gradients`);
+}
+
+const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'sigmoid', 'silu'];
+
+export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
+  'eval: fused 1x1 (gemm route) and 1x1 with conv bias equal the composition': async ({ gpu, random }) => {
+    await checkFused(gpu, random, conv2dSpec('1x1 5→6', 6, 1, {}, 'silu', 1e-3));
+    await checkFused(gpu, random, conv2dSpec('1x1 5→6 with conv bias', 6, 1, { bias: true }, 'none'));
+  },
+  'eval: fused 3x3 with asymmetric padding [l, r, t, b], every activation, equals the composition': async ({ gpu, random }) => {
+    for (const activation of ACTIVATIONS) {
+      await checkFused(gpu, random, conv2dSpec('3x3 5→4 pad [0, 1, 2, 1]', 4, 3, { padding: [0, 1, 2, 1] }, activation));
+    }
+    await checkFused(gpu, random, conv2dSpec('3x3 5→4 stride 2 pad [0, 1, 0, 1]', 4, 3, { stride: 2, padding: [0, 1, 0, 1] }, 'silu', 1e-3));
+    await checkFused(gpu, random, conv2dSpec('3x3 5→4 pad 1 with conv bias', 4, 3, { padding: 1, bias: true }, 'relu'));
+  },
+  'eval: fused depthwise (groups = C) k3 stride 1 and k5 stride 2 equal the composition': async ({ gpu, random }) => {
+    await checkFused(gpu, random, conv2dSpec('depthwise 3x3 pad 1', 5, 3, { padding: 1, groups: 5 }, 'silu', 1e-3));
+    await checkFused(gpu, random, conv2dSpec('depthwise 5x5 stride 2 pad [1, 2, 1, 2]', 5, 5, { stride: 2, padding: [1, 2, 1, 2], groups: 5 }, 'silu', 1e-3));
+    await checkFused(gpu, random, conv2dSpec('depthwise 5x5 stride 2 pad 2 with conv bias', 5, 5, { stride: 2, padding: 2, groups: 5, bias: true }, 'sigmoid'));
+  },
+  'eval: fused convTranspose2d 4x4 stride 2 padding 1 with bias (Linknet) equals the composition': async ({ gpu, random }) => {
+    await checkFused(gpu, random, {
+      label: 'convTranspose2d 5→4 4x4 s2 p1 with bias',
+      conv: (g, r) => new nn.ConvTranspose2d(g, r, X_SHAPE[1]!, 4, 4, { stride: 2, padding: 1 }),
+      channels: 4,
+      activation: 'relu',
+    });
+  },
+  'training, or eval recording gradients: the composition, same output and gradients to w, γ and x': async ({ gpu, random }) => {
+    const conv = new nn.Conv2d(gpu, random, 5, 4, 3, { padding: [0, 1, 2, 1] });
+    const norm = randomNorm(gpu, random, 4, 1e-3);
+    const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE);
+    const r = Tensor.fromArray(gpu, randomArray(random, 3 * 4 * 8 * 8), [3, 4, 8, 8]);
+    const modules = [conv, norm];
+    for (const training of [true, false]) {
+      for (const module of modules) module.train(training);
+      const label = training ? 'training' : 'eval with grad';
+      const fused = await gradients(modules, x, r, () => nn.convBatchNorm(conv, norm, x, 'silu'), label);
+      const composed = await gradients(modules, x, r, () => F.silu(norm.forward(conv.forward(x))), label);
+      expectSame(fused, composed, label);
+    }
+    const tracked = await norm.stateDict().find(([key]) => key === 'num_batches_tracked')![1].item();
+    if (tracked !== 2) throw new Error(`num_batches_tracked ${tracked}, want 2 (the training call must run BatchNorm2d.forward)`);
+
+    // Eval, grad mode on, nothing requiring grad: fused, bit for bit the noGrad result. x requiring grad: recorded.
+    const reference = noGrad(() => nn.convBatchNorm(conv, norm, x, 'silu'));
+    for (const parameter of [...conv.parameters(), ...norm.parameters()]) parameter.requiresGrad = false;
+    const untracked = nn.convBatchNorm(conv, norm, x, 'silu');
+    if (untracked.node) throw new Error('eval with nothing requiring grad: the result was recorded');
+    assertClose(await untracked.toArray(), await reference.toArray(), 'exact', 'eval, nothing requiring grad');
+    x.requiresGrad = true;
+    const recorded = nn.convBatchNorm(conv, norm, x, 'silu');
+    if (!recorded.node) throw new Error('eval with x requiring grad: the result was not recorded');
+    const loss = F.sum(F.mul(recorded, r));
+    loss.backward();
+    if (!x.grad) throw new Error('eval with x requiring grad: no gradient reached x');
+    for (const item of [reference, untracked, recorded, loss, x, r, conv, norm]) item.dispose();
+  },
+});

@@ -1,0 +1,47 @@
+/**
+ * conv → BatchNorm2d → activation in one call: PyTorch's act(bn(conv(x))), with the eval BatchNorm folded into the
+ * convolution's epilogue for inference.
+ *   Fused (bn in eval mode and nothing to record: under noGrad, or no input requiring grad), one convolution kernel
+ *   after a per-channel fold ([C] values; with a conv bias, one more [C] subtraction):
+ *     y = act(conv(x)·s + t),  s = γ/√(running_var + ε),  t = β − running_mean·s + b·s  (b: the conv bias, if any);
+ *     the result has no history.
+ *   Otherwise (training, or a gradient to record): act(bn(conv(x))) through the modules' own forwards, so batch
+ *   statistics, running-statistic updates and gradients are those of the composition, which is also the fused
+ *   path's test oracle.
+ */
+import { binary, conv2d, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
+import * as F from '../functional.js';
+import { recordsGrad, Tensor } from '../tensor.js';
+import { ConvTranspose2d, type BatchNorm2d, type Conv2d } from './layers.js';
+
+export type { Activation };
+
+function activate(x: Tensor, activation: Activation): Tensor {
+  return activation === 'none' ? x : F[activation](x);
+}
+
+/** act(norm(conv(x))), one fused kernel in eval mode without recording (see the file comment for the math). */
+export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d, x: Tensor, activation: Activation = 'none'): Tensor {
+  if (norm.training || recordsGrad([x, conv.weight, conv.bias, norm.weight, norm.bias])) {
+    return activate(norm.forward(conv.forward(x)), activation);
+  }
+  const gpu = x.gpu;
+  const temporaries: GpuTensor[] = [];
+  let y: GpuTensor;
+  try {
+    // t = β − (running_mean − b)·s = β − running_mean·s + b·s: the conv bias joins the mean before folding.
+    const mean = conv.bias ? binary(gpu, 'sub', norm.runningMean.data, conv.bias.data) : norm.runningMean.data;
+    if (conv.bias) temporaries.push(mean);
+    const parameters = { weight: norm.weight.data, bias: norm.bias.data, runningMean: mean, runningVar: norm.runningVar.data };
+    const { scale, shift } = foldBatchNorm2d(gpu, parameters, { eps: norm.eps });
+    temporaries.push(scale, shift);
+    const epilogue = { scale, bias: shift, activation };
+    y =
+      conv instanceof ConvTranspose2d
+        ? convTranspose2d(gpu, x.data, conv.weight.data, { stride: conv.config.stride, padding: conv.config.padding, ...epilogue })
+        : conv2d(gpu, x.data, conv.weight.data, { ...conv.options, ...epilogue });
+  } finally {
+    for (const temporary of temporaries) gpu.release(temporary);
+  }
+  return Tensor.adopt(gpu, y);
+}
