@@ -14,7 +14,7 @@ const samples = rows.map((row) => {
   const load = (dir: string) => decodePng(new Uint8Array(readFileSync(`${root}/${dir}/${id}`)), id);
   return { id, image: load('img'), mask: load('label'), fold: Number(row[foldColumn]) };
 });
-const config = resolveTrainConfig({ encoder: 'efficientnet-b0', imageResolution: 64, epochs: Number(process.env.EPOCHS ?? 2), batchSize: 4, learningRate: 3e-3, tMax: 9, folds: 3 } as never);
+const config = resolveTrainConfig({ encoder: 'efficientnet-b0', imageResolution: 64, epochs: Number(process.env.EPOCHS ?? 2), batchSize: 4, learningRate: Number(process.env.LR ?? 3e-3), tMax: Number(process.env.TMAX ?? 9), folds: 3, bceWeight: Number(process.env.BCE ?? 0) } as never);
 let last = performance.now();
 const mark = (what: string) => {
   const now = performance.now();
@@ -28,9 +28,10 @@ await trainFold({
   train: samples.filter((s) => s.fold !== 1),
   validation: samples.filter((s) => s.fold === 1),
   onEvent: (event) => {
+    if (process.env.QUIET && event.type !== 'epoch-end' && event.type !== 'epoch') return;
     if (event.type === 'step') mark(`step ${event.epoch}.${event.step}`);
     else if (event.type === 'phase') mark(`${event.epoch} ${event.phase} starts`);
-    else if (event.type === 'epoch' || event.type === 'epoch-end') mark(`epoch end`);
+    else if (event.type === 'epoch' || event.type === 'epoch-end') mark(`epoch end ${JSON.stringify(event).slice(0, 400)}`);
     else mark(event.type);
   },
 });

@@ -57,6 +57,6 @@ export async function runModelInNode(options: ModelRunOptions & { readonly adapt
       notes: [...notes, loadNote()],
     };
   } finally {
-    gpu.destroy();
+    await gpu.close();
   }
 }

@@ -95,6 +95,6 @@ export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
       notes,
     };
   } finally {
-    gpu.destroy();
+    await gpu.close();
   }
 }

@@ -34,7 +34,7 @@ export interface DemoPreset {
 
 export const DEMO_PRESETS = {
   quick: {
-    summary: 'about 10 minutes on 2 idle CPU cores (lavapipe): EfficientNet-B0 at 64 px, 3 folds of 24 phantoms, 8 epochs each',
+    summary: 'about 5 minutes on 2 idle CPU cores (lavapipe): EfficientNet-B0 at 64 px, 3 folds of 24 phantoms, 8 epochs each',
     scans: 24,
     testScans: 8,
     folds: 3,

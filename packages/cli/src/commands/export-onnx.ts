@@ -80,7 +80,7 @@ export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
     process.stdout.write(describe(options.out, bytes.length, summary));
   } finally {
     bar?.stop();
-    gpu.destroy();
+    await gpu.close();
   }
 }
 

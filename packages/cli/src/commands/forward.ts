@@ -48,6 +48,6 @@ export async function runForward(options: ForwardOptions): Promise<void> {
     }
     model.dispose();
   } finally {
-    gpu.destroy();
+    await gpu.close();
   }
 }

@@ -79,7 +79,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
       if (probabilities !== undefined) process.stdout.write(`wrote the probability maps (float32 .npy, [H, W]) to ${probabilities}\n`);
     } finally {
       bar?.stop();
-      gpu.destroy();
+      await gpu.close();
     }
   });
 }

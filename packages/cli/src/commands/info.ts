@@ -5,6 +5,6 @@ export async function runInfo(options: { adapter?: AdapterKind }): Promise<void>
   try {
     process.stdout.write(`${describeGpu(gpu)}\n`);
   } finally {
-    gpu.destroy();
+    await gpu.close();
   }
 }

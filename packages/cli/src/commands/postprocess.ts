@@ -56,7 +56,7 @@ export async function runPostprocess(options: PostprocessCommandOptions): Promis
       }
     } finally {
       bar.stop();
-      gpu?.destroy();
+      await gpu?.close();
     }
     if (binarised.length > 0) warn(`${input}: ${binarised.length} mask(s) had values other than 0 and 255 and were binarised at 128: ${binarised.slice(0, 10).join(', ')}`);
     const steps = [

@@ -165,7 +165,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
       process.off('SIGINT', interrupt);
     }
   } finally {
-    gpu.destroy();
+    await gpu.close();
   }
 }
 

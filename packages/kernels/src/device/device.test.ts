@@ -54,6 +54,28 @@ describe('Node adapters (Dawn)', () => {
     expect(gpu.info.features).toContain('timestamp-query');
     gpu.destroy();
   });
+  it('close() destroys only after the queue has finished the submitted work; later calls are refused, a second close() is a no-op', async () => {
+    const gpu = await createGpu({ adapter: 'lavapipe' });
+    const events: string[] = [];
+    const queue = gpu.device.queue;
+    const done = queue.onSubmittedWorkDone.bind(queue);
+    queue.onSubmittedWorkDone = async () => {
+      events.push('wait');
+      await done();
+      events.push('work done');
+    };
+    const destroyDevice = gpu.device.destroy.bind(gpu.device);
+    gpu.device.destroy = () => {
+      events.push('destroy');
+      destroyDevice();
+    };
+    gpu.upload(new Float32Array(1 << 16).fill(1), [1 << 16]);
+    await gpu.close();
+    expect(events).toEqual(['wait', 'work done', 'destroy']);
+    await gpu.close();
+    expect(events).toHaveLength(3);
+    expect(() => gpu.dispatch({ kernel: { name: 'k', code: '' }, uniforms: new ArrayBuffer(0), tensors: [], workgroups: [1] })).toThrow(/destroyed/);
+  });
   it('asking for a kind that is absent says which driver to install', async () => {
     const names = await listAdapterNames();
     if (names.some((name) => classifyAdapter({ description: name }) === 'hardware')) return;

@@ -372,7 +372,20 @@ export class Gpu {
     }
   }
 
-  /** Releases the pool and, if the device was created here, the device. */
+  /**
+   * Waits for submitted work, then destroy(). Programs that exit after using the Gpu should close it this way:
+   * Dawn (npm webgpu 0.6) crashed at process exit in about half of the runs when a device that had created buffers
+   * was destroyed before its queue was ever awaited (20 of 20 clean exits after awaiting).
+   */
+  async close(): Promise<void> {
+    if (this.destroyed) return;
+    this.flush();
+    // A lost device resolves or rejects this; either way there is nothing left to wait for.
+    await this.device.queue.onSubmittedWorkDone().catch(() => undefined);
+    this.destroy();
+  }
+
+  /** Releases the pool and, if the device was created here, the device (without waiting: see close()). */
   destroy(): void {
     if (this.destroyed) return;
     this.flush();
