@@ -1,11 +1,45 @@
 /** Command-line arguments of `pnpm bench`. */
 
-export const USAGE = `Usage: pnpm bench <suite> [options]
+/**
+ * `pnpm bench all --quick`, the kernels part: the cold run as the only untimed run, then 2 timed repeats per
+ * implementation (the 5 s cap only matters if the repeats are raised: a row stops early once 3 are done).
+ */
+export const QUICK_KERNEL_ARGUMENTS: readonly string[] = ['--repeats', '2', '--warmup', '1', '--max-seconds', '5'];
+
+/**
+ * `pnpm bench all --quick`, the model part: Linknet-B0 at 64², batch 1 and 2, forward only (the rows the ORT peer
+ * can run), 2 timed runs after the cold and the profiled run. About a minute in Node; several in Chromium, where
+ * onnxruntime-web compiles its shaders for each row.
+ */
+export const QUICK_MODEL_ARGUMENTS: readonly string[] = ['--encoder', 'efficientnet-b0', '--resolution', '64', '--batch', '1,2', '--passes', 'forward', '--repeats', '2'];
+
+/** `pnpm bench all` runs the model suite against this peer (bench/src/model/peer.ts). */
+export const ALL_MODEL_PEER_ARGUMENTS: readonly string[] = ['--peer', 'ort'];
+
+export const USAGE = `Usage: pnpm bench [<suite>] [options]
 
 Suites:
+  all       the default (plain \`pnpm bench\`): the kernels suite, then the model suite with the ONNX Runtime peer
+            (${ALL_MODEL_PEER_ARGUMENTS.join(' ')}), each with its own defaults, in Node and in headless Chromium; each
+            suite writes its results (below) as soon as it is done
   kernels   every kernel benchmark (bench/src/families), ours against tfjs-backend-webgpu 4.22 on the same adapter
-  model     Linknet forward and training step per batch size, vs PyTorch on this CPU (pnpm bench model --help)
-  report    redraw every run's chart from its JSON under bench/results and regenerate bench/report.html
+  model     Linknet forward and training step per batch size, vs PyTorch on this CPU and an optional peer
+            (ONNX Runtime): pnpm bench model --help
+  report    redraw every run's chart (kernel and model runs) from its JSON under bench/results and regenerate
+            bench/report.html
+
+Options (all):
+  --quick                     a smoke run of both suites (~45-60 min here, mostly the kernels): kernels with
+                              ${QUICK_KERNEL_ARGUMENTS.join(' ')}; the model with
+                              ${QUICK_MODEL_ARGUMENTS.join(' ')}
+  --no-write, --node-only, --browser-only, --adapter <kind>, --browser-adapters <list>
+                              passed to both suites (see below; without --browser-adapters each suite keeps its
+                              own: the kernels run Chromium on swiftshader and compat, the model on swiftshader)
+  The full run takes hours on these CPU adapters: the kernels suite ~1.5-2 h (Node ~20 min, Chromium SwiftShader
+  ~45 min, compat ~15 min at --repeats 5), the model suite (Linknet-B6 at 256², batch 1 and 8, forward and training
+  step) ~40 min in Node and 4-6 h in Chromium SwiftShader, where one B6 training step at batch 1 takes ~10 min.
+  If one suite fails the other still runs and writes its results; the exit code is 1 if either failed. For any
+  other option run the suites one at a time.
 
 Options (kernels):
   --node-only                 run only in Node (Dawn)
@@ -22,12 +56,14 @@ Options (kernels):
   --no-write                  print only: write no JSON, RESULTS.md, chart or report
   -h, --help                  this text
 
-Writes bench/results/<stamp>-<adapter>.json per adapter, appends a table per adapter to bench/RESULTS.md, draws
-bench/results/<stamp>-kernels.svg and regenerates bench/report.html. Figures on these shared 2-vCPU machines are
-noisy: compare rows within one run only.`;
+The kernels suite writes bench/results/<stamp>-<adapter>.json per adapter, appends a table per adapter to
+bench/RESULTS.md, draws bench/results/<stamp>-kernels.svg and regenerates bench/report.html. The model suite writes
+bench/results/<stamp>-model-<adapter>.json and <stamp>-model.svg (ours vs the peer per row and adapter), appends
+its sections to RESULTS.md and regenerates the report. Figures on these shared 2-vCPU machines are noisy: compare
+rows within one run only.`;
 
 export interface BenchArguments {
-  readonly suite: 'kernels' | 'model' | 'report' | 'help';
+  readonly suite: 'all' | 'kernels' | 'model' | 'report' | 'help';
   readonly node: boolean;
   readonly browser: boolean;
   readonly adapter: 'lavapipe' | 'swiftshader';
@@ -40,6 +76,23 @@ export interface BenchArguments {
   readonly peerWhenMissing: boolean;
   readonly list: boolean;
   readonly write: boolean;
+  /** `all --quick`: the short versions of the suites (QUICK_KERNEL_ARGUMENTS, QUICK_MODEL_ARGUMENTS). */
+  readonly quick: boolean;
+  /** `all`: the options given that both suites take, as given (passed on to each suite). */
+  readonly shared: readonly string[];
+}
+
+/** What `pnpm bench all` runs: each suite's arguments (after the suite's name). */
+export interface AllPlan {
+  readonly kernels: readonly string[];
+  readonly model: readonly string[];
+}
+
+export function allPlan(args: Pick<BenchArguments, 'quick' | 'shared'>): AllPlan {
+  return {
+    kernels: [...(args.quick ? QUICK_KERNEL_ARGUMENTS : []), ...args.shared],
+    model: [...(args.quick ? QUICK_MODEL_ARGUMENTS : []), ...ALL_MODEL_PEER_ARGUMENTS, ...args.shared],
+  };
 }
 
 export class UsageError extends Error {
@@ -54,10 +107,19 @@ function positiveNumber(flag: string, value: string | undefined, integer: boolea
   return number;
 }
 
+/** The suites `pnpm bench <suite>` names; without one, `all`. */
+const SUITES = ['all', 'kernels', 'model', 'report'] as const;
+
+/**
+ * Parses `pnpm bench [<suite>] [options]` (a leading `--` from pnpm is ignored). No suite: `all`. The model suite's
+ * own options are parsed by model/args.ts (cli.ts hands `model ...` over before this).
+ */
 export function parseArguments(argv: readonly string[]): BenchArguments {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const shared: string[] = [];
+  const kernelsOnly: string[] = [];
   const parsed = {
-    suite: 'help' as BenchArguments['suite'],
+    suite: 'all' as BenchArguments['suite'],
     node: true,
     browser: true,
     adapter: 'lavapipe' as BenchArguments['adapter'],
@@ -70,6 +132,7 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     peerWhenMissing: false,
     list: false,
     write: true,
+    quick: false,
   };
   let suiteSeen = false;
   for (let index = 0; index < args.length; index++) {
@@ -82,17 +145,23 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     switch (arg) {
       case '-h':
       case '--help':
-        return { ...parsed, suite: 'help' };
+        return { ...parsed, suite: 'help', shared: [] };
+      case '--quick':
+        parsed.quick = true;
+        break;
       case '--node-only':
         parsed.browser = false;
+        shared.push(arg);
         break;
       case '--browser-only':
         parsed.node = false;
+        shared.push(arg);
         break;
       case '--adapter': {
         const kind = value();
         if (kind !== 'lavapipe' && kind !== 'swiftshader') throw new UsageError(`--adapter must be lavapipe or swiftshader, not '${kind}'`);
         parsed.adapter = kind;
+        shared.push(arg, kind);
         break;
       }
       case '--browser-adapters': {
@@ -101,40 +170,55 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
           if (item !== 'swiftshader' && item !== 'compat') throw new UsageError(`--browser-adapters: unknown '${item}' (swiftshader, compat)`);
         }
         parsed.browserAdapters = list as BenchArguments['browserAdapters'];
+        shared.push(arg, list.join(','));
         break;
       }
       case '--filter':
         parsed.filter = value();
+        kernelsOnly.push(arg);
         break;
       case '--repeats':
         parsed.repeats = positiveNumber(arg, args[++index], true);
+        kernelsOnly.push(arg);
         break;
       case '--warmup':
         parsed.warmup = positiveNumber(arg, args[++index], true);
+        kernelsOnly.push(arg);
         break;
       case '--max-seconds':
         parsed.maxSeconds = positiveNumber(arg, args[++index], false);
+        kernelsOnly.push(arg);
         break;
       case '--no-peer':
         parsed.peers = false;
+        kernelsOnly.push(arg);
         break;
       case '--peer-when-missing':
         parsed.peerWhenMissing = true;
+        kernelsOnly.push(arg);
         break;
       case '--list':
         parsed.list = true;
+        kernelsOnly.push(arg);
         break;
       case '--no-write':
         parsed.write = false;
+        shared.push(arg);
         break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
         if (suiteSeen) throw new UsageError(`one suite at a time, got '${parsed.suite}' and '${arg}'`);
-        if (arg !== 'kernels' && arg !== 'model' && arg !== 'report') throw new UsageError(`unknown suite '${arg}' (kernels, model, report)`);
-        parsed.suite = arg;
+        if (!(SUITES as readonly string[]).includes(arg)) throw new UsageError(`unknown suite '${arg}' (${SUITES.join(', ')})`);
+        parsed.suite = arg as BenchArguments['suite'];
         suiteSeen = true;
     }
   }
   if (!parsed.node && !parsed.browser) throw new UsageError('--node-only and --browser-only exclude each other');
-  return parsed;
+  if (parsed.quick && parsed.suite !== 'all') throw new UsageError(`--quick goes with pnpm bench all (or plain pnpm bench), not with the ${parsed.suite} suite`);
+  if (parsed.suite === 'all' && kernelsOnly.length) {
+    throw new UsageError(
+      `${kernelsOnly.join(', ')}: an option of the kernels suite alone (pnpm bench kernels ${kernelsOnly[0]} ...); pnpm bench all takes --quick, --no-write, --node-only, --browser-only, --adapter and --browser-adapters`,
+    );
+  }
+  return { ...parsed, shared };
 }

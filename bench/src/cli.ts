@@ -1,5 +1,6 @@
 /**
- * `pnpm bench kernels ...`: runs the kernel benchmarks in Node and in headless Chromium, then writes the results.
+ * `pnpm bench [all|kernels|model|report] ...`: runs the kernel benchmarks (and, for `all`, the default, the model
+ * benchmark with the ONNX Runtime peer after them: all.ts) in Node and in headless Chromium, then writes the results.
  * Bundled and started by bench/run.mjs (esbuild, `source` condition, the kernel-modules plugin).
  */
 import { dirname, relative, resolve } from 'node:path';
@@ -7,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import * as kernels from '@ulseg/kernels';
 import { opModules } from 'ulseg-bench:kernel-modules';
 import { COMPAT, SWIFTSHADER } from '../../test/browser/adapters.js';
-import { parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
+import { runAll } from './all.js';
+import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
 import { bundlePage, runInBrowser } from './browser/browser-run.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
 import { KernelResolver } from './kernel-resolver.js';
@@ -93,13 +95,11 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
   return failures.length ? 1 : 0;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const rest = argv[0] === '--' ? argv.slice(1) : argv;
-  // The model suite has options of its own (model/args.ts).
-  if (rest[0] === 'model') return modelMain(rest.slice(1), { benchDir: BENCH_DIR, root: ROOT });
+/** Parses and runs the kernels suite; `argv` is what follows `kernels`; `invokedAs`: `pnpm bench all`'s command. */
+async function kernelsMain(argv: readonly string[], invokedAs?: string): Promise<number> {
   let args: BenchArguments;
   try {
-    args = parseArguments(argv);
+    args = parseArguments(['kernels', ...argv]);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);
@@ -107,19 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  if (args.suite === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  if (args.suite === 'model') {
-    console.error('pnpm bench model: put the suite first (its options differ): pnpm bench model [options]; see pnpm bench model --help');
-    return 2;
-  }
-  if (args.suite === 'report') {
-    for (const path of redrawAll(BENCH_DIR)) console.log(`wrote ${relative(ROOT, path)}`);
-    return 0;
-  }
-  const command = `pnpm bench ${argv.filter((arg) => arg !== '--').join(' ')}`;
+  const command = `pnpm bench kernels ${argv.join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
   try {
     return await kernelsSuite(args, command);
   } catch (error) {
@@ -129,6 +117,47 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     console.error(process.env.ULSEG_DEBUG ? error : `bench: ${(error as Error).message}`);
     return 1;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const rest = argv[0] === '--' ? argv.slice(1) : argv;
+  const paths = { benchDir: BENCH_DIR, root: ROOT };
+  // The model suite has options of its own (model/args.ts).
+  if (rest[0] === 'model') return modelMain(rest.slice(1), paths);
+  if (rest[0] === 'kernels') return kernelsMain(rest.slice(1));
+  let args: BenchArguments;
+  try {
+    args = parseArguments(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  switch (args.suite) {
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    case 'model':
+      console.error('pnpm bench model: put the suite first (its options differ): pnpm bench model [options]; see pnpm bench model --help');
+      return 2;
+    case 'report':
+      for (const path of redrawAll(BENCH_DIR)) console.log(`wrote ${relative(ROOT, path)}`);
+      return 0;
+    case 'all': {
+      const command = `pnpm bench ${rest.length && rest[0] !== 'all' ? 'all ' : ''}${rest.join(' ')}`.trimEnd();
+      const { code } = await runAll({
+        plan: allPlan(args),
+        command,
+        runners: { kernels: kernelsMain, model: (suiteArgv, invokedAs) => modelMain(suiteArgv, paths, invokedAs) },
+      });
+      return code;
+    }
+    case 'kernels':
+      // `pnpm bench --node-only kernels`: the suite after its options.
+      return kernelsMain(rest.filter((arg) => arg !== 'kernels'));
   }
 }
 

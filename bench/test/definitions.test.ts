@@ -122,7 +122,9 @@ describe('statistics and arguments', () => {
       adapter: 'swiftshader',
     });
     expect(parseArguments(['kernels', '--browser-adapters', 'compat']).browserAdapters).toEqual(['compat']);
-    expect(parseArguments([]).suite).toBe('help');
+    // No suite: every suite (pnpm bench = pnpm bench all); help only when asked.
+    expect(parseArguments([]).suite).toBe('all');
+    expect(parseArguments(['--help']).suite).toBe('help');
     expect(parseArguments(['model']).suite).toBe('model');
     expect(() => parseArguments(['kernels', '--repeats', '0'])).toThrow(UsageError);
     expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/lavapipe or swiftshader/);

@@ -34,8 +34,10 @@ Options:
   -h, --help                  this text
 
 A quick run: pnpm bench model --encoder efficientnet-b0 --resolution 64 --batch 1,2 --repeats 3 --steps 2
-Writes bench/results/<stamp>-model-<adapter>.json per adapter, appends a section per adapter to bench/RESULTS.md
-and regenerates bench/report.html. Linknet-B6 at 256² on a CPU adapter takes seconds per forward and minutes per
+Writes bench/results/<stamp>-model-<adapter>.json per adapter and the run's chart bench/results/<stamp>-model.svg
+(warm median of ours and the peer per row and adapter, log scale), appends a section per adapter to
+bench/RESULTS.md and regenerates bench/report.html. Plain \`pnpm bench\` runs this suite with --peer ort after the
+kernel suite. Linknet-B6 at 256² on a CPU adapter takes seconds per forward and minutes per
 training step at batch 8: the defaults keep a full run to about an hour on lavapipe. Figures on these shared
 2-vCPU machines are noisy (the load average is recorded): compare rows within one run only.`;
 

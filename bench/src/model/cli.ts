@@ -56,7 +56,7 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
     const written = writeModelRun(records, paths.benchDir);
     const show = (path: string): string => relative(paths.root, path);
     log(`wrote ${written.json.map(show).join(', ')}`);
-    log(`appended ${show(written.markdown)}; report ${show(written.report)}`);
+    log(`appended ${show(written.markdown)}; chart ${show(written.chart)}; report ${show(written.report)}`);
   }
   const rowErrors = records.flatMap((record) => record.rows.filter((row) => row.ours.status === 'error').map((row) => `${record.label} ${row.name}`));
   if (rowErrors.length) failures.push(`rows that failed: ${rowErrors.join(', ')} (the error is in the JSON and RESULTS.md)`);
@@ -64,8 +64,8 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
   return failures.length ? 1 : 0;
 }
 
-/** argv: what follows `model`. Returns the exit code. */
-export async function modelMain(argv: readonly string[], paths: ModelCliPaths): Promise<number> {
+/** argv: what follows `model`; invokedAs: `pnpm bench all`'s command when it runs this suite. Returns the exit code. */
+export async function modelMain(argv: readonly string[], paths: ModelCliPaths, invokedAs?: string): Promise<number> {
   let args: ModelArguments;
   try {
     args = parseModelArguments(argv);
@@ -80,7 +80,7 @@ export async function modelMain(argv: readonly string[], paths: ModelCliPaths): 
     console.log(MODEL_USAGE);
     return 0;
   }
-  const command = `pnpm bench model ${argv.filter((arg) => arg !== '--').join(' ')}`.trimEnd();
+  const command = `pnpm bench model ${argv.filter((arg) => arg !== '--').join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
   try {
     return await run(args, command, paths);
   } catch (error) {

@@ -5,7 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes, formatNumber } from '../report/format.js';
+import { labelRank } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
+import { modelChartFileName, modelChartTitle, renderModelChart } from './chart.js';
 import { PYTORCH_REFERENCE } from './pytorch.js';
 import type { ModelRow, ModelRunRecord, PeerOutcome } from './schema.js';
 import { formatSeconds } from './format.js';
@@ -79,7 +81,8 @@ function describeAdapter(record: ModelRunRecord): string {
   return record.adapter.description || record.adapter.device || record.adapter.vendor || 'unknown adapter';
 }
 
-export function modelMarkdownSection(record: ModelRunRecord, jsonPath: string): string {
+/** `jsonPath` and `chartPath` relative to bench/ (RESULTS.md's folder); the chart is linked when given. */
+export function modelMarkdownSection(record: ModelRunRecord, jsonPath: string, chartPath?: string): string {
   const { settings, model } = record;
   const lines = [
     `## ${record.date.slice(0, 16).replace('T', ' ')} UTC — model, ${record.label}`,
@@ -92,7 +95,7 @@ export function modelMarkdownSection(record: ModelRunRecord, jsonPath: string): 
       : `- runtime: Node ${record.host.node} (Dawn, npm webgpu)`,
     `- commit ${record.git.commit?.slice(0, 10) ?? '?'}${record.git.dirty ? ' (with uncommitted changes)' : ''}; peer: ${record.peer ? `${record.peer.name} ${record.peer.version} (${record.peer.device})` : 'none'}`,
     `- settings: warm-up ${settings.warmup} untimed runs per row (cold${settings.profile ? ' and profiled' : ''} included), ${plural(settings.repeats, 'timed forward pass', 'timed forward passes')} and ${plural(settings.steps, 'timed training step', 'timed training steps')} per batch size (at most ${settings.maxSeconds} s of timed runs per row); load average at start ${record.host.loadAverage.map((value) => value.toFixed(1)).join(' / ')} on ${record.host.cpus} CPUs; ${formatNumber(record.wallSeconds / 60)} min in all`,
-    `- times are wall-clock from the start of recording to the device finishing (what a caller waits); PyTorch: ${PYTORCH_REFERENCE.source}; JSON: \`${jsonPath}\``,
+    `- times are wall-clock from the start of recording to the device finishing (what a caller waits); PyTorch: ${PYTORCH_REFERENCE.source}; JSON: \`${jsonPath}\`${chartPath ? `; chart: [${chartPath}](${chartPath})` : ''}`,
     ...record.notes.map((note) => `- note: ${escapeCell(note)}`),
     '',
     `| ${HEADERS.join(' | ')} |`,
@@ -105,7 +108,7 @@ export function modelMarkdownSection(record: ModelRunRecord, jsonPath: string): 
   return lines.join('\n');
 }
 
-/** Every model RunRecord under `resultsDir`, by stamp, then by label. */
+/** Every model RunRecord under `resultsDir`, by stamp, then by adapter (Node first, as the runs go). */
 export function readModelRecords(resultsDir: string): ModelRunRecord[] {
   if (!existsSync(resultsDir)) return [];
   const records: ModelRunRecord[] = [];
@@ -117,18 +120,32 @@ export function readModelRecords(resultsDir: string): ModelRunRecord[] {
       // not a results file
     }
   }
-  return records.sort((a, b) => a.stamp.localeCompare(b.stamp) || a.label.localeCompare(b.label));
+  return records.sort((a, b) => a.stamp.localeCompare(b.stamp) || labelRank(a.label) - labelRank(b.label) || a.label.localeCompare(b.label));
 }
 
-/** The model part of report.html: per adapter, the latest model run's table and kernel breakdown. */
-export function renderModelSection(records: readonly ModelRunRecord[]): string {
-  if (records.length === 0) return '<h2>Model benchmarks</h2>\n<p class="muted">No model run yet: <code>pnpm bench model</code>.</p>';
+export interface ModelSectionOptions {
+  /** The file names under bench/results (to link each run's JSON and chart where they exist). */
+  readonly files?: readonly string[];
+}
+
+/**
+ * The model part of report.html: a chart of the latest model run on each adapter (ours and the peer, warm median,
+ * log scale; model/chart.ts), then per adapter that run's table and kernel breakdown.
+ */
+export function renderModelSection(records: readonly ModelRunRecord[], options: ModelSectionOptions = {}): string {
+  if (records.length === 0) return '<h2>Model benchmarks</h2>\n<p class="muted">No model run yet: <code>pnpm bench model</code> (or <code>pnpm bench</code>, which runs every suite).</p>';
   const latestPerAdapter = new Map<string, ModelRunRecord>();
   for (const record of records) latestPerAdapter.set(record.label, record);
-  const latest = [...latestPerAdapter.values()];
+  const latest = [...latestPerAdapter.values()].sort((a, b) => labelRank(a.label) - labelRank(b.label) || a.label.localeCompare(b.label));
+  const files = new Set(options.files ?? []);
+  const links = (record: ModelRunRecord): string => {
+    const names = [modelRecordFileName(record), modelChartFileName(record.stamp)].filter((name) => files.has(name));
+    return names.length ? ` · ${names.map((name) => `<a href="results/${escapeHtml(name)}">${escapeHtml(name)}</a>`).join(', ')}` : '';
+  };
   const parts = [
     '<h2>Model benchmarks</h2>',
-    `<p class="muted">Generated by <code>pnpm bench model</code>: the latest run on each adapter (their dates differ: compare within one table). Wall-clock per run (recording to device done); time vs PyTorch = ours / ${escapeHtml(PYTORCH_REFERENCE.source)}.</p>`,
+    `<p class="muted">Generated by <code>pnpm bench model</code> (and <code>pnpm bench</code>): the latest run on each adapter (their dates differ: compare within one table). Wall-clock per run (recording to device done); time vs PyTorch = ours / ${escapeHtml(PYTORCH_REFERENCE.source)}. The chart: warm median per row and adapter, ours filled, the peer (ONNX Runtime with <code>--peer ort</code>) outlined, log scale; a row the peer did not run says why instead of a bar.</p>`,
+    `<div class="model-chart" style="overflow-x:auto">${renderModelChart(latest, modelChartTitle(latest))}</div>`,
   ];
   for (const record of latest) {
     const { settings, model } = record;
@@ -136,7 +153,7 @@ export function renderModelSection(records: readonly ModelRunRecord[]): string {
       `<h3>${escapeHtml(record.label)}: ${escapeHtml(model.name)} at ${settings.resolution}², ${escapeHtml(record.date.slice(0, 16).replace('T', ' '))} UTC</h3>`,
       `<p>${escapeHtml(describeAdapter(record))} · ${escapeHtml(record.runtime.browser ?? `Node ${record.host.node}`)} · load ${record.host.loadAverage.map((value) => value.toFixed(1)).join(' / ')}${
         record.notes.length ? ` · ${escapeHtml(record.notes.join(' · '))}` : ''
-      }</p>`,
+      }${links(record)}</p>`,
       `<table><thead><tr>${HEADERS.map((header) => `<th>${escapeHtml(header)}</th>`).join('')}</tr></thead><tbody>`,
       ...record.rows.map((row) => `<tr>${cells(row).map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`),
       '</tbody></table>',

@@ -4,7 +4,7 @@ import { formatBytes, formatMs, formatNumber, formatRatio, formatShape, formatTh
 
 export const RESULTS_HEADER = `# Kernel benchmark results
 
-Appended by \`pnpm bench kernels\` (see bench/README.md); newest last. Each section is one run on one adapter, with
+Appended by \`pnpm bench\` (its kernels and model suites; see bench/README.md); newest last. Each section is one run on one adapter, with
 its command, commit and JSON file under \`bench/results/\`.
 
 **Noise.** These machines have 2 vCPUs shared with other engineers' jobs, and the adapters here are CPU

@@ -3,6 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import type { RunRecord } from '../schema.js';
 
+const LABEL_ORDER = ['node/lavapipe', 'node/swiftshader', 'chromium/swiftshader', 'chromium/compat'];
+
+/** Where an adapter's label sorts in reports and charts: Node first, then Chromium, in the order runs go. */
+export const labelRank = (label: string): number => (LABEL_ORDER.includes(label) ? LABEL_ORDER.indexOf(label) : LABEL_ORDER.length);
+
 /** File-name form of a date: 2026-11-26T23-10 (UTC, minutes). */
 export const stampOf = (date: Date): string => date.toISOString().slice(0, 16).replace(':', '-');
 

@@ -1,6 +1,7 @@
 /**
  * Writes an invocation's outputs (Node only): one JSON per record under results/, the markdown sections appended to
- * RESULTS.md, the chart results/<stamp>-kernels.svg, and report.html regenerated from every JSON under results/.
+ * RESULTS.md, the chart results/<stamp>-kernels.svg, and report.html regenerated from every JSON under results/
+ * (kernel and model runs). `redrawAll` redraws every kernel and model chart from the JSON files.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -8,7 +9,9 @@ import { SCHEMA, type RunRecord } from '../schema.js';
 import { renderReport } from './html.js';
 import { markdownSection, RESULTS_HEADER } from './markdown.js';
 import { renderChart } from './svg.js';
+import { modelChartFileName, modelChartTitle, renderModelChart } from '../model/chart.js';
 import { readModelRecords, renderModelSection } from '../model/report.js';
+import { labelRank } from './metadata.js';
 
 export interface WrittenFiles {
   readonly json: string[];
@@ -26,9 +29,6 @@ export function chartTitle(records: readonly RunRecord[]): string {
   return `ulseg kernels vs tfjs-backend-webgpu ${first ? first.stamp : ''} (commit ${first?.git.commit?.slice(0, 10) ?? '?'}; 2 shared vCPUs, noisy)`;
 }
 
-const LABEL_ORDER = ['node/lavapipe', 'node/swiftshader', 'chromium/swiftshader', 'chromium/compat'];
-const rank = (label: string): number => (LABEL_ORDER.includes(label) ? LABEL_ORDER.indexOf(label) : LABEL_ORDER.length);
-
 /** Every RunRecord under `resultsDir` (files that are not ours are ignored), by stamp, then in run order. */
 export function readRecords(resultsDir: string): RunRecord[] {
   if (!existsSync(resultsDir)) return [];
@@ -41,7 +41,7 @@ export function readRecords(resultsDir: string): RunRecord[] {
       // not a results file
     }
   }
-  return records.sort((a, b) => a.stamp.localeCompare(b.stamp) || rank(a.label) - rank(b.label) || a.date.localeCompare(b.date));
+  return records.sort((a, b) => a.stamp.localeCompare(b.stamp) || labelRank(a.label) - labelRank(b.label) || a.date.localeCompare(b.date));
 }
 
 /** Regenerates report.html in `benchDir` from the JSON files under `benchDir/results`. */
@@ -61,20 +61,30 @@ export function writeReport(benchDir: string): string {
       .map((file) => `results/${file}`),
   }));
   const path = join(benchDir, 'report.html');
-  const model = renderModelSection(readModelRecords(resultsDir));
+  const model = renderModelSection(readModelRecords(resultsDir), { files: existsSync(resultsDir) ? readdirSync(resultsDir) : [] });
   writeFileSync(path, renderReport({ latest, chart: chart.replace(/^<\?xml[^>]*>\s*/, ''), history, model }));
   return path;
 }
 
-/** Redraws every run's chart from its JSON files and regenerates report.html (`pnpm bench report`). */
+/**
+ * Redraws every run's chart from its JSON files, kernel runs (`<stamp>-kernels.svg`) and model runs
+ * (`<stamp>-model.svg`), and regenerates report.html (`pnpm bench report`).
+ */
 export function redrawAll(benchDir: string): string[] {
   const resultsDir = join(benchDir, 'results');
-  const records = readRecords(resultsDir);
   const charts: string[] = [];
+  const records = readRecords(resultsDir);
   for (const stamp of [...new Set(records.map((record) => record.stamp))].sort()) {
     const run = records.filter((record) => record.stamp === stamp);
     const path = join(resultsDir, chartFileName(stamp));
     writeFileSync(path, renderChart(run, chartTitle(run)));
+    charts.push(path);
+  }
+  const modelRecords = readModelRecords(resultsDir);
+  for (const stamp of [...new Set(modelRecords.map((record) => record.stamp))].sort()) {
+    const run = modelRecords.filter((record) => record.stamp === stamp);
+    const path = join(resultsDir, modelChartFileName(stamp));
+    writeFileSync(path, renderModelChart(run, modelChartTitle(run)));
     charts.push(path);
   }
   return [...charts, writeReport(benchDir)];
