@@ -11,7 +11,7 @@ const cli = fileURLToPath(new URL('../packages/cli/', import.meta.url));
 
 it('after pnpm build, plain node imports every package from its compiled ESM', { timeout: 60_000 }, async () => {
   const script = `
-    const names = ['@ulseg/kernels', '@ulseg/autograd', '@ulseg/model', '@ulseg/postprocess', '@ulseg/data'];
+    const names = ['@ulseg/kernels', '@ulseg/autograd', '@ulseg/model', '@ulseg/postprocess', '@ulseg/data', '@ulseg/train', '@ulseg/infer'];
     const loaded = {};
     for (const name of names) {
       const module = await import(name);
@@ -25,14 +25,14 @@ it('after pnpm build, plain node imports every package from its compiled ESM', {
     const x = Tensor.fromArray(gpu, [1, 2, 3], [3], { requiresGrad: true });
     F.sum(F.mul(x, x)).backward();
     loaded.grad = [...(await x.grad.toArray())];
-    gpu.destroy();
+    await gpu.close();
     console.log(JSON.stringify(loaded));`;
   const { stdout } = await promisify(execFile)('node', ['--input-type=module', '-e', script], { cwd: cli }).catch((error: { stderr: string }) => {
     throw new Error(`importing the built packages failed (run \`pnpm build\` first): ${error.stderr}`);
   });
   const loaded = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   expect(loaded.grad).toEqual([2, 4, 6]);
-  for (const name of ['@ulseg/kernels', '@ulseg/autograd', '@ulseg/model', '@ulseg/postprocess', '@ulseg/data']) expect(loaded[name]).toBeGreaterThan(3);
+  for (const name of ['@ulseg/kernels', '@ulseg/autograd', '@ulseg/model', '@ulseg/postprocess', '@ulseg/data', '@ulseg/train', '@ulseg/infer']) expect(loaded[name]).toBeGreaterThan(3);
 });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
