@@ -26,7 +26,7 @@ export { Random, randomArray } from './testing/random.js';
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
 export { cosineAnnealingLr } from './ops/adam/lr-schedule.js';
-export { globalAvgPool2d, globalAvgPool2dBackward, channelScale, channelScaleBackward, type ChannelScaleGradients } from './ops/squeeze-excitation/squeeze-excitation.js';
+export { globalAvgPool2d, globalAvgPool2dBackward, channelScale, channelScaleBackward, rowReduction, type RowReduction, type ChannelScaleGradients } from './ops/squeeze-excitation/squeeze-excitation.js';
 export {
   squeezeExcitation,
   squeezeExcitationComposed,

@@ -9,19 +9,23 @@ import {
 } from './squeeze-excitation.reference.js';
 
 const TINY = [2, 3, 3, 4];
+/** Both row reductions forced, then the adapter's default. */
+const REDUCTIONS = ['workgroup', 'lane', undefined] as const;
 
 export const squeezeExcitationCases = defineCases('squeeze-excitation', {
-  'globalAvgPool2d matches float64 on [3, 5, 7, 9], [2, 3, 128, 128] and 70001 rows (folded grid)': {
+  'globalAvgPool2d matches float64 on [3, 5, 7, 9], [2, 3, 128, 128] and 70001 rows (folded grid), both reductions': {
     timeoutMs: 120_000,
     run: async ({ gpu, random }) => {
-      for (const [shape, outShape] of [
-        [[3, 5, 7, 9], [3, 5]],
-        [[2, 3, 128, 128], [2, 3, 1, 1]],
-        [[1, 70001, 1, 3], [1, 70001]],
-      ] as const) {
-        const x = randomArray(random, numel(shape), { low: -1, high: 3 });
-        const y = globalAvgPool2d(gpu, gpu.upload(x, shape), poisoned(gpu, outShape));
-        assertClose(await gpu.read(y), globalAvgPool2dReference(x, shape), 'reduction', `pool ${shape}`);
+      for (const reduction of REDUCTIONS) {
+        for (const [shape, outShape] of [
+          [[3, 5, 7, 9], [3, 5]],
+          [[2, 3, 128, 128], [2, 3, 1, 1]],
+          [[1, 70001, 1, 3], [1, 70001]],
+        ] as const) {
+          const x = randomArray(random, numel(shape), { low: -1, high: 3 });
+          const y = globalAvgPool2d(gpu, gpu.upload(x, shape), poisoned(gpu, outShape), { reduction });
+          assertClose(await gpu.read(y), globalAvgPool2dReference(x, shape), 'reduction', `pool ${shape} ${reduction ?? 'default'}`);
+        }
       }
     },
   },
@@ -45,10 +49,10 @@ export const squeezeExcitationCases = defineCases('squeeze-excitation', {
       assertClose(await gpu.read(y), Float32Array.from(channelScaleReference(x, s, shape)), 'exact', `scale with s ${sShape}`);
     }
   },
-  'channelScaleBackward matches float64 on [3, 5, 7, 9] and [2, 3, 128, 128]': {
+  'channelScaleBackward matches float64 on [3, 5, 7, 9] and [2, 3, 128, 128], both reductions': {
     timeoutMs: 120_000,
     run: async ({ gpu, random }) => {
-      for (const shape of [[3, 5, 7, 9], [2, 3, 128, 128]]) {
+      for (const [shape, reduction] of REDUCTIONS.flatMap((r) => [[3, 5, 7, 9], [2, 3, 128, 128]].map((shape) => [shape, r] as const))) {
         const count = numel(shape);
         const [n, c] = shape as [number, number];
         const x = randomArray(random, count, { low: -1, high: 3 });
@@ -57,10 +61,11 @@ export const squeezeExcitationCases = defineCases('squeeze-excitation', {
         const { dx, ds } = channelScaleBackward(gpu, gpu.upload(dy, shape), gpu.upload(x, shape), gpu.upload(s, [n, c, 1, 1]), {
           dx: poisoned(gpu, shape),
           ds: poisoned(gpu, [n, c, 1, 1]),
+          reduction,
         });
         const want = channelScaleBackwardReference(dy, x, s, shape);
         assertClose(await gpu.read(dx), Float32Array.from(want.dx), 'exact', `dx ${shape}`);
-        assertClose(await gpu.read(ds), want.ds, 'reduction', `ds ${shape}`);
+        assertClose(await gpu.read(ds), want.ds, 'reduction', `ds ${shape} ${reduction ?? "default"}`);
       }
     },
   },

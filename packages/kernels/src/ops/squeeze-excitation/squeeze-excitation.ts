@@ -47,24 +47,38 @@ function distinct(kernel: string, output: GpuTensor, inputs: readonly GpuTensor[
   if (inputs.some((input) => input.buffer === output.buffer)) throw new KernelArgumentError(`${kernel}: output must not alias an input buffer`);
 }
 
-function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number): void {
+/** How a per-row sum is reduced: a 64-lane tree per row (GPUs), or one invocation per row (the CPU adapters). */
+export type RowReduction = 'workgroup' | 'lane';
+
+/**
+ * 'lane' on lavapipe and SwiftShader (where a barrier switches coroutines) for rows of at most 65536 values (a
+ * 256² map), else 'workgroup'; `requested` overrides.
+ */
+export function rowReduction(gpu: Gpu, hw: number, requested?: RowReduction): RowReduction {
+  if (requested) return requested;
+  const cpu = gpu.info.kind === 'lavapipe' || gpu.info.kind === 'swiftshader';
+  return cpu && hw <= 65536 ? 'lane' : 'workgroup';
+}
+
+function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number, reduction?: RowReduction): void {
+  const lane = rowReduction(gpu, hw, reduction) === 'lane';
   gpu.dispatch({
-    kernel,
+    kernel: lane ? { ...kernel, entryPoint: 'lane_rows' } : kernel,
     uniforms: new UniformWriter(12).u32(rows).u32(hw).f32(divisor).finish(),
     tensors: [...inputs, out],
-    workgroups: flatGrid(rows, 1, gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: flatGrid(rows, lane ? ROW_WORKGROUP : 1, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
 }
 
 /** out[n, c] = mean over (h, w) of x[n, c, h, w]. `out` is [N, C] (default) or [N, C, 1, 1]. */
-export function globalAvgPool2d(gpu: Gpu, x: GpuTensor, out?: GpuTensor): GpuTensor {
+export function globalAvgPool2d(gpu: Gpu, x: GpuTensor, out?: GpuTensor, options: { reduction?: RowReduction } = {}): GpuTensor {
   const name = GLOBAL_AVG_POOL_KERNEL.name;
   const [n, c, h, w] = checkInput(name, 'x', x.shape);
   const y = out ?? gpu.empty([n, c], name);
   checkPerChannel(name, 'output', y.shape, n, c);
   distinct(name, y, [x]);
   if (h * w === 0) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has no pixels to average`);
-  rowSum(gpu, GLOBAL_AVG_POOL_KERNEL, [x], y, n * c, h * w, h * w);
+  rowSum(gpu, GLOBAL_AVG_POOL_KERNEL, [x], y, n * c, h * w, h * w, options.reduction);
   return y;
 }
 
@@ -129,7 +143,7 @@ export function channelScaleBackward(
   dy: GpuTensor,
   x: GpuTensor,
   s: GpuTensor,
-  out: { dx?: GpuTensor; ds?: GpuTensor } = {},
+  out: { dx?: GpuTensor; ds?: GpuTensor; reduction?: RowReduction } = {},
 ): ChannelScaleGradients {
   const name = CHANNEL_SCALE_GRAD_KERNEL.name;
   const [n, c, h, w] = checkInput(name, 'x', x.shape);
@@ -144,6 +158,6 @@ export function channelScaleBackward(
     throw new KernelArgumentError(`${name}: dx must not alias x or ds`);
   }
   const dx = scaleDispatch(gpu, name, dy, s, out.dx);
-  rowSum(gpu, CHANNEL_SCALE_GRAD_KERNEL, [dy, x], ds, n * c, h * w, 1);
+  rowSum(gpu, CHANNEL_SCALE_GRAD_KERNEL, [dy, x], ds, n * c, h * w, 1, out.reduction);
   return { dx, ds };
 }

@@ -6,6 +6,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
  * (mod WORKGROUP_SIZE), then the lanes are added as a tree. out[r] = Σ_s term(r, s) / divisor.
  */
 const ROW_SUM_WGSL = /* wgsl */ `
+// Entry point main: one workgroup per row, per-lane Kahan runs, then a tree over the lanes.
 override WORKGROUP_SIZE: u32 = 64u;
 
 struct Params { rows: u32, hw: u32, divisor: f32 }
@@ -40,6 +41,25 @@ fn main(
   if (lane == 0u && row < params.rows) {
     out[row] = scratch[0] / params.divisor;
   }
+}
+
+// The CPU adapters' form (entry point lane_rows): one invocation per row, no workgroup memory and no barrier. The
+// run is summed in blocks of 64 values whose sums are then added (two-level: error ~ (64 + hw/64)·ε, where one
+// serial run over 128² values lost 1e-6 relative; lavapipe's compiler folds away a Kahan compensation).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let row = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (row >= params.rows) { return; }
+  var acc = 0.0;
+  for (var start = 0u; start < params.hw; start += 64u) {
+    var block = 0.0;
+    let end = min(start + 64u, params.hw);
+    for (var s = start; s < end; s++) {
+      block += term(row * params.hw + s);
+    }
+    acc += block;
+  }
+  out[row] = acc / params.divisor;
 }
 `;
 
