@@ -4,20 +4,14 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import {
-  BATCH_NORM_GRAD_INPUT_WGSL,
-  BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL,
-  BATCH_NORM_GRAD_PARAMS_WGSL,
-  BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL,
-  BATCH_NORM_GRAD_PARTIAL_WGSL,
-} from './batch-norm-backward.wgsl.js';
+import { BATCH_NORM_GRAD_INPUT_WGSL, BATCH_NORM_GRAD_PARAMS_WGSL, BATCH_NORM_GRAD_PARTIAL_WGSL } from './batch-norm-backward.wgsl.js';
 import { batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
 
 const CHANNEL_WORKGROUP = 64;
 const PARTIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
 const PARAMS_KERNEL: KernelSource = { name: 'batchNorm2dBackward.params', code: BATCH_NORM_GRAD_PARAMS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
-const PARTIAL_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partialLane', code: BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } };
-const PARAMS_SERIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.paramsLane', code: BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP } };
+const PARTIAL_SERIAL_KERNEL: KernelSource = { ...PARTIAL_KERNEL, entryPoint: 'lane_runs', constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } };
+const PARAMS_SERIAL_KERNEL: KernelSource = { ...PARAMS_KERNEL, entryPoint: 'lane_channels' };
 const INPUT_KERNEL: KernelSource = { name: 'batchNorm2dBackward', code: BATCH_NORM_GRAD_INPUT_WGSL, constants: { WORKGROUP_SIZE } };
 
 export interface BatchNormGradients {

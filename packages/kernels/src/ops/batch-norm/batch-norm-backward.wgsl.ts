@@ -3,9 +3,12 @@ import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from './batch-norm.wgsl.js';
 
 export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,
-// x̂ = (x − mean[c])·invstd[c]; workgroup (k, c), per-lane sums, then a tree over the lanes.
+// x̂ = (x − mean[c])·invstd[c]. Entry points as the forward's moments (batch-norm.wgsl.ts):
+//   main:      workgroup (k, c), chunks of WORKGROUP_SIZE·PER_THREAD values, per-lane sums, then a tree
+//   lane_runs: invocation g = c·chunks + k, chunks of RUN values walked alone, no barrier
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 16u;
+override RUN: u32 = 256u;
 
 struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 
@@ -17,7 +20,7 @@ struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 @group(0) @binding(5) var<storage, read_write> partial: array<vec2<f32>>;
 
 var<workgroup> scratch: array<vec2<f32>, WORKGROUP_SIZE>;
-${CHANNEL_OFFSET_WGSL}
+${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let chunk = group.x;
@@ -46,25 +49,9 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     partial[c * params.chunks + chunk] = scratch[0];
   }
 }
-`;
 
-export const BATCH_NORM_GRAD_PARTIAL_SERIAL_WGSL = /* wgsl */ `
-// BATCH_NORM_GRAD_PARTIAL_WGSL lane-serially (see CHANNEL_WALK_WGSL): invocation g = c·chunks + k sums
-// (dy, dy·x̂) over run k of RUN consecutive values of channel c.
-override WORKGROUP_SIZE: u32 = 64u;
-override RUN: u32 = 256u;
-
-struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> invstd: array<f32>;
-@group(0) @binding(5) var<storage, read_write> partial: array<vec2<f32>>;
-${CHANNEL_WALK_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
   if (g >= params.channels * params.chunks) { return; }
   let c = g / params.chunks;
@@ -84,36 +71,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-export const BATCH_NORM_GRAD_PARAMS_SERIAL_WGSL = /* wgsl */ `
-// BATCH_NORM_GRAD_PARAMS_WGSL with one invocation per channel summing its chunks in order, no barrier.
+export const BATCH_NORM_GRAD_PARAMS_WGSL = /* wgsl */ `
+// partial: [C, chunks] of (Σ dy, Σ dy·x̂) -> dbias[c] = Σ_k partial[c, k].x = Σ dy, dweight[c] = Σ_k partial[c, k].y
+// = Σ dy·x̂; main: one workgroup per channel, per-lane runs over k, then a tree; lane_channels: one invocation per
+// channel summing its chunks in order, no barrier.
 override WORKGROUP_SIZE: u32 = 64u;
 
 struct Params { chunks: u32, channels: u32 }
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c = gid.x;
-  if (c >= params.channels) { return; }
-  var acc = vec2<f32>(0.0);
-  for (var k = 0u; k < params.chunks; k++) {
-    acc += partial[c * params.chunks + k];
-  }
-  dbias[c] = acc.x;
-  dweight[c] = acc.y;
-}
-`;
-
-export const BATCH_NORM_GRAD_PARAMS_WGSL = /* wgsl */ `
-// partial: [C, chunks] of (Σ dy, Σ dy·x̂) -> dbias[c] = Σ_k partial[c, k].x = Σ dy, dweight[c] = Σ_k partial[c, k].y
-// = Σ dy·x̂; one workgroup per channel, per-lane runs over k, then a tree.
-override WORKGROUP_SIZE: u32 = 64u;
-
-struct Params { chunks: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
@@ -141,6 +105,18 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     dbias[c] = scratch[0].x;
     dweight[c] = scratch[0].y;
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  var acc = vec2<f32>(0.0);
+  for (var k = 0u; k < params.chunks; k++) {
+    acc += partial[c * params.chunks + k];
+  }
+  dbias[c] = acc.x;
+  dweight[c] = acc.y;
 }
 `;
 

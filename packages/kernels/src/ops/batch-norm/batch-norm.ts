@@ -16,14 +16,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import {
-  BATCH_NORM_FOLD_WGSL,
-  BATCH_NORM_MOMENTS_SERIAL_WGSL,
-  BATCH_NORM_MOMENTS_WGSL,
-  BATCH_NORM_NORMALIZE_WGSL,
-  BATCH_NORM_STATS_SERIAL_WGSL,
-  BATCH_NORM_STATS_WGSL,
-} from './batch-norm.wgsl.js';
+import { BATCH_NORM_FOLD_WGSL, BATCH_NORM_MOMENTS_WGSL, BATCH_NORM_NORMALIZE_WGSL, BATCH_NORM_STATS_WGSL } from './batch-norm.wgsl.js';
 
 export const WORKGROUP_SIZE = 256;
 export const PER_THREAD = 16;
@@ -166,7 +159,7 @@ export function batchNorm2dTraining(
   const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
   if (lane) {
     gpu.dispatch({
-      kernel: { name: 'batchNorm2d.momentsLane', code: BATCH_NORM_MOMENTS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
+      kernel: { ...MOMENTS_KERNEL, entryPoint: 'lane_runs', constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
       uniforms: sizes,
       tensors: [x, moments],
       workgroups: flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -178,9 +171,12 @@ export function batchNorm2dTraining(
   const unused = runningMean && runningVar ? [] : [gpu.empty([1], `${name} unused`), gpu.empty([1], `${name} unused`)];
   const update = unused.length === 0;
   gpu.dispatch({
-    kernel: lane
-      ? { name: 'batchNorm2d.statsLane', code: BATCH_NORM_STATS_SERIAL_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } }
-      : { name: 'batchNorm2d.stats', code: BATCH_NORM_STATS_WGSL, constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update } },
+    kernel: {
+      name: 'batchNorm2d.stats',
+      code: BATCH_NORM_STATS_WGSL,
+      entryPoint: lane ? 'lane_channels' : 'main',
+      constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update },
+    },
     uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
     tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!],
     workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],

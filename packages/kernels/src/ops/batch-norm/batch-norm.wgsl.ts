@@ -11,11 +11,37 @@ fn channel_offset(c: u32, r: u32) -> u32 {
 }
 `;
 
+/**
+ * Lane-serial form for the CPU adapters, where a workgroup barrier is a switch between coroutines: one invocation
+ * per (channel, run) walks its RUN consecutive values alone, with no workgroup memory and no barrier. The index
+ * (b, s) of r = b·HW + s advances by one per value, so there is no division in the loop.
+ */
+export const CHANNEL_WALK_WGSL = /* wgsl */ `
+// Offset of value r of channel c (see channel_offset), and the (offset, s) after it.
+struct Walk { offset: u32, s: u32 }
+
+fn walk_start(c: u32, r: u32) -> Walk {
+  let b = r / params.hw;
+  let s = r - b * params.hw;
+  return Walk((b * params.channels + c) * params.hw + s, s);
+}
+
+fn walk_next(w: Walk) -> Walk {
+  if (w.s + 1u == params.hw) {
+    return Walk(w.offset + 1u + (params.channels - 1u) * params.hw, 0u);
+  }
+  return Walk(w.offset + 1u, w.s + 1u);
+}
+`;
+
 export const BATCH_NORM_MOMENTS_WGSL = /* wgsl */ `
-// x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k): workgroup (k, c) takes chunk k of channel c and makes two
-// passes over it, mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)², each a per-lane sum and a tree over the lanes.
+// x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k), two passes over each chunk k of channel c,
+// mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)². Entry points:
+//   main:      workgroup (k, c), chunks of WORKGROUP_SIZE·PER_THREAD values, per-lane sums and a tree over the lanes
+//   lane_runs: invocation g = c·chunks + k, chunks of RUN values walked alone (CHANNEL_WALK_WGSL), no barrier
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 16u;
+override RUN: u32 = 256u;
 
 struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 
@@ -24,7 +50,7 @@ struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 @group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
 
 var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-${CHANNEL_OFFSET_WGSL}
+${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}
 fn workgroup_sum(lane: u32, value: f32) -> f32 {
   scratch[lane] = value;
   workgroupBarrier();
@@ -66,45 +92,9 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     moments[c * params.chunks + chunk] = vec2<f32>(mean, total_m2);
   }
 }
-`;
 
-/**
- * Lane-serial form for the CPU adapters, where a workgroup barrier is a switch between coroutines: one invocation
- * per (channel, run) walks its RUN consecutive values alone, with no workgroup memory and no barrier. The index
- * (b, s) of r = b·HW + s advances by one per value, so there is no division in the loop.
- */
-export const CHANNEL_WALK_WGSL = /* wgsl */ `
-// Offset of value r of channel c (see channel_offset), and the (offset, s) after it.
-struct Walk { offset: u32, s: u32 }
-
-fn walk_start(c: u32, r: u32) -> Walk {
-  let b = r / params.hw;
-  let s = r - b * params.hw;
-  return Walk((b * params.channels + c) * params.hw + s, s);
-}
-
-fn walk_next(w: Walk) -> Walk {
-  if (w.s + 1u == params.hw) {
-    return Walk(w.offset + 1u + (params.channels - 1u) * params.hw, 0u);
-  }
-  return Walk(w.offset + 1u, w.s + 1u);
-}
-`;
-
-export const BATCH_NORM_MOMENTS_SERIAL_WGSL = /* wgsl */ `
-// x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k): invocation g = c·chunks + k takes the run k of RUN
-// consecutive values of channel c and makes two passes, mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)².
-override WORKGROUP_SIZE: u32 = 64u;
-override RUN: u32 = 256u;
-
-struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
-${CHANNEL_WALK_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
   if (g >= params.channels * params.chunks) { return; }
   let c = g / params.chunks;
@@ -130,50 +120,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-export const BATCH_NORM_STATS_SERIAL_WGSL = /* wgsl */ `
-// BATCH_NORM_STATS_WGSL with one invocation per channel merging its chunks in order (Chan's rule), no barrier.
-override WORKGROUP_SIZE: u32 = 64u;
-override UPDATE_RUNNING: bool = true;
-
-struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32, channels: u32 }
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> invstd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c = gid.x;
-  if (c >= params.channels) { return; }
-  // (n, mean, M2) of the chunks merged so far
-  var n = 0.0;
-  var m = 0.0;
-  var m2 = 0.0;
-  for (var k = 0u; k < params.chunks; k++) {
-    let chunk = moments[c * params.chunks + k];
-    let nk = f32(min(params.chunk_size, params.count - k * params.chunk_size));
-    let total = n + nk;
-    let delta = chunk.x - m;
-    let fraction = nk / total;
-    m = m + delta * fraction;
-    m2 = m2 + chunk.y + delta * delta * n * fraction;
-    n = total;
-  }
-  mean[c] = m;
-  invstd[c] = 1.0 / sqrt(m2 / n + params.eps);
-  if (UPDATE_RUNNING) {
-    running_mean[c] = params.momentum * m + (1.0 - params.momentum) * running_mean[c];
-    running_var[c] = params.momentum * (m2 / (n - 1.0)) + (1.0 - params.momentum) * running_var[c];
-  }
-}
-`;
-
 export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
-// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c (one workgroup each):
-//   merged (n, mean, M2) by Chan et al.'s pairwise rule (per-lane runs, then a tree):
+// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c:
+//   merged (n, mean, M2) by Chan et al.'s pairwise rule (main: one workgroup per channel, per-lane runs, then a
+//   tree; lane_channels: one invocation per channel merging its chunks in order, no barrier):
 //     n = n_a + n_b, δ = mean_b − mean_a, mean = mean_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n
 //   mean[c] = mean, invstd[c] = 1/sqrt(M2/n + eps)                  (biased variance normalises)
 //   UPDATE_RUNNING: running_mean[c] = m·mean + (1 − m)·running_mean[c]
@@ -181,7 +131,7 @@ export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
 override UPDATE_RUNNING: bool = true;
 
-struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32 }
+struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32, channels: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
@@ -202,14 +152,28 @@ fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
   return vec3<f32>(n, a.y + delta * fraction, a.z + b.z + delta * delta * a.x * fraction);
 }
 
+// (n_k, mean_k, M2_k) of chunk k of channel c
+fn chunk_stats(c: u32, k: u32) -> vec3<f32> {
+  let chunk = moments[c * params.chunks + k];
+  return vec3<f32>(f32(min(params.chunk_size, params.count - k * params.chunk_size)), chunk.x, chunk.y);
+}
+
+// The merged (n, mean, M2) of channel c -> its outputs.
+fn finish(c: u32, total: vec3<f32>) {
+  mean[c] = total.y;
+  invstd[c] = 1.0 / sqrt(total.z / total.x + params.eps);
+  if (UPDATE_RUNNING) {
+    running_mean[c] = params.momentum * total.y + (1.0 - params.momentum) * running_mean[c];
+    running_var[c] = params.momentum * (total.z / (total.x - 1.0)) + (1.0 - params.momentum) * running_var[c];
+  }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let c = group.x;
   var acc = vec3<f32>(0.0);
   for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
-    let chunk = moments[c * params.chunks + k];
-    let n = f32(min(params.chunk_size, params.count - k * params.chunk_size));
-    acc = merge(acc, vec3<f32>(n, chunk.x, chunk.y));
+    acc = merge(acc, chunk_stats(c, k));
   }
   scratch[lane] = acc;
   workgroupBarrier();
@@ -220,14 +184,19 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     workgroupBarrier();
   }
   if (lane == 0u) {
-    let total = scratch[0];
-    mean[c] = total.y;
-    invstd[c] = 1.0 / sqrt(total.z / total.x + params.eps);
-    if (UPDATE_RUNNING) {
-      running_mean[c] = params.momentum * total.y + (1.0 - params.momentum) * running_mean[c];
-      running_var[c] = params.momentum * (total.z / (total.x - 1.0)) + (1.0 - params.momentum) * running_var[c];
-    }
+    finish(c, scratch[0]);
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  var acc = vec3<f32>(0.0);
+  for (var k = 0u; k < params.chunks; k++) {
+    acc = merge(acc, chunk_stats(c, k));
+  }
+  finish(c, acc);
 }
 `;
 
