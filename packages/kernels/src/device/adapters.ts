@@ -11,6 +11,14 @@ export function parseAdapterKind(value: string | undefined, source: string): Ada
   throw new Error(`${source}: unknown adapter '${value}'. Choose one of: ${ADAPTER_KINDS.join(', ')}.`);
 }
 
+/**
+ * Whether the adapter runs on the CPU (lavapipe, SwiftShader): invocations are SIMD lanes of CPU threads and a
+ * workgroup barrier switches between coroutines, so reductions prefer one invocation per output over lane trees.
+ */
+export function isCpuAdapter(kind: ResolvedAdapterKind): boolean {
+  return kind === 'lavapipe' || kind === 'swiftshader';
+}
+
 /** Classifies an adapter by the strings it reports (vendor, architecture, device, description). */
 export function classifyAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string }): ResolvedAdapterKind {
   const text = [info.vendor, info.architecture, info.device, info.description].join(' ').toLowerCase();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectError } from '../testing/index.js';
-import { classifyAdapter, parseAdapterKind } from './adapters.js';
+import { classifyAdapter, isCpuAdapter, parseAdapterKind } from './adapters.js';
 import { createGpu, describeGpu } from './create-gpu.js';
 import { listAdapterNames } from './provider-node.js';
 
@@ -14,6 +14,7 @@ describe('adapter kinds', () => {
     expect(classifyAdapter({ description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe('lavapipe');
     expect(classifyAdapter({ vendor: 'google', architecture: 'swiftshader' })).toBe('swiftshader');
     expect(classifyAdapter({ vendor: 'nvidia', description: 'NVIDIA H100 80GB HBM3' })).toBe('hardware');
+    expect([isCpuAdapter('lavapipe'), isCpuAdapter('swiftshader'), isCpuAdapter('hardware')]).toEqual([true, true, false]);
   });
 });
 

@@ -11,6 +11,7 @@
  * `num_batches_tracked` is the caller's counter (+1 per training forward): with a momentum set it does not enter
  * the update, so the kernels never see it.
  */
+import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
@@ -36,8 +37,7 @@ export type BatchNormReduction = 'workgroup' | 'lane';
  */
 export function batchNormReduction(gpu: Gpu, valuesPerChannel: number, requested?: BatchNormReduction): BatchNormReduction {
   if (requested) return requested;
-  const cpu = gpu.info.kind === 'lavapipe' || gpu.info.kind === 'swiftshader';
-  return cpu && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
+  return isCpuAdapter(gpu.info.kind) && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
 }
 
 const MOMENTS_KERNEL: KernelSource = { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };

@@ -3,6 +3,7 @@
  * convolutions: the global average pool ("squeeze") and the channel-wise scale ("excitation"), with backwards.
  * Per-(n, c) values ([N, C]) may also be given as [N, C, 1, 1], the shape the SE 1x1 convolutions act on.
  */
+import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
@@ -56,8 +57,7 @@ export type RowReduction = 'workgroup' | 'lane';
  */
 export function rowReduction(gpu: Gpu, hw: number, requested?: RowReduction): RowReduction {
   if (requested) return requested;
-  const cpu = gpu.info.kind === 'lavapipe' || gpu.info.kind === 'swiftshader';
-  return cpu && hw <= 65536 ? 'lane' : 'workgroup';
+  return isCpuAdapter(gpu.info.kind) && hw <= 65536 ? 'lane' : 'workgroup';
 }
 
 function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number, reduction?: RowReduction): void {
