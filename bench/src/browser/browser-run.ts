@@ -8,13 +8,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
 import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
 import type { Benchmark } from '../definition.js';
 import { hostInfo } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import { bundleBenchPage } from './bundle-page.js';
 import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
 import { serveOrtFile } from './ort-browser-run.js';
 
@@ -31,29 +31,13 @@ export interface BrowserRunOptions {
   readonly log: (line: string) => void;
 }
 
-let bundle: Promise<string> | undefined;
-
 /** esbuild bundle of the page with every benchmark, tfjs and the kernel modules found now. */
 export function bundlePage(root: string, log: (line: string) => void = console.warn): Promise<string> {
-  bundle ??= build({
-    entryPoints: [join(root, 'bench/src/browser/page.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'chrome121',
-    conditions: ['source'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
+  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), {
+    what: 'bench page',
+    refuseNodeOnly: true,
     plugins: [kernelModulesPlugin({ platform: 'browser', ops: join(root, 'packages/kernels/src/ops'), warn: log })],
-  }).then((result) => {
-    const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /provider-node|node_modules\/webgpu\//.test(input));
-    if (nodeOnly.length) throw new Error(`the bench page pulled in Node-only modules: ${nodeOnly.join(', ')}`);
-    const output = result.outputFiles[0];
-    if (!output) throw new Error('esbuild produced no bench page');
-    return output.text;
   });
-  return bundle;
 }
 
 async function serve(script: string): Promise<{ server: Server; url: string }> {

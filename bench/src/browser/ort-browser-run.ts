@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { bundleBenchPage } from './bundle-page.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
 import type { OrtExecutionProvider } from '../ort-peer.js';
@@ -40,29 +40,9 @@ export interface OrtBrowserReport extends OrtPageReport {
   readonly console: readonly string[];
 }
 
-const bundles = new Map<string, Promise<string>>();
-
-/** The page bundle (cached per root); the onnxruntime-web import resolves to its browser build. */
+/** The page bundle (cached); the onnxruntime-web import resolves to its browser build. */
 export function bundleOrtPage(root: string): Promise<string> {
-  let bundle = bundles.get(root);
-  if (!bundle) {
-    bundle = build({
-      entryPoints: [join(root, 'bench/src/browser/ort-page.ts')],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'chrome121',
-      conditions: ['source'],
-      write: false,
-      logLevel: 'silent',
-    }).then((result) => {
-      const output = result.outputFiles[0];
-      if (!output) throw new Error('esbuild produced no ORT page');
-      return output.text;
-    });
-    bundles.set(root, bundle);
-  }
-  return bundle;
+  return bundleBenchPage(join(root, 'bench/src/browser/ort-page.ts'), { what: 'ORT page' });
 }
 
 /** onnxruntime-web's dist folder (the .wasm files and their .mjs loaders), resolved from bench/. */

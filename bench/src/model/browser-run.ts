@@ -4,41 +4,18 @@
  * adapter flags and checks of test/browser/adapters.ts, progress lines, a watchdog).
  */
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { BrowserAdapter } from '../../../test/browser/adapters.js';
 import { drivePage } from '../browser/browser-run.js';
+import { bundleBenchPage } from '../browser/bundle-page.js';
 import type { ModelPageDone, ModelPageRunOptions } from '../browser/model-protocol.js';
 import { hostInfo } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
 import { loadNote, type ModelRunOptions } from './node-run.js';
 import type { ModelRunRecord } from './schema.js';
 
-const bundles = new Map<string, Promise<string>>();
-
-/** esbuild bundle of the model page (cached per repository root); refuses Node-only modules. */
+/** esbuild bundle of the model page (cached); refuses Node-only modules. */
 export function bundleModelPage(root: string): Promise<string> {
-  let bundle = bundles.get(root);
-  if (!bundle) {
-    bundle = build({
-      entryPoints: [join(root, 'bench/src/browser/model-page.ts')],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'chrome121',
-      conditions: ['source'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    }).then((result) => {
-      const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /provider-node|node_modules\/webgpu\//.test(input));
-      if (nodeOnly.length) throw new Error(`the model bench page pulled in Node-only modules: ${nodeOnly.join(', ')}`);
-      const output = result.outputFiles[0];
-      if (!output) throw new Error('esbuild produced no model bench page');
-      return output.text;
-    });
-    bundles.set(root, bundle);
-  }
-  return bundle;
+  return bundleBenchPage(join(root, 'bench/src/browser/model-page.ts'), { what: 'model bench page', refuseNodeOnly: true });
 }
 
 export async function runModelInBrowser(options: ModelRunOptions & { readonly adapter: BrowserAdapter; readonly root: string }): Promise<ModelRunRecord> {

@@ -1,7 +1,7 @@
 /** The model benchmark in Node: our Gpu on the requested Dawn adapter, the suite, and the run record. */
 import { loadavg } from 'node:os';
 import { createGpu } from '@ulseg/kernels';
-import { hostInfo } from '../report/metadata.js';
+import { hostInfo, nodeRuntime } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
 import type { ModelBenchSettings, ModelRunRecord } from './schema.js';
 import { runModelSuite } from './suite.js';
@@ -39,15 +39,7 @@ export async function runModelInNode(options: ModelRunOptions & { readonly adapt
       command: options.command,
       git: options.git,
       host,
-      runtime: {
-        kind: 'node',
-        browser: null,
-        userAgent: null,
-        flags: [],
-        env: Object.fromEntries(
-          ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'].flatMap((name) => (process.env[name] ? [[name, process.env[name] ?? '']] : [])),
-        ),
-      },
+      runtime: nodeRuntime(),
       adapter: gpu.info,
       settings: options.settings,
       model: suite.model,

@@ -9,7 +9,7 @@ import * as kernels from '@ulseg/kernels';
 import { createGpu, type Gpu } from '@ulseg/kernels';
 import type { Benchmark } from '../definition.js';
 import { KernelResolver, type OpModules } from '../kernel-resolver.js';
-import { hostInfo } from '../report/metadata.js';
+import { hostInfo, nodeRuntime } from '../report/metadata.js';
 import { runSuite } from '../run-suite.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
@@ -77,15 +77,7 @@ export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
       command: options.command,
       git: options.git,
       host,
-      runtime: {
-        kind: 'node',
-        browser: null,
-        userAgent: null,
-        flags: [],
-        env: Object.fromEntries(
-          ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'].flatMap((name) => (process.env[name] ? [[name, process.env[name] ?? '']] : [])),
-        ),
-      },
+      runtime: nodeRuntime(),
       adapter: gpu.info,
       settings: options.settings,
       peer: peer ? { name: 'tfjs-backend-webgpu', version: peer.version, device: 'same GPUDevice as ours' } : null,

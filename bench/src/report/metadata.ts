@@ -21,6 +21,19 @@ export function gitInfo(cwd: string): RunRecord['git'] {
   }
 }
 
+/** A Node run's runtime entry: Dawn, and the Vulkan loader variables that chose its driver. */
+export function nodeRuntime(): RunRecord['runtime'] {
+  return {
+    kind: 'node',
+    browser: null,
+    userAgent: null,
+    flags: [],
+    env: Object.fromEntries(
+      ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'].flatMap((name) => (process.env[name] ? [[name, process.env[name] ?? '']] : [])),
+    ),
+  };
+}
+
 export function hostInfo(): RunRecord['host'] {
   const list = cpus();
   return {
