@@ -8,7 +8,7 @@ import { layerShapes, modelConvs, roundFilters, roundRepeats, tenMostExpensive }
 import { KERNEL_BENCHMARKS, selectBenchmarks } from '../src/families/index.js';
 import { quantile } from '../src/measure.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/b6/static_padding.json', import.meta.url);
+const FIXTURE = new URL('../../test/fixtures/b6/static_padding.json', import.meta.url);
 
 interface FixtureConv {
   name: string;
@@ -76,7 +76,7 @@ describe('Linknet-B6 layers', () => {
     expect([1, 2, 2, 3, 3, 4, 1].map(roundRepeats)).toEqual([3, 6, 6, 8, 8, 11, 3]);
   });
 
-  it('costs 4.45 GMAC per 256x256 image, as SEED_SPEC.md §8 says (SE convolutions left out)', () => {
+  it('costs 4.45 GMAC per 256x256 image, as ORIGINAL.md §8 says (SE convolutions left out)', () => {
     const macs = modelConvs().reduce((sum, conv) => sum + conv.macs, 0) / 8;
     expect(macs / 1e9).toBeCloseTo(4.455, 1);
   });

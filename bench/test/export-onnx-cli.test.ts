@@ -11,7 +11,7 @@ import { type CliResult, type PrivateCli, privateCli } from '../../packages/cli/
 import { inspectOnnx, readOnnxInitializers, readPth, writeSafetensors } from '../../packages/model/src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MODEL_PTH = join(ROOT, '../shared/fixtures/linknet-b0/model.pth');
+const MODEL_PTH = join(ROOT, 'test/fixtures/linknet-b0/model.pth');
 let scratch = '';
 let cli: PrivateCli;
 

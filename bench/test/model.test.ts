@@ -35,7 +35,7 @@ const quick: ModelBenchSettings = {
 };
 
 describe('model bench pieces (no GPU)', () => {
-  it('counts the multiply-adds SEED_SPEC gives for Linknet-B6 at 256² (4.455 GMAC per image)', () => {
+  it('counts the multiply-adds ORIGINAL.md §8 gives for Linknet-B6 at 256² (4.455 GMAC per image)', () => {
     expect(forwardMacsPerImage('efficientnet-b6', 256, 1, 1) / 1e9).toBeCloseTo(4.455, 2);
     // Every layer but the SE pair (on the pooled 1x1 map, ~2% of B0 at 64²) scales with the pixel count.
     const [small, large] = [64, 128].map((size) => forwardMacsPerImage('efficientnet-b0', size, 1, 1)) as [number, number];

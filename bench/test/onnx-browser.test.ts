@@ -15,7 +15,7 @@ import { exportOnnx, readPth, SegmentationModel } from '../../packages/model/src
 import { runOrtInBrowser, type OrtBrowserReport } from '../src/browser/ort-browser-run.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const fixtures = new URL('../../../shared/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 const AGREEMENT = 1e-4;
 

@@ -14,7 +14,7 @@ import { exportOnnx, readPth, SegmentationModel } from '../../packages/model/src
 import { loadOrtNode } from '../src/node/ort-node.js';
 import { ortInput, runOrtPeer } from '../src/ort-peer.js';
 
-const fixtures = new URL('../../../shared/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 /** Issue #9: the export agrees with our logits to rel-L2 1e-4. */
 const AGREEMENT = 1e-4;

@@ -1,7 +1,7 @@
 /**
  * The page end to end in headless Chromium on SwiftShader, built as it ships (esbuild) and served from 127.0.0.1:
  * - Segment: the bundled-weights path (weights/fold1/best.safetensors, converted from the original's B0 `.pth` of
- *   ../shared/fixtures), a real scan chosen through the file input, 2 test-time views at 64², then RSIP + EMF. The
+ *   test/fixtures), a real scan chosen through the file input, 2 test-time views at 64², then RSIP + EMF. The
  *   page's probability map must match the same ensemble run in Node on lavapipe (rel-L2 ≤ 1e-4), its masks (raw and
  *   post-processed) Dice ≥ 0.99 with Node's; the timings are shown, nothing is logged as an error, a screenshot is saved.
  * - Train: 2 steps of batch 2 (one Adam step apart, on the same batch) at 64² on 2 generated phantoms through @ulseg/train; the loss goes down.
@@ -27,9 +27,9 @@ import { ConfigError, DEFAULT_SEGMENT, parseSettings, PARAMETER_HELP } from '../
 import { limitProblems, REQUIRED_LIMITS } from '../src/requirements.js';
 
 const APP = dirname(dirname(fileURLToPath(import.meta.url)));
-const SHARED = join(APP, '../../../shared');
-const PTH = join(SHARED, 'fixtures/linknet-b0/model.pth');
-const SCAN = join(SHARED, 'data/bdci-samples/test_data/img/1.png');
+const FIXTURES = join(APP, '../../test/fixtures');
+const PTH = join(FIXTURES, 'linknet-b0/model.pth');
+const SCAN = join(FIXTURES, 'bdci-samples/test_data/img/1.png');
 const RESOLUTION = 64;
 const VIEWS = ['identity', 'hflip'] as const;
 

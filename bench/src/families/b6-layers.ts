@@ -1,8 +1,8 @@
 /**
- * Every convolution of Linknet on EfficientNet-B6 at 256x256, batch 8, derived from the rules of SEED_SPEC.md §8
+ * Every convolution of Linknet on EfficientNet-B6 at 256x256, batch 8, derived from the rules of ORIGINAL.md §8
  * (B0 base blocks, width 1.8, depth 2.6, round_filters, round_repeats; Linknet decoder channels), and the ten most
  * expensive layer shapes the bench measures. The test checks the derivation against
- * ../shared/fixtures/b6/static_padding.json (every encoder conv's in/out/kernel/stride/groups).
+ * test/fixtures/b6/static_padding.json (every encoder conv's in/out/kernel/stride/groups).
  *
  * Selection: the eight 1x1 shapes with the largest total cost (cost of one layer x how often the shape occurs:
  * together 64% of the model's MACs), the most expensive depthwise shape (5x5 over 432 channels at 32x32, blocks

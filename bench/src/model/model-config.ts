@@ -1,5 +1,5 @@
 /**
- * The model benchmark's defaults and the model's multiply-adds (from the registry, as SEED_SPEC §8 describes the
+ * The model benchmark's defaults and the model's multiply-adds (from the registry, as ORIGINAL.md §8 describes the
  * network: B6 at 256² is 4.455 GMAC per image).
  */
 import { blockSpecs, encoderSpec, roundFilters } from '../../../packages/model/src/index.js';

@@ -5,7 +5,7 @@ import { nnOptimCases } from './nn-optim.cases.js';
 import { CosineAnnealingLR } from './optim/cosine-annealing.js';
 
 const schedules = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/linknet-b0/lr_schedule.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../test/fixtures/linknet-b0/lr_schedule.json', import.meta.url), 'utf8'),
 ) as Record<string, { base_lr: number; T_max: number; eta_min: number; epochs: number[]; lr: number[] }>;
 
 describe('CosineAnnealingLR', () => {

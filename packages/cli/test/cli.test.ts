@@ -10,7 +10,7 @@ import { readSafetensors } from '@ulseg/model';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageRoot, 'dist/ulseg.js');
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 let scratch = '';
 
 

@@ -15,9 +15,9 @@ import { decodePng, encodeGrayPng, encodeRgbPng, resizeNearest, type GrayImage }
 import { readPth, writeSafetensors } from '@ulseg/model';
 import { removeSmallRegions } from '@ulseg/postprocess';
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const samples = join(shared, 'data/bdci-samples/train_data');
-const pth = join(shared, 'fixtures/linknet-b0/model.pth');
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
+const samples = join(fixtures, 'bdci-samples/train_data');
+const pth = join(fixtures, 'linknet-b0/model.pth');
 const IDS = ['1.png', '2.png'];
 let cli: PrivateCli;
 let scratch = '';
@@ -209,7 +209,7 @@ describe('ulseg infer, postprocess, visualize, evaluate', () => {
       [() => infer('--weights', pth, '--test-path', 'absent', '--out', 'x'), 'ulseg: absent: folder not found'],
       [() => infer('--weights', pth, '--test-path', 'notpng', '--out', 'x'), 'ulseg: notpng/3.png: not a PNG file (bad signature)'],
       [() => infer('--weights', pth, '--test-path', 'txtonly', '--out', 'x'), /ulseg: warning: txtonly: skipping 1 file\(s\) that are not \.png: notes\.txt\nulseg: txtonly: no PNG images/],
-      [() => infer('--weights', join(shared, 'fixtures/linknet-b0/input.npy'), '--test-path', 'img', '--out', 'x'), /ulseg: .*input\.npy: neither a safetensors file nor a PyTorch \.pth/],
+      [() => infer('--weights', join(fixtures, 'linknet-b0/input.npy'), '--test-path', 'img', '--out', 'x'), /ulseg: .*input\.npy: neither a safetensors file nor a PyTorch \.pth/],
       [() => infer('--weights', 'absent.pth', '--test-path', 'img', '--out', 'x'), "ulseg: weights 'absent.pth': no such file"],
       [() => infer('--weights', 'partial.safetensors', '--test-path', 'img', '--out', 'x'), /ulseg: partial\.safetensors: the weights do not match the model\n\s+missing keys \(\d+\): decoder\./],
       [() => infer('--weights', pth, '--test-path', 'img', '--out', 'img/'), "ulseg: --out 'img/' is the input folder: the predictions would replace the images"],

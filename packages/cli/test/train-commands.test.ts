@@ -12,7 +12,7 @@ import { decodePng, parseTrainCsv } from '@ulseg/data';
 import { readSafetensors } from '@ulseg/model';
 import { parseLogCsv } from '@ulseg/train';
 
-const committedCsv = fileURLToPath(new URL('../../../../shared/data/bdci-samples/train_data/train.csv', import.meta.url));
+const committedCsv = fileURLToPath(new URL('../../../test/fixtures/bdci-samples/train_data/train.csv', import.meta.url));
 let cli: PrivateCli;
 let scratch = '';
 const at = (...parts: string[]): string => join(scratch, ...parts);

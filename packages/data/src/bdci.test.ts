@@ -8,8 +8,8 @@ import { decodePng, encodeGrayPng, type GrayImage } from './png.js';
 import { resizeNearest } from './resize.js';
 import { readTrainCsv } from './train-csv.js';
 
-const SHARED = new URL('../../../../shared/', import.meta.url);
-const SAMPLES = fileURLToPath(new URL('data/bdci-samples/', SHARED));
+const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
+const SAMPLES = fileURLToPath(new URL('bdci-samples/', FIXTURES));
 
 /** A uint8 .npy (format 1.0) as bytes and shape. */
 function readNpyUint8(path: string): { shape: number[]; data: Uint8Array } {
@@ -67,7 +67,7 @@ describe('BDCI loader on the real samples', () => {
   it("resizes like Pillow's NEAREST (fixture resize/nearest_label_256.npy)", async () => {
     const files = new NodeFiles(SAMPLES);
     const label = decodePng(await files.read('train_data/label/1.png'), 'label/1.png');
-    const fixture = readNpyUint8(fileURLToPath(new URL('fixtures/resize/nearest_label_256.npy', SHARED)));
+    const fixture = readNpyUint8(fileURLToPath(new URL('resize/nearest_label_256.npy', FIXTURES)));
     expect(fixture.shape).toEqual([256, 256]);
     const resized = resizeNearest(label, 256, 256);
     expect(resized.data).toEqual(fixture.data);

@@ -5,7 +5,7 @@ import { compareNatural } from './natural-sort.js';
 import { type DecodedImage, decodePng, encodeGrayPng, type GrayImage } from './png.js';
 import { resizeNearest } from './resize.js';
 
-/** The challenge's folder layout (SEED_SPEC §1), relative to a data root. `test_data/label` is ours: ground truth for evaluation. */
+/** The challenge's folder layout (ORIGINAL.md §1), relative to a data root. `test_data/label` is ours: ground truth for evaluation. */
 export const BDCI_LAYOUT = {
   trainImages: 'train_data/img',
   trainLabels: 'train_data/label',

@@ -6,7 +6,7 @@ import { SeededRandom } from './random.js';
 import { REAL_TUMOUR_AREAS } from './real-areas.js';
 import { buildTrainTable, readTrainCsv } from './train-csv.js';
 
-const SAMPLES = fileURLToPath(new URL('../../../../shared/data/bdci-samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../../test/fixtures/bdci-samples/', import.meta.url));
 
 /** Counts per fold (index 0 = fold 1), overall and per grade. */
 function foldCounts(rows: readonly { grade: SizeGrade; fold: number }[], folds: number): { total: number[]; byGrade: number[][] } {
@@ -27,7 +27,7 @@ describe('size grades', () => {
     expect(table.rows).toHaveLength(215);
     expect(tertileThresholds(table.rows.map((row) => row.size))).toEqual([12097, 23493]);
     expect(table.thresholds).toEqual([12097, 23493]);
-    // SEED_SPEC §2: only 1 image is under 3200 and 22 under 7200.
+    // ORIGINAL.md §2: only 1 image is under 3200 and 22 under 7200.
     const readme = table.rows.map((row) => sizeGrade(row.size, README_THRESHOLDS));
     expect(readme.filter((grade) => grade === 0)).toHaveLength(1);
     expect(readme.filter((grade) => grade <= 1)).toHaveLength(22);

@@ -2,7 +2,7 @@ import { compareNatural } from './natural-sort.js';
 import type { GrayImage } from './png.js';
 import { SeededRandom } from './random.js';
 
-/** 0 = small, 1 = medium, 2 = large tumour (SEED_SPEC §2). */
+/** 0 = small, 1 = medium, 2 = large tumour (ORIGINAL.md §2). */
 export type SizeGrade = 0 | 1 | 2;
 
 /** [t1, t2]: grade 0 below t1, grade 1 below t2, else grade 2. */

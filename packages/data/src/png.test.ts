@@ -5,7 +5,7 @@ import { DataError } from './errors.js';
 import { NodeFiles } from './node-files.js';
 import { decodePng, encodeGrayPng, inferenceGray, MAX_IMAGE_SIDE, pillowGray, readPngSize } from './png.js';
 
-const SAMPLES = fileURLToPath(new URL('../../../../shared/data/bdci-samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../../test/fixtures/bdci-samples/', import.meta.url));
 
 function ramp(length: number, step = 37): Uint8Array {
   return Uint8Array.from({ length }, (_, index) => (index * step) % 256);

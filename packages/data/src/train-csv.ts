@@ -43,7 +43,7 @@ export interface TrainTable {
   readonly format: 'ulseg' | 'original';
 }
 
-/** Grades sizes and splits them into folds (SEED_SPEC §2). Same entries and options → same table. */
+/** Grades sizes and splits them into folds (ORIGINAL.md §2). Same entries and options → same table. */
 export function buildTrainTable(entries: readonly { id: string; size: number }[], options: SplitOptions = {}): TrainTable {
   const folds = options.folds ?? DEFAULT_FOLDS;
   checkFoldCount(folds);

@@ -18,13 +18,13 @@ import { planarChannels, preprocessImage, preprocessReference } from './preproce
 import { augmentViews, TTA_PRESETS, type TtaView } from './views.js';
 import { ensembleReference, viewReference } from './views.reference.js';
 
-const shared = new URL('../../../../shared/', import.meta.url);
-const read = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(path, shared)));
+const fixtures = new URL('../../../test/fixtures/', import.meta.url);
+const read = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(path, fixtures)));
 const decoded = (path: string): DecodedImage => decodePng(read(path), path);
 
 const R = 32;
 const REAL_VIEWS: TtaView[] = ['identity', 'rot180'];
-const pth = read('fixtures/linknet-b0/model.pth');
+const pth = read('linknet-b0/model.pth');
 
 /**
  * The fixture's B0 with a steeper head (weight × 40, bias −12.6: its probabilities spread around 0.5 on the scans
@@ -109,7 +109,7 @@ for (const kind of testAdapterKinds()) {
       const got = await gpu.read(preprocessImage(gpu, scan, 256));
       assertClose(got, preprocessReference(scan, 256), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, 'pillow 256');
       // R = G = B here, so gray = (0.2989 + 0.587 + 0.114) · Pillow's 8-bit resize of the channel / 255.
-      const pillow = readNpy(read('fixtures/resize/pil_bilinear_256.npy')).data;
+      const pillow = readNpy(read('resize/pil_bilinear_256.npy')).data;
       assertClose(got, Float64Array.from(pillow, (value) => (0.9999 * value) / 255), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, 'pil_bilinear_256 fixture');
       // Colour and gray files at odd sizes, up- and downscaled, both resamplers.
       const random = new Random(5);
@@ -238,11 +238,11 @@ for (const kind of testAdapterKinds()) {
       const files = new MemoryFiles({
         'w/a.pth': pth,
         'w/b.safetensors': safetensors,
-        'w/logits.npy': read('fixtures/linknet-b0/eval_logits.npy'),
+        'w/logits.npy': read('linknet-b0/eval_logits.npy'),
         'w/rgb-stem.safetensors': writeSafetensors([...original].map(([key, entry]) => [key, key === 'encoder._conv_stem.weight' ? { shape: [32, 3, 3, 3], data: new Float32Array(32 * 27) } : entry])),
         'w/partial.safetensors': writeSafetensors([...original].filter(([key]) => !key.startsWith('decoder.blocks.0.'))),
         'w/stem-only.safetensors': writeSafetensors([['encoder._conv_stem.weight', original.get('encoder._conv_stem.weight')!]]),
-        'img/3.png': read('data/bdci-samples/test_data/img/3.png'),
+        'img/3.png': read('bdci-samples/test_data/img/3.png'),
         'img/notes.txt': new TextEncoder().encode('not an image'),
         'bad/1.png': new TextEncoder().encode('not a png'),
       });

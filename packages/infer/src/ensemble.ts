@@ -1,5 +1,5 @@
 /**
- * Ensemble inference (SEED_SPEC §6, the original's rule on a true ensemble): for each image and each of K models,
+ * Ensemble inference (ORIGINAL.md §6, the original's rule on a true ensemble): for each image and each of K models,
  *   p_k = resize_{H×W}( σ( (1/V) Σ_v T_v(f_k(T_v(x))) ) )     (bilinear, align_corners = False)
  *   p   = (1/K) Σ_k p_k,   mask = 255 where p ≥ threshold, else 0
  * with x the preprocessed image [1, 1, R, R] and T_v the test-time views. Views and images share one forward batch

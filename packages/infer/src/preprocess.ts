@@ -1,5 +1,5 @@
 /**
- * The original's test input (SEED_SPEC §6): torchvision `Compose([Resize((R, R)), ToTensor(), Grayscale(1)])` on the
+ * The original's test input (ORIGINAL.md §6): torchvision `Compose([Resize((R, R)), ToTensor(), Grayscale(1)])` on the
  * image as PIL opens it, so, in this order:
  *   1. resize each 8-bit channel to R × R with Pillow's BILINEAR (a PIL image, so Pillow resamples it: fixed point,
  *      antialiased when downscaling; `torch` uses PyTorch's bilinear instead, align_corners = False, no antialias);

@@ -1,5 +1,5 @@
 /**
- * TTA merge and resize back against PyTorch: per-view logits built from prob.npy (../shared/fixtures/resize/) merge
+ * TTA merge and resize back against PyTorch: per-view logits built from prob.npy (test/fixtures/resize/) merge
  * back to prob, and its bilinear resize matches F.interpolate's 307x454 and 230x481 outputs.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { viewReference } from './views.reference.js';
 
 registerCases(viewsCases);
 
-const fixtures = new URL('../../../../shared/fixtures/resize/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/resize/', import.meta.url);
 const npy = (name: string) => readNpy(readFileSync(new URL(name, fixtures)));
 
 for (const kind of testAdapterKinds()) {

@@ -1,5 +1,5 @@
 /**
- * EfficientNet-B6 block 31 with real shapes (../shared/fixtures/b6/block-31): k5 stride 2, 200 → 1200 → SE 50 → 344,
+ * EfficientNet-B6 block 31 with real shapes (test/fixtures/b6/block-31): k5 stride 2, 200 → 1200 → SE 50 → 344,
  * with 0.6.3's static-same pad (1, 2, 1, 2). Eval and train outputs, the input gradient and every parameter gradient
  * of L = Σ y²/2, and the BN buffers after the training forward, against PyTorch.
  */
@@ -12,7 +12,7 @@ import { MBConvBlock } from './encoders/efficientnet.js';
 import { blockSpecs, encoderSpec } from './encoders/efficientnet-params.js';
 import { readSafetensors } from './weights/safetensors.js';
 
-const fixtures = new URL('../../../../shared/fixtures/b6/block-31/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/b6/block-31/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 const npy = (name: string): Float32Array => parseNpy(read(name), name).data;
 

@@ -4,7 +4,7 @@ import { noGrad, Tensor } from '@ulseg/autograd';
 import { gpuFor } from '@ulseg/kernels/testing';
 import { SegmentationModel } from './segmentation-model.js';
 
-const fixtures = new URL('../../../../shared/fixtures/b6/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/b6/', import.meta.url);
 const cases = (JSON.parse(readFileSync(new URL('feature_shapes.json', fixtures), 'utf8')) as { cases: { input: number[]; encoder_features?: number[][] }[] }).cases;
 
 it('Linknet-B6 features and logits have the shapes of feature_shapes.json; 300x300 is refused with the nearest valid size', { timeout: 300_000 }, async () => {

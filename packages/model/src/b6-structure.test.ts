@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { gpuFor } from '@ulseg/kernels/testing';
 import { SegmentationModel } from './segmentation-model.js';
 
-const fixtures = new URL('../../../../shared/fixtures/b6/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/b6/', import.meta.url);
 
 it('Linknet-B6 has exactly the 1081 state_dict keys and shapes of the original, and 41,247,957 parameter values', { timeout: 120_000 }, async () => {
   const gpu = await gpuFor('lavapipe');

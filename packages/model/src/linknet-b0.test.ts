@@ -1,5 +1,5 @@
 /**
- * The seed's Linknet-B0 (../shared/fixtures/linknet-b0): our model loads the original's model.pth and reproduces
+ * The seed's Linknet-B0 (test/fixtures/linknet-b0): our model loads the original's model.pth and reproduces
  * PyTorch's eval and train logits, the Dice loss, the BatchNorm running statistics, every parameter gradient (within
  * 1e-4 relative L2 per tensor) and the parameters after one Adam step.
  */
@@ -12,7 +12,7 @@ import { readSafetensors } from './weights/safetensors.js';
 import { SegmentationModel } from './segmentation-model.js';
 import type { WeightMap } from './weights/state-dict.js';
 
-const fixtures = new URL('../../../../shared/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 const tolerances = JSON.parse(new TextDecoder().decode(read('tolerances.json'))) as { grads_zero_in_exact_arithmetic: string[] };
 /** The 21 gradients that are 0 in exact arithmetic (a constant removed by a training-mode BatchNorm's mean). */

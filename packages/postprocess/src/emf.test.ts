@@ -5,7 +5,7 @@ import { gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
 import { edgeMedian } from './emf.js';
 import { postprocessMask } from './postprocess.js';
 
-const fixtures = new URL('../../../../shared/fixtures/postprocess/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/postprocess/', import.meta.url);
 function readMask(path: string): { data: Uint8Array; width: number; height: number } {
   const png = PNG.sync.read(readFileSync(new URL(path, fixtures)));
   const data = new Uint8Array(png.width * png.height);

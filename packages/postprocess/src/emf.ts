@@ -1,5 +1,5 @@
 /**
- * EMF, the edge-band median filter (SEED_SPEC.md §7): band = pixels where the k x k dilation and erosion of the mask
+ * EMF, the edge-band median filter (ORIGINAL.md §7): band = pixels where the k x k dilation and erosion of the mask
  * differ; inside the band a pixel becomes the k x k median (replicate border), elsewhere it is unchanged. For a
  * binary mask this equals the plain k x k median (outside the band the window is constant), so the band only saves
  * work. Runs on the GPU (binary counting path of @ulseg/kernels' edgeMedianFilter).

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { labelComponents } from './components.js';
 import { removeSmallRegions } from './rsip.js';
 
-const fixtures = new URL('../../../../shared/fixtures/postprocess/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/postprocess/', import.meta.url);
 function readMask(path: string): { data: Uint8Array; width: number; height: number } {
   const png = PNG.sync.read(readFileSync(new URL(path, fixtures)));
   const data = new Uint8Array(png.width * png.height);

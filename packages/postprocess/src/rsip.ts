@@ -1,5 +1,5 @@
 /**
- * RSIP, "remove small isolated regions" (SEED_SPEC.md §7, the original README's intent): every 8-connected
+ * RSIP, "remove small isolated regions" (ORIGINAL.md §7, the original README's intent): every 8-connected
  * foreground component with area ≤ threshold is removed; optionally, every 8-connected background component with
  * area ≤ threshold becomes foreground (hole filling, as skimage's remove_small_holes with connectivity 2 — a
  * background region touching the image border counts as a hole too).

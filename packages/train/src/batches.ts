@@ -1,5 +1,5 @@
 /**
- * Model inputs from 8-bit scans, assembled on the device (SEED_SPEC §3 and the original's dataset.py):
+ * Model inputs from 8-bit scans, assembled on the device (ORIGINAL.md §3 and the original's dataset.py):
  *   training:   gray uint8 [H, W] → augment (GPU kernels, per sample at its own size) → Pillow bicubic to R x R
  *               (rounded to uint8, as PIL) → /255;  mask {0, 1} → the same geometric augment (nearest, fill 0) →
  *               Pillow nearest to R x R.

@@ -1,5 +1,5 @@
 /**
- * BatchNorm recalibration (SEED_SPEC §5, last bullet): the encoder's BN momentum is 0.01, so after a short run its
+ * BatchNorm recalibration (ORIGINAL.md §5, last bullet): the encoder's BN momentum is 0.01, so after a short run its
  * running statistics still remember the first batches and eval-mode outputs are wrong. This recomputes every BN's
  * running statistics over a set of batches as a cumulative average, PyTorch's `momentum=None` (what
  * torch.optim.swa_utils.update_bn does): with batch k = 1, 2, … and its batch mean μ_k and unbiased variance σ²_k,

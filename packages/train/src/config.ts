@@ -1,5 +1,5 @@
 /**
- * The training configuration: the original's options (SEED_SPEC §5, train.py) plus ulseg's. Defaults are the
+ * The training configuration: the original's options (ORIGINAL.md §5, train.py) plus ulseg's. Defaults are the
  * original's, except the learning rate (1e-3: the README's 1e-7 cannot move a randomly initialised decoder).
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
@@ -42,9 +42,9 @@ export interface TrainConfig {
   readonly folds: number;
   /** Base drop-connect rate of the encoder (0.2 in the original; block b drops with p = rate·b/blocks). */
   readonly dropConnectRate: number;
-  /** Train on augmented images (SEED_SPEC §3); false: plain bicubic resize. */
+  /** Train on augmented images (ORIGINAL.md §3); false: plain bicubic resize. */
   readonly augment: boolean;
-  /** Overrides of the augmentation policy's probabilities and ranges (merged over SEED_SPEC §3's). */
+  /** Overrides of the augmentation policy's probabilities and ranges (merged over ORIGINAL.md §3's). */
   readonly augmentPolicy: AugmentPolicyInput;
   readonly bnRecalibration: BnRecalibration;
 }

@@ -1,5 +1,5 @@
 /**
- * @ulseg/train: K-fold training of Linknet-EfficientNet on WebGPU (SEED_SPEC §3–§5): GPU augmentation and resizing,
+ * @ulseg/train: K-fold training of Linknet-EfficientNet on WebGPU (ORIGINAL.md §3–§5): GPU augmentation and resizing,
  * Adam with the original's cosine schedule, validation, the original's best-checkpoint rule, atomic safetensors
  * checkpoints, exact resume, BN recalibration. Runs in Node and in browsers: files go through TrainFiles.
  */

@@ -1,5 +1,5 @@
 /**
- * Linknet-B0 at 64² learns the 8 real scans of ../shared/data/bdci-samples by heart: after 20 epochs (one step of 8
+ * Linknet-B0 at 64² learns the 8 real scans of test/fixtures/bdci-samples by heart: after 20 epochs (one step of 8
  * each, no augmentation, lr 1e-2, w = 0.5 BCE + Dice), the mean per-image Dice is >= 0.9 on the training batch in
  * train mode and on the same scans in eval mode after BN recalibration (the validation of the loop). A CI-sized
  * check that the loop, the inputs, the loss and the optimiser fit together. Node, lavapipe.
@@ -11,7 +11,7 @@ import { NodeFiles } from '@ulseg/data/node';
 import { gpuFor } from '@ulseg/kernels/testing';
 import { resolveTrainConfig, trainFold, type EpochRow } from './index.js';
 
-const SAMPLES = fileURLToPath(new URL('../../../../shared/data/bdci-samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../../test/fixtures/bdci-samples/', import.meta.url));
 
 describe('overfitting the real scans (lavapipe)', () => {
   it('Linknet-B0 at 64² reaches Dice >= 0.9 on the 8 training scans, in train and in eval mode', { timeout: 900_000 }, async () => {

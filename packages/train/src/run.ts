@@ -1,5 +1,5 @@
 /**
- * K-fold training in one run (SEED_SPEC §5): train.csv's fold column decides, for fold k, validation = the images of
+ * K-fold training in one run (ORIGINAL.md §5): train.csv's fold column decides, for fold k, validation = the images of
  * fold k and training = the others. Each fold writes into `<weights path>/fold<k>/`; an existing run there is never
  * overwritten: it is resumed (`resume`) or refused.
  */

@@ -1,5 +1,5 @@
 /**
- * The original's epoch-level rules (SEED_SPEC §5, train.py):
+ * The original's epoch-level rules (ORIGINAL.md §5, train.py):
  * - learning rate: CosineAnnealingLR stepped as `scheduler.step(i)` at the start of epoch i (0-based), the closed form
  *     lr(i) = eta_min + (lr0 − eta_min)·(1 + cos(π·i / T_max))/2;
  * - best checkpoint: `if valid_loss <= valid_loss_min and epoch - 2 >= i`: saved when the validation loss is at most

@@ -2,7 +2,7 @@
  * The training loop end to end (Node, lavapipe: the loops are long; their kernels are checked on every adapter by
  * the *.cases.ts files):
  * - a scripted model pins the validation losses, so the original's best rule, the cosine schedule (torch's values
- *   from ../shared/fixtures) and the checkpoint/log files of each epoch are checked exactly;
+ *   from test/fixtures) and the checkpoint/log files of each epoch are checked exactly;
  * - NaN in the training or validation loss stops the run naming fold, epoch and step, keeping the last good epoch;
  * - Linknet-B0 at 64² on phantoms: 2 epochs in one go against 1 epoch + stop + resume give bit-identical weights and
  *   Adam moments; GPU memory is flat from epoch to epoch; an existing run is refused without --resume and a
@@ -29,7 +29,7 @@ import {
   type ModelFactory,
 } from './index.js';
 
-const fixtures = new URL('../../../../shared/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/linknet-b0/', import.meta.url);
 
 function phantoms(count: number, seed = 5): FoldedSample[] {
   return Array.from({ length: count }, (_, index) => {

@@ -13,7 +13,7 @@ export interface MaskScores {
   readonly intersection: number;
 }
 
-/** Dice and IoU of two {0, 255} masks of one size (SEED_SPEC §4: per image, on binarised masks). */
+/** Dice and IoU of two {0, 255} masks of one size (ORIGINAL.md §4: per image, on binarised masks). */
 export function scoreMasks(prediction: GrayImage, truth: GrayImage): MaskScores {
   let predicted = 0;
   let inTruth = 0;

@@ -55,7 +55,7 @@ export function describeTable(table: TrainTable): string {
 
 /**
  * ulseg preprocess: tumour areas (foreground pixels of each mask at its own resolution), size grades by tertiles or
- * fixed thresholds, and a seeded split into K folds with the same grade mix (SEED_SPEC §2), written as train.csv
+ * fixed thresholds, and a seeded split into K folds with the same grade mix (ORIGINAL.md §2), written as train.csv
  * (ID,CATE,size,grade,fold).
  */
 export async function runPreprocess(options: PreprocessOptions): Promise<void> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { blockSpecs, encoderSpec, ENCODERS, roundFilters, staticSamePad } from './efficientnet-params.js';
 
-const fixtures = new URL('../../../../../shared/fixtures/', import.meta.url);
+const fixtures = new URL('../../../../test/fixtures/', import.meta.url);
 const padding = JSON.parse(readFileSync(new URL('b6/static_padding.json', fixtures), 'utf8')) as {
   convs: { name: string; kernel: number[]; stride: number[]; groups: number; in: number; out: number; pad: number[] }[];
 };

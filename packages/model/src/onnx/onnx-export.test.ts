@@ -1,6 +1,6 @@
 /**
  * The ONNX export's structure, read back with onnx-proto's decoder: opset, input and output, the op types and their
- * counts (derived here from the fixture's conv list and SEED_SPEC §8, not from the exporter), the initializers
+ * counts (derived here from the fixture's conv list and ORIGINAL.md §8, not from the exporter), the initializers
  * (exactly the state_dict keys the forward uses, with their shapes and bit-identical values), the explicit
  * "static same" pads of every encoder conv against static_padding.json, a topological order, and the errors.
  * Numerical agreement with ONNX Runtime is checked in bench/test/onnx-runtime.test.ts.
@@ -17,7 +17,7 @@ import { onnx } from './onnx-proto.js';
 import { exportOnnx, ONNX_BATCH_DIMENSION } from './export-onnx.js';
 import { inspectOnnx, readOnnxInitializers, type OnnxSummary } from './inspect-onnx.js';
 
-const fixtures = new URL('../../../../../shared/fixtures/', import.meta.url);
+const fixtures = new URL('../../../../test/fixtures/', import.meta.url);
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(path, fixtures)));
 const json = <T>(path: string): T => JSON.parse(new TextDecoder().decode(read(path))) as T;
 
@@ -184,7 +184,7 @@ describe('ONNX export of Linknet-B6 (structure only)', () => {
     expect(summary.initializers.map((entry) => entry.name).sort()).toEqual(forwardKeys(stateDict.map(([key]) => key)).sort());
     const size = (shape: number[]): number => shape.reduce((product, extent) => product * extent, 1);
     const learnable = summary.initializers.filter(({ name }) => !/running_(mean|var)$/.test(name));
-    expect(learnable.reduce((total, { shape }) => total + size(shape), 0)).toBe(39_916_245); // SEED_SPEC §8: parameters the forward uses
+    expect(learnable.reduce((total, { shape }) => total + size(shape), 0)).toBe(39_916_245); // ORIGINAL.md §8: parameters the forward uses
   });
 });
 

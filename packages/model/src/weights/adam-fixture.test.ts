@@ -5,7 +5,7 @@ import { assertClose, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
 import { readPth } from './pth.js';
 import { readSafetensors } from './safetensors.js';
 
-const fixtures = new URL('../../../../../shared/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 
 describe('Adam against PyTorch (linknet-b0/adam_step.safetensors)', () => {

@@ -5,7 +5,7 @@ import { PickleSecurityError } from './pickle.js';
 import { readPth } from './pth.js';
 import { readSafetensors, readWeights, writeSafetensors } from './safetensors.js';
 
-const fixtures = new URL('../../../../../shared/fixtures/', import.meta.url);
+const fixtures = new URL('../../../../test/fixtures/', import.meta.url);
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(path, fixtures)));
 
 describe('.pth reader', () => {

@@ -9,8 +9,8 @@ import { adamFloat32Emulation } from './adam.reference.js';
 import { cosineAnnealingLr } from './lr-schedule.js';
 import { parseSafetensors } from './safetensors.js';
 
-/** The golden fixtures beside the checkout (../shared/fixtures); a missing fixture fails the test. */
-const FIXTURES = fileURLToPath(new URL('../../../../../../shared/fixtures/linknet-b0/', import.meta.url));
+/** The golden fixtures in the repository (test/fixtures); a missing fixture fails the test. */
+const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/linknet-b0/', import.meta.url));
 const read = (name: string): Uint8Array => readFileSync(FIXTURES + name);
 
 interface Schedule {

@@ -18,7 +18,7 @@ export type IntensityOp = (typeof INTENSITY_OPS)[number];
 
 /** Most taps of a separable blur row (Gaussian radius 15 or a 32-wide box). */
 export const BLUR_MAX_TAPS = 32;
-/** Largest median window (k = 15; SEED_SPEC uses up to 11). */
+/** Largest median window (k = 15; the original uses up to 11). */
 export const MEDIAN_MAX_K = 15;
 
 export const INTENSITY_STRIDES: Record<IntensityOp, number> = {

@@ -87,7 +87,7 @@ export const augmentBatchCases = defineCases('augment-batch', {
     assertEqualArrays(await gpu.read(inputImages), images, 'input images untouched');
     assertEqualArrays(await gpu.read(inputMasks), masks, 'input masks untouched');
   },
-  'a random SEED_SPEC plan of 4 samples runs and matches its steps': async ({ gpu, random }) => {
+  'a random plan of the original policy of 4 samples runs and matches its steps': async ({ gpu, random }) => {
     const shape = { ...SHAPE, batch: 4 };
     const plan = planAugmentation(new Random(2024), shape, { enhancedCount: [3, 5] });
     const images = randomImages(random, shape);

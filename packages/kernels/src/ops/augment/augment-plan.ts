@@ -132,7 +132,7 @@ function strideOf(kernel: StepKernel): number {
  * Orders the samples' non-geometric sequences into steps so that each sample's ops run in its own order. With a
  * key order (one permutation per batch) that order is followed; otherwise greedy, a heuristic for the shortest
  * common supersequence: the next step is the key that is next for the samples with the most ops left in total
- * (ties: the earliest key in sorted order). For SEED_SPEC batches of 16 that is about 16 steps (2 of them warps).
+ * (ties: the earliest key in sorted order). For batches of the original policy of 16 that is about 16 steps (2 of them warps).
  */
 function schedule(sequences: readonly { key: string; kernel: StepKernel; row: number[] }[][], keyOrder: readonly string[] | undefined): { kernel: StepKernel; rows: Map<number, number[]> }[] {
   const position = sequences.map(() => 0);

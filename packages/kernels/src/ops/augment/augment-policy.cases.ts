@@ -44,7 +44,7 @@ export const augmentPolicyCases = defineCases('augment-policy', {
     if (a.steps.length !== b.steps.length || a.steps.some((step, k) => step.table.join() !== b.steps[k]!.table.join())) throw new Error('same seed, different tables');
     if (JSON.stringify(a.samples) === JSON.stringify(c.samples)) throw new Error('different seeds, same ops');
   },
-  'probabilities of SEED_SPEC §3 over 4000 samples': async () => {
+  'probabilities of ORIGINAL.md §3 over 4000 samples': async () => {
     const samples = draws(7, 4000);
     const has = (kind: SampleOpKind): number => samples.filter((ops) => ops.some((op) => op.kind === kind)).length;
     const n = samples.length;

@@ -1,5 +1,5 @@
 /**
- * The training augmentation policy of SEED_SPEC §3 (the original's imgaug 0.4.0 pipeline), drawn on the CPU from a
+ * The training augmentation policy of ORIGINAL.md §3 (the original's imgaug 0.4.0 pipeline), drawn on the CPU from a
  * seeded generator; no GPU here. Per sample:
  *   1. geometric children in random order: h-flip p 0.3, v-flip p 0.3, p 0.5 crop each side U[0, 5%] and resize
  *      back, p 0.5 affine (scale x, y U[0.8, 1.2], translate U[−20%, 20%], rotate U[−10°, 10°], shear U[−5°, 5°] the
@@ -9,7 +9,7 @@
  *      elastic. (A "p 0.5" child that is picked but loses its coin flip does nothing, as imgaug's Sometimes.)
  * Every range, probability and choice list is an option (`AugmentPolicyInput`, merged over the defaults).
  * `order: 'batch'` draws one child order per batch, as imgaug 0.4.0's Sequential / SomeOf(random_order=True) do;
- * the default `'sample'` draws one per sample, as SEED_SPEC states.
+ * the default `'sample'` draws one per sample, as ORIGINAL.md §3 states.
  *
  * Where the GPU version differs from imgaug 0.4.0 (checked against OpenCV 4.14 where OpenCV does the work):
  * - Images stay float32 between ops (imgaug rounds to uint8 after each); values are clipped to 0..255 where imgaug's
@@ -56,7 +56,7 @@ export interface AugmentPolicy {
     readonly translatePercent: AugmentRange;
     readonly rotate: AugmentRange;
     readonly shear: AugmentRange;
-    /** 'same': shear_y = shear_x (SEED_SPEC); 'independent': its own draw; 'none': 0. */
+    /** 'same': shear_y = shear_x (ORIGINAL.md §3); 'independent': its own draw; 'none': 0. */
     readonly shearY: 'same' | 'independent' | 'none';
     readonly interpolations: readonly Interpolation[];
     readonly borders: readonly BorderMode[];
@@ -74,7 +74,7 @@ export interface AugmentPolicy {
   readonly elastic: { readonly p: number; readonly alpha: AugmentRange; readonly sigma: AugmentRange; readonly interpolation: Interpolation };
 }
 
-/** SEED_SPEC §3. */
+/** ORIGINAL.md §3. */
 export const DEFAULT_AUGMENT_POLICY: AugmentPolicy = {
   order: 'sample',
   foldFlips: true,

@@ -7,8 +7,8 @@ import { lossCases } from './loss.cases.js';
 import { segmentationLossBackwardReference } from './loss.reference.js';
 import { readNpy } from '../../testing/npy.js';
 
-/** The golden fixtures beside the checkout (../shared/fixtures); a missing fixture fails the test. */
-const FIXTURES = fileURLToPath(new URL('../../../../../../shared/fixtures/linknet-b0/', import.meta.url));
+/** The golden fixtures in the repository (test/fixtures); a missing fixture fails the test. */
+const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/linknet-b0/', import.meta.url));
 const logits = readNpy(readFileSync(FIXTURES + 'train_logits.npy'));
 const target = readNpy(readFileSync(FIXTURES + 'target.npy'));
 const expected = JSON.parse(readFileSync(FIXTURES + 'loss.json', 'utf8')) as Record<string, number>;

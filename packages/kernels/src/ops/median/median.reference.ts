@@ -58,7 +58,7 @@ export function edgeBandReference(x: ArrayLike<number>, shape: readonly number[]
   return dilation.map((v, i) => (v !== erosion[i] ? 255 : 0));
 }
 
-/** where(band, median, x) (SEED_SPEC §7). */
+/** where(band, median, x) (ORIGINAL.md §7). */
 export function edgeMedianReference(x: ArrayLike<number>, shape: readonly number[], k: number): Float64Array {
   const band = edgeBandReference(x, shape, k);
   const median = medianReference(x, shape, k);

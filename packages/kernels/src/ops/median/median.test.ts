@@ -8,8 +8,8 @@ import { edgeMedianFilter, medianFilter } from './median.js';
 
 registerCases(medianCases);
 
-/** The post-processing fixtures beside the checkout (../shared/fixtures/postprocess); a missing file fails. */
-const FIXTURES = new URL('../../../../../../shared/fixtures/postprocess/', import.meta.url);
+/** The post-processing fixtures in the repository (test/fixtures/postprocess); a missing file fails. */
+const FIXTURES = new URL('../../../../../test/fixtures/postprocess/', import.meta.url);
 const IDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** An 8-bit grayscale PNG as [1, 1, H, W] values 0..255. */

@@ -3,7 +3,7 @@
  * - binary masks {0, 255} (`binary: true`): the median is 255 iff at least (k² + 1)/2 window pixels are foreground
  *   (v ≥ 128); the counts are two separable box-sum passes, O(k) per pixel;
  * - 8-bit images (values 0..255): Huang's running histogram per column strip (median.wgsl.ts), O(k) per pixel.
- * edgeMedianFilter (SEED_SPEC §7): inside the band where the k × k dilation ≠ erosion the median, elsewhere x;
+ * edgeMedianFilter (ORIGINAL.md §7): inside the band where the k × k dilation ≠ erosion the median, elsewhere x;
  * medians are only searched in the band. Outside the band the window is constant, so the result equals the plain
  * median for any input: the band saves work only.
  */

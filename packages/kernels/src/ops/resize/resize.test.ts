@@ -10,8 +10,8 @@ import { resizeBilinear, resizeNearest } from './resize.js';
 
 registerCases(resizeCases);
 
-const FIXTURES = new URL('../../../../../../shared/fixtures/resize/', import.meta.url);
-const SAMPLES = new URL('../../../../../../shared/data/bdci-samples/train_data/', import.meta.url);
+const FIXTURES = new URL('../../../../../test/fixtures/resize/', import.meta.url);
+const SAMPLES = new URL('../../../../../test/fixtures/bdci-samples/train_data/', import.meta.url);
 
 const npy = (name: string) => readNpy(readFileSync(new URL(name, FIXTURES)));
 
