@@ -98,13 +98,13 @@ for (const kind of testAdapterKinds()) {
     let ensemble: Prediction[] = [];
     beforeAll(async () => {
       gpu = await gpuFor(kind);
-      scans = [['3.png', decoded('data/bdci-samples/test_data/img/3.png')], ['5.png', decoded('data/bdci-samples/test_data/img/5.png')]];
+      scans = [['3.png', decoded('bdci-samples/test_data/img/3.png')], ['5.png', decoded('bdci-samples/test_data/img/5.png')]];
       safetensors = await perturbedSafetensors();
       members = { a: weightsMember('model.pth', async () => pth), b: weightsMember('perturbed.safetensors', async () => safetensors) };
     }, 120_000);
 
     it('preprocessing: Pillow bilinear, /255, gray, as the float64 reference and the Pillow fixture; torch bilinear too', async () => {
-      const scan = decoded('data/bdci-samples/train_data/img/1.png');
+      const scan = decoded('bdci-samples/train_data/img/1.png');
       expect(scan.rgb).not.toBeNull();
       const got = await gpu.read(preprocessImage(gpu, scan, 256));
       assertClose(got, preprocessReference(scan, 256), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, 'pillow 256');
