@@ -8,6 +8,7 @@ import type { Gpu } from '@ulseg/kernels';
 import { type DataFiles, DataError, decodePng, encodeGrayPng, joinPath, listPngFiles, readPngSize } from '@ulseg/data';
 import { predictEnsemble, type InferOptions, type InferenceImage } from './ensemble.js';
 import { weightsMember } from './members.js';
+import { shardNames, type Shard } from './shard.js';
 import { isPthFile, isSafetensors } from '@ulseg/model';
 
 export interface InferFolderOptions extends InferOptions {
@@ -19,6 +20,11 @@ export interface InferFolderOptions extends InferOptions {
   output: string;
   /** Folder for the probability maps; none are written when omitted. */
   probabilities?: string;
+  /**
+   * Segment only this shard of the sorted images (see shard.ts); other files in `output` are never touched, so the
+   * shards of one run can share the folder.
+   */
+  shard?: Shard;
   /** Called once per file written. */
   onWrite?: (path: string) => void;
   /** Called with warnings (e.g. files in `input` that are not PNGs and are skipped). */
@@ -26,7 +32,10 @@ export interface InferFolderOptions extends InferOptions {
 }
 
 export interface InferFolderSummary {
+  /** Images segmented (this shard's when sharded). */
   readonly images: number;
+  /** PNG images in the input folder. */
+  readonly imagesInFolder: number;
   readonly models: readonly { name: string; description: string }[];
   readonly foregroundPixels: number;
   readonly pixels: number;
@@ -55,20 +64,22 @@ export async function inferFolder(gpu: Gpu, files: DataFiles, options: InferFold
       throw new DataError(`the ${name} folder '${folder}' is the input folder: predictions would replace the images`, { file: folder });
     }
   }
-  const names = await listPngFiles(files, input);
-  const others = (await files.list(input)).filter((name) => !names.includes(name) && !name.startsWith('.'));
+  const all = await listPngFiles(files, input);
+  const others = (await files.list(input)).filter((name) => !all.includes(name) && !name.startsWith('.'));
   const skipped: string[] = [];
   for (const name of others) if (!(await isFolder(files, joinPath(input, name)))) skipped.push(name);
   if (skipped.length > 0) {
     options.onWarning?.(`${input}: skipping ${skipped.length} file(s) that are not .png: ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? ', …' : ''}`);
   }
-  if (names.length === 0) throw new DataError(`${input}: no PNG images`, { file: input });
-  // Every image header and weights format is checked before any model runs: a bad file fails the run at once.
+  if (all.length === 0) throw new DataError(`${input}: no PNG images`, { file: input });
+  const names = options.shard ? shardNames(all, options.shard) : all;
+  // Every image header (of this shard) and weights format is checked before any model runs: a bad file fails the run at once.
   for (const name of names) readPngSize(await readNamed(files, joinPath(input, name), 'image'), joinPath(input, name));
   for (const path of options.weights) {
     const bytes = await readNamed(files, path, 'weights');
     if (!isSafetensors(bytes) && !isPthFile(bytes)) throw new DataError(`${path}: neither a safetensors file nor a PyTorch .pth (zip) file`, { file: path });
   }
+  if (names.length === 0) return { images: 0, imagesInFolder: all.length, models: [], foregroundPixels: 0, pixels: 0 };
 
   const images: InferenceImage[] = names.map((name) => ({
     id: name,
@@ -96,7 +107,7 @@ export async function inferFolder(gpu: Gpu, files: DataFiles, options: InferFold
     for (const value of prediction.mask) if (value !== 0) foregroundPixels++;
     pixels += prediction.mask.length;
   }
-  return { images: names.length, models, foregroundPixels, pixels };
+  return { images: names.length, imagesInFolder: all.length, models, foregroundPixels, pixels };
 }
 
 async function isFolder(files: DataFiles, path: string): Promise<boolean> {

@@ -14,4 +14,5 @@ export {
   type LoadMode,
   type Prediction,
 } from './ensemble.js';
+export { checkShard, shardNames, type Shard } from './shard.js';
 export { inferFolder, readNamed, type InferFolderOptions, type InferFolderSummary } from './folder.js';
