@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode } from '@ulseg/infer';
+import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, type Shard } from '@ulseg/infer';
+import { parseShard, shardFromEnvironment } from '../cluster.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
 
@@ -23,7 +24,26 @@ export interface InferCommandOptions {
   batchSize: number;
   loadModels: LoadMode;
   inputResize: InputResize;
+  shard?: Shard | 'auto';
+  shards?: number;
   adapter?: AdapterKind;
+}
+
+/** The shard this process segments: --shard I/N as given, or --shard auto from the cluster engine's variables. */
+function resolveShard(options: InferCommandOptions): Shard | undefined {
+  if (options.shard === undefined) {
+    if (options.shards !== undefined && !process.env.ULSEG_SHARDS) throw new Error('--shards N needs --shard auto (or give the shard as --shard I/N)');
+    return undefined;
+  }
+  if (options.shard !== 'auto') {
+    if (options.shards !== undefined && options.shards !== options.shard.count) {
+      throw new Error(`--shard ${options.shard.index}/${options.shard.count} disagrees with --shards ${options.shards}`);
+    }
+    return options.shard;
+  }
+  const { value, source } = shardFromEnvironment(process.env, options.shards);
+  process.stdout.write(`shard ${value.index}/${value.count} from ${source}\n`);
+  return value;
 }
 
 /** ulseg infer: the ensemble of every given model × test-time views on a folder of PNGs; masks to --out. */
@@ -39,6 +59,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     for (const [name, folder] of [['--out', out], ['--save-probabilities', probabilities]] as const) {
       if (folder !== undefined && sameFolder(folder, input)) throw new Error(`${name} '${folder}' is the input folder: the predictions would replace the images`);
     }
+    const shard = resolveShard(options);
     const views = resolveViews(options.tta);
     const resolution = options.imageResolution ?? options.image_resolution ?? 256;
     const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
@@ -58,6 +79,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
         batchSize: options.batchSize,
         loadModels: options.loadModels,
         inputResize: options.inputResize,
+        ...(shard ? { shard } : {}),
         onWarning: warn,
         onStart: ({ passes }) => (bar = progressBar('infer', passes)),
         onModelLoaded: ({ index, description }) => {
@@ -70,10 +92,15 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
         },
       });
       bar?.stop();
+      const part = shard ? ` (shard ${shard.index}/${shard.count} of the ${summary.imagesInFolder} images, sorted by name)` : '';
+      if (summary.images === 0) {
+        process.stdout.write(`nothing to do: shard ${shard!.index}/${shard!.count} of ${summary.imagesInFolder} images is empty (more shards than images)\n`);
+        return;
+      }
       const models = summary.models.map((model) => `${model.name} (${model.description})`).join(', ');
       const foreground = ((100 * summary.foregroundPixels) / summary.pixels).toFixed(2);
       process.stdout.write(
-        `wrote ${summary.images} masks to ${out} in ${seconds(start)}: ${summary.models.length} model(s) [${models}], ` +
+        `wrote ${summary.images} masks${part} to ${out} in ${seconds(start)}: ${summary.models.length} model(s) [${models}], ` +
           `TTA ${views.join('+')}, ${resolution} px, threshold ${options.threshold}; ${foreground}% foreground\n`,
       );
       if (probabilities !== undefined) process.stdout.write(`wrote the probability maps (float32 .npy, [H, W]) to ${probabilities}\n`);
@@ -82,6 +109,14 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
       await gpu.close();
     }
   });
+}
+
+function shardArgument(value: string): Shard | 'auto' {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function inferCommand(adapterOption: () => Option): Command {
@@ -109,6 +144,13 @@ export function inferCommand(adapterOption: () => Option): Command {
     .option('--batch-size <images>', 'images per forward pass; each pass holds batch x views inputs', integerOption(1), 1)
     .addOption(new Option('--load-models <mode>', 'one-at-a-time: one model on the GPU at once (models outer, images inner); all: every model loaded first (images outer). Same result either way').choices([...LOAD_MODES]).default('one-at-a-time'))
     .addOption(new Option('--input-resize <kind>', "resampling of the image to R x R: pillow (Pillow's antialiased BILINEAR, as the original's PIL pipeline) or torch (F.interpolate bilinear)").choices([...INPUT_RESIZES]).default('pillow'))
+    .option(
+      '--shard <I/N|auto>',
+      'segment only shard I of N (I = 0..N-1) of the images sorted by name, as N cluster tasks sharing one --out do; auto: I from JOB_COMPLETION_INDEX ' +
+        '(Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (Slurm array), N from --shards or the Slurm array size',
+      shardArgument,
+    )
+    .addOption(new Option('--shards <n>', 'number of shards for --shard auto (a Kubernetes Job\'s completions; Slurm: default the array size)').argParser(integerOption(1)).env('ULSEG_SHARDS'))
     .addOption(adapterOption())
     .action(async (options: InferCommandOptions) => runInfer(options));
 }

@@ -17,6 +17,7 @@ import {
 import { readInput, writeAtomic } from '../files.js';
 import { renderCurvesSvg } from '../plot.js';
 import { formatDuration, TrainProgress } from '../progress.js';
+import { foldFromEnvironment } from '../cluster.js';
 
 export interface TrainCommandOptions {
   inputChannel: number;
@@ -31,7 +32,7 @@ export interface TrainCommandOptions {
   tMax: number;
   etaMin: number;
   folds: number;
-  kThFold?: number;
+  kThFold?: number | 'auto';
   foldFileList: string;
   trainDatasetPath: string;
   trainGtDatasetPath: string;
@@ -108,8 +109,14 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
     augment: options.augment,
     bnRecalibration: options.bnRecalibrate === undefined ? 'auto' : options.bnRecalibrate ? 'on' : 'off',
   });
-  if (options.kThFold !== undefined && !(options.kThFold >= 1 && options.kThFold <= config.folds)) {
-    throw new Error(`--k-th-fold ${options.kThFold} is outside 1..${config.folds} (--folds ${config.folds})`);
+  let kThFold = options.kThFold;
+  if (kThFold === 'auto') {
+    const { value, source } = foldFromEnvironment(process.env, config.folds);
+    process.stdout.write(`--k-th-fold auto: fold ${value} of ${config.folds} from ${source}\n`);
+    kThFold = value;
+  }
+  if (kThFold !== undefined && !(kThFold >= 1 && kThFold <= config.folds)) {
+    throw new Error(`--k-th-fold ${kThFold} is outside 1..${config.folds} (--folds ${config.folds})`);
   }
   const files = new NodeFiles();
   const { samples } = await loadSamples(options, files);
@@ -120,7 +127,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   try {
     process.stdout.write(`${describeGpu(gpu).split('\n')[0]}\n`);
     if (options.augmentPreview !== undefined) {
-      const fold = options.kThFold ?? 1;
+      const fold = kThFold ?? 1;
       const { train } = splitFold(samples, fold);
       const preview = await augmentPreview(gpu, train, { count: options.augmentPreview, resolution: config.imageResolution, seed: config.seed, fold, augment: config.augment });
       const path = joinPath(options.weightsPath, 'augment-preview.png');
@@ -142,7 +149,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
         gpu,
         config,
         samples,
-        ...(options.kThFold !== undefined ? { folds: [options.kThFold] } : {}),
+        ...(kThFold !== undefined ? { folds: [kThFold] } : {}),
         files,
         weightsPath: options.weightsPath,
         renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${config.encoder}, ${config.imageResolution}², lr ${config.learningRate}` }),
@@ -186,6 +193,10 @@ export function numberArgument(minimum: number): (value: string) => number {
   };
 }
 
+function foldArgument(value: string): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : integerArgument(1)(value);
+}
+
 function networkArgument(value: string): 'linknet' {
   if (value.toLowerCase() === 'linknet') return 'linknet';
   throw new InvalidArgumentError(`'${value}' is not supported: ulseg implements linknet only (the original's winning network; its DeepLabV3Plus, FPN, PAN, PSPNet and Unet are not ported).`);
@@ -219,7 +230,12 @@ export function trainCommand(adapterOption: () => Option): Command {
     .option('--t-max <epochs>', 'CosineAnnealingLR T_max: lr(i) = eta_min + (lr0 - eta_min)(1 + cos(pi i / T_max))/2 at epoch i', numberArgument(Number.MIN_VALUE), 110)
     .option('--eta-min <lr>', 'CosineAnnealingLR eta_min', numberArgument(0), 1e-11)
     .option('--folds <k>', 'K of K-fold cross-validation (train.csv must be split into K folds)', integerArgument(2), 5)
-    .option('--k-th-fold <k>', 'train only fold k (1..K); default: every fold, one after another', integerArgument(1))
+    .option(
+      '--k-th-fold <k|auto>',
+      'train only fold k (1..K); auto: the fold of this cluster task, JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID ' +
+        '(Slurm array --array=1-K); default: every fold, one after another',
+      foldArgument,
+    )
     .option('--fold-file-list <csv>', 'train.csv with the fold column (ulseg preprocess); the original ID,CATE,size is split on load', './train_data/train.csv')
     .option('--train-dataset-path <dir>', 'training images (PNG)', './train_data/img')
     .option('--train-gt-dataset-path <dir>', 'training masks (PNG, same names)', './train_data/label')
