@@ -15,6 +15,7 @@ import { exportOnnxCommand } from './commands/export-onnx.js';
 import { synthCommand } from './commands/synth.js';
 import { preprocessCommand } from './commands/preprocess.js';
 import { kebabCaseOptions, trainCommand } from './commands/train.js';
+import { deployCommand } from './commands/deploy.js';
 
 const program = new Command()
   .name('ulseg')
@@ -92,6 +93,8 @@ for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOp
 program.addCommand(exportOnnxCommand(adapterOption).copyInheritedSettings(program));
 
 for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapterOption)]) program.addCommand(command.copyInheritedSettings(program));
+
+program.addCommand(deployCommand().copyInheritedSettings(program));
 
 program.parseAsync(kebabCaseOptions(process.argv, ['synth', 'preprocess', 'train'])).catch((error: unknown) => {
   process.exitCode = reportFailure(error);
