@@ -273,6 +273,16 @@ for (const kind of testAdapterKinds()) {
       await expect(run({ threshold: 1.5 })).rejects.toThrow(/threshold must be a probability in \[0, 1\], got 1.5/);
       await expect(run({ views: ['identity', 'turn' as TtaView] })).rejects.toThrow(/unknown view 'turn'/);
       await expect(run({ weights: [] })).rejects.toThrow(/no weights given/);
+
+      // Shards: img holds one PNG, so of 2 shards the first is empty (writes nothing, still checks the weights) and the second is it.
+      const written: string[] = [];
+      await expect(run({ output: 'shards', shard: { index: 0, count: 2 }, onWrite: (path) => written.push(path) })).resolves.toEqual({ images: 0, imagesInFolder: 1, models: [], foregroundPixels: 0, pixels: 0 });
+      expect(await files.exists('shards')).toBe(false);
+      await expect(run({ weights: ['w/missing.pth'], shard: { index: 0, count: 2 } })).rejects.toThrow(/weights 'w\/missing\.pth': .*no such file/);
+      await expect(run({ shard: { index: 2, count: 2 } })).rejects.toThrow('shard index must be an integer in 0..1, got 2');
+      await expect(run({ weights: ['w/a.pth', 'w/b.safetensors'], output: 'shards', views: REAL_VIEWS, shard: { index: 1, count: 2 }, onWrite: (path) => written.push(path) })).resolves.toMatchObject({ images: 1, imagesInFolder: 1 });
+      expect(written).toEqual(['shards/3.png']);
+      expect(Buffer.from(await files.read('shards/3.png')).equals(Buffer.from(await files.read('out/3.png')))).toBe(true);
     });
   });
 }
