@@ -45,7 +45,7 @@ export function foldFromEnvironment(env: Environment, folds: number): FromEnviro
   return { value: fold, source };
 }
 
-/** `--shard I/N` → { index, count }; `auto` → undefined (resolved from the environment). */
+/** `--shard I/N` → { index, count }; `auto` stays 'auto' (resolved from the environment when the command runs). */
 export function parseShard(text: string): Shard | 'auto' {
   if (text === 'auto') return 'auto';
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);

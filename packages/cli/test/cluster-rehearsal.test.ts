@@ -1,10 +1,11 @@
 /**
  * A cluster run rehearsed on one machine, with the CLI as the pods and array tasks run it (a private bundle, lavapipe):
- * K = 2 folds trained by 2 processes started at once with JOB_COMPLETION_INDEX = 0, 1 (--k-th-fold auto --resume, as
- * deploy/k8s/train-folds.yaml runs them), fold 2's process killed (SIGKILL) after its first epoch's checkpoint and
- * started again; then N = 2 inference shards started at once into one shared --out (one with the Kubernetes variables,
- * one with Slurm's), whose masks must equal a single-process run's byte for byte. Tiny preset scale: B0, 64 px, 6
- * phantoms, 2 epochs.
+ * K = 2 folds trained by 2 processes started at once with JOB_COMPLETION_INDEX = 0, 1 and the arguments of the Indexed
+ * Job that `ulseg deploy k8s train` renders (--k-th-fold auto --resume), fold 2's process killed (SIGKILL) after its
+ * first epoch's checkpoint and started again; then N = 2 inference shards started at once into one shared --out: shard 0
+ * with the arguments of `ulseg deploy k8s infer`'s Job and JOB_COMPLETION_INDEX = 0, shard 1 as `ulseg deploy slurm
+ * infer`'s sbatch script run by bash with Slurm's array variables. Their masks must equal a single-process run's byte
+ * for byte. Tiny preset scale: B0, 64 px, 6 phantoms, 2 epochs.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { readSafetensors } from '@ulseg/model';
 import { parseLogCsv } from '@ulseg/train';
 import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
@@ -31,11 +33,11 @@ interface Task {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts `ulseg args` as a cluster engine would start a task: its own process with the engine's variables. */
-function start(args: readonly string[], env: Record<string, string>): Task {
+/** Starts `ulseg args` (or `command`) as a cluster engine would start a task: its own process with the engine's variables. */
+function start(args: readonly string[], env: Record<string, string>, command: readonly string[] = ['node', cli.path]): Task {
   const base: NodeJS.ProcessEnv = { ...process.env, ULSEG_ADAPTER: 'lavapipe' };
   for (const name of ENGINE_VARIABLES) delete base[name];
-  const child = spawn('node', [cli.path, ...args], { cwd: scratch, env: { ...base, ...env } });
+  const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: scratch, env: { ...base, ...env } });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -120,12 +122,20 @@ describe('on a cluster, rehearsed on one machine', () => {
     const synth = await run(['synth', '--out', at('data'), '--count', '6', '--test-count', '5', '--seed', '3', '--folds', '2']);
     expect(synth.code, synth.stderr).toBe(0);
     const weights = at('data/weights');
-    // What deploy/k8s/train-folds.yaml runs in every pod, at the tiny preset's scale.
-    const train = [
-      'train', '--k-th-fold', 'auto', '--folds', '2', '--fold-file-list', at('data/train_data/train.csv'),
-      '--train-dataset-path', at('data/train_data/img'), '--train-gt-dataset-path', at('data/train_data/label'), '--weights-path', weights,
-      '--backbone', 'efficientnet-b0', '--image-resolution', '64', '--epochs', '2', '--batch-size', '3', '--t-max', '3', '--seed', '5', '--resume',
-    ];
+    // The job files for this data at the tiny preset's scale, and the arguments their pods run.
+    const deploy = async (...args: string[]): Promise<string> => {
+      const result = await run(['deploy', ...args, '--folds', '2', '--data', at('data'), '--image-resolution', '64', '--cpu']);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    const podArguments = (yaml: string): string[] => (parse(yaml) as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers[0]!.args;
+    const train = podArguments(await deploy('k8s', 'train', '--backbone', 'efficientnet-b0', '--epochs', '2', '--batch-size', '3'));
+    expect(train.slice(0, 3)).toEqual(['train', '--k-th-fold', 'auto']);
+    expect(train.at(-1)).toBe('--resume');
+    const inferShard = podArguments(await deploy('k8s', 'infer', '--shards', '2'));
+    expect(inferShard.slice(0, 5)).toEqual(['infer', '--shard', 'auto', '--shards', '2']);
+    const sbatch = at('infer-shards.sbatch');
+    writeFileSync(sbatch, await deploy('slurm', 'infer', '--shards', '2'));
     const pods = [0, 1].map((index) => start(train, { JOB_COMPLETION_INDEX: String(index) }));
     // Fold 2's pod dies (SIGKILL: no handler runs) once its first epoch is checkpointed, in its second epoch.
     await pods[1]!.waitFor(/fold 2 epoch 1\/2: /);
@@ -152,17 +162,17 @@ describe('on a cluster, rehearsed on one machine', () => {
     }
 
     const models = [1, 2].map((fold) => join(weights, `fold${fold}`, 'best.safetensors'));
-    const infer = (out: string): string[] => ['infer', '--weights', ...models, '--test-path', at('data/test_data/img'), '--out', out, '--image-resolution', '64'];
-    const single = await run(infer(at('single')));
+    const single = await run(['infer', '--weights', ...models, '--test-path', at('data/test_data/img'), '--out', at('single'), '--image-resolution', '64']);
     expect(single.code, single.stderr).toBe(0);
+    expect(inferShard.slice(5)).toEqual(['--weights', ...models, '--test-path', at('data/test_data/img'), '--out', at('data/predict'), '--image-resolution', '64']);
     // The shared folder already holds another run's file: no shard may remove or replace it.
     const shared = at('data/predict');
     const sentinel = join(shared, 'notes.txt');
     mkdirSync(shared);
     writeFileSync(sentinel, 'left by someone else\n');
     const shards = [
-      start([...infer(shared), '--shard', 'auto', '--shards', '2'], { JOB_COMPLETION_INDEX: '0' }),
-      start([...infer(shared), '--shard', 'auto'], { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '1', SLURM_ARRAY_TASK_COUNT: '2' }),
+      start(inferShard, { JOB_COMPLETION_INDEX: '0' }),
+      start([sbatch], { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '1', SLURM_ARRAY_TASK_COUNT: '2', ULSEG: `node ${cli.path}` }, ['bash']),
     ];
     const results = await Promise.all(shards.map((shard) => shard.done));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
