@@ -9,15 +9,9 @@ import { generatePhantomSet, renderPhantomSample, samplePhantomSpec } from './da
 import { randomLesionShape, rasterizeLesion } from './lesion.js';
 
 describe('phantom data set', () => {
-  it('writes the BDCI layout fast, and the same seed gives identical bytes', async () => {
+  it('writes the BDCI layout, and the same seed gives identical bytes', async () => {
     const first = new MemoryFiles();
-    const started = performance.now();
-    const cpu = process.cpuUsage();
     const summary = await generatePhantomSet(first, { seed: 3, trainCount: 32, testCount: 8 });
-    const elapsed = performance.now() - started;
-    const { user, system } = process.cpuUsage(cpu);
-    console.log(`phantom: 40 images in ${elapsed.toFixed(0)} ms (${((user + system) / 1000).toFixed(0)} ms CPU)`);
-    expect(elapsed).toBeLessThan(20_000);
     expect(summary.train).toHaveLength(32);
     expect(summary.test).toHaveLength(8);
     expect(first.paths().filter((path) => path.startsWith(BDCI_LAYOUT.trainImages))).toHaveLength(32);
@@ -73,12 +67,11 @@ describe('phantom data set', () => {
     expect(small.targetArea / full.targetArea).toBeCloseTo((232.5 * 137.5) / (465 * 275), 2);
   });
 
-  it('shows the lesion: a hypoechoic lesion is darker than the tissue around it; margins are black', () => {
-    let checked = 0;
-    for (let index = 1; checked < 3 && index < 40; index++) {
+  it('shows the lesion: hypoechoic darker and hyperechoic brighter than the tissue around it; margins are black', () => {
+    const checked = { hypoechoic: 0, hyperechoic: 0 };
+    for (let index = 1; (checked.hypoechoic < 3 || checked.hyperechoic < 2) && index < 60; index++) {
       const scan = renderPhantomSample(21, 'train', index);
       expect(scan.image.data.subarray(0, scan.image.width).every((value) => value === 0)).toBe(true);
-      if (scan.info.echo !== 'hypoechoic') continue;
       const { width, height } = scan.image;
       let inside = 0;
       let insideCount = 0;
@@ -96,10 +89,13 @@ describe('phantom data set', () => {
           }
         }
       }
-      expect(inside / insideCount).toBeLessThan(around / aroundCount);
-      checked++;
+      // At least 10 grey levels apart: a lesion a reader can see, not one hidden in the speckle.
+      if (scan.info.echo === 'hypoechoic') expect(inside / insideCount).toBeLessThan(around / aroundCount - 10);
+      else expect(inside / insideCount).toBeGreaterThan(around / aroundCount + 10);
+      checked[scan.info.echo]++;
     }
-    expect(checked).toBe(3);
+    expect(checked.hypoechoic).toBeGreaterThanOrEqual(3);
+    expect(checked.hyperechoic).toBeGreaterThanOrEqual(2);
   });
 
   it('writes off-size masks on request, which the loader resizes with one warning', async () => {

@@ -13,7 +13,7 @@ export interface PhantomSpec {
 export interface PhantomInfo extends PhantomSpec {
   /** Foreground pixels of the mask (equals targetArea unless the tissue is too small to hold it). */
   readonly area: number;
-  readonly echo: 'hypoechoic' | 'isoechoic' | 'hyperechoic';
+  readonly echo: 'hypoechoic' | 'hyperechoic';
   readonly posterior: 'enhancement' | 'shadow' | 'none';
 }
 
@@ -105,8 +105,10 @@ export function renderPhantom(random: SeededRandom, spec: PhantomSpec): PhantomS
   }
   const lesion = placeLesion(random, spec, allowed, tissueTop);
   const kind = random.next();
-  const echoKind: PhantomInfo['echo'] = kind < 0.7 ? 'hypoechoic' : kind < 0.85 ? 'isoechoic' : 'hyperechoic';
-  const factor = echoKind === 'hypoechoic' ? random.uniform(0.45, 0.8) : echoKind === 'isoechoic' ? random.uniform(0.8, 1.0) : random.uniform(1.3, 1.7);
+  // Lesion echo relative to the tissue around it: hypoechoic 0.25–0.55 (−5 to −12 dB), hyperechoic 2.2–3 (+7 to +10 dB),
+  // enough above the speckle's spread to be visible, as the challenge's lesions are to a sonographer.
+  const echoKind: PhantomInfo['echo'] = kind < 0.75 ? 'hypoechoic' : 'hyperechoic';
+  const factor = echoKind === 'hypoechoic' ? random.uniform(0.25, 0.55) : random.uniform(2.2, 3);
   // The lesion's own texture (no layers, no fibres) replaces the tissue's inside a soft edge.
   const { x0, y0, x1, y1 } = lesion.bounds;
   const boxWidth = x1 - x0 + 1;
