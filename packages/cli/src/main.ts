@@ -41,8 +41,11 @@ program
   .description(
     'The main job, on an embedded data set it generates (phantom ultrasound scans), needing nothing downloaded:\n' +
       'synth -> preprocess -> K-fold training -> ensemble inference with flip TTA -> RSIP + edge median -> evaluation\n' +
-      '-> overlays, and OUT/report.html (settings, per-fold curves, Dice table, overlay thumbnails).\n' +
+      '-> the ablation table (Otsu baseline, one model, + flips, + ensemble, + RSIP, + EMF) -> overlays, and\n' +
+      'OUT/report.html (overlay grid, ablation table, per-fold curves, time of each step, machine and adapter, the\n' +
+      'phantom data, settings); it prints the path to open.\n' +
       `Presets: quick = ${DEMO_PRESETS.quick.summary};\n` +
+      `         tiny  = ${DEMO_PRESETS.tiny.summary};\n` +
       `         seed  = ${DEMO_PRESETS.seed.summary}.`,
   )
   .option('--out <dir>', 'output folder, new or empty (default: ./ulseg-demo, or ./ulseg-demo-N when that one is taken)')
@@ -86,7 +89,7 @@ program
     runForward(options),
   );
 
-for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand()]) {
+for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand(adapterOption)]) {
   program.addCommand(command.copyInheritedSettings(program));
 }
 

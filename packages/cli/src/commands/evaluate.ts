@@ -1,7 +1,11 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { GrayImage } from '@ulseg/data';
+import { INPUT_RESIZES, type InputResize } from '@ulseg/infer';
+import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { writeAtomic } from '../files.js';
-import { binarise, fitMask, plainErrors, pngFolder, readPng, warn } from './mask-folders.js';
+import { progressBar } from '../progress.js';
+import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
+import { binarise, fitMask, integerOption, plainErrors, pngFolder, probabilityOption, readPng, warn } from './mask-folders.js';
 
 export interface MaskScores {
   /** 2|A∩B| / (|A| + |B|), 1 when both are empty. */
@@ -102,19 +106,90 @@ export async function runEvaluate(options: EvaluateCommandOptions): Promise<Eval
   });
 }
 
-export function evaluateCommand(): Command {
+export interface AblationCommandOptions {
+  weights: string[];
+  images: string;
+  truth: string;
+  out?: string;
+  imageResolution: number;
+  threshold: number;
+  rsipThreshold: number;
+  kernel: number;
+  inputResize: InputResize;
+  adapter?: AdapterKind;
+}
+
+/** ulseg evaluate --ablation: the stage-by-stage table (ablation.ts) for the given checkpoints, printed and optionally as CSV. */
+export async function runAblationCommand(options: AblationCommandOptions): Promise<AblationTable> {
+  return plainErrors(async () => {
+    if (options.kernel % 2 !== 1) throw new Error(`--kernel must be odd (a centred k x k window), got ${options.kernel}`);
+    const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+    const bar = progressBar('ablation', options.weights.length);
+    try {
+      const table = await runAblation(gpu, {
+        weights: options.weights,
+        images: options.images,
+        truth: options.truth,
+        resolution: options.imageResolution,
+        threshold: options.threshold,
+        rsipThreshold: options.rsipThreshold,
+        kernel: options.kernel,
+        inputResize: options.inputResize,
+        onProgress: (done) => bar.update(done),
+      });
+      bar.stop();
+      if (options.out !== undefined) await writeAtomic(options.out, formatAblationCsv(table));
+      process.stdout.write(
+        `${table.scans.length} scans, ${table.models.length} checkpoint(s) (${table.models.join(', ')}):\n${formatAblationText(table)}` +
+          (options.out !== undefined ? `per-scan Dice of each stage in ${options.out}\n` : ''),
+      );
+      return table;
+    } finally {
+      bar.stop();
+      await gpu.close();
+    }
+  });
+}
+
+type EvaluateActionOptions = Partial<AblationCommandOptions> & Partial<EvaluateCommandOptions> & { ablation?: boolean; truth: string; resizeTruth: boolean };
+
+export function evaluateCommand(adapterOption: () => Option): Command {
   return new Command('evaluate')
-    .summary('per-image Dice and IoU of predicted masks against true ones, and their means')
+    .summary('per-image Dice and IoU of predicted masks against true ones; --ablation: what each stage of the pipeline adds')
     .description(
       'score predicted masks against true ones, paired by file name: per-image Dice 2|A∩B|/(|A|+|B|) and IoU ' +
         '|A∩B|/|A∪B| on masks binarised at 128 (both 1 when prediction and truth are empty), and their means over ' +
-        'images (the leaderboard figure is the mean Dice). A file without a partner, or a size mismatch, is an error.',
+        'images (the leaderboard figure is the mean Dice). A file without a partner, or a size mismatch, is an error.\n\n' +
+        "--ablation --weights W1 [W2 …] --images DIR --truth DIR: the original's results table for any checkpoints, " +
+        'mean and lowest Dice and mean IoU of each stage, each built on the one above: Otsu threshold + largest ' +
+        'component (no model); the first checkpoint alone (one view); + flip TTA; + the ensemble of all checkpoints; ' +
+        '+ RSIP; + EMF. The last two rows equal `ulseg infer` (--tta flips) then `ulseg postprocess` then `ulseg evaluate` ' +
+        'with the same settings.',
     )
-    .requiredOption('--pred <dir>', 'folder of predicted masks (PNG)')
+    .option('--pred <dir>', 'folder of predicted masks (PNG); not with --ablation')
     .requiredOption('--truth <dir>', 'folder of true masks (PNG) with the same file names')
-    .option('--out <file>', 'CSV to write (atomically): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row')
+    .option('--out <file>', 'CSV to write (atomically): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row; with --ablation: stage,mean_dice,min_dice,mean_iou, then the Dice of each scan')
     .option('--resize-truth', 'resize a true mask to its prediction (nearest) when their sizes differ by at most 10% (the real labels are 1-7 px off their images)', false)
-    .action(async (options: EvaluateCommandOptions) => {
-      await runEvaluate(options);
+    .option('--ablation', 'score each stage of the pipeline on --images with the checkpoints of --weights (see above)')
+    .option('--weights <files...>', 'with --ablation: checkpoints (.safetensors or .pth); the first is the "one model" row')
+    .option('--images <dir>', 'with --ablation: folder of scans (PNG) named as their true masks')
+    .option('--image-resolution <r>', 'with --ablation: model input size (multiple of 32), as trained', integerOption(32), 256)
+    .option('--threshold <p>', 'with --ablation: probability threshold of the masks', probabilityOption, 0.5)
+    .option('--rsip-threshold <px>', 'with --ablation: RSIP removes regions of at most this many pixels (ulseg postprocess --threshold)', integerOption(0), 50)
+    .option('--kernel <k>', 'with --ablation: EMF window, odd (ulseg postprocess --kernel)', integerOption(1), 19)
+    .addOption(new Option('--input-resize <how>', 'with --ablation: resampling of the scan to the model input (ulseg infer --input-resize)').choices([...INPUT_RESIZES]).default('pillow'))
+    .addOption(adapterOption())
+    .action(async (options: EvaluateActionOptions) => {
+      if (options.ablation) {
+        if (options.pred !== undefined) throw new Error('--pred is not used with --ablation: the table predicts the scans of --images itself');
+        if (options.weights === undefined || options.weights.length === 0) throw new Error('--ablation needs --weights FILE [FILE …] (the checkpoints to compare)');
+        if (options.images === undefined) throw new Error('--ablation needs --images DIR (the scans whose true masks are in --truth)');
+        await runAblationCommand(options as AblationCommandOptions);
+        return;
+      }
+      if (options.pred === undefined) throw new Error('missing --pred DIR: the folder of predicted masks (or --ablation with --weights and --images)');
+      const ablationOnly = (['weights', 'images'] as const).filter((name) => options[name] !== undefined);
+      if (ablationOnly.length > 0) throw new Error(`${ablationOnly.map((name) => `--${name}`).join(' and ')} only work with --ablation`);
+      await runEvaluate(options as EvaluateCommandOptions);
     });
 }
