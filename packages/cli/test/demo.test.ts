@@ -1,6 +1,7 @@
 /**
  * `ulseg demo --preset tiny` as a user runs it (a private bundle of the CLI, lavapipe): the whole chain synth →
- * preprocess → train (2 folds, 1 epoch) → infer (ensemble x flips) → postprocess → evaluate → visualize → report.html,
+ * preprocess → train (2 folds, 2 epochs) → infer (ensemble x flips) → postprocess → evaluate → ablation → visualize
+ * → report.html with every section; `ulseg evaluate --ablation` on the demo's checkpoints gives the demo's table;
  * and the refusal to write into a folder that holds something.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodePng } from '@ulseg/data';
 import { readSafetensors } from '@ulseg/model';
+import { REPORT_SECTIONS } from '../src/commands/demo-report.js';
 
 let cli: PrivateCli;
 let scratch = '';
@@ -31,9 +33,10 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.code, result.stderr).toBe(0);
   const out = join(scratch, 'run');
-  for (const step of ['[1/7] synth', '[2/7] preprocess', '[3/7] train', '[4/7] infer', '[5/7] postprocess', '[6/7] evaluate', '[7/7] visualize']) {
+  for (const step of ['[1/8] synth', '[2/8] preprocess', '[3/8] train', '[4/8] infer', '[5/8] postprocess', '[6/8] evaluate', '[7/8] ablation', '[8/8] visualize']) {
     expect(result.stdout).toContain(step);
   }
+  expect(result.stdout).toContain(`open         ${join(scratch, 'run', 'report.html')}`);
   const summary = /done in .*: mean Dice ([0-9.]+) on 2 held-out scans/.exec(result.stdout);
   expect(summary, result.stdout.slice(-2000)).not.toBeNull();
   for (const fold of [1, 2]) {
@@ -60,6 +63,31 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   expect(report).toContain('weights/fold2/curves.svg');
   for (const name of tests) expect(report).toContain(`overlays/${name}`);
   expect(report).toContain(`<b>${Number(summary![1]).toFixed(4)}</b>`);
+  // Every section, in the order the issue asks for: overlays first, then the ablation table, curves, times, machine.
+  const positions = REPORT_SECTIONS.map((id) => report.indexOf(`<section id="${id}">`));
+  expect(positions.every((position) => position > 0), REPORT_SECTIONS.join(',')).toBe(true);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  for (const step of ['synth', 'preprocess', 'train', 'infer', 'postprocess', 'evaluate', 'ablation', 'visualize']) expect(report).toMatch(new RegExp(`<tr><td>${step}</td><td>[0-9][^<]* s</td>`));
+  expect(report).toMatch(/<th>adapter<\/th><td>[^<]*llvmpipe[^<]*\(--adapter/);
+  expect(report).toContain('src="phantoms.png"');
+  const phantoms = decodePng(new Uint8Array(readFileSync(join(out, 'phantoms.png'))), 'phantoms.png');
+  expect(phantoms.width).toBeGreaterThan(400);
+  // The ablation table: six stages; its last two rows are the pipeline's own masks before and after post-processing.
+  const ablation = readFileSync(join(out, 'ablation.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+  expect(ablation.map((row) => row[0])).toEqual(['stage', '"Otsu + largest component"', '"one model"', '"+ flip TTA"', '"+ 2-model ensemble"', '"+ RSIP"', '"+ EMF"']);
+  const rawMean = Number(readFileSync(join(out, 'metrics-raw.csv'), 'utf8').trim().split('\n').at(-1)!.split(',')[1]);
+  expect(Number(ablation[4]![1])).toBeCloseTo(rawMean, 6);
+  expect(Number(ablation[6]![1])).toBeCloseTo(Number(mean[1]), 6);
+  for (const row of ablation.slice(1)) expect(report).toContain(`<td><b>${Number(row[1]).toFixed(4)}</b></td>`);
+  const again = await ulseg('evaluate', '--ablation', '--weights', 'run/weights/fold1/best.safetensors', 'run/weights/fold2/best.safetensors',
+    '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--image-resolution', '64', '--out', 'again.csv');
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stdout).toMatch(/\+ EMF +[0-9.]+/);
+  expect(readFileSync(join(scratch, 'again.csv'), 'utf8')).toBe(readFileSync(join(out, 'ablation.csv'), 'utf8'));
+  const misused = await ulseg('evaluate', '--ablation', '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label');
+  expect(misused.code).not.toBe(0);
+  expect(misused.stderr).toContain('--ablation needs --weights');
+  expect(misused.stderr).not.toMatch(/\n\s+at /);
 
   writeFileSync(join(scratch, 'occupied.txt'), 'x');
   mkdirSync(join(scratch, 'taken'));

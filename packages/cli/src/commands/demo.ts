@@ -5,18 +5,22 @@
  * worked example of the README's workflow.
  */
 import { access, readdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { arch, cpus as cpus_, loadavg, platform, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { decodePng, encodeRgbPng, type GrayImage } from '@ulseg/data';
 import { DEFAULT_TRAIN_CONFIG, foldDirectory, CHECKPOINT_FILES, parseLogCsv, type EpochRow } from '@ulseg/train';
-import type { AdapterKind } from '@ulseg/kernels';
+import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
 import type { EncoderName } from '@ulseg/model';
 import { writeAtomic } from '../files.js';
+import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
+import { DEMO_POSTPROCESS, formatSeconds, renderReport, type DemoStep, type Machine } from './demo-report.js';
 import { runEvaluate, type EvaluationSummary } from './evaluate.js';
 import { runInfer } from './infer.js';
 import { runPostprocess } from './postprocess.js';
 import { runPreprocess } from './preprocess.js';
 import { runSynth } from './synth.js';
 import { runTrain } from './train.js';
-import { runVisualize } from './visualize.js';
+import { contour, runVisualize } from './visualize.js';
 
 export interface DemoPreset {
   readonly summary: string;
@@ -30,20 +34,37 @@ export interface DemoPreset {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly tMax: number;
+  /** `light`: {@link LIGHT_AUGMENTATION}; `full`: the original's DA + EDA (SEED_SPEC §3). */
+  readonly augmentation: 'light' | 'full';
 }
+
+/**
+ * Light augmentation for short schedules: horizontal flip p 0.5 and p 0.5 a small affine (scale 0.9–1.1, shift
+ * ±5%, rotation ±5°, bilinear, black border); no vertical flip (depth runs down in every scan), no crop, no
+ * enhancement children. The original's full policy was built for 100 epochs on 170 scans: on a few hundred
+ * image-steps it slows learning (QUALITY.md: Dice 0.28 against 0.51 in 20 epochs).
+ */
+export const LIGHT_AUGMENTATION: AugmentPolicyInput = {
+  horizontalFlip: { p: 0.5 },
+  verticalFlip: { p: 0 },
+  crop: { p: 0 },
+  affine: { p: 0.5, scale: [0.9, 1.1], translatePercent: [-0.05, 0.05], rotate: [-5, 5], shear: [0, 0], shearY: 'same', interpolations: ['bilinear'], borders: ['constant'], fill: [0, 0] },
+  enhancedCount: [0, 0],
+};
 
 export const DEMO_PRESETS = {
   quick: {
-    summary: 'about 5 minutes on 2 idle CPU cores (lavapipe): EfficientNet-B0 at 64 px, 3 folds of 24 phantoms, 8 epochs each',
-    scans: 24,
-    testScans: 8,
-    folds: 3,
+    summary: 'the default, sized for 10 minutes on 2 idle CPU cores (lavapipe) with the build: EfficientNet-B0 at 64 px, 2 folds of 64 phantoms, 12 epochs each, light augmentation',
+    scans: 64,
+    testScans: 16,
+    folds: 2,
     encoder: 'efficientnet-b0',
     resolution: 64,
-    epochs: 8,
+    epochs: 12,
     batchSize: 4,
     learningRate: 3e-3,
-    tMax: 9,
+    tMax: 12,
+    augmentation: 'light',
   },
   tiny: {
     summary: 'a smoke run of every step (the test suite runs it): EfficientNet-B0 at 64 px, 2 folds of 6 phantoms, 2 epochs',
@@ -56,9 +77,10 @@ export const DEMO_PRESETS = {
     batchSize: 3,
     learningRate: 1e-3,
     tMax: 3,
+    augmentation: 'light',
   },
   seed: {
-    summary: "the original recipe, for a GPU: EfficientNet-B6 at 256 px, 5 folds of 200 phantoms, 100 epochs each",
+    summary: "the original recipe, for a GPU: EfficientNet-B6 at 256 px, 5 folds of 200 phantoms, 100 epochs each, full augmentation",
     scans: 200,
     testScans: 40,
     folds: 5,
@@ -68,6 +90,7 @@ export const DEMO_PRESETS = {
     batchSize: 8,
     learningRate: DEFAULT_TRAIN_CONFIG.learningRate,
     tMax: DEFAULT_TRAIN_CONFIG.tMax,
+    augmentation: 'full',
   },
 } as const satisfies Record<string, DemoPreset>;
 export type DemoPresetName = keyof typeof DEMO_PRESETS;
@@ -80,7 +103,7 @@ export interface DemoOptions {
   adapter?: AdapterKind;
 }
 
-const POSTPROCESS = { threshold: 50, kernel: 19 } as const;
+const POSTPROCESS = DEMO_POSTPROCESS;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -112,18 +135,26 @@ async function outputFolder(out: string | undefined): Promise<string> {
   }
 }
 
-interface Step {
-  readonly name: string;
-  readonly seconds: number;
-}
-
 export interface DemoResult {
   readonly out: string;
   readonly raw: EvaluationSummary;
   readonly postprocessed: EvaluationSummary;
-  readonly steps: readonly Step[];
+  readonly ablation: AblationTable;
+  readonly steps: readonly DemoStep[];
   readonly report: string;
 }
+
+/** What each step is for, as the report and the progress lines say it. */
+const WHY: Record<string, string> = {
+  synth: 'the data: phantom B-mode scans with lesion masks, so nothing is downloaded and the truth is exact',
+  preprocess: 'size grades and stratified folds, so every fold sees small, middle and large lesions',
+  train: 'one model per fold (K-fold): each learns from K-1 folds and is validated on the one it did not see',
+  infer: 'the ensemble of the fold models x 4 flip views on the held-out scans, resized back to each scan',
+  postprocess: 'RSIP drops specks, EMF smooths the outline: the original\'s post-processing',
+  evaluate: 'per-scan Dice and IoU of the masks before and after post-processing',
+  ablation: 'the original\'s results table: what each stage adds, against an Otsu baseline without a model',
+  visualize: 'contour overlays to look at rather than read',
+};
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const preset: DemoPreset = DEMO_PRESETS[options.preset];
@@ -139,29 +170,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     predict: join(out, 'predict'),
     postprocessed: join(out, 'predict-postprocessed'),
     overlays: join(out, 'overlays'),
+    phantoms: join(out, 'phantoms.png'),
     metricsRaw: join(out, 'metrics-raw.csv'),
     metrics: join(out, 'metrics.csv'),
+    ablation: join(out, 'ablation.csv'),
     report: join(out, 'report.html'),
   };
-  const steps: Step[] = [];
-  const total = 7;
+  const machineAtStart = describeMachine();
+  const steps: DemoStep[] = [];
+  const total = Object.keys(WHY).length;
   const step = async <T>(name: string, what: string, body: () => Promise<T>): Promise<T> => {
     process.stdout.write(`\n[${steps.length + 1}/${total}] ${name}: ${what}\n`);
     const start = performance.now();
     const result = await body();
-    steps.push({ name, seconds: (performance.now() - start) / 1000 });
+    steps.push({ name, what, why: WHY[name] ?? '', seconds: (performance.now() - start) / 1000 });
     return result;
   };
   const demoStart = performance.now();
   process.stdout.write(`ulseg demo, preset '${options.preset}': ${preset.summary}\noutput: ${resolve(out)}\n`);
 
-  await step('synth', `${preset.scans} training and ${preset.testScans} test phantom scans in the BDCI layout`, () =>
-    runSynth({ out: paths.data, count: preset.scans, testCount: preset.testScans, seed: options.seed, folds: preset.folds }),
-  );
+  await step('synth', `${preset.scans} training and ${preset.testScans} test phantom scans in the BDCI layout`, async () => {
+    await runSynth({ out: paths.data, count: preset.scans, testCount: preset.testScans, seed: options.seed, folds: preset.folds });
+    await writeAtomic(paths.phantoms, await phantomGrid(paths.trainImages, paths.trainMasks, Math.min(8, preset.scans)));
+  });
   await step('preprocess', `tumour areas, tertile size grades, ${preset.folds} stratified folds`, () =>
     runPreprocess({ imagePath: paths.trainMasks, out: paths.trainCsv, folds: preset.folds, seed: options.seed }),
   );
-  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${preset.folds} folds x ${preset.epochs} epochs`, () =>
+  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${preset.folds} folds x ${preset.epochs} epochs, ${preset.augmentation} augmentation`, () =>
     runTrain({
       inputChannel: 1,
       outputClass: 1,
@@ -183,6 +218,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       dropConnectRate: DEFAULT_TRAIN_CONFIG.dropConnectRate,
       seed: options.seed,
       augment: true,
+      ...(preset.augmentation === 'light' ? { augmentPolicy: LIGHT_AUGMENTATION } : {}),
       ...(options.adapter ? { adapter: options.adapter } : {}),
     }),
   );
@@ -220,6 +256,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runEvaluate({ pred: paths.predict, truth: paths.testMasks, out: paths.metricsRaw, resizeTruth: false }),
     await runEvaluate({ pred: paths.postprocessed, truth: paths.testMasks, out: paths.metrics, resizeTruth: false }),
   ]);
+  let adapter = '';
+  const ablation = await step('ablation', 'Otsu baseline; fold 1 alone; + flip TTA; + ensemble; + RSIP; + EMF (ulseg evaluate --ablation)', async () => {
+    const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+    try {
+      adapter = describeGpu(gpu).split('\n')[0]!.replace(/^adapter: /, '');
+      const table = await runAblation(gpu, {
+        weights: checkpoints,
+        images: paths.testImages,
+        truth: paths.testMasks,
+        resolution: preset.resolution,
+        threshold: 0.5,
+        rsipThreshold: POSTPROCESS.threshold,
+        kernel: POSTPROCESS.kernel,
+        inputResize: 'pillow',
+      });
+      await writeAtomic(paths.ablation, formatAblationCsv(table));
+      process.stdout.write(formatAblationText(table));
+      return table;
+    } finally {
+      await gpu.close();
+    }
+  });
   await step('visualize', 'contour overlays (prediction red, truth green)', () =>
     runVisualize({ images: paths.testImages, masks: paths.postprocessed, truth: paths.testMasks, out: paths.overlays, lineWidth: 2 }),
   );
@@ -230,95 +288,65 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     curves.push(parseLogCsv(await readFile(log, 'utf8'), log));
   }
   const seconds = (performance.now() - demoStart) / 1000;
-  const html = renderReport({ options, preset, out, paths, folds, curves, raw, postprocessed, steps, seconds });
+  const machine = { ...machineAtStart, adapter, loadAtEnd: loadavg() };
+  const html = renderReport({ options, preset, out, paths, folds, curves, raw, postprocessed, ablation, steps, seconds, machine });
   await writeAtomic(paths.report, html);
+  const lowest = Math.min(...postprocessed.rows.map(([, scores]) => scores.dice));
   process.stdout.write(
     `\ndone in ${formatSeconds(seconds)}: mean Dice ${postprocessed.meanDice.toFixed(4)} on ${postprocessed.rows.length} held-out scans ` +
-      `(${raw.meanDice.toFixed(4)} before post-processing)\n` +
-      `  report       ${paths.report}\n  weights      ${paths.weights}/fold<k>/best.safetensors\n  masks        ${paths.postprocessed}\n` +
-      `  overlays     ${paths.overlays}\n  scores       ${paths.metrics}\n  data         ${paths.data}\n`,
+      `(${raw.meanDice.toFixed(4)} before post-processing; lowest ${lowest.toFixed(4)}; Otsu baseline ${ablation.rows[0]!.meanDice.toFixed(4)})\n` +
+      `  open         ${resolve(paths.report)}\n  weights      ${paths.weights}/fold<k>/best.safetensors\n  masks        ${paths.postprocessed}\n` +
+      `  overlays     ${paths.overlays}\n  scores       ${paths.metrics}, ${paths.ablation}\n  data         ${paths.data}\n`,
   );
-  return { out, raw, postprocessed, steps, report: paths.report };
+  return { out, raw, postprocessed, ablation, steps, report: paths.report };
 }
 
-function formatSeconds(seconds: number): string {
-  return seconds < 90 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+/** The machine as the report shows it: CPU model and count, memory, load, OS, Node. */
+function describeMachine(): Omit<Machine, 'adapter' | 'loadAtEnd'> {
+  const cpus = cpus_();
+  return {
+    cpu: `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+    loadAtStart: loadavg(),
+  };
 }
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-interface ReportInput {
-  options: DemoOptions;
-  preset: DemoPreset;
-  out: string;
-  paths: Record<string, string>;
-  folds: number[];
-  curves: EpochRow[][];
-  raw: EvaluationSummary;
-  postprocessed: EvaluationSummary;
-  steps: readonly Step[];
-  seconds: number;
-}
-
-/** A self-contained page with links relative to the output folder (it moves with it). */
-export function renderReport(input: ReportInput): string {
-  const { preset, out, paths, folds, curves, raw, postprocessed, steps } = input;
-  const link = (path: string): string => escapeHtml(relative(out, path).split('\\').join('/'));
-  const settings: [string, string][] = [
-    ['preset', `${input.options.preset}: ${preset.summary}`],
-    ['data', `${preset.scans} training + ${preset.testScans} test phantom scans (seed ${input.options.seed})`],
-    ['model', `Linknet on ${preset.encoder}, 1 input channel, 1 class`],
-    ['training', `${preset.folds}-fold, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, cosine T_max ${preset.tMax}, Dice loss, GPU augmentation`],
-    ['inference', `ensemble of ${preset.folds} best checkpoints x 4 flip views, threshold 0.5`],
-    ['post-processing', `RSIP <= ${POSTPROCESS.threshold} px, EMF ${POSTPROCESS.kernel}x${POSTPROCESS.kernel}`],
-    ['adapter', input.options.adapter ?? 'auto'],
-    ['time', `${formatSeconds(input.seconds)} (${steps.map((s) => `${s.name} ${formatSeconds(s.seconds)}`).join(', ')})`],
-  ];
-  const foldRows = folds
-    .map((fold, index) => {
-      const rows = curves[index] ?? [];
-      const best = rows.filter((row) => row.savedBest).at(-1);
-      const last = rows.at(-1);
-      return `<tr><td>${fold}</td><td>${rows.length}</td><td>${best ? best.epoch : '-'}</td><td>${best ? best.validationLoss.toFixed(4) : '-'}</td><td>${best ? best.validationDice.toFixed(4) : '-'}</td><td>${last ? last.trainLoss.toFixed(4) : '-'}</td><td>${last ? last.imagesPerSecond.toFixed(2) : '-'}</td></tr>`;
-    })
-    .join('\n');
-  const curveImages = folds
-    .map((fold) => `<figure><img src="${link(join(foldDirectory(paths.weights!, fold), CHECKPOINT_FILES.curves))}" alt="fold ${fold} curves"><figcaption>fold ${fold}</figcaption></figure>`)
-    .join('\n');
-  const rawByName = new Map(raw.rows.map(([name, scores]) => [name, scores]));
-  const diceRows = postprocessed.rows
-    .map(([name, scores]) => {
-      const before = rawByName.get(name);
-      return `<tr><td>${escapeHtml(name)}</td><td>${before ? before.dice.toFixed(4) : '-'}</td><td>${scores.dice.toFixed(4)}</td><td>${scores.iou.toFixed(4)}</td><td>${scores.truth}</td><td>${scores.predicted}</td></tr>`;
-    })
-    .join('\n');
-  const thumbnails = postprocessed.rows
-    .map(([name, scores]) => `<figure><a href="${link(join(paths.overlays!, name))}"><img src="${link(join(paths.overlays!, name))}" alt="${escapeHtml(name)}"></a><figcaption>${escapeHtml(name)}: Dice ${scores.dice.toFixed(3)}</figcaption></figure>`)
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ulseg demo report</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222 }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em } td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left }
-th { background: #f3f3f3 } figure { display: inline-block; margin: 4px; vertical-align: top } figure img { max-width: 340px; border: 1px solid #ddd }
-.grid figure img { width: 240px } .big { font-size: 1.3em }
-</style></head><body>
-<h1>ulseg demo</h1>
-<p class="big">Mean Dice on ${postprocessed.rows.length} held-out phantom scans: <b>${postprocessed.meanDice.toFixed(4)}</b> after post-processing
-(${raw.meanDice.toFixed(4)} before); mean IoU ${postprocessed.meanIou.toFixed(4)}.</p>
-<h2>Settings</h2>
-<table>${settings.map(([key, value]) => `<tr><th>${key}</th><td>${escapeHtml(value)}</td></tr>`).join('\n')}</table>
-<h2>Training, per fold</h2>
-<table><tr><th>fold</th><th>epochs</th><th>best epoch</th><th>best val loss</th><th>val Dice there</th><th>last train loss</th><th>images/s</th></tr>
-${foldRows}</table>
-${curveImages}
-<h2>Held-out scans</h2>
-<table><tr><th>scan</th><th>Dice raw</th><th>Dice post-processed</th><th>IoU</th><th>true px</th><th>predicted px</th></tr>
-${diceRows}
-<tr><th>mean</th><th>${raw.meanDice.toFixed(4)}</th><th>${postprocessed.meanDice.toFixed(4)}</th><th>${postprocessed.meanIou.toFixed(4)}</th><th></th><th></th></tr></table>
-<p>Overlays: prediction red, truth green, both yellow. Masks in <code>${link(paths.postprocessed!)}</code>, scores in
-<code>${link(paths.metrics!)}</code>, weights in <code>${link(paths.weights!)}</code>.</p>
-<div class="grid">${thumbnails}</div>
-</body></html>
-`;
+/** The first `count` training scans with their masks' outlines (green), 4 per row, each shrunk to 240 px wide. */
+async function phantomGrid(images: string, masks: string, count: number): Promise<Uint8Array> {
+  const tiles: { image: GrayImage; outline: Uint8Array }[] = [];
+  for (let index = 1; index <= count; index++) {
+    const image = decodePng(new Uint8Array(await readFile(join(images, `${index}.png`))), join(images, `${index}.png`));
+    const mask = decodePng(new Uint8Array(await readFile(join(masks, `${index}.png`))), join(masks, `${index}.png`));
+    tiles.push({ image, outline: contour(mask, 2) });
+  }
+  const tileWidth = 240;
+  const tileHeight = 160;
+  const gap = 4;
+  const columns = Math.min(4, tiles.length);
+  const rows = Math.ceil(tiles.length / columns);
+  const width = columns * tileWidth + (columns - 1) * gap;
+  const height = rows * tileHeight + (rows - 1) * gap;
+  const rgb = new Uint8Array(width * height * 3).fill(255);
+  tiles.forEach(({ image, outline }, index) => {
+    const scale = Math.max(image.width / tileWidth, image.height / tileHeight);
+    const left = (index % columns) * (tileWidth + gap);
+    const top = Math.floor(index / columns) * (tileHeight + gap);
+    for (let y = 0; y < tileHeight; y++) {
+      for (let x = 0; x < tileWidth; x++) {
+        const sx = Math.floor((x + 0.5) * scale);
+        const sy = Math.floor((y + 0.5) * scale);
+        const target = ((top + y) * width + left + x) * 3;
+        if (sx >= image.width || sy >= image.height) continue;
+        const source = sy * image.width + sx;
+        const gray = image.data[source]!;
+        const edge = outline[source] === 1;
+        rgb[target] = edge ? 0 : gray;
+        rgb[target + 1] = edge ? 255 : gray;
+        rgb[target + 2] = edge ? 0 : gray;
+      }
+    }
+  });
+  return encodeRgbPng({ width, height, data: rgb });
 }

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_FOLD_SEED, encodeRgbPng, joinPath, loadLabelledSet, readTrainCsv } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
-import { createGpu, describeGpu, type AdapterKind } from '@ulseg/kernels';
+import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
 import { ENCODERS, readWeights, type EncoderName } from '@ulseg/model';
 import {
   augmentPreview,
@@ -41,6 +41,8 @@ export interface TrainCommandOptions {
   dropConnectRate: number;
   seed: number;
   augment: boolean;
+  /** Not a flag: overrides of the augmentation policy (the demo's light augmentation); default the original's. */
+  augmentPolicy?: AugmentPolicyInput;
   augmentPreview?: number;
   bnRecalibrate?: boolean;
   resume?: boolean;
@@ -107,6 +109,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
     folds: options.folds,
     dropConnectRate: options.dropConnectRate,
     augment: options.augment,
+    ...(options.augmentPolicy ? { augmentPolicy: options.augmentPolicy } : {}),
     bnRecalibration: options.bnRecalibrate === undefined ? 'auto' : options.bnRecalibrate ? 'on' : 'off',
   });
   let kThFold = options.kThFold;
