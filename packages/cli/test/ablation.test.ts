@@ -1,7 +1,7 @@
 /** The ablation table's baseline: Otsu's threshold against a float64 brute force, and the baseline on a drawn lesion. */
 import { describe, expect, it } from 'vitest';
 import { otsuBaseline, otsuThreshold } from '../src/commands/ablation.js';
-import { scoreMasks } from '../src/commands/evaluate.js';
+import { scoreMasks } from '../src/commands/scores.js';
 
 /** Between-class variance of every split, in float64, the best t (class 0: v < t); ties keep the first. */
 function otsuReference(histogram: readonly number[]): number {

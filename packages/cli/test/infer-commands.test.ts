@@ -64,7 +64,7 @@ describe('ulseg infer, postprocess, visualize, evaluate', () => {
       infer: ['--weights <files...>', '--weights1', '--weights5', '--test-path', '--test_path', '--out', '--saved_path', '--tta', '--image-resolution', '--image_resolution', '--threshold', '--save-probabilities', '--batch-size', '--load-models', '--input-resize', '--adapter'],
       postprocess: ['--image-path', '--image_path', '--out', '--threshold', '--threshood', '--kernel', '--fill-holes', '--adapter'],
       visualize: ['--images', '--masks', '--truth', '--out', '--line-width'],
-      evaluate: ['--pred', '--truth', '--out', '--resize-truth', '--ablation', '--weights <files...>', '--images', '--image-resolution', '--threshold', '--rsip-threshold', '--kernel', '--input-resize', '--adapter'],
+      evaluate: ['--pred', '--truth', '--out', '--resize-truth', '--ablation', '--weights <files...>', '--images', '--image-resolution', '--threshold', '--rsip-threshold', '--kernel', '--tta', '--input-resize', '--adapter'],
     };
     for (const [command, options] of Object.entries(flags)) {
       const { code, stdout } = await ulseg(command, '--help');

@@ -3,19 +3,18 @@
  * the same scans. Rows, each built on the one above:
  *   baseline    Otsu threshold + largest component (no model; see otsuBaseline)
  *   one model   the first checkpoint, identity view only:     mask = σ(f₁(x)) ≥ t
- *   + flips     the same model, 4 flip views (SEED_SPEC §6):    mask = σ((1/4) Σ_v T_v f₁(T_v x)) ≥ t
- *   + ensemble  all K checkpoints × 4 views:                    mask = (1/K) Σ_k p_k ≥ t   (what `ulseg infer` writes)
+ *   + flips     the same model, V flip views (SEED_SPEC §6: 4):  mask = σ((1/V) Σ_v T_v f₁(T_v x)) ≥ t
+ *   + ensemble  all K checkpoints × V views:                    mask = (1/K) Σ_k p_k ≥ t   (what `ulseg infer` writes)
  *   + RSIP      regions of ≤ threshold px removed               (what `ulseg postprocess` does first)
  *   + EMF       k × k median over the edge band                 (what `ulseg postprocess` writes)
  * The ensemble rows use the same code as `ulseg infer` (predictBatch, summed in model order), so the last two rows
  * equal `ulseg evaluate` on the outputs of `ulseg infer` and `ulseg postprocess` with the same settings.
  */
-import { basename } from 'node:path';
 import type { DecodedImage, GrayImage } from '@ulseg/data';
-import { TTA_PRESETS, predictBatch, readNamed, weightsMember, type InputResize } from '@ulseg/infer';
+import { TTA_PRESETS, predictBatch, readNamed, weightsMember, type InputResize, type TtaView } from '@ulseg/infer';
 import type { Gpu } from '@ulseg/kernels';
 import { edgeMedian, labelComponents, removeSmallRegions } from '@ulseg/postprocess';
-import { scoreMasks, type MaskScores } from './evaluate.js';
+import { scoreMasks, type MaskScores } from './scores.js';
 import { binarise, files, fitMask, pngFolder, readPng, warn } from './mask-folders.js';
 
 export interface AblationOptions {
@@ -33,6 +32,8 @@ export interface AblationOptions {
   /** EMF window (odd). */
   kernel: number;
   inputResize: InputResize;
+  /** Test-time views of the TTA rows (default the original's 4); they should be symmetries the models were trained with. */
+  views?: readonly TtaView[];
   /** Called after each model's pass over the scans. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -165,6 +166,7 @@ export async function runAblation(gpu: Gpu, options: AblationOptions): Promise<A
   const members = options.weights.map((path) => weightsMember(path, () => readNamed(files, path, 'weights')));
   for (const path of options.weights) await readNamed(files, path, 'weights');
   const settings = { resolution: options.resolution, inputResize: options.inputResize };
+  const views = [...(options.views ?? TTA_PRESETS.flips)];
   const single: Float32Array[] = [];
   const flips: Float32Array[] = [];
   const sums: Float32Array[] = [];
@@ -174,7 +176,7 @@ export async function runAblation(gpu: Gpu, options: AblationOptions): Promise<A
     try {
       for (const [scanIndex, scan] of scans.entries()) {
         if (index === 0) single.push((await predictBatch(gpu, loaded.network, [scan], { ...settings, views: [...TTA_PRESETS.none] }))[0]!);
-        const [probability] = await predictBatch(gpu, loaded.network, [scan], { ...settings, views: [...TTA_PRESETS.flips] });
+        const [probability] = await predictBatch(gpu, loaded.network, [scan], { ...settings, views });
         if (index === 0) {
           flips.push(probability!);
           sums.push(Float32Array.from(probability!));
@@ -197,12 +199,12 @@ export async function runAblation(gpu: Gpu, options: AblationOptions): Promise<A
   for (const [index, mask] of rsip.entries()) {
     emf.push(options.kernel > 1 ? await edgeMedian(gpu, mask, scans[index]!.width, scans[index]!.height, options.kernel) : mask);
   }
-  const models = options.weights.map((path) => basename(path));
+  const models = [...options.weights];
   const rows: AblationRow[] = [
     row('Otsu + largest component', 'no model: smoothed scan, Otsu threshold, dark class, largest region', score(scans.map((scan) => otsuBaseline(scan)))),
     row('one model', `${options.weights[0]}, one view, threshold ${t}`, score(single.map((p) => threshold(p, t)))),
-    row('+ flip TTA', 'the same model, mean logit of 4 flip views', score(flips.map((p) => threshold(p, t)))),
-    row(`+ ${total}-model ensemble`, `mean probability of ${total} checkpoints x 4 views`, score(ensemble)),
+    row('+ flip TTA', `the same model, mean logit of ${views.length} views (${views.join(', ')})`, score(flips.map((p) => threshold(p, t)))),
+    row(`+ ${total}-model ensemble`, `mean probability of ${total} checkpoints x ${views.length} views`, score(ensemble)),
     row('+ RSIP', `regions of <= ${options.rsipThreshold} px removed`, score(rsip)),
     row('+ EMF', `${options.kernel}x${options.kernel} median over the edge band`, score(emf)),
   ];

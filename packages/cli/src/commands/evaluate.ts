@@ -1,43 +1,13 @@
 import { Command, Option } from 'commander';
-import type { GrayImage } from '@ulseg/data';
-import { INPUT_RESIZES, type InputResize } from '@ulseg/infer';
+import { INPUT_RESIZES, resolveViews, type InputResize } from '@ulseg/infer';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
 import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
+import { scoreMasks, type MaskScores } from './scores.js';
 import { binarise, fitMask, integerOption, plainErrors, pngFolder, probabilityOption, readPng, warn } from './mask-folders.js';
 
-export interface MaskScores {
-  /** 2|A∩B| / (|A| + |B|), 1 when both are empty. */
-  readonly dice: number;
-  /** |A∩B| / |A∪B|, 1 when both are empty. */
-  readonly iou: number;
-  readonly predicted: number;
-  readonly truth: number;
-  readonly intersection: number;
-}
-
-/** Dice and IoU of two {0, 255} masks of one size (ORIGINAL.md §4: per image, on binarised masks). */
-export function scoreMasks(prediction: GrayImage, truth: GrayImage): MaskScores {
-  let predicted = 0;
-  let inTruth = 0;
-  let intersection = 0;
-  for (let pixel = 0; pixel < prediction.data.length; pixel++) {
-    const a = prediction.data[pixel] !== 0;
-    const b = truth.data[pixel] !== 0;
-    if (a) predicted++;
-    if (b) inTruth++;
-    if (a && b) intersection++;
-  }
-  const union = predicted + inTruth - intersection;
-  return {
-    dice: predicted + inTruth === 0 ? 1 : (2 * intersection) / (predicted + inTruth),
-    iou: union === 0 ? 1 : intersection / union,
-    predicted,
-    truth: inTruth,
-    intersection,
-  };
-}
+export { scoreMasks, type MaskScores } from './scores.js';
 
 export interface EvaluateCommandOptions {
   pred: string;
@@ -116,6 +86,7 @@ export interface AblationCommandOptions {
   rsipThreshold: number;
   kernel: number;
   inputResize: InputResize;
+  tta: string;
   adapter?: AdapterKind;
 }
 
@@ -123,6 +94,7 @@ export interface AblationCommandOptions {
 export async function runAblationCommand(options: AblationCommandOptions): Promise<AblationTable> {
   return plainErrors(async () => {
     if (options.kernel % 2 !== 1) throw new Error(`--kernel must be odd (a centred k x k window), got ${options.kernel}`);
+    const views = resolveViews(options.tta);
     const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
     const bar = progressBar('ablation', options.weights.length);
     try {
@@ -135,6 +107,7 @@ export async function runAblationCommand(options: AblationCommandOptions): Promi
         rsipThreshold: options.rsipThreshold,
         kernel: options.kernel,
         inputResize: options.inputResize,
+        views,
         onProgress: (done) => bar.update(done),
       });
       bar.stop();
@@ -163,8 +136,8 @@ export function evaluateCommand(adapterOption: () => Option): Command {
         "--ablation --weights W1 [W2 …] --images DIR --truth DIR: the original's results table for any checkpoints, " +
         'mean and lowest Dice and mean IoU of each stage, each built on the one above: Otsu threshold + largest ' +
         'component (no model); the first checkpoint alone (one view); + flip TTA; + the ensemble of all checkpoints; ' +
-        '+ RSIP; + EMF. The last two rows equal `ulseg infer` (--tta flips) then `ulseg postprocess` then `ulseg evaluate` ' +
-        'with the same settings.',
+        '+ RSIP; + EMF. The last two rows equal `ulseg infer` then `ulseg postprocess` then `ulseg evaluate` ' +
+        'with the same settings (--tta included).',
     )
     .option('--pred <dir>', 'folder of predicted masks (PNG); not with --ablation')
     .requiredOption('--truth <dir>', 'folder of true masks (PNG) with the same file names')
@@ -177,6 +150,7 @@ export function evaluateCommand(adapterOption: () => Option): Command {
     .option('--threshold <p>', 'with --ablation: probability threshold of the masks', probabilityOption, 0.5)
     .option('--rsip-threshold <px>', 'with --ablation: RSIP removes regions of at most this many pixels (ulseg postprocess --threshold)', integerOption(0), 50)
     .option('--kernel <k>', 'with --ablation: EMF window, odd (ulseg postprocess --kernel)', integerOption(1), 19)
+    .option('--tta <views>', "with --ablation: views of the TTA rows, 'flips' (the original's identity, hflip, vflip, rot180) or a list such as identity,hflip for models trained without vertical flips (ulseg infer --tta)", 'flips')
     .addOption(new Option('--input-resize <how>', 'with --ablation: resampling of the scan to the model input (ulseg infer --input-resize)').choices([...INPUT_RESIZES]).default('pillow'))
     .addOption(adapterOption())
     .action(async (options: EvaluateActionOptions) => {
