@@ -80,7 +80,7 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   expect(Number(ablation[6]![1])).toBeCloseTo(Number(mean[1]), 6);
   for (const row of ablation.slice(1)) expect(report).toContain(`<td><b>${Number(row[1]).toFixed(4)}</b></td>`);
   const again = await ulseg('evaluate', '--ablation', '--weights', 'run/weights/fold1/best.safetensors', 'run/weights/fold2/best.safetensors',
-    '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--image-resolution', '64', '--out', 'again.csv');
+    '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--image-resolution', '64', '--tta', 'identity,hflip', '--out', 'again.csv');
   expect(again.code, again.stderr).toBe(0);
   expect(again.stdout).toMatch(/\+ EMF +[0-9.]+/);
   expect(readFileSync(join(scratch, 'again.csv'), 'utf8')).toBe(readFileSync(join(out, 'ablation.csv'), 'utf8'));

@@ -78,7 +78,7 @@ export function renderReport(input: ReportInput): string {
       `${preset.folds}-fold, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, ` +
         `cosine T_max ${preset.tMax}, Dice loss, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}`,
     ],
-    ['inference', `ensemble of ${preset.folds} best checkpoints x 4 flip views, threshold 0.5`],
+    ['inference', `ensemble of ${preset.folds} best checkpoints x test-time views ${preset.tta}, threshold 0.5`],
     ['post-processing', `RSIP <= ${DEMO_POSTPROCESS.threshold} px, EMF ${DEMO_POSTPROCESS.kernel}x${DEMO_POSTPROCESS.kernel}`],
   ];
   const thumbnails = postprocessed.rows
