@@ -3,7 +3,7 @@
  * the same scans. Rows, each built on the one above:
  *   baseline    Otsu threshold + largest component (no model; see otsuBaseline)
  *   one model   the first checkpoint, identity view only:     mask = σ(f₁(x)) ≥ t
- *   + flips     the same model, V flip views (SEED_SPEC §6: 4):  mask = σ((1/V) Σ_v T_v f₁(T_v x)) ≥ t
+ *   + flips     the same model, V flip views (ORIGINAL.md §6: 4):  mask = σ((1/V) Σ_v T_v f₁(T_v x)) ≥ t
  *   + ensemble  all K checkpoints × V views:                    mask = (1/K) Σ_k p_k ≥ t   (what `ulseg infer` writes)
  *   + RSIP      regions of ≤ threshold px removed               (what `ulseg postprocess` does first)
  *   + EMF       k × k median over the edge band                 (what `ulseg postprocess` writes)

@@ -35,7 +35,7 @@ export interface DemoPreset {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly tMax: number;
-  /** `light`: {@link LIGHT_AUGMENTATION}; `full`: the original's DA + EDA (SEED_SPEC §3). */
+  /** `light`: {@link LIGHT_AUGMENTATION}; `full`: the original's DA + EDA (ORIGINAL.md §3). */
   readonly augmentation: 'light' | 'full';
   /**
    * Test-time views (ulseg infer --tta): only symmetries the model saw in training. Light augmentation has no
