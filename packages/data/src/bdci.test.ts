@@ -113,7 +113,7 @@ describe('BDCI loader errors and warnings', () => {
     const soft = gray(40, 30, (x) => (x < 10 ? 0 : x < 20 ? 127 : x < 30 ? 128 : 200));
     const files = await memorySet({ '1.png': soft, '10.png': soft });
     const { samples, warnings } = await loadTrainSet(files, 'data');
-    expect(warnings).toEqual([expect.stringMatching(/2 of 3 masks had values other than 0 and 255 and were binarised at 128: 1\.png, 10\.png/)]);
+    expect(warnings).toEqual([expect.stringMatching(/2 of 3 mask\(s\) had values other than 0 and 255 and were binarised at 128: 1\.png, 10\.png/)]);
     expect(samples[0]!.area).toBe(20 * 30);
     expect(new Set(samples[0]!.mask.data)).toEqual(new Set([0, 255]));
   });

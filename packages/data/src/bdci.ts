@@ -1,6 +1,7 @@
 import { DataError } from './errors.js';
 import { type DataFiles, joinPath } from './files.js';
-import { MASK_THRESHOLD, maskArea } from './grades.js';
+import { maskArea } from './grades.js';
+import { interpretMask, MaskTally, type ReadMask } from './mask.js';
 import { compareNatural } from './natural-sort.js';
 import { type DecodedImage, decodePng, encodeGrayPng, type GrayImage } from './png.js';
 import { resizeNearest } from './resize.js';
@@ -70,7 +71,7 @@ export async function loadTestSet(files: DataFiles, root = '', options: LoadOpti
 
 /**
  * Pairs every image in `imageDir` with the mask of the same name in `labelDir` and validates them: a missing partner
- * is an error naming the file; a mask that is not {0, 255} is binarised at 128; a mask a few pixels off its image's
+ * is an error naming the file; a mask is read by the one mask rule ({@link interpretMask}: 0/1 masks as 0/1, other values binarised at 128, scans refused); a mask a few pixels off its image's
  * size is resized to it (nearest). Each kind of warning is raised once per set, with the count.
  */
 export async function loadLabelledSet(files: DataFiles, imageDir: string, labelDir: string, options: LoadOptions = {}): Promise<Loaded<LabelledSample>> {
@@ -87,11 +88,11 @@ export async function loadLabelledSet(files: DataFiles, imageDir: string, labelD
   }
   const samples: LabelledSample[] = [];
   const resized: string[] = [];
-  const nonBinary: string[] = [];
+  const tally = new MaskTally(labelDir);
   for (const id of images) {
     const loaded = await loadPair(files, joinPath(imageDir, id), joinPath(labelDir, id), options.keepRgb ?? false);
     if (loaded.resized) resized.push(id);
-    if (loaded.binarised) nonBinary.push(id);
+    tally.add(id, loaded.read);
     samples.push(loaded.sample);
   }
   const warnings: string[] = [];
@@ -102,29 +103,21 @@ export async function loadLabelledSet(files: DataFiles, imageDir: string, labelD
   if (resized.length > 0) {
     warn(`${labelDir}: ${resized.length} of ${images.length} masks differ in size from their images and were resized to them (nearest): ${listSome(resized)}`);
   }
-  if (nonBinary.length > 0) {
-    warn(`${labelDir}: ${nonBinary.length} of ${images.length} masks had values other than 0 and 255 and were binarised at ${MASK_THRESHOLD}: ${listSome(nonBinary)}`);
-  }
+  for (const message of tally.warnings()) warn(message);
   return { samples, warnings };
 }
 
-/** One image and its mask, validated (see {@link loadLabelledSet}); says whether the mask was resized or binarised. */
+/** One image and its mask, validated (see {@link loadLabelledSet}); says whether the mask was resized and how it was read. */
 export async function loadPair(
   files: DataFiles,
   imagePath: string,
   labelPath: string,
   keepRgb = false,
-): Promise<{ sample: LabelledSample; resized: boolean; binarised: boolean }> {
+): Promise<{ sample: LabelledSample; resized: boolean; read: ReadMask }> {
   const image = withoutRgb(await readImage(files, imagePath), keepRgb);
   const decodedMask = await readImage(files, labelPath);
-  let binarised = false;
-  const maskData = new Uint8Array(decodedMask.data.length);
-  for (let index = 0; index < maskData.length; index++) {
-    const value = decodedMask.data[index] as number;
-    if (value !== 0 && value !== 255) binarised = true;
-    maskData[index] = value >= MASK_THRESHOLD ? 255 : 0;
-  }
-  let mask: GrayImage = { width: decodedMask.width, height: decodedMask.height, data: maskData };
+  const read = interpretMask(decodedMask, labelPath);
+  let mask: GrayImage = read.mask;
   const area = maskArea(mask);
   const resized = mask.width !== image.width || mask.height !== image.height;
   if (resized) {
@@ -141,7 +134,7 @@ export async function loadPair(
     mask = resizeNearest(mask, image.width, image.height);
   }
   const id = imagePath.slice(imagePath.lastIndexOf('/') + 1);
-  return { sample: { id, image, mask, maskFileSize: { width: decodedMask.width, height: decodedMask.height }, area }, resized, binarised };
+  return { sample: { id, image, mask, maskFileSize: { width: decodedMask.width, height: decodedMask.height }, area }, resized, read };
 }
 
 export async function readImage(files: DataFiles, path: string): Promise<DecodedImage> {
