@@ -69,5 +69,5 @@ export function inferEncoder(keys: Iterable<string>, stemShape: readonly number[
   for (const [name, spec] of Object.entries(ENCODERS) as [EncoderName, (typeof ENCODERS)[EncoderName]][]) {
     if (spec.stageIndexes[3] === blocks && spec.outChannels[1] === stem) return name;
   }
-  throw new Error(`the weights match no EfficientNet-B0…B7 encoder (${blocks} blocks, stem width ${stem ?? 'unknown'}); pass --encoder`);
+  throw new Error(`the weights match no EfficientNet-B0…B7 encoder (${blocks} blocks, stem width ${stem ?? 'unknown'})`);
 }

@@ -69,9 +69,12 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): unknown {
   const resolveGlobal = (module: string, name: string): PickleGlobal => {
     const qualified = `${module}.${name}`;
     if (!options.allowedGlobals.has(qualified)) {
+      if (/^torch\.\w+Storage$/.test(qualified)) {
+        throw new Error(`${options.source}: holds tensors of type ${qualified}, which ulseg does not read (a model's weights are float tensors)`);
+      }
       throw new PickleSecurityError(
-        `${options.source}: refusing to load global '${qualified}': a state_dict needs only ` +
-          `${[...options.allowedGlobals].join(', ')}. The file may contain code; it was not run.`,
+        `${options.source}: refusing to load global '${qualified}': not a plain PyTorch state_dict, which needs only ` +
+          `${[...options.allowedGlobals].join(', ')}; the file was read as data and it was not run.`,
       );
     }
     return { kind: 'global', module, name };

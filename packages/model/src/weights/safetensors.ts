@@ -56,6 +56,9 @@ export function readSafetensors(bytes: Uint8Array, source = 'weights.safetensors
     }
     const count = shape.reduce((product, size) => product * size, 1);
     const [begin, end] = offsets ?? [];
+    if (Number.isInteger(end) && Number.isInteger(begin) && end! > dataLength && end! - begin! === count * type.bytes) {
+      throw new Error(`${source}: truncated: tensor '${name}' ends at byte ${end} of the data, but the file holds only ${dataLength} bytes of data (an interrupted copy or download?)`);
+    }
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin! < 0 || end! > dataLength || end! - begin! !== count * type.bytes) {
       throw new Error(`${source}: tensor '${name}' (${dtype} ${JSON.stringify(shape)}) has bad data_offsets ${JSON.stringify(offsets)}`);
     }
@@ -101,9 +104,29 @@ export function writeSafetensors(entries: Iterable<[string, Pick<WeightEntry, 's
   return out;
 }
 
-/** Reads weights from either format, by content. */
+/** Reads weights from either format, by content; a NaN or infinite value is an error naming the first tensor that holds one. */
 export async function readWeights(bytes: Uint8Array, source: string): Promise<Safetensors> {
-  if (isSafetensors(bytes)) return readSafetensors(bytes, source);
-  if (isPthFile(bytes)) return { weights: await readPth(bytes, source), metadata: {} };
-  throw new Error(`${source}: neither a safetensors file nor a PyTorch .pth (zip) file`);
+  let read: Safetensors;
+  if (isSafetensors(bytes)) read = readSafetensors(bytes, source);
+  else if (isPthFile(bytes)) read = { weights: await readPth(bytes, source), metadata: {} };
+  else throw new Error(`${source}: neither a safetensors file nor a PyTorch .pth (zip) file`);
+  checkFinite(read.weights, source);
+  return read;
+}
+
+/** Throws at the first tensor with a NaN or ±Infinity: such weights give NaN logits, i.e. empty masks, silently. */
+export function checkFinite(weights: WeightMap, source: string): void {
+  for (const [name, entry] of weights) {
+    const data = entry.data;
+    for (let index = 0; index < data.length; index++) {
+      if (!Number.isFinite(data[index]!)) {
+        let bad = 0;
+        for (let rest = index; rest < data.length; rest++) if (!Number.isFinite(data[rest]!)) bad++;
+        throw new Error(
+          `${source}: tensor '${name}' ${JSON.stringify(entry.shape)} holds ${bad} non-finite value(s) (first: ${data[index]} at index ${index}): ` +
+            'these weights are broken (a training run that diverged?); use an earlier checkpoint',
+        );
+      }
+    }
+  }
 }

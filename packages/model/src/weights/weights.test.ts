@@ -86,6 +86,30 @@ describe('safetensors', () => {
     expect(() => readSafetensors(bad, 'y.safetensors')).toThrow(/y.safetensors: tensor 'a' \(F32 \[3\]\) has bad data_offsets/);
   });
 
+  it('names a truncated file as truncated', () => {
+    const whole = writeSafetensors([['a', { shape: [3], data: Float32Array.of(1, 2, 3) }], ['b', { shape: [5], data: new Float32Array(5) }]]);
+    expect(() => readSafetensors(whole.subarray(0, whole.length - 8), 'cut.safetensors')).toThrow(
+      /^cut\.safetensors: truncated: tensor 'b' ends at byte 32 of the data, but the file holds only 24 bytes of data/,
+    );
+  });
+
+  it('readWeights refuses NaN and infinite values, naming the first tensor that holds one', async () => {
+    const bad = writeSafetensors([
+      ['fine', { shape: [2], data: Float32Array.of(1, -2) }],
+      ['broken', { shape: [2, 2], data: Float32Array.of(0.5, Number.POSITIVE_INFINITY, Number.NaN, 1) }],
+    ]);
+    await expect(readWeights(bad, 'bad.safetensors')).rejects.toThrow(
+      "bad.safetensors: tensor 'broken' [2,2] holds 2 non-finite value(s) (first: Infinity at index 1): these weights are broken",
+    );
+  });
+
+  it('reports a tensor storage it does not read as such, not as a security refusal', async () => {
+    const complex = new PickleBuilder().global('torch', 'ComplexFloatStorage').stop();
+    const file = storedZip([['c/data.pkl', complex], ['c/version', new TextEncoder().encode('3\n')]]);
+    await expect(readPth(file, 'c.pth')).rejects.toThrow(/^c\.pth: holds tensors of type torch\.ComplexFloatStorage, which ulseg does not read/);
+    await expect(readPth(file, 'c.pth')).rejects.not.toThrow(PickleSecurityError);
+  });
+
   it('readWeights tells the formats apart by content', async () => {
     expect((await readWeights(read('linknet-b0/model.pth'), 'model.pth')).weights.size).toBe(455);
     expect((await readWeights(read('linknet-b0/grads.safetensors'), 'grads.safetensors')).weights.size).toBe(260);
