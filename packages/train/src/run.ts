@@ -79,7 +79,7 @@ export async function trainFolds(options: TrainRunOptions): Promise<FoldResult[]
   if (outside.length > 0) throw new Error(`${outside[0]!.id} is in fold ${outside[0]!.fold}, outside 1..${config.folds} (the CSV was split into another number of folds)`);
   for (const fold of folds) {
     const { train, validation } = splitFold(options.samples, fold);
-    if (validation.length === 0) throw new Error(`fold ${fold} has no images: with ${options.samples.length} images, use fewer folds`);
+    if (validation.length === 0) throw new Error(`fold ${fold} has no images (${options.samples.length} images in ${config.folds} folds): ${config.folds > 2 ? 'use fewer folds, or ' : ''}re-split the CSV so that every fold holds images`);
     if (train.length === 0) throw new Error(`fold ${fold} leaves no images to train on`);
     const directory = foldDirectory(weightsPath, fold);
     if (!options.resume) {
