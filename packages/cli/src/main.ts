@@ -7,6 +7,7 @@ import { runConvert } from './commands/convert.js';
 import { runForward } from './commands/forward.js';
 import { ENCODERS, type EncoderName } from '@ulseg/model';
 import { reportFailure } from './errors.js';
+import { runFilteredChild } from './dawn-stderr.js';
 import { inferCommand } from './commands/infer.js';
 import { postprocessCommand } from './commands/postprocess.js';
 import { visualizeCommand } from './commands/visualize.js';
@@ -14,7 +15,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { exportOnnxCommand } from './commands/export-onnx.js';
 import { synthCommand } from './commands/synth.js';
 import { preprocessCommand } from './commands/preprocess.js';
-import { kebabCaseOptions, trainCommand } from './commands/train.js';
+import { kebabCaseOptions, numberArgument, trainCommand } from './commands/train.js';
 import { deployCommand } from './commands/deploy.js';
 
 const program = new Command()
@@ -67,7 +68,7 @@ program
       'The .pth is read without running any of it: only the globals a state_dict needs are accepted.',
   )
   .argument('<input>', 'a torch.save(model.state_dict()) file, e.g. best_model.pth')
-  .argument('<output>', 'the .safetensors file to write (written atomically)')
+  .argument('<output>', 'the .safetensors file to write (written atomically; must not be the input)')
   .action(async (input: string, output: string) => runConvert(input, output));
 
 program
@@ -78,10 +79,10 @@ program
   )
   .requiredOption('--weights <file>', 'model weights: .safetensors or the original .pth')
   .requiredOption('--input <file>', 'input x as a float32 .npy, [N, C, H, W] with H and W multiples of 32')
-  .requiredOption('--output <file>', 'logits .npy to write')
+  .requiredOption('--output <file>', 'logits .npy to write (must not be an input; written only once every input has been checked)')
   .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
   .addOption(new Option('--mode <mode>', 'BatchNorm mode').choices(['eval', 'train']).default('eval'))
-  .option('--drop-connect-rate <rate>', "drop-connect base rate in train mode (the original trains with 0.2)", (value) => Number(value), 0)
+  .option('--drop-connect-rate <rate>', "drop-connect base rate in train mode, from 0 to below 1 (the original trains with 0.2)", numberArgument(0, 1), 0)
   .option('--target <file>', 'target .npy (same shape as the logits) for the Dice loss')
   .option('--grads <file>', 'safetensors file for the parameter gradients (needs --target)')
   .addOption(adapterOption())
@@ -99,6 +100,11 @@ for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapter
 
 program.addCommand(deployCommand().copyInheritedSettings(program));
 
-program.parseAsync(kebabCaseOptions(process.argv, ['synth', 'preprocess', 'train'])).catch((error: unknown) => {
-  process.exitCode = reportFailure(error);
-});
+/** The commands that start a GPU: run in a child whose stderr is passed on without Dawn's limit warnings. */
+const GPU_COMMANDS = new Set(['info', 'demo', 'forward', 'infer', 'postprocess', 'export-onnx', 'train']);
+
+if (!(await runFilteredChild(GPU_COMMANDS))) {
+  program.parseAsync(kebabCaseOptions(process.argv, ['synth', 'preprocess', 'train'])).catch((error: unknown) => {
+    process.exitCode = reportFailure(error);
+  });
+}

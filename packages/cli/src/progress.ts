@@ -5,8 +5,9 @@
  */
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { TrainEvent } from '@ulseg/train';
+import { stderrIsTerminal } from './dawn-stderr.js';
 
-const interactive = (): boolean => Boolean(process.stderr.isTTY) && !process.env.CI;
+const interactive = (): boolean => stderrIsTerminal() && !process.env.CI;
 
 /** "1h 02m", "3m 05s", "12s". */
 export function formatDuration(seconds: number): string {
