@@ -10,12 +10,12 @@
  * The ensemble rows use the same code as `ulseg infer` (predictBatch, summed in model order), so the last two rows
  * equal `ulseg evaluate` on the outputs of `ulseg infer` and `ulseg postprocess` with the same settings.
  */
-import type { DecodedImage, GrayImage } from '@ulseg/data';
+import { MaskTally, type DecodedImage, type GrayImage } from '@ulseg/data';
 import { TTA_PRESETS, predictBatch, readNamed, weightsMember, type InputResize, type TtaView } from '@ulseg/infer';
 import type { Gpu } from '@ulseg/kernels';
 import { edgeMedian, labelComponents, removeSmallRegions } from '@ulseg/postprocess';
 import { scoreMasks, type MaskScores } from './scores.js';
-import { binarise, files, fitMask, pngFolder, readPng, warn } from './mask-folders.js';
+import { files, fitMask, pngFolder, readMask, readPng, warn } from './mask-folders.js';
 
 export interface AblationOptions {
   /** Checkpoints (.safetensors or .pth); the first is "one model". */
@@ -157,12 +157,14 @@ export async function runAblation(gpu: Gpu, options: AblationOptions): Promise<A
   if (missing.length > 0) throw new Error(`${options.truth}: no true mask for ${missing.length} scan(s) of ${options.images}: ${missing.slice(0, 10).join(', ')}`);
   const scans: DecodedImage[] = [];
   const truths: GrayImage[] = [];
+  const tally = new MaskTally(options.truth);
   for (const name of names) {
     const scan = await readPng(`${options.images}/${name}`, 'scan');
     scans.push(scan);
-    const truth = binarise(await readPng(`${options.truth}/${name}`, 'true mask')).mask;
+    const truth = await readMask(options.truth, name, 'true mask', tally);
     truths.push(fitMask(truth, scan.width, scan.height, { mask: `${options.truth}/${name}`, reference: `${options.images}/${name}` }, false));
   }
+  for (const message of tally.warnings()) warn(message);
   const members = options.weights.map((path) => weightsMember(path, () => readNamed(files, path, 'weights')));
   for (const path of options.weights) await readNamed(files, path, 'weights');
   const settings = { resolution: options.resolution, inputResize: options.inputResize };

@@ -1,12 +1,15 @@
-import { readWeights, writeSafetensors } from '@ulseg/model';
-import { readInput, writeAtomic } from '../files.js';
+import { writeSafetensors } from '@ulseg/model';
+import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
+import { readModelWeights } from '../weights.js';
 
 /** ulseg convert IN.pth OUT.safetensors: the original's weights into our checkpoint format (float32). */
 export async function runConvert(input: string, output: string): Promise<void> {
-  const { weights, metadata } = await readWeights(await readInput(input, 'weights'), input);
+  refuseOutputOverInput({ flag: 'the output', path: output }, [{ flag: 'input', path: input }]);
+  await checkWritableFile(output, 'the output');
+  const { weights, metadata, encoder } = await readModelWeights(input, 'weights');
   const bytes = writeSafetensors(weights, { ...metadata, format: 'pt', converted_from: input.split('/').at(-1) ?? input });
   await writeAtomic(output, bytes);
   let parameters = 0;
   for (const entry of weights.values()) parameters += entry.data.length;
-  process.stdout.write(`wrote ${output}: ${weights.size} tensors, ${parameters.toLocaleString('en')} values\n`);
+  process.stdout.write(`wrote ${output}: ${weights.size} tensors, ${parameters.toLocaleString('en')} values (Linknet ${encoder})\n`);
 }

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { INPUT_RESIZES, resolveViews, type InputResize } from '@ulseg/infer';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { writeAtomic } from '../files.js';
+import { MaskTally } from '@ulseg/data';
+import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
 import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
 import { scoreMasks, type MaskScores } from './scores.js';
-import { binarise, fitMask, integerOption, plainErrors, pngFolder, probabilityOption, readPng, warn } from './mask-folders.js';
+import { fitMask, integerOption, plainErrors, pngFolder, probabilityOption, readMask, warn } from './mask-folders.js';
 
 export { scoreMasks, type MaskScores } from './scores.js';
 
@@ -30,6 +31,9 @@ export interface EvaluationSummary {
 /** ulseg evaluate: per-image Dice and IoU of predicted masks against true ones, their means, optionally a CSV. */
 export async function runEvaluate(options: EvaluateCommandOptions): Promise<EvaluationSummary> {
   return plainErrors(async () => {
+    const out = { flag: '--out', path: options.out };
+    refuseOutputOverInput(out, [], [{ flag: '--pred', path: options.pred }, { flag: '--truth', path: options.truth }]);
+    if (options.out !== undefined) await checkWritableFile(options.out, '--out');
     const predictions = await pngFolder(options.pred, 'predicted masks', warn);
     const truths = await pngFolder(options.truth, 'true masks', warn);
     const truthSet = new Set(truths);
@@ -44,12 +48,14 @@ export async function runEvaluate(options: EvaluateCommandOptions): Promise<Eval
       throw new Error(`the folders do not pair up: ${parts.filter((part) => part !== undefined).join('; ')}`);
     }
     const rows: [string, MaskScores][] = [];
+    const predictionTally = new MaskTally(options.pred);
+    const truthTally = new MaskTally(options.truth);
     for (const name of predictions) {
       const predictionPath = `${options.pred}/${name}`;
       const truthPath = `${options.truth}/${name}`;
-      const prediction = binarise(await readPng(predictionPath, 'predicted mask')).mask;
+      const prediction = await readMask(options.pred, name, 'predicted mask', predictionTally);
       const truth = fitMask(
-        binarise(await readPng(truthPath, 'true mask')).mask,
+        await readMask(options.truth, name, 'true mask', truthTally),
         prediction.width,
         prediction.height,
         { mask: truthPath, reference: predictionPath },
@@ -58,6 +64,7 @@ export async function runEvaluate(options: EvaluateCommandOptions): Promise<Eval
       );
       rows.push([name, scoreMasks(prediction, truth)]);
     }
+    for (const message of [...predictionTally.warnings(), ...truthTally.warnings()]) warn(message);
     const meanDice = rows.reduce((sum, [, scores]) => sum + scores.dice, 0) / rows.length;
     const meanIou = rows.reduce((sum, [, scores]) => sum + scores.iou, 0) / rows.length;
     if (options.out !== undefined) {
@@ -131,7 +138,7 @@ export function evaluateCommand(adapterOption: () => Option): Command {
     .summary('per-image Dice and IoU of predicted masks against true ones; --ablation: what each stage of the pipeline adds')
     .description(
       'score predicted masks against true ones, paired by file name: per-image Dice 2|A∩B|/(|A|+|B|) and IoU ' +
-        '|A∩B|/|A∪B| on masks binarised at 128 (both 1 when prediction and truth are empty), and their means over ' +
+        '|A∩B|/|A∪B| on masks read as 0/255 or 0/1 (other values binarised at 128; both 1 when prediction and truth are empty), and their means over ' +
         'images (the leaderboard figure is the mean Dice). A file without a partner, or a size mismatch, is an error.\n\n' +
         "--ablation --weights W1 [W2 …] --images DIR --truth DIR: the original's results table for any checkpoints, " +
         'mean and lowest Dice and mean IoU of each stage, each built on the one above: Otsu threshold + largest ' +
@@ -141,7 +148,7 @@ export function evaluateCommand(adapterOption: () => Option): Command {
     )
     .option('--pred <dir>', 'folder of predicted masks (PNG); not with --ablation')
     .requiredOption('--truth <dir>', 'folder of true masks (PNG) with the same file names')
-    .option('--out <file>', 'CSV to write (atomically): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row; with --ablation: stage,mean_dice,min_dice,mean_iou, then the Dice of each scan')
+    .option('--out <file>', 'CSV to write (atomically; not inside --pred or --truth): id,dice,iou,predicted_pixels,truth_pixels,intersection_pixels, then a mean row; with --ablation: stage,mean_dice,min_dice,mean_iou, then the Dice of each scan')
     .option('--resize-truth', 'resize a true mask to its prediction (nearest) when their sizes differ by at most 10% (the real labels are 1-7 px off their images)', false)
     .option('--ablation', 'score each stage of the pipeline on --images with the checkpoints of --weights (see above)')
     .option('--weights <files...>', 'with --ablation: checkpoints (.safetensors or .pth); the first is the "one model" row')

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { ENCODERS, exportOnnx, inferEncoder, inspectOnnx, ONNX_OPSET, readWeights, SegmentationModel, type EncoderName, type OnnxSummary } from '@ulseg/model';
-import { readInput, writeAtomic } from '../files.js';
+import { ENCODERS, exportOnnx, inspectOnnx, ONNX_OPSET, SegmentationModel, type EncoderName, type OnnxSummary } from '@ulseg/model';
+import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
+import { readModelWeights } from '../weights.js';
+import { MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 
 export interface ExportOnnxOptions {
@@ -13,14 +15,7 @@ export interface ExportOnnxOptions {
   adapter?: AdapterKind;
 }
 
-/** --image-resolution: a positive multiple of 32. */
-export function parseResolution(value: string): number {
-  const size = Number(value);
-  if (!/^\d+$/.test(value.trim()) || size < 32 || size % 32 !== 0) {
-    throw new InvalidArgumentError('expected a positive multiple of 32 (the encoder downsamples 5 times), e.g. 256.');
-  }
-  return size;
-}
+const parseResolution = resolutionArgument();
 
 /** --batch: a positive integer or `dynamic`. */
 export function parseBatch(value: string): number | 'dynamic' {
@@ -53,14 +48,13 @@ function describe(path: string, bytes: number, summary: OnnxSummary): string {
  * written atomically.
  */
 export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
-  const { weights } = await readWeights(await readInput(options.weights, 'weights'), options.weights);
-  const stem = weights.get('encoder._conv_stem.weight');
-  if (!stem) throw new Error(`${options.weights}: no 'encoder._conv_stem.weight'; not a Linknet-EfficientNet state_dict`);
-  const encoder = options.encoder ?? inferEncoder(weights.keys(), stem.shape);
+  refuseOutputOverInput({ flag: '--out', path: options.out }, [{ flag: '--weights', path: options.weights }]);
+  await checkWritableFile(options.out, '--out');
+  const { weights, encoder, inChannels, classes } = await readModelWeights(options.weights, '--weights', { ...(options.encoder ? { encoder: options.encoder } : {}), hasEncoderFlag: true });
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   let bar: ProgressBar | undefined;
   try {
-    const model = new SegmentationModel(gpu, { encoder, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1 });
+    const model = new SegmentationModel(gpu, { encoder, inChannels, classes });
     model.load(weights, { source: options.weights });
     const bytes = await exportOnnx(model, {
       height: options.imageResolution,
@@ -95,7 +89,7 @@ export function exportOnnxCommand(adapterOption: () => Option): Command {
     )
     .requiredOption('--weights <file>', 'model weights: our .safetensors checkpoint or the original .pth')
     .requiredOption('--out <file>', 'the .onnx file to write (written atomically)')
-    .option('--image-resolution <pixels>', 'input height and width, a multiple of 32', parseResolution, 256)
+    .option('--image-resolution <pixels>', `input height and width, a multiple of 32 up to ${MAX_RESOLUTION}`, parseResolution, 256)
     .option('--batch <n|dynamic>', "batch size baked into the graph, or 'dynamic' for a symbolic batch dimension", parseBatch, 1)
     .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
     .addOption(adapterOption())

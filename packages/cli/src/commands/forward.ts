@@ -1,7 +1,8 @@
 import { F, noGrad, serializeNpy, Tensor } from '@ulseg/autograd';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { inferEncoder, readWeights, SegmentationModel, writeSafetensors, type EncoderName } from '@ulseg/model';
-import { readInput, writeAtomic } from '../files.js';
+import { SegmentationModel, writeSafetensors, type EncoderName } from '@ulseg/model';
+import { checkWritableFile, readInput, refuseOutputOverInput, writeAtomic } from '../files.js';
+import { readModelWeights } from '../weights.js';
 
 export interface ForwardOptions {
   weights: string;
@@ -21,30 +22,49 @@ export interface ForwardOptions {
  */
 export async function runForward(options: ForwardOptions): Promise<void> {
   if ((options.target === undefined) !== (options.grads === undefined)) throw new Error('--target and --grads go together');
-  const { weights } = await readWeights(await readInput(options.weights, 'weights'), options.weights);
-  const stem = weights.get('encoder._conv_stem.weight');
-  if (!stem) throw new Error(`${options.weights}: no 'encoder._conv_stem.weight'; not a Linknet-EfficientNet state_dict`);
-  const encoder = options.encoder ?? inferEncoder(weights.keys(), stem.shape);
+  const inputs = [
+    { flag: '--weights', path: options.weights },
+    { flag: '--input', path: options.input },
+    { flag: '--target', path: options.target },
+  ];
+  refuseOutputOverInput({ flag: '--output', path: options.output }, inputs);
+  refuseOutputOverInput({ flag: '--grads', path: options.grads }, [...inputs, { flag: '--output', path: options.output }]);
+  await checkWritableFile(options.output, '--output');
+  if (options.grads !== undefined) await checkWritableFile(options.grads, '--grads');
+  const { weights, encoder, inChannels, classes } = await readModelWeights(options.weights, '--weights', { ...(options.encoder ? { encoder: options.encoder } : {}), hasEncoderFlag: true });
+  // Every input is read and checked before anything is written.
+  const inputBytes = await readInput(options.input, '--input');
+  const targetBytes = options.target !== undefined ? await readInput(options.target, '--target') : undefined;
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {
-    const model = new SegmentationModel(gpu, { encoder, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1, dropConnectRate: options.dropConnectRate });
+    const model = new SegmentationModel(gpu, { encoder, inChannels, classes, dropConnectRate: options.dropConnectRate });
     model.load(weights, { source: options.weights });
-    const input = Tensor.fromNpy(gpu, await readInput(options.input, 'input'), { name: options.input });
+    const input = Tensor.fromNpy(gpu, inputBytes, { name: options.input });
     const train = options.mode === 'train' || options.target !== undefined;
     model.train(train);
     const logits = train ? model.forward(input) : noGrad(() => model.forward(input));
-    await writeAtomic(options.output, serializeNpy(await logits.toArray(), logits.shape));
-    process.stdout.write(`wrote ${options.output}: logits ${JSON.stringify(logits.shape)} (${encoder}, ${train ? 'train' : 'eval'} mode)\n`);
-    if (options.target && options.grads) {
-      const target = Tensor.fromNpy(gpu, await readInput(options.target, 'target'), { name: options.target });
-      const loss = F.diceLoss(logits, target);
-      loss.backward();
+    const target = targetBytes && Tensor.fromNpy(gpu, targetBytes, { name: options.target! });
+    if (target && JSON.stringify(target.shape) !== JSON.stringify(logits.shape)) {
+      throw new Error(`--target '${options.target}' has shape ${JSON.stringify(target.shape)}, but the logits have ${JSON.stringify(logits.shape)}: they must match`);
+    }
+    const logitBytes = serializeNpy(await logits.toArray(), logits.shape);
+    let gradBytes: Uint8Array | undefined;
+    let loss = 0;
+    if (target && options.grads) {
+      const dice = F.diceLoss(logits, target);
+      dice.backward();
       const entries: [string, { shape: readonly number[]; data: Float32Array }][] = [];
       for (const [name, parameter] of model.namedParameters()) {
         if (parameter.grad) entries.push([name, { shape: parameter.shape, data: await parameter.grad.toArray() }]);
       }
-      await writeAtomic(options.grads, writeSafetensors(entries, { loss: String(await loss.item()), encoder }));
-      process.stdout.write(`wrote ${options.grads}: ${entries.length} parameter gradients of the Dice loss ${await loss.item()}\n`);
+      loss = await dice.item();
+      gradBytes = writeSafetensors(entries, { loss: String(loss), encoder });
+    }
+    await writeAtomic(options.output, logitBytes);
+    process.stdout.write(`wrote ${options.output}: logits ${JSON.stringify(logits.shape)} (${encoder}, ${train ? 'train' : 'eval'} mode)\n`);
+    if (gradBytes && options.grads) {
+      await writeAtomic(options.grads, gradBytes);
+      process.stdout.write(`wrote ${options.grads}: ${[...model.namedParameters()].filter(([, p]) => p.grad).length} parameter gradients of the Dice loss ${loss}\n`);
     }
     model.dispose();
   } finally {

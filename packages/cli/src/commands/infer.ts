@@ -1,8 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, type Shard } from '@ulseg/infer';
+import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, shardNames, type Shard } from '@ulseg/infer';
 import { parseShard, shardFromEnvironment } from '../cluster.js';
+import { listPngFiles, readPngSize } from '@ulseg/data';
+import type { EncoderName } from '@ulseg/model';
+import { readInput, siblingFolder, withStagedFolders } from '../files.js';
+import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
+import { readModelWeights } from '../weights.js';
 import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
 
 export interface InferCommandOptions {
@@ -55,42 +60,76 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     if (input === undefined) throw new Error("missing --test-path DIR: the folder of PNG images to segment (the original's --test_path)");
     const out = options.out ?? options.saved_path;
     if (out === undefined) throw new Error("missing --out DIR: the folder for the predicted masks (the original's --saved_path)");
-    const probabilities = options.saveProbabilities === true ? `${out.replace(/\/+$/, '')}-probabilities` : options.saveProbabilities;
+    const probabilities = options.saveProbabilities === true ? siblingFolder(out, 'probabilities') : options.saveProbabilities;
     for (const [name, folder] of [['--out', out], ['--save-probabilities', probabilities]] as const) {
       if (folder !== undefined && sameFolder(folder, input)) throw new Error(`${name} '${folder}' is the input folder: the predictions would replace the images`);
     }
     const shard = resolveShard(options);
+    if (probabilities !== undefined && sameFolder(probabilities, out)) throw new Error(`--save-probabilities '${probabilities}' is the --out folder: give the probability maps their own folder`);
     const views = resolveViews(options.tta);
-    const resolution = options.imageResolution ?? options.image_resolution ?? 256;
+    // Every model is read and checked (finite, a Linknet-EfficientNet, 1 channel in and out) before any image is.
+    const encoders = new Set<EncoderName>();
+    const trainedAt = new Map<string, number>();
+    for (const path of weights) {
+      const model = await readModelWeights(path, '--weights');
+      if (model.inChannels !== 1) throw new Error(`${path}: the model takes ${model.inChannels} input channels; inference feeds it 1 (gray), as the original`);
+      if (model.classes !== 1) throw new Error(`${path}: the model predicts ${model.classes} classes; inference needs 1 (lesion vs background)`);
+      encoders.add(model.encoder);
+      const recorded = Number(model.metadata.image_resolution);
+      if (Number.isInteger(recorded) && recorded > 0) trainedAt.set(path, recorded);
+    }
+    const flagged = options.imageResolution ?? options.image_resolution;
+    const recorded = [...new Set(trainedAt.values())];
+    if (flagged === undefined && recorded.length > 1) {
+      throw new Error(`the models were trained at different resolutions (${[...trainedAt].map(([path, size]) => `${path}: ${size} px`).join(', ')}): pass --image-resolution`);
+    }
+    const resolution = flagged ?? recorded[0] ?? 256;
+    if (flagged === undefined && recorded.length === 1 && resolution !== 256) process.stdout.write(`running at ${resolution} px, the resolution the checkpoint(s) record (--image-resolution overrides it)\n`);
     const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
     let bar: ProgressBar | undefined;
     let note = '';
     let done = 0;
     const start = performance.now();
     try {
-      const summary = await inferFolder(gpu, files, {
-        weights,
-        input,
-        output: out,
-        probabilities,
-        resolution,
-        views,
-        threshold: options.threshold,
-        batchSize: options.batchSize,
-        loadModels: options.loadModels,
-        inputResize: options.inputResize,
-        ...(shard ? { shard } : {}),
-        onWarning: warn,
-        onStart: ({ passes }) => (bar = progressBar('infer', passes)),
-        onModelLoaded: ({ index, description }) => {
-          note = `model ${index + 1}/${weights.length} (${description})`;
-          bar?.update(done, note);
-        },
-        onProgress: (progress) => {
-          done = progress.done;
-          bar?.update(done, `${note}, ${progress.imagesDone}/${progress.images} images done`);
-        },
-      });
+      for (const encoder of encoders) checkResolutionFits(gpu, encoder, resolution, options.batchSize * views.length, '--image-resolution', `--batch-size ${options.batchSize} x ${views.length} TTA view(s)`);
+      // Each image (of this shard) goes to the GPU whole (float32 per channel) before it is resized, and its mask comes back at full size.
+      const limit = gpu.info.limits.maxStorageBufferBindingSize ?? Infinity;
+      const names = await listPngFiles(files, input);
+      for (const name of shard ? shardNames(names, shard) : names) {
+        const path = `${input}/${name}`;
+        const bytes = await readInput(path, 'image');
+        const { width, height } = readPngSize(bytes, path);
+        if (width * height * gpuBytesPerPixel(bytes) > limit) {
+          const side = Math.floor(Math.sqrt(limit / gpuBytesPerPixel(bytes)));
+          throw new Error(`${path}: a ${width}x${height} image does not fit this GPU (maxStorageBufferBindingSize ${limit / 2 ** 20} MiB holds about ${side}x${side} of this kind): shrink it`);
+        }
+      }
+      for (const [path, size] of trainedAt) if (size !== resolution) warn(`${path} was trained at ${size} px but runs at ${resolution} px (--image-resolution): its masks may be poor`);
+      const summary = await withStagedFolders([{ path: out, flag: '--out' }, { path: probabilities, flag: '--save-probabilities' }], ([stagedOut, stagedProbabilities]) =>
+        inferFolder(gpu, files, {
+          weights,
+          input,
+          output: stagedOut!,
+          ...(stagedProbabilities !== undefined ? { probabilities: stagedProbabilities } : {}),
+          resolution,
+          views,
+          threshold: options.threshold,
+          batchSize: options.batchSize,
+          loadModels: options.loadModels,
+          inputResize: options.inputResize,
+          ...(shard ? { shard } : {}),
+          onWarning: warn,
+          onStart: ({ passes }) => (bar = progressBar('infer', passes)),
+          onModelLoaded: ({ index, description }) => {
+            note = `model ${index + 1}/${weights.length} (${description})`;
+            bar?.update(done, note);
+          },
+          onProgress: (progress) => {
+            done = progress.done;
+            bar?.update(done, `${note}, ${progress.imagesDone}/${progress.images} images done`);
+          },
+        }),
+      );
       bar?.stop();
       const part = shard ? ` (shard ${shard.index}/${shard.count} of the ${summary.imagesInFolder} images, sorted by name)` : '';
       if (summary.images === 0) {
@@ -134,13 +173,13 @@ export function inferCommand(adapterOption: () => Option): Command {
   return command
     .option('--test-path <dir>', 'folder of PNG images to segment (other files are skipped with a warning)')
     .option('--test_path <dir>', "the original's spelling of --test-path")
-    .option('--out <dir>', 'folder for the masks (created if missing; files of the same name are replaced atomically, others are left alone; must not be the input folder)')
+    .option('--out <dir>', 'folder for the masks (created if missing; files of the same name are replaced, others are left alone; must not be the input folder). Written when every image is done: a failed run leaves it as it was')
     .option('--saved_path <dir>', "the original's spelling of --out")
     .option('--tta <views>', `test-time views: flips (${TTA_PRESETS.flips.join(', ')}: the original), none, or a comma list of those views`, 'flips')
-    .option('--image-resolution <pixels>', 'model input size R x R, a multiple of 32 (default 256, as the original was trained)', integerOption(32, 4096))
-    .option('--image_resolution <pixels>', "the original's spelling of --image-resolution", integerOption(32, 4096))
+    .option('--image-resolution <pixels>', `model input size R x R, a multiple of 32 up to ${MAX_RESOLUTION} (default: the resolution the checkpoints record, else 256 as the original)`, resolutionArgument())
+    .option('--image_resolution <pixels>', "the original's spelling of --image-resolution", resolutionArgument())
     .option('--threshold <probability>', 'foreground where the mean probability is >= this', probabilityOption, 0.5)
-    .option('--save-probabilities [dir]', 'also write each mean probability map as float32 .npy [H, W] named <image>.npy (default folder: <out>-probabilities)')
+    .option('--save-probabilities [dir]', 'also write each mean probability map as float32 .npy [H, W] named <image>.npy (default folder: <out>-probabilities beside --out)')
     .option('--batch-size <images>', 'images per forward pass; each pass holds batch x views inputs', integerOption(1), 1)
     .addOption(new Option('--load-models <mode>', 'one-at-a-time: one model on the GPU at once (models outer, images inner); all: every model loaded first (images outer). Same result either way').choices([...LOAD_MODES]).default('one-at-a-time'))
     .addOption(new Option('--input-resize <kind>', "resampling of the image to R x R: pillow (Pillow's antialiased BILINEAR, as the original's PIL pipeline) or torch (F.interpolate bilinear)").choices([...INPUT_RESIZES]).default('pillow'))

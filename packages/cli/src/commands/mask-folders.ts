@@ -1,9 +1,8 @@
 /** Folder handling shared by infer, postprocess, visualize and evaluate: PNG listings, option parsing, plain errors. */
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { DataError, decodePng, type DecodedImage, listPngFiles, MAX_MASK_SIZE_DIFFERENCE, resizeNearest, type GrayImage } from '@ulseg/data';
+import { DataError, decodePng, type DecodedImage, interpretMask, listPngFiles, MAX_MASK_SIZE_DIFFERENCE, type MaskTally, readPngSize, resizeNearest, type GrayImage } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
-import { readInput } from '../files.js';
+import { readInput, samePath } from '../files.js';
 
 export const files = new NodeFiles();
 
@@ -17,9 +16,7 @@ export async function plainErrors<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-export function sameFolder(a: string, b: string): boolean {
-  return resolve(a) === resolve(b);
-}
+export const sameFolder = samePath;
 
 /** The `.png` files in `dir` (natural order); warns about other files, which are skipped; an empty folder is an error. */
 export async function pngFolder(dir: string, what: string, warn: (message: string) => void): Promise<string[]> {
@@ -42,14 +39,27 @@ export async function readPng(path: string, what: string): Promise<DecodedImage>
   return decodePng(await readInput(path, what), path);
 }
 
-/** A mask as {0, 255} (foreground: value ≥ 128), and whether the file held other values. */
-export function binarise(image: GrayImage): { mask: GrayImage; binarised: boolean } {
-  let binarised = false;
-  const data = Uint8Array.from(image.data, (value) => {
-    if (value !== 0 && value !== 255) binarised = true;
-    return value >= 128 ? 255 : 0;
-  });
-  return { mask: { width: image.width, height: image.height, data }, binarised };
+/** A mask file read by the one mask rule (@ulseg/data's interpretMask: {0, 1} as 0/1, else binarised at 128; scans refused), counted in `tally`. */
+export async function readMask(dir: string, name: string, what: string, tally: MaskTally): Promise<GrayImage> {
+  const path = `${dir}/${name}`;
+  const read = interpretMask(await readPng(path, what), path);
+  tally.add(name, read);
+  return read.mask;
+}
+
+/**
+ * Every PNG header of `names` in `dir`, read before any work: a file that is not a PNG, or larger than
+ * `maxPixels` (what the GPU can hold; `limit` says why), fails the run before anything is written.
+ */
+export async function checkPngHeaders(dir: string, names: readonly string[], what: string, maxPixels = Infinity, limit = ''): Promise<void> {
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    const { width, height } = readPngSize(await readInput(path, what), path);
+    if (width * height > maxPixels) {
+      const side = Math.floor(Math.sqrt(maxPixels));
+      throw new Error(`${path}: ${what} of ${width}x${height} px is too large for ${limit}: at most ${maxPixels.toLocaleString('en')} pixels (e.g. ${side}x${side}); shrink it`);
+    }
+  }
 }
 
 /**

@@ -1,10 +1,10 @@
 import { Command, type Option } from 'commander';
 import { createGpu, MAX_WINDOW, type AdapterKind, type Gpu } from '@ulseg/kernels';
-import { encodeGrayPng } from '@ulseg/data';
+import { encodeGrayPng, MaskTally } from '@ulseg/data';
 import { postprocessMask, removeSmallRegions } from '@ulseg/postprocess';
-import { writeAtomic } from '../files.js';
+import { siblingFolder, withStagedFolders, writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
-import { binarise, integerOption, plainErrors, pngFolder, readPng, sameFolder, seconds, warn } from './mask-folders.js';
+import { checkPngHeaders, integerOption, plainErrors, pngFolder, readMask, sameFolder, seconds, warn } from './mask-folders.js';
 
 export interface PostprocessCommandOptions {
   imagePath?: string;
@@ -19,7 +19,7 @@ export interface PostprocessCommandOptions {
 
 /** The default output folder: beside the input, `<input>-postprocessed` (the input is never overwritten by default). */
 export function defaultPostprocessFolder(input: string): string {
-  return `${input.replace(/\/+$/, '')}-postprocessed`;
+  return siblingFolder(input, 'postprocessed');
 }
 
 /** ulseg postprocess: RSIP (+ optional hole filling), then EMF, on every mask of a folder. */
@@ -34,31 +34,36 @@ export async function runPostprocess(options: PostprocessCommandOptions): Promis
     const names = await pngFolder(input, 'masks to post-process', warn);
     const gpu: Gpu | undefined = kernel > 1 ? await createGpu(options.adapter ? { adapter: options.adapter } : {}) : undefined;
     const start = performance.now();
-    const bar = progressBar('postprocess', names.length);
     let removed = 0;
     let filled = 0;
     let changed = 0;
-    const binarised: string[] = [];
+    const tally = new MaskTally(input);
     try {
-      for (const [index, name] of names.entries()) {
-        const path = `${input}/${name}`;
-        const decoded = binarise(await readPng(path, 'mask'));
-        if (decoded.binarised) binarised.push(name);
-        const { width, height, data } = decoded.mask;
-        const result = gpu
-          ? await postprocessMask(gpu, data, width, height, { threshold, fillHoles: options.fillHoles, kernel })
-          : removeSmallRegions(data, width, height, { threshold, fillHoles: options.fillHoles });
-        removed += result.removedRegions;
-        filled += result.filledHoles;
-        for (let pixel = 0; pixel < data.length; pixel++) if (data[pixel] !== result.mask[pixel]) changed++;
-        await writeAtomic(`${out}/${name}`, encodeGrayPng({ width, height, data: result.mask }));
-        bar.update(index + 1, name);
-      }
+      // The median filter holds one float per pixel in a storage buffer.
+      const binding = gpu?.info.limits.maxStorageBufferBindingSize;
+      await checkPngHeaders(input, names, 'mask', binding === undefined ? Infinity : Math.floor(binding / 4), `the ${kernel}x${kernel} median filter on this GPU (maxStorageBufferBindingSize ${binding! / 2 ** 20} MiB; --kernel 1 skips it)`);
+      await withStagedFolders([{ path: out, flag: '--out' }], async ([staged]) => {
+        const bar = progressBar('postprocess', names.length);
+        try {
+          for (const [index, name] of names.entries()) {
+            const { width, height, data } = await readMask(input, name, 'mask', tally);
+            const result = gpu
+              ? await postprocessMask(gpu, data, width, height, { threshold, fillHoles: options.fillHoles, kernel })
+              : removeSmallRegions(data, width, height, { threshold, fillHoles: options.fillHoles });
+            removed += result.removedRegions;
+            filled += result.filledHoles;
+            for (let pixel = 0; pixel < data.length; pixel++) if (data[pixel] !== result.mask[pixel]) changed++;
+            await writeAtomic(`${staged}/${name}`, encodeGrayPng({ width, height, data: result.mask }));
+            bar.update(index + 1, name);
+          }
+        } finally {
+          bar.stop();
+        }
+      });
     } finally {
-      bar.stop();
       await gpu?.close();
     }
-    if (binarised.length > 0) warn(`${input}: ${binarised.length} mask(s) had values other than 0 and 255 and were binarised at 128: ${binarised.slice(0, 10).join(', ')}`);
+    for (const message of tally.warnings()) warn(message);
     const steps = [
       threshold > 0 ? `removed ${removed} region(s) of <= ${threshold} px` : 'no region removal',
       options.fillHoles ? `filled ${filled} hole(s) of <= ${threshold} px` : undefined,
@@ -77,9 +82,9 @@ export function postprocessCommand(adapterOption: () => Option): Command {
         'replaces each pixel of the edge band (where the k x k dilation and erosion differ) by its k x k median. ' +
         'The input folder is left untouched unless --out names it explicitly.',
     )
-    .option('--image-path <dir>', 'folder of predicted masks (8-bit PNG; foreground = value >= 128)')
+    .option('--image-path <dir>', 'folder of predicted masks (8-bit PNG: 0/255, or 0/1; other values are binarised at 128)')
     .option('--image_path <dir>', "the original's spelling of --image-path")
-    .option('--out <dir>', 'folder for the results (default: <image-path>-postprocessed; the same folder as --image-path rewrites the masks in place, each file atomically)')
+    .option('--out <dir>', 'folder for the results (default: <image-path>-postprocessed beside it; the same folder as --image-path rewrites the masks in place; written when every mask is done, so a failed run changes nothing)')
     .option('--threshold <pixels>', 'RSIP: largest region removed, in pixels (default 50); 0 removes nothing', integerOption(0))
     .option('--threshood <pixels>', "the original's spelling of --threshold", integerOption(0))
     .option('--kernel <size>', `EMF window k (odd, 1 to ${MAX_WINDOW}); 1 skips the filter`, integerOption(1, MAX_WINDOW), 19)

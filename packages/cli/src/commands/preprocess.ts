@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { buildTrainTable, formatTrainCsv, listPngFiles, maskArea, parseTrainCsv, readImage, type GradeThresholds, type TrainTable } from '@ulseg/data';
-import { NodeFiles } from '@ulseg/data/node';
-import { readInput, writeAtomic } from '../files.js';
+import { buildTrainTable, formatTrainCsv, maskArea, MaskTally, parseTrainCsv, type GradeThresholds, type TrainTable } from '@ulseg/data';
+import { checkWritableFile, readInput, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
+import { checkPngHeaders, plainErrors, pngFolder, readMask, warn } from './mask-folders.js';
 import { integerArgument } from './train.js';
 
 export interface PreprocessOptions {
@@ -25,21 +25,23 @@ export function parseThresholds(value: string): GradeThresholds {
   return [numbers[0]!, numbers[1]!];
 }
 
+/** The tumour area of every mask in `dir`, each read by the one mask rule (warnings name the 0/1 and binarised masks). */
 async function measureMasks(dir: string): Promise<{ id: string; size: number }[]> {
-  const files = new NodeFiles();
-  const names = await listPngFiles(files, dir);
-  if (names.length === 0) throw new Error(`${dir}: no PNG masks`);
+  const names = await pngFolder(dir, 'masks to measure', warn);
+  await checkPngHeaders(dir, names, 'mask');
+  const tally = new MaskTally(dir);
   const bar = progressBar('measuring masks', names.length);
+  const entries: { id: string; size: number }[] = [];
   try {
-    const entries: { id: string; size: number }[] = [];
     for (const id of names) {
-      entries.push({ id, size: maskArea(await readImage(files, `${dir}/${id}`)) });
+      entries.push({ id, size: maskArea(await readMask(dir, id, 'mask', tally)) });
       bar.increment();
     }
-    return entries;
   } finally {
     bar.stop();
   }
+  for (const message of tally.warnings()) warn(message);
+  return entries;
 }
 
 const GRADE_NAMES = ['small', 'medium', 'large'];
@@ -59,6 +61,12 @@ export function describeTable(table: TrainTable): string {
  * (ID,CATE,size,grade,fold).
  */
 export async function runPreprocess(options: PreprocessOptions): Promise<void> {
+  return plainErrors(() => preprocess(options));
+}
+
+async function preprocess(options: PreprocessOptions): Promise<void> {
+  refuseOutputOverInput({ flag: '--out', path: options.out }, [{ flag: '--sizes-from', path: options.sizesFrom }], options.sizesFrom ? [] : [{ flag: '--image-path', path: options.imagePath }]);
+  await checkWritableFile(options.out, '--out');
   let entries: { id: string; size: number }[];
   let source: string;
   if (options.sizesFrom) {
@@ -68,6 +76,9 @@ export async function runPreprocess(options: PreprocessOptions): Promise<void> {
   } else {
     entries = await measureMasks(options.imagePath);
     source = `${entries.length} masks in ${options.imagePath}`;
+  }
+  if (entries.length < options.folds) {
+    throw new Error(`${entries.length} image(s) cannot fill ${options.folds} folds (each fold validates on at least one): use --folds ${Math.max(entries.length, 2)} or fewer${entries.length < 2 ? ', and at least 2 masks' : ''}`);
   }
   const table = buildTrainTable(entries, { folds: options.folds, seed: options.seed, ...(options.sizeThresholds ? { thresholds: options.sizeThresholds } : {}) });
   const [small, large] = table.thresholds!;
@@ -89,8 +100,8 @@ export function preprocessCommand(): Command {
         'after a seeded shuffle, so every fold has the same grade mix; writes train.csv (ID,CATE,size,grade,fold). ' +
         "The original's snake_case spellings (--image_path, --csv_path) are accepted.",
     )
-    .option('--image-path <dir>', 'the folder of masks (PNG)', './train_data/label')
-    .option('--out <csv>', 'the train.csv to write (atomically)', './train_data/train.csv')
+    .option('--image-path <dir>', 'the folder of masks (PNG: 0/255, or 0/1; other values are binarised at 128, a folder of scans is refused)', './train_data/label')
+    .option('--out <csv>', 'the train.csv to write (atomically; not inside the mask folder)', './train_data/train.csv')
     .option('--csv-path <csv>', "the original's name for --out")
     .option('--folds <k>', 'K', integerArgument(2), 5)
     .option('--seed <n>', 'seed of the fold shuffle (the original used 2020)', integerArgument(0), 2020)

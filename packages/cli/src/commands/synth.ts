@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { BDCI_LAYOUT, generatePhantomSet, joinPath, type DataFiles } from '@ulseg/data';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { BDCI_LAYOUT, generatePhantomSet, type DataFiles } from '@ulseg/data';
+import { withStagedFolders } from '../files.js';
 import { NodeFiles } from '@ulseg/data/node';
 import { progressBar } from '../progress.js';
 import { integerArgument } from './train.js';
@@ -18,12 +20,19 @@ export interface SynthOptions {
  * overwritten.
  */
 export async function runSynth(options: SynthOptions): Promise<void> {
-  const files = new NodeFiles(options.out);
-  for (const dir of ['train_data', 'test_data']) {
-    if (await files.exists(dir)) {
-      throw new Error(`${joinPath(options.out, dir)} exists: --out must name a new or empty folder (ulseg does not overwrite a data set)`);
+  if (options.count < options.folds) throw new Error(`--count ${options.count} cannot fill --folds ${options.folds} (each fold validates on at least one scan): use --folds ${Math.max(2, options.count)} or more scans`);
+  if (existsSync(options.out)) {
+    if (!statSync(options.out).isDirectory()) throw new Error(`--out '${options.out}' is a file: name a new or empty folder`);
+    const entries = readdirSync(options.out);
+    if (entries.length > 0) {
+      throw new Error(`--out '${options.out}' is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): name a new or empty folder (ulseg does not write into other files)`);
     }
   }
+  await withStagedFolders([{ path: options.out, flag: '--out' }], async ([staged]) => generate(options, new NodeFiles(staged)));
+}
+
+/** Writes the set through `files`, with progress. */
+async function generate(options: SynthOptions, files: NodeFiles): Promise<void> {
   const total = options.count + options.testCount;
   const bar = progressBar('synth', total);
   // Each scan is two PNG writes (image, then mask): the mask's write completes a scan.
@@ -54,7 +63,7 @@ export function synthCommand(): Command {
       'write a seeded synthetic ultrasound data set (B-mode-like phantoms with lobulated lesions, sizes and lesion areas ' +
         'like the challenge\'s) in the BDCI layout, with a train.csv split into folds. The same seed gives the same files.',
     )
-    .requiredOption('--out <dir>', 'a new or empty folder for train_data/ and test_data/')
+    .requiredOption('--out <dir>', 'a new or empty folder for train_data/ and test_data/ (written when the whole set is done)')
     .option('--count <n>', 'training scans', integerArgument(1), 32)
     .option('--test-count <n>', 'test scans (with ground truth in test_data/label)', integerArgument(0), 8)
     .option('--seed <n>', 'seed of the scans and of the fold split', integerArgument(0), 1)

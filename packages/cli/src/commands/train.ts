@@ -14,7 +14,8 @@ import {
   TrainingStoppedError,
   type FoldResult,
 } from '@ulseg/train';
-import { readInput, writeAtomic } from '../files.js';
+import { checkWritableFolder, readInput, writeAtomic } from '../files.js';
+import { checkResolutionFits, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { renderCurvesSvg } from '../plot.js';
 import { formatDuration, TrainProgress } from '../progress.js';
 import { foldFromEnvironment } from '../cluster.js';
@@ -67,6 +68,10 @@ async function loadSamples(options: TrainCommandOptions, files: NodeFiles): Prom
     throw new Error(`--fold-file-list '${options.foldFileList}': no such file (ulseg preprocess writes one)`);
   }
   const table = await readTrainCsv(files, options.foldFileList, { folds: options.folds, seed: DEFAULT_FOLD_SEED });
+  const split = Math.max(...table.rows.map((row) => row.fold));
+  if (table.format === 'ulseg' && split !== options.folds) {
+    throw new Error(`${options.foldFileList} is split into ${split} folds but --folds is ${options.folds}: pass --folds ${split}, or re-split it with ulseg preprocess --folds ${options.folds}`);
+  }
   if (table.format === 'original') {
     process.stdout.write(`${options.foldFileList}: the original's ID,CATE,size; graded by tertiles and split into ${options.folds} folds now (seed ${DEFAULT_FOLD_SEED})\n`);
   }
@@ -121,13 +126,18 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   if (kThFold !== undefined && !(kThFold >= 1 && kThFold <= config.folds)) {
     throw new Error(`--k-th-fold ${kThFold} is outside 1..${config.folds} (--folds ${config.folds})`);
   }
+  // The output folder and every input are checked before the GPU starts: a bad path fails now, not after an epoch.
+  await checkWritableFolder(options.weightsPath, '--weights-path');
   const files = new NodeFiles();
   const { samples } = await loadSamples(options, files);
+  if (samples.length < config.folds) throw new Error(`${samples.length} images cannot fill ${config.folds} folds: use --folds ${Math.max(2, samples.length)} or add images`);
   const initWeights = options.initWeights
     ? { weights: (await readWeights(await readInput(options.initWeights, '--init-weights'), options.initWeights)).weights, source: options.initWeights }
     : undefined;
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {
+    const perPass = Math.max(config.batchSize, config.validationBatchSize);
+    checkResolutionFits(gpu, config.encoder, config.imageResolution, perPass, '--image-resolution', `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`);
     process.stdout.write(`${describeGpu(gpu).split('\n')[0]}\n`);
     if (options.augmentPreview !== undefined) {
       const fold = kThFold ?? 1;
@@ -187,11 +197,15 @@ export function integerArgument(minimum: number): (value: string) => number {
   };
 }
 
-/** A commander parser of finite numbers >= `minimum` (1e-3, 0.5, …). */
-export function numberArgument(minimum: number): (value: string) => number {
+/** A commander parser of finite numbers >= `minimum` (1e-3, 0.5, …), or > 0 when `minimum` is 'positive'; below `below` when given. */
+export function numberArgument(minimum: number | 'positive', below = Infinity): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (value.trim() === '' || !Number.isFinite(number) || number < minimum) throw new InvalidArgumentError(`expected a number >= ${minimum}, got '${value}'.`);
+    const low = minimum === 'positive' ? number > 0 : number >= minimum;
+    if (value.trim() === '' || !Number.isFinite(number) || !low || !(number < below)) {
+      const range = minimum === 'positive' ? 'a number > 0' : `a number >= ${minimum}`;
+      throw new InvalidArgumentError(`expected ${range}${below < Infinity ? ` and < ${below}` : ''}, got '${value}'.`);
+    }
     return number;
   };
 }
@@ -223,14 +237,14 @@ export function trainCommand(adapterOption: () => Option): Command {
     )
     .option('--input-channel <n>', 'model input channels (the scans are grayscale: 1)', integerArgument(1), 1)
     .option('--output-class <n>', 'output channels (binary segmentation: 1)', integerArgument(1), 1)
-    .option('--image-resolution <px>', 'training resolution R (images are resized to R x R; a multiple of 32, >= 64)', integerArgument(64), 256)
+    .option('--image-resolution <px>', `training resolution R (images are resized to R x R; a multiple of 32 from 64 to ${MAX_RESOLUTION})`, resolutionArgument(64), 256)
     .option('--epochs <n>', 'epochs per fold', integerArgument(1), 100)
     .option('--batch-size <n>', 'training batch size', integerArgument(1), 8)
     .option('--validation-batch-size <n>', 'validation batch size (the validation loss is the size-weighted mean of batch losses)', integerArgument(1), 10)
     .addOption(new Option('--backbone <encoder>', `encoder: ${Object.keys(ENCODERS).join(', ')}`).argParser(backboneArgument).default('efficientnet-b6'))
     .addOption(new Option('--network <name>', 'decoder: linknet (the only one ported)').argParser(networkArgument).default('linknet'))
-    .option('--initial-learning-rate <lr>', "lr0 of Adam and of the cosine schedule (the original's README says 1e-7, which cannot train a fresh decoder)", numberArgument(Number.MIN_VALUE), 1e-3)
-    .option('--t-max <epochs>', 'CosineAnnealingLR T_max: lr(i) = eta_min + (lr0 - eta_min)(1 + cos(pi i / T_max))/2 at epoch i', numberArgument(Number.MIN_VALUE), 110)
+    .option('--initial-learning-rate <lr>', "lr0 of Adam and of the cosine schedule (the original's README says 1e-7, which cannot train a fresh decoder)", numberArgument('positive'), 1e-3)
+    .option('--t-max <epochs>', 'CosineAnnealingLR T_max: lr(i) = eta_min + (lr0 - eta_min)(1 + cos(pi i / T_max))/2 at epoch i', numberArgument('positive'), 110)
     .option('--eta-min <lr>', 'CosineAnnealingLR eta_min', numberArgument(0), 1e-11)
     .option('--folds <k>', 'K of K-fold cross-validation (train.csv must be split into K folds)', integerArgument(2), 5)
     .option(
@@ -244,7 +258,7 @@ export function trainCommand(adapterOption: () => Option): Command {
     .option('--train-gt-dataset-path <dir>', 'training masks (PNG, same names)', './train_data/label')
     .option('--weights-path <dir>', 'output: fold<k>/best.safetensors, last.safetensors, log.csv, curves.svg (an existing run is resumed or refused, never deleted)', './saved_model/weights')
     .option('--bce-weight <w>', 'loss = w·BCE + (1 - w)·Dice; 0 = pure Dice, as the original trained', numberArgument(0), 0)
-    .option('--drop-connect-rate <p>', "encoder drop-connect base rate (the original's 0.2)", numberArgument(0), 0.2)
+    .option('--drop-connect-rate <p>', "encoder drop-connect base rate, from 0 to below 1 (the original's 0.2)", numberArgument(0, 1), 0.2)
     .option('--seed <n>', 'root of every random stream: initialisation, shuffling, augmentation, drop-connect', integerArgument(0), 2020)
     .option('--no-augment', 'train on resized images without augmentation')
     .option('--augment-preview <n>', 'write N augmented training inputs (mask outline in red) to WEIGHTS_PATH/augment-preview.png and exit', integerArgument(1))

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { encodeRgbPng, type GrayImage } from '@ulseg/data';
-import { writeAtomic } from '../files.js';
+import { encodeRgbPng, MaskTally, type GrayImage } from '@ulseg/data';
+import { withStagedFolders, writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
-import { binarise, fitMask, integerOption, plainErrors, pngFolder, readPng, sameFolder, seconds, warn } from './mask-folders.js';
+import { checkPngHeaders, fitMask, integerOption, plainErrors, pngFolder, readMask, readPng, sameFolder, seconds, warn } from './mask-folders.js';
 
 /** Overlay colours (RGB): the prediction's contour, the truth's, and pixels on both. */
 export const OVERLAY_COLOURS = { prediction: [255, 0, 0], truth: [0, 255, 0], both: [255, 255, 0] } as const;
@@ -65,27 +65,32 @@ export async function runVisualize(options: VisualizeCommandOptions): Promise<vo
       if (folder !== undefined && sameFolder(folder, options.out)) throw new Error(`--out '${options.out}' is the ${name} folder: the overlays would replace its files`);
     }
     const names = await pngFolder(options.masks, 'masks to draw', warn);
+    await checkPngHeaders(options.masks, names, 'mask');
+    await checkPngHeaders(options.images, names, 'image');
+    if (options.truth !== undefined) await checkPngHeaders(options.truth, names, 'true mask');
     const start = performance.now();
-    const bar = progressBar('visualize', names.length);
-    try {
-      for (const [index, name] of names.entries()) {
-        const imagePath = `${options.images}/${name}`;
-        const maskPath = `${options.masks}/${name}`;
-        const scan = await readPng(imagePath, `image for mask ${maskPath}`);
-        const fit = (path: string, mask: GrayImage): GrayImage => fitMask(mask, scan.width, scan.height, { mask: path, reference: imagePath }, true);
-        const prediction = fit(maskPath, binarise(await readPng(maskPath, 'mask')).mask);
-        let truth: GrayImage | undefined;
-        if (options.truth !== undefined) {
-          const truthPath = `${options.truth}/${name}`;
-          truth = fit(truthPath, binarise(await readPng(truthPath, `true mask for ${maskPath}`)).mask);
+    const masks = new MaskTally(options.masks);
+    const truths = new MaskTally(options.truth ?? '');
+    await withStagedFolders([{ path: options.out, flag: '--out' }], async ([staged]) => {
+      const bar = progressBar('visualize', names.length);
+      try {
+        for (const [index, name] of names.entries()) {
+          const imagePath = `${options.images}/${name}`;
+          const maskPath = `${options.masks}/${name}`;
+          const scan = await readPng(imagePath, `image for mask ${maskPath}`);
+          const fit = (path: string, mask: GrayImage): GrayImage => fitMask(mask, scan.width, scan.height, { mask: path, reference: imagePath }, true);
+          const prediction = fit(maskPath, await readMask(options.masks, name, 'mask', masks));
+          let truth: GrayImage | undefined;
+          if (options.truth !== undefined) truth = fit(`${options.truth}/${name}`, await readMask(options.truth, name, `true mask for ${maskPath}`, truths));
+          const rgb = overlay(scan, contour(prediction, options.lineWidth), truth && contour(truth, options.lineWidth));
+          await writeAtomic(`${staged}/${name}`, encodeRgbPng({ width: scan.width, height: scan.height, data: rgb }));
+          bar.update(index + 1, name);
         }
-        const rgb = overlay(scan, contour(prediction, options.lineWidth), truth && contour(truth, options.lineWidth));
-        await writeAtomic(`${options.out}/${name}`, encodeRgbPng({ width: scan.width, height: scan.height, data: rgb }));
-        bar.update(index + 1, name);
+      } finally {
+        bar.stop();
       }
-    } finally {
-      bar.stop();
-    }
+    });
+    for (const message of [...masks.warnings(), ...truths.warnings()]) warn(message);
     const legend = options.truth !== undefined ? 'prediction red, truth green, both yellow' : 'prediction red';
     process.stdout.write(`wrote ${names.length} overlays to ${options.out} in ${seconds(start)} (${legend})\n`);
   });
@@ -100,9 +105,9 @@ export function visualizeCommand(): Command {
         'pixels off its scan’s size (as some real labels are) is resized to it (nearest).',
     )
     .requiredOption('--images <dir>', 'folder of the scans (PNG), with the same file names as the masks')
-    .requiredOption('--masks <dir>', 'folder of predicted masks (PNG; foreground = value >= 128): one overlay per mask')
+    .requiredOption('--masks <dir>', 'folder of predicted masks (PNG: 0/255, or 0/1; other values are binarised at 128): one overlay per mask')
     .option('--truth <dir>', 'folder of true masks with the same names, drawn in green')
-    .requiredOption('--out <dir>', 'folder for the overlays (created if missing; must differ from the input folders)')
+    .requiredOption('--out <dir>', 'folder for the overlays (created if missing; must differ from the input folders; written when every overlay is done, so a failed run changes nothing)')
     .option('--line-width <pixels>', 'contour thickness, inside the region', integerOption(1, 20), 2)
     .action(async (options: VisualizeCommandOptions) => runVisualize(options));
 }
