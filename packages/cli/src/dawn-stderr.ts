@@ -5,7 +5,7 @@
  * (lavapipe, RADV, NVIDIA). No Dawn toggle or requested limit avoids it, and Node cannot redirect descriptor 2, so
  * the commands that start a GPU run in a child process whose stderr the parent passes on without those two lines:
  * stderr keeps ulseg's own words. The child knows the parent's stderr is a terminal (ULSEG_STDERR_TTY) for its
- * progress bars; Ctrl-C reaches both (same process group) and the child handles it; the parent exits with its code.
+ * progress bars; the parent passes Ctrl-C (SIGINT), SIGTERM and SIGHUP on to it and exits with its exit code.
  */
 import { spawn } from 'node:child_process';
 
@@ -30,6 +30,7 @@ export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<bool
   if (process.env[CHILD] === '1' || command === undefined || !gpuCommands.has(command)) return Promise.resolve(false);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'pipe'],
+    detached: true,
     env: { ...process.env, [CHILD]: '1', ULSEG_STDERR_TTY: stderrIsTerminal() ? '1' : '', ...(process.stderr.columns ? { ULSEG_STDERR_COLUMNS: String(process.stderr.columns) } : {}) },
   });
   child.stderr.setEncoding('utf8');
@@ -38,11 +39,8 @@ export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<bool
     const kept = chunk.replace(DAWN_LIMIT_WARNING, '');
     if (kept) process.stderr.write(kept);
   });
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
-  process.on('SIGTERM', forward('SIGTERM'));
-  process.on('SIGHUP', forward('SIGHUP'));
+  // The child has its own process group, so each signal reaches it once, through the parent, whoever sent it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void child.kill(signal));
   return new Promise((resolve) => {
     child.on('error', (error) => {
       process.stderr.write(`ulseg: could not start ${process.execPath}: ${error.message}\n`);

@@ -10,7 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 
 /** What to tell the user for a file-system error code. */
 const REASONS: Record<string, string> = {
-  ENOENT: 'no such file or folder',
+  ENOENT: 'no such file',
   EISDIR: 'is a folder, not a file',
   ENOTDIR: 'a part of the path is a file, not a folder',
   EEXIST: 'already exists',

@@ -228,7 +228,7 @@ describe('6. output paths are checked before any work, in words', () => {
     await refuses(['evaluate', '--pred', LABELS, '--truth', LABELS, '--out', 'predict-old'], /^ulseg: --out 'predict-old' is a folder: give a file name$/);
     await refuses(['convert', GOOD, 'a-file/x.safetensors'], /^ulseg: the output 'a-file\/x\.safetensors': '.*a-file' is a file, so no file can be made under it; choose another path$/);
     await refuses(['export-onnx', '--weights', GOOD, '--out', '/proc/ulseg.onnx'], /^ulseg: --out: cannot write in '\/proc' for '\/proc\/ulseg\.onnx': /);
-    await refuses(['convert', 'absent.pth', 'out.safetensors'], /^ulseg: weights 'absent\.pth': no such file or folder$/);
+    await refuses(['convert', 'absent.pth', 'out.safetensors'], /^ulseg: weights 'absent\.pth': no such file$/);
   });
 });
 

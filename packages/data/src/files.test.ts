@@ -36,6 +36,13 @@ describe('file helpers', () => {
     expect(await readdir(join(temporary, 'atomic'))).toEqual(['x.bin']);
   });
 
+  it('NodeFiles names the target and the reason when a write fails, not the temporary file or an errno code', async () => {
+    const files = new NodeFiles(temporary);
+    await files.write('plain', Uint8Array.of(1));
+    await expect(files.write('plain/under.png', Uint8Array.of(2))).rejects.toThrow(/^could not write 'plain\/under\.png': a part of the path is a file, not a folder$/);
+    expect((await readdir(temporary)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('MemoryFiles copies bytes in and out', async () => {
     const files = new MemoryFiles();
     const bytes = Uint8Array.from([1]);

@@ -1,6 +1,19 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DataFiles } from './files.js';
+import { DataError } from './errors.js';
+
+/** A write's failure in words, by error code. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder of that name is in the way',
+  EACCES: 'permission denied: choose a place you can write to',
+  EPERM: 'not permitted here: choose another place',
+  EROFS: 'on a read-only file system: choose another place',
+  ENOSPC: 'the disk is full: free some space',
+  EDQUOT: 'over the disk quota: free some space',
+};
 
 /** {@link DataFiles} on the file system, relative to `root`. Exported only as `@ulseg/data/node`. */
 export class NodeFiles implements DataFiles {
@@ -15,17 +28,21 @@ export class NodeFiles implements DataFiles {
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
-  /** Writes `<path>.<pid>.<random>.tmp` beside the target, then renames it over the target. */
+  /**
+   * Writes `<path>.<pid>.<random>.tmp` beside the target, then renames it over the target; a failure names the
+   * target (not the temp file) and the reason in words.
+   */
   async write(path: string, bytes: Uint8Array): Promise<void> {
     const target = this.resolve(path);
-    await mkdir(dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
+      await mkdir(dirname(target), { recursive: true });
       await writeFile(temporary, bytes);
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new DataError(`could not write '${path}': ${WRITE_FAILURES[code] ?? (error as Error).message}`, { file: path, cause: error });
     }
   }
 

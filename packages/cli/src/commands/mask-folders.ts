@@ -51,13 +51,13 @@ export async function readMask(dir: string, name: string, what: string, tally: M
  * Every PNG header of `names` in `dir`, read before any work: a file that is not a PNG, or larger than
  * `maxPixels` (what the GPU can hold; `limit` says why), fails the run before anything is written.
  */
-export async function checkPngHeaders(dir: string, names: readonly string[], what: string, maxPixels = Infinity, limit = ''): Promise<void> {
+export async function checkPngHeaders(dir: string, names: readonly string[], what: string | ((name: string) => string), maxPixels = Infinity, limit = ''): Promise<void> {
   for (const name of names) {
     const path = `${dir}/${name}`;
-    const { width, height } = readPngSize(await readInput(path, what), path);
+    const { width, height } = readPngSize(await readInput(path, typeof what === 'string' ? what : what(name)), path);
     if (width * height > maxPixels) {
       const side = Math.floor(Math.sqrt(maxPixels));
-      throw new Error(`${path}: ${what} of ${width}x${height} px is too large for ${limit}: at most ${maxPixels.toLocaleString('en')} pixels (e.g. ${side}x${side}); shrink it`);
+      throw new Error(`${path}: ${typeof what === 'string' ? what : 'image'} of ${width}x${height} px is too large for ${limit}: at most ${maxPixels.toLocaleString('en')} pixels (e.g. ${side}x${side}); shrink it`);
     }
   }
 }

@@ -66,8 +66,8 @@ export async function runVisualize(options: VisualizeCommandOptions): Promise<vo
     }
     const names = await pngFolder(options.masks, 'masks to draw', warn);
     await checkPngHeaders(options.masks, names, 'mask');
-    await checkPngHeaders(options.images, names, 'image');
-    if (options.truth !== undefined) await checkPngHeaders(options.truth, names, 'true mask');
+    await checkPngHeaders(options.images, names, (name) => `image for mask ${options.masks}/${name}`);
+    if (options.truth !== undefined) await checkPngHeaders(options.truth, names, (name) => `true mask for ${options.masks}/${name}`);
     const start = performance.now();
     const masks = new MaskTally(options.masks);
     const truths = new MaskTally(options.truth ?? '');
