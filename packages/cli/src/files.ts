@@ -46,7 +46,7 @@ export async function writeAtomic(path: string, bytes: Uint8Array | string): Pro
     await writeFile(temporary, bytes);
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw fileError(error, path, 'could not write');
   }
 }

@@ -109,6 +109,12 @@ beforeAll(async () => {
   huge.data.fill(255, 0, 6000 * 100);
   mkdirSync(at('huge'));
   writeFileSync(at('huge/1.png'), encodeGrayPng(huge));
+  for (const dir of ['img', 'label']) {
+    mkdirSync(at('huge-train', dir), { recursive: true });
+    cpSync(at('huge/1.png'), at('huge-train', dir, '1.png'));
+    cpSync(at(dir === 'img' ? IMAGES : LABELS, '1.png'), at('huge-train', dir, '2.png'));
+  }
+  writeFileSync(at('huge-train/train.csv'), 'ID,CATE,size,grade,fold\n1.png,0,600000,0,1\n2.png,0,1000,0,2\n');
 }, 600_000);
 
 afterAll(() => {
@@ -213,6 +219,10 @@ describe('5. sizes are checked up front against the device, naming the flag or t
     await refuses(
       ['train', '--train-dataset-path', IMAGES, '--train-gt-dataset-path', LABELS, '--fold-file-list', CSV, '--folds', '2', '--weights-path', 'w4096', '--backbone', 'efficientnet-b0', '--image-resolution', '4096', '--batch-size', '2'],
       /^ulseg: --image-resolution 4096 is too large for this GPU: efficientnet-b0 on 10 image\(s\) per pass \(--batch-size 2, --validation-batch-size 10\)/,
+    );
+    await refuses(
+      ['train', '--train-dataset-path', 'huge-train/img', '--train-gt-dataset-path', 'huge-train/label', '--fold-file-list', 'huge-train/train.csv', '--folds', '2', '--weights-path', 'w-huge', '--image-resolution', '64'],
+      /^ulseg: huge-train\/img\/1\.png: a 6000x6000 scan does not fit this GPU \(maxStorageBufferBindingSize 128 MiB holds about 5792x5792\): shrink it$/,
     );
     await refuses(['infer', '--weights', GOOD, '--test-path', 'huge', '--out', 'p-huge'], /^ulseg: huge\/1\.png: a 6000x6000 image does not fit this GPU .*: shrink it$/);
     await refuses(['postprocess', '--image-path', 'huge', '--out', 'pp-huge'], /^ulseg: huge\/1\.png: mask of 6000x6000 px is too large for the 19x19 median filter on this GPU .*--kernel 1 skips it\): at most [\d,]+ pixels/);

@@ -40,7 +40,7 @@ export class NodeFiles implements DataFiles {
       await writeFile(temporary, bytes);
       await rename(temporary, target);
     } catch (error) {
-      await rm(temporary, { force: true });
+      await rm(temporary, { force: true }).catch(() => undefined);
       const code = (error as NodeJS.ErrnoException).code ?? '';
       throw new DataError(`could not write '${path}': ${WRITE_FAILURES[code] ?? (error as Error).message}`, { file: path, cause: error });
     }

@@ -138,6 +138,14 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   try {
     const perPass = Math.max(config.batchSize, config.validationBatchSize);
     checkResolutionFits(gpu, config.encoder, config.imageResolution, perPass, '--image-resolution', `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`);
+    // Each scan and mask goes to the GPU whole (float32) for augmentation and resizing.
+    const binding = gpu.info.limits.maxStorageBufferBindingSize ?? Infinity;
+    for (const sample of samples) {
+      if (sample.image.width * sample.image.height * 4 > binding) {
+        const side = Math.floor(Math.sqrt(binding / 4));
+        throw new Error(`${joinPath(options.trainDatasetPath, sample.id)}: a ${sample.image.width}x${sample.image.height} scan does not fit this GPU (maxStorageBufferBindingSize ${binding / 2 ** 20} MiB holds about ${side}x${side}): shrink it`);
+      }
+    }
     process.stdout.write(`${describeGpu(gpu).split('\n')[0]}\n`);
     if (options.augmentPreview !== undefined) {
       const fold = kThFold ?? 1;
