@@ -102,6 +102,7 @@ beforeAll(async () => {
     const whole = readFileSync(middle);
     writeFileSync(middle, whole.subarray(0, Math.floor(whole.length / 2)));
   }
+  writeFileSync(at('masks100/notes.txt'), 'a stray file');
   mkdirSync(at('predict-old'));
   writeFileSync(at('predict-old/1.png'), 'an earlier result');
   writeFileSync(at('a-file'), 'not a folder');
@@ -168,6 +169,7 @@ describe('3. one mask rule everywhere', () => {
   it('other non-binary masks are binarised at 128 with a warning counting the ones that became empty', async () => {
     const result = await ulseg('preprocess', '--image-path', 'masks100', '--out', '100.csv', '--folds', '2');
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/ulseg: warning: masks100: skipping 1 file\(s\) that are not \.png: notes\.txt/);
     expect(result.stderr).toMatch(/masks100: 4 of 4 mask\(s\) had values other than 0 and 255 and were binarised at 128; 4 of them became empty \(1\.png, 2\.png, 3\.png, 4\.png\)/);
   });
 
@@ -189,7 +191,7 @@ describe('3. one mask rule everywhere', () => {
   });
 
   it('a "mask" folder of scans is refused by preprocess, evaluate, postprocess and visualize', async () => {
-    const scan = /^ulseg: .*\/1\.png: \d+ grey levels, so it looks like a scan, not a mask .*: is this the image folder given as the mask folder\?$/;
+    const scan = /^ulseg: .*\/1\.png: \d+ grey levels, \d+% of the pixels mid-grey, so it looks like a scan, not a mask .*: is this the image folder given as the mask folder\?$/;
     await refuses(['preprocess', '--image-path', IMAGES, '--out', 'scans.csv'], scan);
     await refuses(['evaluate', '--pred', LABELS, '--truth', IMAGES], scan);
     await refuses(['postprocess', '--image-path', IMAGES, '--out', 'pp-scans', '--kernel', '1'], scan);
@@ -234,6 +236,7 @@ describe('6. output paths are checked before any work, in words', () => {
     const train = ['train', '--train-dataset-path', IMAGES, '--train-gt-dataset-path', LABELS, '--fold-file-list', CSV, '--folds', '2', '--image-resolution', '64'];
     await refuses([...train, '--weights-path', 'a-file'], /^ulseg: --weights-path 'a-file' is a file, not a folder: choose a folder name$/);
     await refuses([...train, '--weights-path', '/sys/ulseg-bad-input'], /^ulseg: --weights-path: cannot write in '\/sys' for '\/sys\/ulseg-bad-input': (not permitted here|permission denied|files cannot be created there)/);
+    await refuses(['infer', '--weights', GOOD, '--test-path', TEST, '--out', '/sys/ulseg-bad-input'], /^ulseg: --out: cannot write in '\/sys' for '\/sys\/ulseg-bad-input': /);
     await refuses(['infer', '--weights', GOOD, '--test-path', TEST, '--out', 'a-file'], /^ulseg: --out 'a-file' is a file, not a folder/);
     await refuses(['evaluate', '--pred', LABELS, '--truth', LABELS, '--out', 'predict-old'], /^ulseg: --out 'predict-old' is a folder: give a file name$/);
     await refuses(['convert', GOOD, 'a-file/x.safetensors'], /^ulseg: the output 'a-file\/x\.safetensors': '.*a-file' is a file, so no file can be made under it; choose another path$/);

@@ -14,7 +14,7 @@ export {
   readPngSize,
   type RgbImage,
 } from './png.js';
-export { interpretMask, MAX_MASK_LEVELS, type MaskEncoding, MaskTally, type ReadMask } from './mask.js';
+export { interpretMask, MAX_MASK_LEVELS, MAX_MASK_MID_GREY, type MaskEncoding, MaskTally, type ReadMask } from './mask.js';
 export { resizeNearest } from './resize.js';
 export { compareNatural, sortNatural } from './natural-sort.js';
 export {

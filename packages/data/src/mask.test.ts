@@ -16,7 +16,15 @@ describe('the mask rule', () => {
   it('refuses a scan, naming the file', () => {
     const scan = image(Array.from({ length: MAX_MASK_LEVELS + 1 }, (_, index) => index * 7));
     expect(() => interpretMask(scan, 'label/3.png')).toThrow(DataError);
-    expect(() => interpretMask(scan, 'label/3.png')).toThrow(/label\/3\.png: 33 grey levels, so it looks like a scan, not a mask/);
+    expect(() => interpretMask(scan, 'label/3.png')).toThrow(/label\/3\.png: 33 grey levels, 91% of the pixels mid-grey, so it looks like a scan, not a mask/);
+  });
+
+  it('binarises an antialiased mask of many grey levels: they lie on its edge only', () => {
+    const edge = Array.from({ length: 100 }, (_, index) => 2 * index + 20);
+    const soft = image([...new Array<number>(200).fill(0), ...edge, ...new Array<number>(200).fill(255)]);
+    const read = interpretMask(soft, 'soft.png');
+    expect(read.encoding).toBe('binarised');
+    expect(read.mask.data.filter((value) => value === 255).length).toBe(200 + edge.filter((value) => value >= 128).length);
   });
 
   it('words one warning per kind for a folder, counting the masks that became empty', () => {

@@ -4,7 +4,8 @@
  * - values all in {0, 255}: as they are;
  * - values all in {0, 1}: a 0/1 mask, 1 = lesion, read as {0, 255};
  * - any other values: binarised at {@link MASK_THRESHOLD} (foreground: value >= 128);
- * - more than {@link MAX_MASK_LEVELS} distinct grey levels: not a mask (a scan), refused.
+ * - more than {@link MAX_MASK_LEVELS} distinct grey levels with over a quarter of the pixels mid-grey (16..239): not a
+ *   mask but a scan, refused (an antialiased or resized mask has its grey levels only along its edges).
  * {@link MaskTally} gathers what happened over a folder and words the warnings.
  */
 import { DataError } from './errors.js';
@@ -13,6 +14,8 @@ import type { GrayImage } from './png.js';
 
 /** A label has two levels, a few more where it was drawn antialiased or saved lossy; a B-mode scan has hundreds. */
 export const MAX_MASK_LEVELS = 32;
+/** The share of mid-grey pixels above which an image of many levels is a scan: a mask's grey lies on its edges only. */
+export const MAX_MASK_MID_GREY = 0.25;
 
 export type MaskEncoding = 'binary' | 'zero-one' | 'binarised';
 
@@ -27,12 +30,17 @@ export interface ReadMask {
 /** `image` (a decoded mask file at `path`) as a {0, 255} mask by the rule above; a scan-like image is a DataError. */
 export function interpretMask(image: GrayImage, path: string): ReadMask {
   const seen = new Uint8Array(256);
-  for (let index = 0; index < image.data.length; index++) seen[image.data[index]!] = 1;
+  let midGrey = 0;
+  for (let index = 0; index < image.data.length; index++) {
+    const value = image.data[index]!;
+    seen[value] = 1;
+    if (value >= 16 && value <= 239) midGrey++;
+  }
   let levels = 0;
   for (const flag of seen) levels += flag;
-  if (levels > MAX_MASK_LEVELS) {
+  if (levels > MAX_MASK_LEVELS && midGrey > MAX_MASK_MID_GREY * image.data.length) {
     throw new DataError(
-      `${path}: ${levels} grey levels, so it looks like a scan, not a mask (a mask holds 0 and 255, or 0 and 1): is this the image folder given as the mask folder?`,
+      `${path}: ${levels} grey levels, ${Math.round((100 * midGrey) / image.data.length)}% of the pixels mid-grey, so it looks like a scan, not a mask (a mask holds 0 and 255, or 0 and 1): is this the image folder given as the mask folder?`,
       { file: path },
     );
   }
