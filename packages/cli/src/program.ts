@@ -1,0 +1,104 @@
+/** The ulseg commands (commander), run by main.ts. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ADAPTER_KINDS } from '@ulseg/kernels';
+import { runInfo } from './commands/info.js';
+import { DEMO_PRESETS, runDemo, type DemoPresetName } from './commands/demo.js';
+import { runConvert } from './commands/convert.js';
+import { runForward } from './commands/forward.js';
+import { ENCODERS, type EncoderName } from '@ulseg/model';
+import { reportFailure } from './errors.js';
+import { inferCommand } from './commands/infer.js';
+import { postprocessCommand } from './commands/postprocess.js';
+import { visualizeCommand } from './commands/visualize.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { exportOnnxCommand } from './commands/export-onnx.js';
+import { synthCommand } from './commands/synth.js';
+import { preprocessCommand } from './commands/preprocess.js';
+import { kebabCaseOptions, numberArgument, trainCommand } from './commands/train.js';
+import { deployCommand } from './commands/deploy.js';
+
+const program = new Command()
+  .name('ulseg')
+  .description(
+    'Ultrasound lesion segmentation (the CCF BDCI 2021 winning pipeline) on WebGPU.\n' +
+      'Runs on a hardware GPU, or on the CPU through Mesa lavapipe or SwiftShader.',
+  )
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+const adapterOption = (): Option =>
+  new Option('--adapter <kind>', 'WebGPU adapter (env ULSEG_ADAPTER)').choices([...ADAPTER_KINDS]).env('ULSEG_ADAPTER');
+
+program
+  .command('info')
+  .description('print the WebGPU adapter ulseg would use: name, driver, features and limits')
+  .addOption(adapterOption())
+  .action(async (options: { adapter?: (typeof ADAPTER_KINDS)[number] }) => runInfo(options));
+
+program
+  .command('demo')
+  .summary('the whole pipeline on generated data: synth, preprocess, train K folds, infer, postprocess, evaluate, report')
+  .description(
+    'The main job, on an embedded data set it generates (phantom ultrasound scans), needing nothing downloaded:\n' +
+      'synth -> preprocess -> K-fold training -> ensemble inference with flip TTA -> RSIP + edge median -> evaluation\n' +
+      '-> the ablation table (Otsu baseline, one model, + flips, + ensemble, + RSIP, + EMF) -> overlays, and\n' +
+      'OUT/report.html (overlay grid, ablation table, per-fold curves, time of each step, machine and adapter, the\n' +
+      'phantom data, settings); it prints the path to open.\n' +
+      `Presets: quick = ${DEMO_PRESETS.quick.summary};\n` +
+      `         tiny  = ${DEMO_PRESETS.tiny.summary};\n` +
+      `         seed  = ${DEMO_PRESETS.seed.summary}.`,
+  )
+  .option('--out <dir>', 'output folder, new or empty (default: ./ulseg-demo, or ./ulseg-demo-N when that one is taken)')
+  .addOption(new Option('--preset <name>', 'what to run').choices(Object.keys(DEMO_PRESETS)).default('quick'))
+  .option('--seed <n>', 'seed of the data set, the folds and training', (value) => {
+    const seed = Number(value);
+    if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError('a non-negative integer');
+    return seed;
+  }, 2020)
+  .addOption(adapterOption())
+  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number] }) => {
+    await runDemo(options);
+  });
+
+program
+  .command('convert')
+  .description(
+    "convert the original's PyTorch state_dict (.pth, zip format) into a safetensors checkpoint (float32).\n" +
+      'The .pth is read without running any of it: only the globals a state_dict needs are accepted.',
+  )
+  .argument('<input>', 'a torch.save(model.state_dict()) file, e.g. best_model.pth')
+  .argument('<output>', 'the .safetensors file to write (written atomically; must not be the input)')
+  .action(async (input: string, output: string) => runConvert(input, output));
+
+program
+  .command('forward')
+  .description(
+    'run the model on an NCHW float32 .npy and write the logits; with --target, also the gradient of the Dice loss\n' +
+      'for every parameter (train mode). A tool for checking parity with PyTorch.',
+  )
+  .requiredOption('--weights <file>', 'model weights: .safetensors or the original .pth')
+  .requiredOption('--input <file>', 'input x as a float32 .npy, [N, C, H, W] with H and W multiples of 32')
+  .requiredOption('--output <file>', 'logits .npy to write (must not be an input; written only once every input has been checked)')
+  .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
+  .addOption(new Option('--mode <mode>', 'BatchNorm mode').choices(['eval', 'train']).default('eval'))
+  .option('--drop-connect-rate <rate>', "drop-connect base rate in train mode, from 0 to below 1 (the original trains with 0.2)", numberArgument(0, 1), 0)
+  .option('--target <file>', 'target .npy (same shape as the logits) for the Dice loss')
+  .option('--grads <file>', 'safetensors file for the parameter gradients (needs --target)')
+  .addOption(adapterOption())
+  .action(async (options: { weights: string; input: string; output: string; encoder?: EncoderName; mode: 'eval' | 'train'; dropConnectRate: number; target?: string; grads?: string; adapter?: (typeof ADAPTER_KINDS)[number] }) =>
+    runForward(options),
+  );
+
+for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand(adapterOption)]) {
+  program.addCommand(command.copyInheritedSettings(program));
+}
+
+program.addCommand(exportOnnxCommand(adapterOption).copyInheritedSettings(program));
+
+for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapterOption)]) program.addCommand(command.copyInheritedSettings(program));
+
+program.addCommand(deployCommand().copyInheritedSettings(program));
+
+program.parseAsync(kebabCaseOptions(process.argv, ['synth', 'preprocess', 'train'])).catch((error: unknown) => {
+  process.exitCode = reportFailure(error);
+});
