@@ -140,7 +140,7 @@ describe('ulseg synth, preprocess, train', () => {
       [['train', '--k-th-fold', '6', '--fold-file-list', committedCsv], /^ulseg: --k-th-fold 6 is outside 1\.\.5 \(--folds 5\)$/],
       [['preprocess', '--image-path', at('no-masks')], /^ulseg: .*no-masks: folder not found$/],
       [['preprocess', '--size-thresholds', '7200'], /argument '7200' is invalid\. --size-thresholds wants two areas in pixels/],
-      [['synth', '--out', at('existing'), '--count', '2'], /^ulseg: --out '.*existing' is not empty \(train_data\): name a new or empty folder/],
+      [['synth', '--out', at('existing'), '--count', '2', '--folds', '2'], /^ulseg: --out '.*existing' is not empty \(train_data\): name a new or empty folder/],
       [['synth', '--out', at('x'), '--count', 'many'], /argument 'many' is invalid\. expected an integer >= 1/],
     ];
     mkdirSync(at('existing/train_data'), { recursive: true });
