@@ -5,7 +5,7 @@
  * a failed run leaves the output folder as it was).
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** What to tell the user for a file-system error code. */
@@ -142,7 +142,8 @@ export function siblingFolder(path: string, suffix: string): string {
 
 /**
  * A folder written all at once: files go into a hidden temp folder beside `target`; {@link commit} moves them into
- * `target` (created if missing; files of the same name replaced, others left alone); {@link discard} removes them.
+ * `target` (created if missing, unless nothing was written; files of the same name replaced, others left alone);
+ * {@link discard} removes them.
  */
 export class StagedFolder {
   private constructor(
@@ -164,19 +165,18 @@ export class StagedFolder {
     }
   }
 
+  /** Moves every staged file into the target, one rename each (other writers of the same folder, e.g. other infer shards, may commit beside it). */
   async commit(): Promise<void> {
     try {
-      if (!existsSync(this.target)) {
-        await rename(this.path, this.target);
-        return;
-      }
-      if (!(await stat(this.target)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-      for (const name of await readdir(this.path)) await rename(join(this.path, name), join(this.target, name));
-      await rmdir(this.path);
+      const names = await readdir(this.path);
+      if (names.length === 0) return;
+      await mkdir(this.target, { recursive: true });
+      for (const name of names) await rename(join(this.path, name), join(this.target, name));
     } catch (error) {
       await this.discard();
       throw fileError(error, this.target, `${this.flag}: could not write`);
     }
+    await rmdir(this.path).catch(() => undefined);
   }
 
   async discard(): Promise<void> {
