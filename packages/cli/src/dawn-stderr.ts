@@ -5,7 +5,8 @@
  * (lavapipe, RADV, NVIDIA). No Dawn toggle or requested limit avoids it, and Node cannot redirect descriptor 2, so
  * the commands that start a GPU run in a child process whose stderr the parent passes on without those two lines:
  * stderr keeps ulseg's own words. The child knows the parent's stderr is a terminal (ULSEG_STDERR_TTY) for its
- * progress bars; the parent passes Ctrl-C (SIGINT), SIGTERM and SIGHUP on to it and exits with its exit code.
+ * progress bars; the parent passes Ctrl-C (SIGINT), SIGTERM and SIGHUP on to it and exits with its exit code, and the
+ * child ends at once if the parent is killed outright (the IPC channel between them closes).
  */
 import { spawn } from 'node:child_process';
 
@@ -22,6 +23,12 @@ export function stderrIsTerminal(): boolean {
  * true once the exit code is set (the caller then does nothing more). Elsewhere resolves to false at once.
  */
 export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<boolean> {
+  if (process.env[CHILD] === '1' && process.channel) {
+    // A parent killed outright (SIGKILL, OOM) closes the IPC channel: the child goes the same way, at once, rather
+    // than run on unseen (e.g. a training fold that a restarted pod would then resume beside it).
+    process.channel.unref();
+    process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  }
   if (process.env[CHILD] === '1' && process.env.ULSEG_STDERR_TTY === '1' && !process.stderr.isTTY) {
     // The pipe ends at the parent's terminal: progress bars may redraw (cli-progress asks the stream).
     Object.assign(process.stderr, { isTTY: true, columns: Number(process.env.ULSEG_STDERR_COLUMNS) || 80 });
@@ -29,13 +36,12 @@ export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<bool
   const command = process.argv.slice(2).find((token) => !token.startsWith('-'));
   if (process.env[CHILD] === '1' || command === undefined || !gpuCommands.has(command)) return Promise.resolve(false);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: ['inherit', 'inherit', 'pipe'],
+    stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
     detached: true,
     env: { ...process.env, [CHILD]: '1', ULSEG_STDERR_TTY: stderrIsTerminal() ? '1' : '', ...(process.stderr.columns ? { ULSEG_STDERR_COLUMNS: String(process.stderr.columns) } : {}) },
   });
-  child.stderr.setEncoding('utf8');
   // Dawn writes each warning line whole, so it arrives within one chunk of the pipe.
-  child.stderr.on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     const kept = chunk.replace(DAWN_LIMIT_WARNING, '');
     if (kept) process.stderr.write(kept);
   });
