@@ -57,3 +57,4 @@ export class UniformWriter {
     return this.bytes;
   }
 }
+

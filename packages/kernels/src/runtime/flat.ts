@@ -1,0 +1,59 @@
+/**
+ * Flat element-wise dispatches in two layouts. `vec4`: lanes take 4 consecutive elements through `array<vec4<f32>>`
+ * views of the same buffers (entry point `main4`, elements [0, 4·vectors)), and a second, scalar dispatch (entry
+ * point `main`, from `start`) takes the tail [4·vectors, count) when count is not a multiple of 4. `scalar`: `main`
+ * over the whole range. `auto` = vec4 from 4 elements on (a vec4 view needs 16 bytes of binding). A binding starts
+ * at a multiple of minStorageBufferOffsetAlignment (≥ 32 bytes), so every vec4 view is 16-byte aligned.
+ */
+import type { Gpu } from './gpu.js';
+import { flatGrid } from './grid.js';
+import type { KernelSource } from './kernel.js';
+import type { GpuTensor } from './tensor.js';
+
+export type FlatVariant = 'auto' | 'vec4' | 'scalar';
+
+export interface FlatSplit {
+  /** vec4 groups taken by `main4` (0 when scalar). */
+  readonly vectors: number;
+  /** first element of the scalar dispatch; count when there is none. */
+  readonly tailStart: number;
+}
+
+export function flatSplit(count: number, variant: FlatVariant = 'auto'): FlatSplit {
+  if (variant === 'scalar' || count < 4) return { vectors: 0, tailStart: 0 };
+  const vectors = Math.floor(count / 4);
+  return { vectors, tailStart: 4 * vectors };
+}
+
+export interface FlatDispatch {
+  /** The kernel; its `entryPoint` is replaced by `main4` / `main`. */
+  readonly kernel: KernelSource;
+  readonly count: number;
+  readonly tensors: readonly GpuTensor[];
+  /** The uniform struct of either dispatch; `start` is 0 for `main4`. */
+  readonly uniforms: (start: number) => ArrayBuffer;
+  readonly workgroupSize: number;
+  readonly variant?: FlatVariant;
+}
+
+/** Records the vec4 dispatch and/or the scalar one (see above); none for count 0. */
+export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
+  const { vectors, tailStart } = flatSplit(flat.count, flat.variant);
+  const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
+  if (vectors > 0) {
+    gpu.dispatch({
+      kernel: { ...flat.kernel, entryPoint: 'main4' },
+      uniforms: flat.uniforms(0),
+      tensors: flat.tensors,
+      workgroups: flatGrid(vectors, flat.workgroupSize, maxGroups),
+    });
+  }
+  if (tailStart < flat.count) {
+    gpu.dispatch({
+      kernel: { ...flat.kernel, entryPoint: 'main' },
+      uniforms: flat.uniforms(tailStart),
+      tensors: flat.tensors,
+      workgroups: flatGrid(flat.count - tailStart, flat.workgroupSize, maxGroups),
+    });
+  }
+}
