@@ -34,6 +34,8 @@ export interface FlatDispatch {
   readonly uniforms: (start: number) => ArrayBuffer;
   readonly workgroupSize: number;
   readonly variant?: FlatVariant;
+  /** The vec4 entry point's name (default `main4`). */
+  readonly vectorEntryPoint?: string;
 }
 
 /** Records the vec4 dispatch and/or the scalar one (see above); none for count 0. */
@@ -42,7 +44,7 @@ export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (vectors > 0) {
     gpu.dispatch({
-      kernel: { ...flat.kernel, entryPoint: 'main4' },
+      kernel: { ...flat.kernel, entryPoint: flat.vectorEntryPoint ?? 'main4' },
       uniforms: flat.uniforms(0),
       tensors: flat.tensors,
       workgroups: flatGrid(vectors, flat.workgroupSize, maxGroups),
