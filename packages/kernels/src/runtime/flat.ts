@@ -36,6 +36,8 @@ export interface FlatDispatch {
   readonly variant?: FlatVariant;
   /** The vec4 entry point's name (default `main4`). */
   readonly vectorEntryPoint?: string;
+  /** The scalar entry point's name (default `main`). */
+  readonly scalarEntryPoint?: string;
 }
 
 /** Records the vec4 dispatch and/or the scalar one (see above); none for count 0. */
@@ -52,7 +54,7 @@ export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
   }
   if (tailStart < flat.count) {
     gpu.dispatch({
-      kernel: { ...flat.kernel, entryPoint: 'main' },
+      kernel: { ...flat.kernel, entryPoint: flat.scalarEntryPoint ?? 'main' },
       uniforms: flat.uniforms(tailStart),
       tensors: flat.tensors,
       workgroups: flatGrid(flat.count - tailStart, flat.workgroupSize, maxGroups),
