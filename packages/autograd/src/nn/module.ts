@@ -5,6 +5,7 @@
  */
 import { formatShape, numel, sameShape } from '@ulseg/kernels';
 import type { Tensor } from '../tensor.js';
+import { markWeightsChanged } from '../weights-version.js';
 
 export interface StateEntry {
   readonly shape: readonly number[];
@@ -119,6 +120,7 @@ export class Module {
       tensor.gpu.write(tensor.data, entry.data);
       report.loaded++;
     }
+    markWeightsChanged();
     return report;
   }
 

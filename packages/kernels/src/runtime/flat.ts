@@ -2,7 +2,9 @@
  * Flat element-wise dispatches in two layouts. `vec4`: lanes take 4 consecutive elements through `array<vec4<f32>>`
  * views of the same buffers (entry point `main4`, elements [0, 4·vectors)), and a second, scalar dispatch (entry
  * point `main`, from `start`) takes the tail [4·vectors, count) when count is not a multiple of 4. `scalar`: `main`
- * over the whole range. `auto` = vec4 from 4 elements on (a vec4 view needs 16 bytes of binding). A binding starts
+ * over the whole range. `auto` = vec4 when count is a multiple of 4 (one dispatch), or when it is at least
+ * VEC4_TAIL_MIN elements, where the tail's extra dispatch costs less than the scalar pass would lose; scalar for the
+ * rest (small per-channel tensors: one dispatch). A vec4 view needs 16 bytes of binding: vec4 needs 4 elements. A binding starts
  * at a multiple of minStorageBufferOffsetAlignment (≥ 32 bytes), so every vec4 view is 16-byte aligned.
  */
 import type { Gpu } from './gpu.js';
@@ -19,8 +21,12 @@ export interface FlatSplit {
   readonly tailStart: number;
 }
 
+/** Elements from which `auto` takes the vec4 layout even with a tail dispatch. */
+export const VEC4_TAIL_MIN = 1 << 16;
+
 export function flatSplit(count: number, variant: FlatVariant = 'auto'): FlatSplit {
-  if (variant === 'scalar' || count < 4) return { vectors: 0, tailStart: 0 };
+  const vec4 = variant === 'vec4' || (variant === 'auto' && (count % 4 === 0 || count >= VEC4_TAIL_MIN));
+  if (!vec4 || count < 4) return { vectors: 0, tailStart: 0 };
   const vectors = Math.floor(count / 4);
   return { vectors, tailStart: 4 * vectors };
 }

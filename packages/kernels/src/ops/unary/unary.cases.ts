@@ -8,7 +8,7 @@ import {
   uploadWindow,
   type RandomArrayOptions,
 } from '../../testing/index.js';
-import type { FlatVariant } from '../../runtime/flat.js';
+import { flatSplit, VEC4_TAIL_MIN, type FlatVariant } from '../../runtime/flat.js';
 import { unary, UNARY_OPS, type UnaryOp } from './unary.js';
 import { unaryReference } from './unary.reference.js';
 
@@ -58,6 +58,21 @@ export const unaryCases = defineCases('unary', {
       },
     ]),
   ),
+  'flatSplit: auto is vec4 without a tail, or with one from VEC4_TAIL_MIN on; forced layouts are obeyed': async () => {
+    const cases: [number, FlatVariant, string][] = [
+      [8, 'auto', '2,8'],
+      [7, 'auto', '0,0'],
+      [3, 'vec4', '0,0'],
+      [7, 'vec4', '1,4'],
+      [8, 'scalar', '0,0'],
+      [VEC4_TAIL_MIN + 1, 'auto', `${VEC4_TAIL_MIN / 4},${VEC4_TAIL_MIN}`],
+      [VEC4_TAIL_MIN - 1, 'auto', '0,0'],
+    ];
+    for (const [count, variant, want] of cases) {
+      const split = flatSplit(count, variant);
+      if (`${split.vectors},${split.tailStart}` !== want) throw new Error(`flatSplit(${count}, ${variant}) = ${JSON.stringify(split)}, want ${want}`);
+    }
+  },
   'sigmoid, silu and tanh stay finite and exact at |x| = 80': async ({ gpu }) => {
     const data = Float32Array.from([-80, -40, -1e-3, 0, 1e-3, 40, 80]);
     for (const op of ['sigmoid', 'silu', 'tanh'] as const) {
