@@ -67,3 +67,12 @@ export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
     });
   }
 }
+
+/**
+ * For kernels whose elements come in rows of `rowLength` that share per-row values (a channel's scale, an image
+ * channel's gate): vec4 when rows hold a multiple of 4 elements (the 4 elements of a lane share the row, and the
+ * count is a multiple of 4: no tail), else scalar; `requested` 'scalar' forces scalar.
+ */
+export function rowsVariant(rowLength: number, requested: FlatVariant = 'auto'): FlatVariant {
+  return requested !== 'scalar' && rowLength % 4 === 0 ? 'vec4' : 'scalar';
+}

@@ -14,7 +14,7 @@
 import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
+import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
@@ -76,7 +76,7 @@ export interface BatchNormTrainingOptions {
  * and count is a multiple of 4: no tail), else one; `requested` 'scalar' forces one.
  */
 export function batchNormLayout(hw: number, requested: FlatVariant = 'auto'): FlatVariant {
-  return requested !== 'scalar' && hw % 4 === 0 ? 'vec4' : 'scalar';
+  return rowsVariant(hw, requested);
 }
 
 /** What the backward needs from the forward (PyTorch's save_mean, save_invstd). */
