@@ -132,13 +132,12 @@ export class BatchNorm2d extends Module {
 
   /**
    * The eval-mode fold of this BN behind one convolution (nn.convBatchNorm), kept while the weights version and
-   * every tensor it was made from are unchanged; released with the module.
+   * every tensor it was made from are unchanged; released by dispose() of this module or any module holding it.
    */
   foldCache: FoldCache | undefined;
 
-  override dispose(): void {
+  override releaseCaches(): void {
     releaseFold(this);
-    super.dispose();
   }
 
   /** num_batches_tracked += 1, on the device (no readback). */
