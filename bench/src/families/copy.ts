@@ -47,4 +47,23 @@ export const copyBenchmarks: Benchmark[] = [
       };
     },
   },
+  {
+    name: 'copy kernel 64 MiB scalar layout',
+    family: 'copy',
+    pass: 'forward',
+    shape: { elements: COUNT },
+    flops: 0,
+    bytes: f32(2 * COUNT),
+    metric: 'gbs',
+    requires: [],
+    note: 'copyTensor in the scalar layout (one float32 a lane), the previous kernel, for comparison in the same run',
+    setup({ gpu, random }) {
+      const source = random([COUNT]);
+      const destination = gpu.empty([COUNT], 'copy destination');
+      return {
+        run: () => void copyTensor(gpu, source, destination, 'scalar'),
+        dispose: () => [source, destination].forEach((tensor) => gpu.release(tensor)),
+      };
+    },
+  },
 ];

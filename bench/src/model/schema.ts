@@ -59,6 +59,7 @@ export interface ModelMeasurement {
   readonly peakBytes: number;
   /** Buffers the pool created during the timed runs (0 when it recycles everything). */
   readonly buffersCreatedWhileTimed: number;
+  /** Dispatches and submits of the last timed run (steady state; the cold run's are in the log). */
   readonly dispatchesPerRun: number;
   readonly submitsPerRun: number;
   /** Training rows: the Dice loss after each run (cold first); finite values show the step really trains. */

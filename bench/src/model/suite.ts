@@ -101,10 +101,10 @@ async function measureRow(environment: ModelSuiteEnvironment, settings: ModelBen
   const cold = await gpu.time(() => work.run());
   const after = gpu.counters;
   await record(work.settle());
-  const dispatchesPerRun = after.dispatches - before.dispatches;
-  const submitsPerRun = after.submits - before.submits;
+  const coldDispatches = after.dispatches - before.dispatches;
+  const coldSubmits = after.submits - before.submits;
   const coldPipelines = after.pipelines - before.pipelines;
-  log(`${prefix}: cold ${formatSeconds(cold.wallMs)} (${coldPipelines} pipelines created, ${dispatchesPerRun} dispatches in ${submitsPerRun} submits)`);
+  log(`${prefix}: cold ${formatSeconds(cold.wallMs)} (${coldPipelines} pipelines created, ${coldDispatches} dispatches in ${coldSubmits} submits)`);
 
   let untimed = 1;
   let profile: RowProfile | null = null;
@@ -126,11 +126,17 @@ async function measureRow(environment: ModelSuiteEnvironment, settings: ModelBen
   const createdBefore = gpu.pool.stats().created;
   const samples: { wallMs: number; gpuMs?: number }[] = [];
   const started = performance.now();
+  // Dispatches and submits of the last timed run: the steady state (the cold run may do one-time work, e.g. BN folds).
+  let dispatchesPerRun = coldDispatches;
+  let submitsPerRun = coldSubmits;
   while (samples.length < wanted) {
+    const counted = gpu.counters;
     const sample = await gpu.time(() => work.run());
+    dispatchesPerRun = gpu.counters.dispatches - counted.dispatches;
+    submitsPerRun = gpu.counters.submits - counted.submits;
     samples.push(sample);
     await record(work.settle());
-    log(`${prefix}: run ${samples.length}/${wanted} ${formatSeconds(sample.wallMs)}${losses.length ? ` (loss ${formatNumber(losses.at(-1)!)})` : ''}`);
+    log(`${prefix}: run ${samples.length}/${wanted} ${formatSeconds(sample.wallMs)}, ${dispatchesPerRun} dispatches${losses.length ? ` (loss ${formatNumber(losses.at(-1)!)})` : ''}`);
     if ((performance.now() - started) / 1000 > settings.maxSeconds && samples.length < wanted) {
       log(`${prefix}: stopping after ${samples.length} timed runs (--max-seconds ${settings.maxSeconds})`);
       break;

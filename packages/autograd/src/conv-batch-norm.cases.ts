@@ -1,6 +1,6 @@
 import type { Conv2dOptions, Gpu, Random } from '@ulseg/kernels';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
-import { F, nn, noGrad, Tensor } from './index.js';
+import { F, markWeightsChanged, nn, noGrad, Tensor } from './index.js';
 
 type Activation = nn.Activation;
 
@@ -65,9 +65,38 @@ async function checkFused(gpu: Gpu, random: Random, spec: FusedSpec): Promise<vo
   if (kernels !== want) throw new Error(`${label}: ${kernels} dispatches, want ${want} (fold${conv.bias ? ', bias shift' : ''}, conv)`);
   assertClose(await fused.toArray(), expected, 'forward', label);
   fused.dispose();
-  const leftover = gpu.pool.stats().liveBytes - live;
-  if (leftover !== 0) throw new Error(`${label}: ${leftover} bytes left behind (scale / shift not released)`);
-  for (const item of [x, conv, norm]) item.dispose();
+  // The fold (scale and shift) stays on the BN; nothing else is left behind.
+  const cache = norm.foldCache;
+  if (!cache) throw new Error(`${label}: the fold was not cached`);
+  const cached = gpu.pool.stats().liveBytes - live;
+  const foldBytes = cache.scale.buffer.size + cache.shift.buffer.size;
+  if (cached !== foldBytes) throw new Error(`${label}: ${cached} bytes left behind, want the cached fold's ${foldBytes}`);
+  // Unchanged weights: the convolution alone, the same result.
+  const again = async (wantDispatches: number, what: string): Promise<void> => {
+    const before = gpu.counters.dispatches;
+    const y = noGrad(() => nn.convBatchNorm(conv, norm, x, spec.activation));
+    const count = gpu.counters.dispatches - before;
+    if (count !== wantDispatches) throw new Error(`${label} ${what}: ${count} dispatches, want ${wantDispatches}`);
+    assertClose(await y.toArray(), expected, 'forward', `${label} ${what}`);
+    y.dispose();
+  };
+  await again(1, 'second call (cached fold)');
+  // A weights change (optimiser step, load, BN in training) refolds; the old fold is released.
+  markWeightsChanged();
+  await again(want, 'after markWeightsChanged');
+  if (norm.foldCache === cache || gpu.pool.stats().liveBytes - live !== foldBytes) throw new Error(`${label}: the stale fold was kept`);
+  // A new running variance written through load() is seen.
+  const variance = randomArray(random, spec.channels, { low: 0.5, high: 2 });
+  norm.load(new Map([['running_var', { data: variance, shape: [spec.channels] }]]), { strict: false });
+  const y = noGrad(() => nn.convBatchNorm(conv, norm, x, spec.activation));
+  const reference = noGrad(() => activate(norm.forward(conv.forward(x)), spec.activation));
+  assertClose(await y.toArray(), await reference.toArray(), 'forward', `${label} after loading running_var`);
+  for (const item of [y, reference, x]) item.dispose();
+  // Disposing a module that holds the BN (as a model's dispose does) releases the fold with the weights.
+  const parent = new nn.Sequential(conv, norm);
+  const beforeDispose = gpu.pool.stats().liveBytes;
+  parent.dispose();
+  if (norm.foldCache || beforeDispose - gpu.pool.stats().liveBytes < foldBytes) throw new Error(`${label}: the fold outlived its module`);
 }
 
 interface Gradients {

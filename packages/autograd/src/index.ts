@@ -4,6 +4,7 @@ export { noGrad, scope, isGradEnabled } from './grad-mode.js';
 export { apply, type Op, type BackwardContext, type ForwardResult } from './op.js';
 export { Node, reduceToShape } from './tape.js';
 export { parseNpy, serializeNpy } from './npy.js';
+export { markWeightsChanged, weightsVersion } from './weights-version.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

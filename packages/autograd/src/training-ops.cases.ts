@@ -63,6 +63,20 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     );
     await expectError(() => F.dropConnect(Tensor.zeros(gpu, [2, 1]), 1, 1), ['dropConnect', 'p must lie in [0, 1)']);
   },
+  'dropConnectAdd (x dropped + residual) in one kernel: forward and both gradients': async ({ gpu, random }) => {
+    const shape = [6, 2, 3, 3];
+    await gradcheck(
+      gpu,
+      random,
+      {
+        shapes: [shape, shape],
+        forward: ([x, residual]) => F.dropConnectAdd(x!, residual!, 0.4, 77),
+        reference: ([x, residual]) => dropConnectReference(x!, shape, 0.4, 77).map((value, i) => value + residual![i]!),
+      },
+      'dropConnectAdd',
+    );
+    await expectError(() => F.dropConnectAdd(Tensor.zeros(gpu, [2, 1]), Tensor.zeros(gpu, [2, 1]), 1, 1), ['dropConnectAdd', 'p must lie in [0, 1)']);
+  },
   'Dice, BCE and their mix: forward and gradients to the logits': async ({ gpu, random }) => {
     const shape = [2, 1, 5, 7];
     const target = Float64Array.from({ length: 70 }, () => (random.next() < 0.4 ? 1 : 0));

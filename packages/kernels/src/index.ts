@@ -40,7 +40,7 @@ export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/b
 export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackwardReference, foldBatchNormReference, batchStatistics, type BatchNormReferenceParameters } from './ops/batch-norm/batch-norm.reference.js';
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
 export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
-export { dropConnect, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
+export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
 export { pcgHash, dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
 export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';

@@ -6,7 +6,7 @@
  *   running_mean_k = (1 − 1/k)·running_mean_{k−1} + (1/k)·μ_k  =  (1/k)·Σ_{j≤k} μ_j   (likewise running_var),
  * in one no-grad pass with BN in training mode and drop-connect off. Parameters are not touched.
  */
-import { nn, noGrad, scope, type Tensor } from '@ulseg/autograd';
+import { markWeightsChanged, nn, noGrad, scope, type Tensor } from '@ulseg/autograd';
 
 /** A module with a forward, like the segmentation model. */
 export type ForwardModule = nn.Module & { forward(x: Tensor): Tensor };
@@ -26,6 +26,7 @@ export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Ten
       tensor.gpu.write(tensor.data, new Float32Array(tensor.size).fill(value));
     }
   }
+  markWeightsChanged();
   let count = 0;
   try {
     if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = 0;

@@ -5,6 +5,8 @@
  *   after a per-channel fold ([C] values; with a conv bias, one more [C] subtraction):
  *     y = act(conv(x)·s + t),  s = γ/√(running_var + ε),  t = β − running_mean·s + b·s  (b: the conv bias, if any);
  *     the result has no history.
+ *   The fold (s, t) is kept on the BatchNorm2d while the weights version (weights-version.ts) and the tensors it was
+ *   made from are unchanged, so a repeated inference forward pays only the convolutions.
  *   Otherwise (training, or a gradient to record): act(bn(conv(x))) through the modules' own forwards, so batch
  *   statistics, running-statistic updates and gradients are those of the composition, which is also the fused
  *   path's test oracle.
@@ -12,7 +14,8 @@
 import { binary, conv2d, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
 import * as F from '../functional.js';
 import { recordsGrad, Tensor } from '../tensor.js';
-import { ConvTranspose2d, type BatchNorm2d, type Conv2d } from './layers.js';
+import { weightsVersion } from '../weights-version.js';
+import { ConvTranspose2d, releaseFold, type BatchNorm2d, type Conv2d } from './layers.js';
 
 export type { Activation };
 
@@ -26,22 +29,39 @@ export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d,
     return activate(norm.forward(conv.forward(x)), activation);
   }
   const gpu = x.gpu;
-  const temporaries: GpuTensor[] = [];
-  let y: GpuTensor;
+  const { scale, shift } = fold(conv, norm);
+  const epilogue = { scale, bias: shift, activation };
+  const y =
+    conv instanceof ConvTranspose2d
+      ? convTranspose2d(gpu, x.data, conv.weight.data, { stride: conv.config.stride, padding: conv.config.padding, ...epilogue })
+      : conv2d(gpu, x.data, conv.weight.data, { ...conv.options, ...epilogue });
+  return Tensor.adopt(gpu, y);
+}
+
+/** (s, t) of the file comment for this conv and BN: the cached pair when still valid, else a new fold, cached. */
+function fold(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d): { scale: GpuTensor; shift: GpuTensor } {
+  const version = weightsVersion();
+  const sources = [norm.weight, norm.bias, norm.runningMean, norm.runningVar, conv.bias];
+  const cached = norm.foldCache;
+  if (
+    cached &&
+    cached.conv === conv &&
+    cached.version === version &&
+    cached.eps === norm.eps &&
+    cached.sources.every((tensor, index) => tensor === sources[index])
+  ) {
+    return cached;
+  }
+  releaseFold(norm);
+  const gpu = norm.weight.gpu;
+  // t = β − (running_mean − b)·s = β − running_mean·s + b·s: the conv bias joins the mean before folding.
+  const mean = conv.bias ? binary(gpu, 'sub', norm.runningMean.data, conv.bias.data) : norm.runningMean.data;
   try {
-    // t = β − (running_mean − b)·s = β − running_mean·s + b·s: the conv bias joins the mean before folding.
-    const mean = conv.bias ? binary(gpu, 'sub', norm.runningMean.data, conv.bias.data) : norm.runningMean.data;
-    if (conv.bias) temporaries.push(mean);
     const parameters = { weight: norm.weight.data, bias: norm.bias.data, runningMean: mean, runningVar: norm.runningVar.data };
     const { scale, shift } = foldBatchNorm2d(gpu, parameters, { eps: norm.eps });
-    temporaries.push(scale, shift);
-    const epilogue = { scale, bias: shift, activation };
-    y =
-      conv instanceof ConvTranspose2d
-        ? convTranspose2d(gpu, x.data, conv.weight.data, { stride: conv.config.stride, padding: conv.config.padding, ...epilogue })
-        : conv2d(gpu, x.data, conv.weight.data, { ...conv.options, ...epilogue });
+    norm.foldCache = { conv, version, sources, eps: norm.eps, scale, shift };
+    return { scale, shift };
   } finally {
-    for (const temporary of temporaries) gpu.release(temporary);
+    if (conv.bias) gpu.release(mean);
   }
-  return Tensor.adopt(gpu, y);
 }

@@ -3,7 +3,7 @@
  * (kaiming_uniform(a=√5) for convolution weights, uniform(±1/√fan_in) biases; BN weight 1, bias 0, running
  * statistics 0 and 1), drawn from the caller's seeded generator.
  */
-import type { Gpu, Random } from '@ulseg/kernels';
+import type { Gpu, GpuTensor, Random } from '@ulseg/kernels';
 import * as F from '../functional.js';
 import { Tensor } from '../tensor.js';
 import type { ConvOptions } from '../ops/convolution.js';
@@ -82,6 +82,24 @@ export interface BatchNormConfig {
   momentum?: number;
 }
 
+/** nn.convBatchNorm's folded scale and shift, and what they were made from. */
+export interface FoldCache {
+  readonly conv: object;
+  readonly version: number;
+  readonly sources: readonly (Tensor | undefined)[];
+  readonly eps: number;
+  readonly scale: GpuTensor;
+  readonly shift: GpuTensor;
+}
+
+export function releaseFold(norm: BatchNorm2d): void {
+  const cache = norm.foldCache;
+  if (!cache) return;
+  norm.foldCache = undefined;
+  norm.weight.gpu.release(cache.scale);
+  norm.weight.gpu.release(cache.shift);
+}
+
 export class BatchNorm2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
@@ -110,6 +128,16 @@ export class BatchNorm2d extends Module {
     const y = F.batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
     if (this.training) this.countBatch();
     return y;
+  }
+
+  /**
+   * The eval-mode fold of this BN behind one convolution (nn.convBatchNorm), kept while the weights version and
+   * every tensor it was made from are unchanged; released by dispose() of this module or any module holding it.
+   */
+  foldCache: FoldCache | undefined;
+
+  override releaseCaches(): void {
+    releaseFold(this);
   }
 
   /** num_batches_tracked += 1, on the device (no readback). */

@@ -5,6 +5,7 @@
  */
 import { formatShape, numel, sameShape } from '@ulseg/kernels';
 import type { Tensor } from '../tensor.js';
+import { markWeightsChanged } from '../weights-version.js';
 
 export interface StateEntry {
   readonly shape: readonly number[];
@@ -119,6 +120,7 @@ export class Module {
       tensor.gpu.write(tensor.data, entry.data);
       report.loaded++;
     }
+    markWeightsChanged();
     return report;
   }
 
@@ -139,9 +141,14 @@ export class Module {
     }
   }
 
+  /** Disposes every parameter and buffer, and what each module keeps beside them (releaseCaches). */
   dispose(): void {
+    for (const [, module] of this.namedModules()) module.releaseCaches();
     for (const [, tensor] of this.stateDict()) tensor.dispose();
   }
+
+  /** Device memory a module keeps beside its state (BatchNorm2d: the cached eval fold); none by default. */
+  releaseCaches(): void {}
 }
 
 /** Children named 0, 1, 2, … applied in order (PyTorch nn.Sequential). */

@@ -7,6 +7,7 @@
 import { batchNorm2dBackward, batchNorm2dInference, batchNorm2dTraining, binary, formatShape, reduce, unary } from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
 import { Tensor } from '../tensor.js';
+import { markWeightsChanged } from '../weights-version.js';
 
 interface BatchNormAttributes {
   runningMean: Tensor | undefined;
@@ -21,6 +22,7 @@ const batchNormOp: Op<BatchNormAttributes> = {
   forward: (gpu, [x, weight, bias], { runningMean, runningVar, training, momentum, eps }) => {
     const parameters = { weight: weight!.data, bias: bias!.data, runningMean: runningMean?.data, runningVar: runningVar?.data };
     if (training) {
+      if (runningMean || runningVar) markWeightsChanged();
       const { y, mean, invstd } = batchNorm2dTraining(gpu, x!.data, parameters, { momentum, eps });
       return { output: y, saved: [x!.detach(), weight!.detach(), Tensor.adopt(gpu, mean), Tensor.adopt(gpu, invstd)] };
     }

@@ -1,5 +1,5 @@
 /** Drop-connect (stochastic depth per sample, https://arxiv.org/abs/1603.09382 as EfficientNet uses it). */
-import { dropConnect as dropConnectKernel, dropConnectBackward } from '@ulseg/kernels';
+import { dropConnect as dropConnectKernel, dropConnectAdd as dropConnectAddKernel, dropConnectBackward } from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
 import { Tensor } from '../tensor.js';
 
@@ -19,4 +19,20 @@ const dropConnectOp: Op<DropConnectAttributes> = {
 export function dropConnect(x: Tensor, p: number, seed: number): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropConnect: p must lie in [0, 1), got ${p}`);
   return apply(dropConnectOp, [x], { p, seed: seed >>> 0 });
+}
+
+const dropConnectAddOp: Op<DropConnectAttributes> = {
+  name: 'dropConnectAdd',
+  forward: (gpu, [x, residual], { p, seed }) => ({ output: dropConnectAddKernel(gpu, x!.data, residual!.data, p, seed) }),
+  // z = x·keep[n]/(1 − p) + r  ⇒  dx = dy·keep[n]/(1 − p), dr = dy
+  backward: ({ gpu, attributes: { p, seed }, needsGrad }, dy) => [
+    needsGrad[0] ? Tensor.adopt(gpu, dropConnectBackward(gpu, dy.data, p, seed)) : undefined,
+    dy.detach(),
+  ],
+};
+
+/** dropConnect(x, p, seed) + residual in one kernel (an MBConv block's output in training). */
+export function dropConnectAdd(x: Tensor, residual: Tensor, p: number, seed: number): Tensor {
+  if (!(p >= 0 && p < 1)) throw new Error(`dropConnectAdd: p must lie in [0, 1), got ${p}`);
+  return apply(dropConnectAddOp, [x, residual], { p, seed: seed >>> 0 });
 }

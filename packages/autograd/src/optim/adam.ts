@@ -5,6 +5,7 @@
  */
 import { adam, numel } from '@ulseg/kernels';
 import { Tensor } from '../tensor.js';
+import { markWeightsChanged } from '../weights-version.js';
 
 export interface AdamConfig {
   learningRate?: number;
@@ -43,6 +44,7 @@ export class Adam {
   }
 
   step(): void {
+    markWeightsChanged();
     for (const param of this.params) {
       if (!param.grad) continue;
       let state = this.state.get(param);

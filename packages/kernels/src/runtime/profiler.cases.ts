@@ -19,10 +19,11 @@ export const profilerCases = defineCases('runtime profile', {
     const pool = gpu.pool.stats();
     const submits = gpu.counters.submits;
     const profile = await gpu.profile(() => {
-      unary(gpu, 'exp', x, y);
-      unary(gpu, 'neg', y, z);
-      unary(gpu, 'exp', z, y);
-      fill(gpu, z, 0.25);
+      // Scalar layout: one dispatch a call whatever the count (the vec4 one adds a tail dispatch).
+      unary(gpu, 'exp', x, y, 'scalar');
+      unary(gpu, 'neg', y, z, 'scalar');
+      unary(gpu, 'exp', z, y, 'scalar');
+      fill(gpu, z, 0.25, undefined, 'scalar');
     });
     // Its query sets and buffers come from the device: the pool saw nothing of the profiling.
     const after = gpu.pool.stats();
@@ -60,7 +61,7 @@ export const profilerCases = defineCases('runtime profile', {
       const y = gpu.empty([67]);
       const submits = gpu.counters.submits;
       const profile = await gpu.profile(() => {
-        for (let step = 0; step < 1100; step++) unary(gpu, step % 2 ? 'neg' : 'abs', x, y);
+        for (let step = 0; step < 1100; step++) unary(gpu, step % 2 ? 'neg' : 'abs', x, y, 'scalar');
       });
       if (gpu.counters.submits - submits < 2) throw new Error('test premise: 1,100 dispatches should take two submits');
       const kernels = profile.byKernel.map((entry) => `${entry.kernel} ${entry.dispatches}`).sort();

@@ -3,6 +3,7 @@ export { Random, randomArray, type RandomArrayOptions } from './random.js';
 export { assertClose, compare, TOLERANCES, type Comparison, type Tolerance, type ToleranceName } from './assert-close.js';
 export { numericalGradient, weightedSum } from './finite-difference.js';
 export { poison, poisoned, POISON_BITS } from './poison.js';
+export { uploadWindow, poisonedWindow, type PoisonedWindow } from './window.js';
 export { defineCases, caseRandom, runCase, expectError, type CaseBody, type CaseContext, type KernelCase } from './cases.js';
 export { testAdapterKinds, gpuFor, destroyTestGpus } from './adapters.js';
 export { readNpy, type NpyArray } from './npy.js';

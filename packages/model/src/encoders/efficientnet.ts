@@ -62,7 +62,7 @@ export class MBConvBlock extends nn.Module {
     x = F.squeezeExcitation(x, this.seReduce.weight, this.seReduce.bias!, this.seExpand.weight, this.seExpand.bias!);
     x = nn.convBatchNorm(this.projectConv, this.bn2, x);
     if (!this.spec.residual) return x;
-    if (this.training && dropConnect > 0 && random) x = F.dropConnect(x, dropConnect, random.nextUint32());
+    if (this.training && dropConnect > 0 && random) return F.dropConnectAdd(x, input, dropConnect, random.nextUint32());
     return F.add(x, input);
   }
 }

@@ -1,4 +1,15 @@
-import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import {
+  assertClose,
+  defineCases,
+  expectError,
+  numericalGradient,
+  poisoned,
+  poisonedWindow,
+  randomArray,
+  uploadWindow,
+  weightedSum,
+} from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import { unaryReference } from '../unary/unary.reference.js';
 import { activationBackward, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './activation-backward.js';
 import { activationBackwardReference } from './activation-backward.reference.js';
@@ -29,6 +40,38 @@ export const activationBackwardCases = defineCases('activation-backward', {
         const numeric = numericalGradient((point) => weightedSum(unaryReference(op, point), dy), x);
         const dx = activationBackward(gpu, op, gpu.upload(x, shape), gpu.upload(dy, shape), poisoned(gpu, shape));
         assertClose(await gpu.read(dx), numeric, 'finiteDifference', `${op}Backward vs finite differences`);
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `every op, ${variant} layout, at an offset: 6, 7 and 945 elements (vec4 + tail), 3 (tail only), 144 (vec4 only)`,
+      async ({ gpu, random }) => {
+        for (const op of ACTIVATION_BACKWARD_OPS) {
+          for (const shape of [[2, 3], [7], [3, 5, 7, 9], [3], [2, 3, 4, 6]]) {
+            const count = shape.reduce((product, size) => product * size, 1);
+            const x = randomArray(random, count, { low: -RANGE[op], high: RANGE[op] });
+            const dy = randomArray(random, count);
+            const out = poisonedWindow(gpu, shape);
+            const dx = activationBackward(gpu, op, uploadWindow(gpu, x, shape), uploadWindow(gpu, dy, shape), out.view, variant);
+            assertClose(await gpu.read(dx), activationBackwardReference(op, x, dy), 'elementwise', `${op}Backward ${variant} [${shape}]`);
+            await out.assertOutsideUntouched(`${op}Backward ${variant} [${shape}]`);
+          }
+        }
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `every op, ${variant} layout: dx matches float64 finite differences on [2, 3, 5]`,
+      async ({ gpu, random }) => {
+        for (const op of ACTIVATION_BACKWARD_OPS) {
+          const x = randomArray(random, 30, { low: -6, high: 6, minMagnitude: 0.05 });
+          const dy = randomArray(random, 30);
+          const numeric = numericalGradient((point) => weightedSum(unaryReference(op, point), dy), x);
+          const dx = activationBackward(gpu, op, gpu.upload(x, [2, 3, 5]), gpu.upload(dy, [2, 3, 5]), poisoned(gpu, [2, 3, 5]), variant);
+          assertClose(await gpu.read(dx), numeric, 'finiteDifference', `${op}Backward ${variant} vs finite differences`);
+        }
       },
     ]),
   ),

@@ -1,7 +1,8 @@
 /** Backward of the element-wise activations of ops/unary: dx = dy·f'(x), from the forward's input x. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
+import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { ACTIVATION_BACKWARD_WGSL } from './activation-backward.wgsl.js';
@@ -24,9 +25,17 @@ export function activationBackwardKernel(op: ActivationBackwardOp): KernelSource
  *   relu:    f = max(x, 0),  f' = [x > 0]                     (0 at x = 0, as PyTorch's threshold_backward)
  *   sigmoid: f = σ(x),       f' = σ(x)·(1 − σ(x))
  *   silu:    f = x·σ(x),     f' = σ(x)·(1 + x·(1 − σ(x)))
- * Writes into `out` when given (shape of x, its own buffer).
+ * Writes into `out` when given (shape of x, its own buffer). `variant` (tests, benchmarks) forces the vec4 or the
+ * scalar layout (runtime/flat).
  */
-export function activationBackward(gpu: Gpu, op: ActivationBackwardOp, x: GpuTensor, dy: GpuTensor, out?: GpuTensor): GpuTensor {
+export function activationBackward(
+  gpu: Gpu,
+  op: ActivationBackwardOp,
+  x: GpuTensor,
+  dy: GpuTensor,
+  out?: GpuTensor,
+  variant: FlatVariant = 'auto',
+): GpuTensor {
   const kernel = activationBackwardKernel(op);
   if (!sameShape(dy.shape, x.shape)) {
     throw new KernelArgumentError(`${kernel.name}: dy of shape ${formatShape(dy.shape)} differs from x ${formatShape(x.shape)}`);
@@ -39,11 +48,13 @@ export function activationBackward(gpu: Gpu, op: ActivationBackwardOp, x: GpuTen
     throw new KernelArgumentError(`${kernel.name}: output must not alias x or dy`);
   }
   const count = numel(x.shape);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel,
-    uniforms: new UniformWriter(4).u32(count).finish(),
+    count,
     tensors: [x, dy, dx],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(8).u32(count).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant,
   });
   return dx;
 }

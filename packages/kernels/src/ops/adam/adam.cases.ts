@@ -1,6 +1,8 @@
-import { assertClose, defineCases, expectError, poisoned, randomArray } from '../../testing/index.js';
+import { assertClose, defineCases, expectError, poisoned, poisonedWindow, randomArray, type PoisonedWindow } from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import type { Random } from '../../testing/random.js';
 import type { Gpu } from '../../runtime/gpu.js';
+import type { GpuTensor } from '../../runtime/tensor.js';
 import { adam, type AdamGroup, type AdamOptions } from './adam.js';
 import { adamFloat32Emulation, adamReference } from './adam.reference.js';
 import { cosineAnnealingLr } from './lr-schedule.js';
@@ -29,7 +31,7 @@ function upload(gpu: Gpu, host: HostGroup): AdamGroup {
 }
 
 /** Runs `steps` Adam steps on the GPU and on the host (float32 emulation), fresh gradients each step. */
-async function runSteps(gpu: Gpu, random: Random, shapes: number[][], steps: number, options: AdamOptions) {
+async function runSteps(gpu: Gpu, random: Random, shapes: number[][], steps: number, options: AdamOptions, variant: FlatVariant = 'auto') {
   const hosts: HostGroup[] = shapes.map((shape) => {
     const count = shape.reduce((product, size) => product * size, 1);
     return { shape, param: randomArray(random, count), m: new Float32Array(count), v: new Float32Array(count) };
@@ -43,7 +45,7 @@ async function runSteps(gpu: Gpu, random: Random, shapes: number[][], steps: num
       adamFloat32Emulation(host, g, step, options);
       adamReference(initial[index]!, g, step, options);
     });
-    adam(gpu, groups, step, options);
+    adam(gpu, groups, step, options, variant);
   }
   return { hosts, groups, float64: initial };
 }
@@ -62,6 +64,44 @@ export const adamCases = defineCases('adam', {
       assertClose(await gpu.read(group.param), float64[index]!.param, 'elementwise', `param ${index} vs float64`);
     }
   },
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `${variant} layout, every tensor at an offset: [4099], [3, 5, 7], [2] (tails) and [8, 16] bit for bit over three steps`,
+      async ({ gpu, random }) => {
+        const options: AdamOptions = { learningRate: 0.01, weightDecay: 0.01 };
+        const shapes = [[4099], [3, 5, 7], [2], [8, 16]];
+        const windows: PoisonedWindow[][] = [];
+        const hosts = shapes.map((shape) => {
+          const count = shape.reduce((product, size) => product * size, 1);
+          return { shape, param: randomArray(random, count), m: new Float32Array(count), v: new Float32Array(count) };
+        });
+        const groups = hosts.map((host) => {
+          const tensors = [0, 1, 2, 3].map(() => poisonedWindow(gpu, host.shape));
+          windows.push(tensors);
+          const [param, grad, m, v] = tensors.map((window) => window.view) as [GpuTensor, GpuTensor, GpuTensor, GpuTensor];
+          gpu.write(param, host.param);
+          gpu.write(m, host.m);
+          gpu.write(v, host.v);
+          return { param, grad, m, v };
+        });
+        for (let step = 1; step <= 3; step++) {
+          hosts.forEach((host, index) => {
+            const g = gradients(random, host.param.length);
+            gpu.write(groups[index]!.grad, g);
+            adamFloat32Emulation(host, g, step, options);
+          });
+          adam(gpu, groups, step, options, variant);
+        }
+        for (const [index, host] of hosts.entries()) {
+          const label = `${variant} [${host.shape}]`;
+          assertClose(await gpu.read(groups[index]!.param), host.param, 'exact', `param ${label}`);
+          assertClose(await gpu.read(groups[index]!.m), host.m, 'exact', `m ${label}`);
+          assertClose(await gpu.read(groups[index]!.v), host.v, 'exact', `v ${label}`);
+          for (const window of windows[index]!) await window.assertOutsideUntouched(label);
+        }
+      },
+    ]),
+  ),
   'weight decay, other betas and a large learning rate: bit for bit over four steps': async ({ gpu, random }) => {
     const options: AdamOptions = { learningRate: 0.05, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01 };
     const { hosts, groups, float64 } = await runSteps(gpu, random, [[1001]], 4, options);

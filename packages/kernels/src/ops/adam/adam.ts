@@ -10,7 +10,8 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
+import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { ADAM_WGSL } from './adam.wgsl.js';
@@ -81,12 +82,22 @@ export function adamKernel(weightDecay: boolean): KernelSource {
   return { name: 'adam', code: ADAM_WGSL, constants: { WORKGROUP_SIZE, WEIGHT_DECAY: weightDecay } };
 }
 
-/** Applies Adam step `step` (1 for the first) to every group, updating param, m and v in place. */
-export function adam(gpu: Gpu, groups: AdamGroup | readonly AdamGroup[], step: number, options: AdamOptions): void {
+/**
+ * Applies Adam step `step` (1 for the first) to every group, updating param, m and v in place. `variant` (tests,
+ * benchmarks) forces the vec4 or the scalar layout (runtime/flat).
+ */
+export function adam(
+  gpu: Gpu,
+  groups: AdamGroup | readonly AdamGroup[],
+  step: number,
+  options: AdamOptions,
+  variant: FlatVariant = 'auto',
+): void {
   const list = Array.isArray(groups) ? (groups as readonly AdamGroup[]) : [groups as AdamGroup];
   const scalars = adamScalars(step, options);
   const kernel = adamKernel(scalars.weightDecay !== 0);
-  const uniforms = new UniformWriter(36)
+  const uniforms = new UniformWriter(40)
+    .u32(0)
     .u32(0)
     .f32(scalars.beta1)
     .f32(scalars.oneMinusBeta1)
@@ -100,12 +111,18 @@ export function adam(gpu: Gpu, groups: AdamGroup | readonly AdamGroup[], step: n
   list.forEach((group, index) => validateGroup(group, index));
   for (const group of list) {
     const count = numel(group.param.shape);
-    new DataView(uniforms).setUint32(0, count, true);
-    gpu.dispatch({
+    dispatchFlat(gpu, {
       kernel,
-      uniforms: uniforms.slice(0),
+      count,
       tensors: [group.param, group.grad, group.m, group.v],
-      workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+      uniforms: (start) => {
+        const bytes = uniforms.slice(0);
+        new DataView(bytes).setUint32(0, count, true);
+        new DataView(bytes).setUint32(4, start, true);
+        return bytes;
+      },
+      workgroupSize: WORKGROUP_SIZE,
+      variant,
     });
   }
 }

@@ -9,11 +9,14 @@ export const ADAM_WGSL = /* wgsl */ `
 //   denom = sqrt(v) / sqrt(1 − β2^t) + eps
 //   p  = p + ((−lr / (1 − β1^t))·m) / denom
 // The step scalars sqrt(1 − β2^t) and −lr/(1 − β1^t) are computed in float64 on the CPU and arrive rounded to f32.
+// main4: lane j takes elements 4j .. 4j+3 through vec4<f32> views (p4, g4, m4, v4), j < count / 4 (runtime/flat);
+// main:  lane takes element i in [start, count) (the tail after main4, or the whole range).
 override WORKGROUP_SIZE: u32 = 256u;
 override WEIGHT_DECAY: bool = false;
 
 struct Params {
   count: u32,
+  start: u32,
   beta1: f32,
   one_minus_beta1: f32,
   beta2: f32,
@@ -29,21 +32,40 @@ struct Params {
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> m: array<f32>;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(1) var<storage, read_write> p4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> g4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> m4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> v4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let param = p[i];
-  var grad = g[i];
+// One step of each component: (p, m, v) from (p, g, m, v), as the formula above.
+fn adam_step(param: vec4<f32>, gradient: vec4<f32>, m_old: vec4<f32>, v_old: vec4<f32>) -> array<vec4<f32>, 3> {
+  var grad = gradient;
   if (WEIGHT_DECAY) {
     grad = grad + params.weight_decay * param;
   }
-  let m_next = params.beta1 * m[i] + params.one_minus_beta1 * grad;
-  let v_next = params.beta2 * v[i] + (params.one_minus_beta2 * grad) * grad;
+  let m_next = params.beta1 * m_old + params.one_minus_beta1 * grad;
+  let v_next = params.beta2 * v_old + (params.one_minus_beta2 * grad) * grad;
   let denom = sqrt(v_next) / params.bias_correction2_sqrt + params.eps;
-  m[i] = m_next;
-  v[i] = v_next;
-  p[i] = param + (params.neg_step_size * m_next) / denom;
+  return array<vec4<f32>, 3>(param + (params.neg_step_size * m_next) / denom, m_next, v_next);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let j = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (j >= params.count / 4u) { return; }
+  let next = adam_step(p4[j], g4[j], m4[j], v4[j]);
+  p4[j] = next[0];
+  m4[j] = next[1];
+  v4[j] = next[2];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let next = adam_step(vec4<f32>(p[i]), vec4<f32>(g[i]), vec4<f32>(m[i]), vec4<f32>(v[i]));
+  p[i] = next[0].x;
+  m[i] = next[1].x;
+  v[i] = next[2].x;
 }
 `;

@@ -20,7 +20,7 @@ import { planAugmentation, resolveAugmentPolicy, type AugmentPolicyInput, type A
 export const TILE_KERNEL: KernelSource = { name: 'augmentTile', code: TILE_WGSL, constants: { WORKGROUP_SIZE: AUGMENT_WORKGROUP_SIZE } };
 
 /** Every pipeline augmentBatch and augmentGrid may use, for gpu.pipelines.warmUp before the first batch. */
-export const AUGMENT_KERNELS: readonly KernelSource[] = [...WARP_FIELDS.map(warpKernel), ...INTENSITY_KERNELS, COPY_KERNEL, TILE_KERNEL];
+export const AUGMENT_KERNELS: readonly KernelSource[] = [...WARP_FIELDS.map(warpKernel), ...INTENSITY_KERNELS, COPY_KERNEL, { ...COPY_KERNEL, entryPoint: 'main4' }, TILE_KERNEL];
 
 /** Applies `plan` to images and masks ([N, 1, H, W], the plan's shape); the inputs are not written. */
 export function augmentBatch(gpu: Gpu, images: GpuTensor, masks: GpuTensor, plan: AugmentPlan): AugmentedPair {

@@ -1,11 +1,12 @@
 /** Backward of training-mode BatchNorm2d: dx, dγ, dβ from dy, x and the statistics the forward saved. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { BATCH_NORM_GRAD_INPUT_WGSL, BATCH_NORM_GRAD_PARAMS_WGSL, BATCH_NORM_GRAD_PARTIAL_WGSL } from './batch-norm-backward.wgsl.js';
-import { batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
+import { batchNormLayout, batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
 
 const CHANNEL_WORKGROUP = 64;
 const PARTIAL_KERNEL: KernelSource = { name: 'batchNorm2dBackward.partial', code: BATCH_NORM_GRAD_PARTIAL_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };
@@ -34,7 +35,7 @@ export function batchNorm2dBackward(
   x: GpuTensor,
   weight: GpuTensor,
   saved: BatchNormSaved,
-  out: Partial<BatchNormGradients> & { reduction?: BatchNormReduction } = {},
+  out: Partial<BatchNormGradients> & { reduction?: BatchNormReduction; layout?: FlatVariant } = {},
 ): BatchNormGradients {
   const name = INPUT_KERNEL.name;
   const shape = batchNormShape(gpu, name, x, { weight, mean: saved.mean, invstd: saved.invstd });
@@ -62,11 +63,13 @@ export function batchNorm2dBackward(
     workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
   gpu.release(partial);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: INPUT_KERNEL,
-    uniforms: new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(shape.n).finish(),
+    count: shape.count,
     tensors: [dy, x, saved.mean, saved.invstd, weight, dweight, dbias, dx],
-    workgroups: flatGrid(shape.count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(20).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(shape.n).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant: batchNormLayout(shape.hw, out.layout),
   });
   return { dx, dweight, dbias };
 }

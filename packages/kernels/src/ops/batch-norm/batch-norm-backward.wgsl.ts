@@ -123,9 +123,11 @@ fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
 export const BATCH_NORM_GRAD_INPUT_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd, weight γ, dweight, dbias: [C] -> dx: [N, C, H, W], n = N·H·W:
 //   dx = (dy − dβ/n − x̂·dγ/n)·invstd·γ,  x̂ = (x − mean)·invstd,  dβ = Σ dy,  dγ = Σ dy·x̂
+// main4 (H·W a multiple of 4): lane v takes elements 4v .. 4v+3, one channel, through vec4<f32> views;
+// main: lane takes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32, channels: u32, n: f32 }
+struct Params { count: u32, hw: u32, channels: u32, n: f32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -136,14 +138,33 @@ struct Params { count: u32, hw: u32, channels: u32, n: f32 }
 @group(0) @binding(6) var<storage, read> dweight: array<f32>;
 @group(0) @binding(7) var<storage, read> dbias: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> dx4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
+// Channel c's (mean, invstd, dβ/n, dγ/n) and invstd·γ.
+struct Channel { mean: f32, s: f32, dbias_n: f32, dweight_n: f32, gain: f32 }
+
+fn channel(c: u32) -> Channel {
+  let s = invstd[c];
+  return Channel(mean[c], s, dbias[c] / params.n, dweight[c] / params.n, s * weight[c]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let k = channel((4u * v / params.hw) % params.channels);
+  let xhat = (x4[v] - k.mean) * k.s;
+  dx4[v] = (dy4[v] - k.dbias_n - xhat * k.dweight_n) * k.gain;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
   if (i >= params.count) { return; }
-  let c = (i / params.hw) % params.channels;
-  let s = invstd[c];
-  let xhat = (x[i] - mean[c]) * s;
-  dx[i] = (dy[i] - dbias[c] / params.n - xhat * (dweight[c] / params.n)) * (s * weight[c]);
+  let k = channel((i / params.hw) % params.channels);
+  let xhat = (x[i] - k.mean) * k.s;
+  dx[i] = (dy[i] - k.dbias_n - xhat * k.dweight_n) * k.gain;
 }
 `;

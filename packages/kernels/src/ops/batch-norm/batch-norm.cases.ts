@@ -1,9 +1,28 @@
-import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import {
+  assertClose,
+  defineCases,
+  expectError,
+  numericalGradient,
+  poisoned,
+  poisonedWindow,
+  randomArray,
+  uploadWindow,
+  weightedSum,
+} from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { numel } from '../../runtime/tensor.js';
 import type { Random } from '../../testing/random.js';
 import { batchNorm2dBackward } from './batch-norm-backward.js';
-import { batchNorm2d, batchNorm2dInference, batchNorm2dTraining, foldBatchNorm2d, type BatchNormParameters, type BatchNormReduction } from './batch-norm.js';
+import {
+  batchNorm2d,
+  batchNorm2dInference,
+  batchNorm2dTraining,
+  batchNormLayout,
+  foldBatchNorm2d,
+  type BatchNormParameters,
+  type BatchNormReduction,
+} from './batch-norm.js';
 import {
   batchNormBackwardReference,
   batchNormInferenceReference,
@@ -185,6 +204,39 @@ export const batchNormCases = defineCases('batch-norm', {
       }
     },
   },
+  ...Object.fromEntries(
+    (['auto', 'scalar'] as FlatVariant[]).map((layout) => [
+      `${layout} layout at an offset: training y, inference y and backward dx on [3, 5, 4, 6], [2, 3, 2, 2] (H·W a multiple of 4) and [3, 5, 7, 9]`,
+      async ({ gpu, random }) => {
+        for (const shape of [[3, 5, 4, 6], [2, 3, 2, 2], [3, 5, 7, 9]]) {
+          const hw = shape[2]! * shape[3]!;
+          const expected = layout === 'auto' && hw % 4 === 0 ? 'vec4' : 'scalar';
+          if (batchNormLayout(hw, layout) !== expected) throw new Error(`batchNormLayout(${hw}, ${layout}) is not ${expected}`);
+          const label = `${layout} [${shape}]`;
+          const channels = shape[1]!;
+          const x = input(random, shape);
+          const dy = randomArray(random, numel(shape));
+          const host = parameters(random, channels);
+          const device = upload(gpu, host);
+          const xs = uploadWindow(gpu, x, shape);
+          const y = poisonedWindow(gpu, shape);
+          const saved = batchNorm2dTraining(gpu, xs, device, { eps: 1e-3, out: y.view, layout });
+          const want = batchNormTrainingReference(x, shape, host, 0.1, 1e-3);
+          assertClose(await gpu.read(saved.y), want.y, 'elementwise', `training y ${label}`);
+          await y.assertOutsideUntouched(`training y ${label}`);
+          const dx = poisonedWindow(gpu, shape);
+          batchNorm2dBackward(gpu, uploadWindow(gpu, dy, shape), xs, device.weight, saved, { dx: dx.view, layout });
+          assertClose(await gpu.read(dx.view), batchNormBackwardReference(dy, x, shape, host.weight, 1e-3).dx, 'reduction', `dx ${label}`);
+          await dx.assertOutsideUntouched(`dx ${label}`);
+          const inferred = poisonedWindow(gpu, shape);
+          const evalHost = { ...host, runningMean: await gpu.read(device.runningMean), runningVar: await gpu.read(device.runningVar) };
+          batchNorm2dInference(gpu, xs, device, { eps: 1e-3, out: inferred.view, layout });
+          assertClose(await gpu.read(inferred.view), batchNormInferenceReference(x, shape, evalHost, 1e-3), 'elementwise', `inference ${label}`);
+          await inferred.assertOutsideUntouched(`inference ${label}`);
+        }
+      },
+    ]),
+  ),
   'rejects a non-4-D x, wrong channel counts, a mismatched dy, aliasing and a single value per channel': async ({ gpu }) => {
     const x = gpu.upload(new Float32Array(24).map((_, i) => i), [2, 3, 2, 2]);
     const three = (): Required<BatchNormParameters> => ({ weight: gpu.empty([3]), bias: gpu.empty([3]), runningMean: gpu.empty([3]), runningVar: gpu.empty([3]) });

@@ -14,6 +14,7 @@
 import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
+import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
@@ -66,6 +67,16 @@ export interface BatchNormTrainingOptions {
   invstd?: GpuTensor;
   /** Default: chosen for the adapter (batchNormReduction). */
   reduction?: BatchNormReduction;
+  /** Layout of the element-wise pass (tests, benchmarks): see batchNormLayout. */
+  layout?: FlatVariant;
+}
+
+/**
+ * The element-wise passes (normalise, dx) take 4 elements a lane when H·W is a multiple of 4 (the 4 share a channel
+ * and count is a multiple of 4: no tail), else one; `requested` 'scalar' forces one.
+ */
+export function batchNormLayout(hw: number, requested: FlatVariant = 'auto'): FlatVariant {
+  return rowsVariant(hw, requested);
 }
 
 /** What the backward needs from the forward (PyTorch's save_mean, save_invstd). */
@@ -117,13 +128,16 @@ function normalize(
   shape: BatchNormShape,
   inference: boolean,
   eps: number,
+  layout: FlatVariant | undefined,
 ): void {
   const kernelName = inference ? 'batchNorm2dInference' : 'batchNorm2d.normalize';
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: { name: kernelName, code: BATCH_NORM_NORMALIZE_WGSL, constants: { WORKGROUP_SIZE, EVAL: inference } },
-    uniforms: new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(eps).finish(),
+    count: shape.count,
     tensors: [x, mean, stat, parameters.weight, parameters.bias, y],
-    workgroups: flatGrid(shape.count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(20).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(eps).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant: batchNormLayout(shape.hw, layout),
   });
 }
 
@@ -183,12 +197,17 @@ export function batchNorm2dTraining(
   });
   gpu.release(moments);
   for (const tensor of unused) gpu.release(tensor);
-  normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps);
+  normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps, options.layout);
   return { y, mean, invstd };
 }
 
 /** Inference-mode forward: y = (x − running_mean)·γ/sqrt(running_var + eps) + β. */
-export function batchNorm2dInference(gpu: Gpu, x: GpuTensor, parameters: BatchNormParameters, options: { eps?: number; out?: GpuTensor } = {}): GpuTensor {
+export function batchNorm2dInference(
+  gpu: Gpu,
+  x: GpuTensor,
+  parameters: BatchNormParameters,
+  options: { eps?: number; out?: GpuTensor; layout?: FlatVariant } = {},
+): GpuTensor {
   const name = 'batchNorm2dInference';
   const { weight, bias, runningMean, runningVar } = parameters;
   if (!runningMean || !runningVar) throw new KernelArgumentError(`${name}: needs runningMean and runningVar`);
@@ -196,7 +215,7 @@ export function batchNorm2dInference(gpu: Gpu, x: GpuTensor, parameters: BatchNo
   const y = options.out ?? gpu.empty(x.shape, name);
   if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
   checkDistinct(name, { y }, [x, weight, bias, runningMean, runningVar]);
-  normalize(gpu, x, runningMean, runningVar, parameters, y, shape, true, options.eps ?? 1e-5);
+  normalize(gpu, x, runningMean, runningVar, parameters, y, shape, true, options.eps ?? 1e-5, options.layout);
   return y;
 }
 

@@ -204,10 +204,12 @@ export const BATCH_NORM_NORMALIZE_WGSL = /* wgsl */ `
 // x: [N, C, H, W]; mean, stat, weight γ, bias β: [C] -> y: [N, C, H, W]
 //   training (stat = invstd of the batch):   y = (x − mean[c])·(invstd[c]·γ[c]) + β[c]
 //   EVAL (mean, stat = running mean, var):   y = (x − mean[c])·(γ[c]/sqrt(var[c] + eps)) + β[c]
+// main4 (H·W a multiple of 4): lane v takes elements 4v .. 4v+3, one channel, through vec4<f32> views x4, y4;
+// main: lane takes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 override EVAL: bool = false;
 
-struct Params { count: u32, hw: u32, channels: u32, eps: f32 }
+struct Params { count: u32, hw: u32, channels: u32, eps: f32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -216,17 +218,32 @@ struct Params { count: u32, hw: u32, channels: u32, eps: f32 }
 @group(0) @binding(4) var<storage, read> weight: array<f32>;
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let c = (i / params.hw) % params.channels;
+// (scale, shift) of channel c: y = (x − mean)·scale + shift
+fn channel(c: u32) -> vec3<f32> {
   var invstd = stat[c];
   if (EVAL) {
     invstd = 1.0 / sqrt(stat[c] + params.eps);
   }
-  y[i] = (x[i] - mean[c]) * (invstd * weight[c]) + bias[c];
+  return vec3<f32>(mean[c], invstd * weight[c], bias[c]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let k = channel((4u * v / params.hw) % params.channels);
+  y4[v] = (x4[v] - k.x) * k.y + k.z;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let k = channel((i / params.hw) % params.channels);
+  y[i] = (x[i] - k.x) * k.y + k.z;
 }
 `;
 

@@ -1,11 +1,12 @@
 /** Element-wise binary ops with NumPy broadcasting: out = op(a, b). */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
+import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { BINARY_WGSL } from './binary.wgsl.js';
-import { broadcastShapes, broadcastStrides } from './broadcast.js';
+import { broadcastShapes, broadcastStrides, coalesceAxes, type CoalescedAxes } from './broadcast.js';
 
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
@@ -19,8 +20,26 @@ export function binaryKernel(op: BinaryOp, broadcast: boolean): KernelSource {
   return { name: `binary.${op}`, code: BINARY_WGSL, constants: { OP: code, BROADCAST: broadcast, WORKGROUP_SIZE } };
 }
 
-/** out = op(a, b) with broadcasting; `out`, when given, must have the broadcast shape and its own buffer. */
-export function binary(gpu: Gpu, op: BinaryOp, a: GpuTensor, b: GpuTensor, out?: GpuTensor): GpuTensor {
+/**
+ * The coalesced axes of a broadcast and its vec4 entry point: `main4_vv` / `main4_vs` / `main4_sv` by which operands
+ * step along the last axis (v) or are broadcast along it (s), or null (scalar layout only) when that axis has a
+ * size that is not a multiple of 4 and is not the only axis.
+ */
+export function binaryLayout(aShape: readonly number[], bShape: readonly number[], shape: readonly number[]): { axes: CoalescedAxes; vectorEntryPoint: string | null } {
+  const axes = coalesceAxes(shape, broadcastStrides(aShape, shape), broadcastStrides(bShape, shape));
+  const last = axes.shape.length - 1;
+  const aVector = axes.aStrides[last] === 1;
+  const bVector = axes.bStrides[last] === 1;
+  if (!(last === 0 || axes.shape[last]! % 4 === 0) || !(aVector || bVector)) return { axes, vectorEntryPoint: null };
+  return { axes, vectorEntryPoint: aVector && bVector ? 'main4_vv' : aVector ? 'main4_vs' : 'main4_sv' };
+}
+
+/**
+ * out = op(a, b) with broadcasting; `out`, when given, must have the broadcast shape and its own buffer.
+ * `variant` (tests, benchmarks) forces the vec4 or the scalar layout (runtime/flat); vec4 applies where the
+ * coalesced last axis has a multiple of 4 elements or is the only axis, else the scalar layout runs.
+ */
+export function binary(gpu: Gpu, op: BinaryOp, a: GpuTensor, b: GpuTensor, out?: GpuTensor, variant: FlatVariant = 'auto'): GpuTensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   if (shape.length > MAX_RANK) throw new KernelArgumentError(`${op}: rank ${shape.length} is over the supported ${MAX_RANK}`);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
@@ -36,19 +55,24 @@ export function binary(gpu: Gpu, op: BinaryOp, a: GpuTensor, b: GpuTensor, out?:
     throw new KernelArgumentError(`${kernel.name}: output must not alias an input buffer`);
   }
   const count = numel(shape);
-  const uniforms = new UniformWriter(4 * 4 + 3 * 32)
-    .u32(count)
-    .u32(shape.length)
-    .align(16)
-    .u32Array(shape, 2)
-    .u32Array(broadcastStrides(a.shape, shape), 2)
-    .u32Array(broadcastStrides(b.shape, shape), 2)
-    .finish();
-  gpu.dispatch({
+  const { axes, vectorEntryPoint } = binaryLayout(a.shape, b.shape, shape);
+  dispatchFlat(gpu, {
     kernel,
-    uniforms,
+    count,
     tensors: [a, b, y],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) =>
+      new UniformWriter(16 + 3 * 32)
+        .u32(count)
+        .u32(axes.shape.length)
+        .u32(start)
+        .align(16)
+        .u32Array(axes.shape, 2)
+        .u32Array(axes.aStrides, 2)
+        .u32Array(axes.bStrides, 2)
+        .finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant: vectorEntryPoint ? variant : 'scalar',
+    vectorEntryPoint: vectorEntryPoint ?? undefined,
   });
   return y;
 }

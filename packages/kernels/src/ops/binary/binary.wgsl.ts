@@ -1,8 +1,13 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 
 export const BINARY_WGSL = /* wgsl */ `
-// a, b broadcast to out: [d0 .. d(rank-1)] (rank <= 8), out[i] = op(a[ia], b[ib]); OP selects op (see BINARY_OPS).
-// BROADCAST = false: a, b and out have one shape and are read contiguously.
+// a, b broadcast to out: [d0 .. d(rank-1)] (rank <= 8, axes coalesced by the launcher), out[i] = op(a[ia], b[ib]);
+// OP selects op (see BINARY_OPS). BROADCAST = false: a, b and out have one shape and are read contiguously.
+// main4_*: lane v takes out[4v .. 4v+3] (v < count / 4) through vec4<f32> views; the launcher picks them only when the
+//   last axis has a multiple of 4 elements or is the only axis, so the 4 elements share every coordinate but the
+//   last. An operand with stride 1 along it is read as one vec4 (a4, b4: main4_vv, main4_vs, main4_sv); one with
+//   stride 0 (broadcast along it) as one f32 for all 4.
+// main: lane takes out[i], i in [start, count) (the tail after main4_*, or the whole range).
 override OP: u32 = 0u;
 override BROADCAST: bool = true;
 override WORKGROUP_SIZE: u32 = 256u;
@@ -10,6 +15,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 struct Params {
   count: u32,
   rank: u32,
+  start: u32,
   shape: array<vec4<u32>, 2>,
   a_strides: array<vec4<u32>, 2>,
   b_strides: array<vec4<u32>, 2>,
@@ -19,8 +25,11 @@ struct Params {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> out4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
-fn apply(u: f32, v: f32) -> f32 {
+fn apply(u: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return u + v; }
     case 1u: { return u - v; }
@@ -32,14 +41,9 @@ fn apply(u: f32, v: f32) -> f32 {
   }
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  if (!BROADCAST) {
-    out[i] = apply(a[i], b[i]);
-    return;
-  }
+// (ia, ib): the elements of a and b that out[i] reads.
+fn operands(i: u32) -> vec2<u32> {
+  if (!BROADCAST) { return vec2<u32>(i); }
   var rest = i;
   var ia = 0u;
   var ib = 0u;
@@ -50,6 +54,38 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     ia += coordinate * params.a_strides[axis / 4][axis % 4];
     ib += coordinate * params.b_strides[axis / 4][axis % 4];
   }
-  out[i] = apply(a[ia], b[ib]);
+  return vec2<u32>(ia, ib);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4_vv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let o = operands(4u * v);
+  out4[v] = apply(a4[o.x / 4u], b4[o.y / 4u]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4_vs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let o = operands(4u * v);
+  out4[v] = apply(a4[o.x / 4u], vec4<f32>(b[o.y]));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4_sv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let o = operands(4u * v);
+  out4[v] = apply(vec4<f32>(a[o.x]), b4[o.y / 4u]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let o = operands(i);
+  out[i] = apply(vec4<f32>(a[o.x]), vec4<f32>(b[o.y])).x;
 }
 `;

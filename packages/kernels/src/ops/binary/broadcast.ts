@@ -26,3 +26,35 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
     return own < 0 || shape[own] === 1 ? 0 : (strides[own] ?? 0);
   });
 }
+
+export interface CoalescedAxes {
+  readonly shape: number[];
+  readonly aStrides: number[];
+  readonly bStrides: number[];
+}
+
+/**
+ * The same element mapping on fewer axes: size-1 axes dropped, and axis k merged into k + 1 where both operands step
+ * through them as one (stride[k] = stride[k+1]·size[k+1], broadcast axes included: 0 = 0·size). A same-shape pair
+ * becomes one axis; [N, C, H, W] against [C, 1, 1] becomes [N, C, H·W]. Rank 0 becomes [1].
+ */
+export function coalesceAxes(shape: readonly number[], aStrides: readonly number[], bStrides: readonly number[]): CoalescedAxes {
+  const out: CoalescedAxes = { shape: [], aStrides: [], bStrides: [] };
+  shape.forEach((size, axis) => {
+    if (size === 1) return;
+    const top = out.shape.length - 1;
+    const sa = aStrides[axis] ?? 0;
+    const sb = bStrides[axis] ?? 0;
+    if (top >= 0 && out.aStrides[top] === sa * size && out.bStrides[top] === sb * size) {
+      out.shape[top] = out.shape[top]! * size;
+      out.aStrides[top] = sa;
+      out.bStrides[top] = sb;
+      return;
+    }
+    out.shape.push(size);
+    out.aStrides.push(sa);
+    out.bStrides.push(sb);
+  });
+  if (out.shape.length === 0) return { shape: [1], aStrides: [0], bStrides: [0] };
+  return out;
+}

@@ -1,6 +1,17 @@
-import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import {
+  assertClose,
+  defineCases,
+  expectError,
+  numericalGradient,
+  poisoned,
+  poisonedWindow,
+  randomArray,
+  uploadWindow,
+  weightedSum,
+} from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import { numel } from '../../runtime/tensor.js';
-import { dropConnect, dropConnectBackward, dropConnectMask } from './drop-connect.js';
+import { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask } from './drop-connect.js';
 import { dropConnectKeep, dropConnectMaskReference, dropConnectReference, pcgHash } from './drop-connect.reference.js';
 
 /** |rate − expected| within 5 standard deviations of a binomial proportion over `trials`. */
@@ -39,6 +50,39 @@ export const dropConnectCases = defineCases('drop-connect', {
       // Consecutive seeds are independent: they agree with probability p² + (1 − p)².
       assertRate(agree / 80_000, p * p + (1 - p) * (1 - p), 80_000, `seed-to-seed agreement p=${p}`);
     }
+  },
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `${variant} layout at an offset: forward, backward and + residual on [7, 3, 5, 3] (samples of 45 straddle vec4s, tail 1), [6, 2, 4] and [5]`,
+      async ({ gpu, random }) => {
+        for (const shape of [[7, 3, 5, 3], [6, 2, 4], [5]]) {
+          const count = numel(shape);
+          const x = randomArray(random, count);
+          const residual = randomArray(random, count);
+          const [p, seed] = [0.4, 1234];
+          const want = dropConnectReference(x, shape, p, seed);
+          const label = `${variant} [${shape}]`;
+          const forward = poisonedWindow(gpu, shape);
+          assertClose(await gpu.read(dropConnect(gpu, uploadWindow(gpu, x, shape), p, seed, forward.view, variant)), want, 'elementwise', `dropConnect ${label}`);
+          await forward.assertOutsideUntouched(`dropConnect ${label}`);
+          const backward = poisonedWindow(gpu, shape);
+          assertClose(await gpu.read(dropConnectBackward(gpu, uploadWindow(gpu, x, shape), p, seed, backward.view, variant)), want, 'elementwise', `dropConnectBackward ${label}`);
+          await backward.assertOutsideUntouched(`dropConnectBackward ${label}`);
+          const sum = poisonedWindow(gpu, shape);
+          const z = dropConnectAdd(gpu, uploadWindow(gpu, x, shape), uploadWindow(gpu, residual, shape), p, seed, sum.view, variant);
+          assertClose(await gpu.read(z), want.map((value, i) => value + residual[i]!), 'elementwise', `dropConnectAdd ${label}`);
+          await sum.assertOutsideUntouched(`dropConnectAdd ${label}`);
+          const mask = dropConnectMaskReference(shape[0]!, p, seed);
+          if (shape.length > 1 && (mask.every((v) => v === 1) || mask.every((v) => v === 0))) throw new Error(`${label}: seed ${seed} kept or dropped every sample`);
+        }
+      },
+    ]),
+  ),
+  'dropConnectAdd rejects a residual of another shape and an output aliasing the residual': async ({ gpu }) => {
+    const x = gpu.empty([2, 3]);
+    const residual = gpu.empty([2, 3]);
+    await expectError(() => dropConnectAdd(gpu, x, gpu.empty([3, 2]), 0.2, 1), ['dropConnectAdd', 'residual', '[3, 2]', '[2, 3]']);
+    await expectError(() => dropConnectAdd(gpu, x, residual, 0.2, 1, residual), ['dropConnectAdd', 'alias']);
   },
   'forward on [7, 3, 5, 4]: dropped samples exactly 0, kept ones x/(1 − p); p = 0 is the identity': async ({ gpu, random }) => {
     const shape = [7, 3, 5, 4];

@@ -7,6 +7,7 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
@@ -29,34 +30,70 @@ function check(kernel: string, p: number, seed: number): void {
   }
 }
 
-function apply(gpu: Gpu, name: string, x: GpuTensor, p: number, seed: number, out: GpuTensor | undefined): GpuTensor {
+function apply(
+  gpu: Gpu,
+  name: string,
+  x: GpuTensor,
+  residual: GpuTensor | undefined,
+  p: number,
+  seed: number,
+  out: GpuTensor | undefined,
+  variant: FlatVariant,
+): GpuTensor {
   check(name, p, seed);
   if (x.shape.length < 1) throw new KernelArgumentError(`${name}: x must have a batch axis, got shape ${formatShape(x.shape)}`);
+  if (residual && !sameShape(residual.shape, x.shape)) {
+    throw new KernelArgumentError(`${name}: residual of shape ${formatShape(residual.shape)} differs from x ${formatShape(x.shape)}`);
+  }
   const y = out ?? gpu.empty(x.shape, name);
   if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from ${formatShape(x.shape)}`);
-  if (y.buffer === x.buffer) throw new KernelArgumentError(`${name}: output must not alias the input buffer`);
+  if (y.buffer === x.buffer || y.buffer === residual?.buffer) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   const count = numel(x.shape);
   const perSample = Math.max(count / x.shape[0]!, 1);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: DROP_CONNECT_KERNEL,
-    uniforms: new UniformWriter(20).u32(count).u32(perSample).u32(seed).u32(dropConnectThreshold(p)).f32(1 - p).finish(),
-    tensors: [x, y],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    count,
+    tensors: residual ? [x, residual, y] : [x, y],
+    uniforms: (start) =>
+      new UniformWriter(24).u32(count).u32(perSample).u32(seed).u32(dropConnectThreshold(p)).f32(1 - p).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant,
+    vectorEntryPoint: residual ? 'main4_add' : 'main4',
+    scalarEntryPoint: residual ? 'main_add' : 'main',
   });
   return y;
 }
 
-/** y[n, ...] = x[n, ...]·mask[n]/(1 − p) with mask[n] = keep(seed, n). */
-export function dropConnect(gpu: Gpu, x: GpuTensor, p: number, seed: number, out?: GpuTensor): GpuTensor {
-  return apply(gpu, 'dropConnect', x, p, seed, out);
+/**
+ * y[n, ...] = x[n, ...]·mask[n]/(1 − p) with mask[n] = keep(seed, n). `variant` (tests, benchmarks) forces the vec4
+ * or the scalar layout (runtime/flat).
+ */
+export function dropConnect(gpu: Gpu, x: GpuTensor, p: number, seed: number, out?: GpuTensor, variant: FlatVariant = 'auto'): GpuTensor {
+  return apply(gpu, 'dropConnect', x, undefined, p, seed, out, variant);
+}
+
+/**
+ * z = dropConnect(x) + residual in one pass (an MBConv block's output in training: the dropped branch plus the
+ * block's input). Its backward: d residual = dz, dx = dropConnectBackward(dz).
+ */
+export function dropConnectAdd(
+  gpu: Gpu,
+  x: GpuTensor,
+  residual: GpuTensor,
+  p: number,
+  seed: number,
+  out?: GpuTensor,
+  variant: FlatVariant = 'auto',
+): GpuTensor {
+  return apply(gpu, 'dropConnectAdd', x, residual, p, seed, out, variant);
 }
 
 /**
  * Backward of dropConnect with the same p and seed.
  * y = x·mask[n]/(1 − p) is linear in x  ⇒  dx[n, ...] = dy[n, ...]·mask[n]/(1 − p).
  */
-export function dropConnectBackward(gpu: Gpu, dy: GpuTensor, p: number, seed: number, out?: GpuTensor): GpuTensor {
-  return apply(gpu, 'dropConnectBackward', dy, p, seed, out);
+export function dropConnectBackward(gpu: Gpu, dy: GpuTensor, p: number, seed: number, out?: GpuTensor, variant: FlatVariant = 'auto'): GpuTensor {
+  return apply(gpu, 'dropConnectBackward', dy, undefined, p, seed, out, variant);
 }
 
 /** mask[n] ∈ {0, 1} for n < batch: the keep decisions dropConnect makes for this p and seed. */

@@ -20,20 +20,65 @@ fn keep(seed: u32, sample: u32, threshold: u32) -> bool {
 export const DROP_CONNECT_WGSL = /* wgsl */ `
 // x: [N, ...] viewed as [N, per_sample] -> y: same shape, y[n, j] = x[n, j] / (1 − p) if keep(seed, n) else 0.
 // The backward is the same map applied to dy (it is linear in x with the same mask).
+// main_add / main4_add (dropConnectAdd): z = y + r for a residual r of the same shape, z at binding 3.
+// main4*: lane v takes elements 4v .. 4v+3 through vec4<f32> views, v < count / 4 (runtime/flat), each element
+//   with the keep decision of its own sample (4 elements may straddle two samples);
+// main*: lane takes element i in [start, count) (the tail after main4*, or the whole range).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, per_sample: u32, seed: u32, threshold: u32, keep_probability: f32 }
+struct Params { count: u32, per_sample: u32, seed: u32, threshold: u32, keep_probability: f32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> r: array<f32>;
+@group(0) @binding(3) var<storage, read_write> z: array<f32>;
+@group(0) @binding(2) var<storage, read> r4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> z4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}${KEEP_WGSL}
+fn scaled(value: f32, i: u32) -> f32 {
+  return select(0.0, value / params.keep_probability, keep(params.seed, i / params.per_sample, params.threshold));
+}
+
+fn scaled4(value: vec4<f32>, first: u32) -> vec4<f32> {
+  let samples = (vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u)) / params.per_sample;
+  let kept = vec4<bool>(
+    keep(params.seed, samples.x, params.threshold),
+    keep(params.seed, samples.y, params.threshold),
+    keep(params.seed, samples.z, params.threshold),
+    keep(params.seed, samples.w, params.threshold),
+  );
+  return select(vec4<f32>(0.0), value / params.keep_probability, kept);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  y4[v] = scaled4(x4[v], 4u * v);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
   if (i >= params.count) { return; }
-  let kept = keep(params.seed, i / params.per_sample, params.threshold);
-  y[i] = select(0.0, x[i] / params.keep_probability, kept);
+  y[i] = scaled(x[i], i);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  z4[v] = scaled4(x4[v], 4u * v) + r4[v];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  z[i] = scaled(x[i], i) + r[i];
 }
 `;
 

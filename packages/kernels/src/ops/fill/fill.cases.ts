@@ -1,4 +1,5 @@
-import { assertClose, defineCases, expectError, poisoned, POISON_BITS, randomArray } from '../../testing/index.js';
+import { assertClose, defineCases, expectError, poisoned, poisonedWindow, POISON_BITS, randomArray, uploadWindow } from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import { copyTensor, fill } from './fill.js';
 import { bitsOf, fillReference } from './fill.reference.js';
 
@@ -22,6 +23,24 @@ export const fillCases = defineCases('fill', {
     const mismatch = got.findIndex((word, index) => word !== bits[index]);
     if (mismatch >= 0) throw new Error(`copy: word ${mismatch} is ${got[mismatch]} not ${bits[mismatch]}`);
   },
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `fill and copy, ${variant} layout, at an offset: 1, 3, 6, 7, 999 elements (tails) and 8, 1032 (multiples of 4)`,
+      async ({ gpu, random }) => {
+        for (const count of [1, 3, 6, 7, 999, 8, 1032]) {
+          const filled = poisonedWindow(gpu, [count]);
+          fill(gpu, filled.view, 0.625, bitsOf(0.625), variant);
+          assertClose(await gpu.read(filled.view), fillReference(count, 0.625), 'exact', `fill ${variant} ${count}`);
+          await filled.assertOutsideUntouched(`fill ${variant} ${count}`);
+          const data = randomArray(random, count);
+          const copied = poisonedWindow(gpu, [count]);
+          copyTensor(gpu, uploadWindow(gpu, data, [count]), copied.view, variant);
+          assertClose(await gpu.read(copied.view), data, 'exact', `copy ${variant} ${count}`);
+          await copied.assertOutsideUntouched(`copy ${variant} ${count}`);
+        }
+      },
+    ]),
+  ),
   'copy rejects a different element count': async ({ gpu }) => {
     await expectError(() => copyTensor(gpu, gpu.empty([3, 4]), gpu.empty([13])), ['copy', '[3, 4]', '[13]']);
   },

@@ -1,7 +1,8 @@
 /** fill: out[i] = value (any float32 bit pattern); copyTensor: destination = source, in the same compute pass. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
+import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { bitsOf } from './fill.reference.js';
@@ -11,20 +12,25 @@ const WORKGROUP_SIZE = 256;
 export const FILL_KERNEL: KernelSource = { name: 'fill', code: FILL_WGSL, constants: { WORKGROUP_SIZE } };
 export const COPY_KERNEL: KernelSource = { name: 'copy', code: COPY_WGSL, constants: { WORKGROUP_SIZE } };
 
-/** Fills `out` with `value`; `bits`, when given, is the raw 32-bit pattern (e.g. a NaN payload used as poison). */
-export function fill(gpu: Gpu, out: GpuTensor, value: number, bits = bitsOf(value)): GpuTensor {
+/**
+ * Fills `out` with `value`; `bits`, when given, is the raw 32-bit pattern (e.g. a NaN payload used as poison).
+ * `variant` (tests, benchmarks) forces the vec4 or the scalar layout (runtime/flat).
+ */
+export function fill(gpu: Gpu, out: GpuTensor, value: number, bits = bitsOf(value), variant: FlatVariant = 'auto'): GpuTensor {
   const count = numel(out.shape);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: FILL_KERNEL,
-    uniforms: new UniformWriter(8).u32(count).u32(bits).finish(),
+    count,
     tensors: [out],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(12).u32(count).u32(bits).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant,
   });
   return out;
 }
 
-/** destination = source, element for element (shapes may differ if the element counts agree). */
-export function copyTensor(gpu: Gpu, source: GpuTensor, destination: GpuTensor): GpuTensor {
+/** destination = source, element for element (shapes may differ if the element counts agree); `variant` as fill's. */
+export function copyTensor(gpu: Gpu, source: GpuTensor, destination: GpuTensor, variant: FlatVariant = 'auto'): GpuTensor {
   const count = numel(source.shape);
   if (count !== numel(destination.shape)) {
     throw new KernelArgumentError(
@@ -32,11 +38,13 @@ export function copyTensor(gpu: Gpu, source: GpuTensor, destination: GpuTensor):
     );
   }
   if (source.buffer === destination.buffer) throw new KernelArgumentError('copy: source and destination share a buffer');
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: COPY_KERNEL,
-    uniforms: new UniformWriter(4).u32(count).finish(),
+    count,
     tensors: [source, destination],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(8).u32(count).u32(start).finish(),
+    workgroupSize: WORKGROUP_SIZE,
+    variant,
   });
   return destination;
 }

@@ -1,4 +1,15 @@
-import { assertClose, defineCases, expectError, numericalGradient, poisoned, randomArray, weightedSum } from '../../testing/index.js';
+import {
+  assertClose,
+  defineCases,
+  expectError,
+  numericalGradient,
+  poisoned,
+  poisonedWindow,
+  randomArray,
+  uploadWindow,
+  weightedSum,
+} from '../../testing/index.js';
+import type { FlatVariant } from '../../runtime/flat.js';
 import { numel } from '../../runtime/tensor.js';
 import { channelScale, channelScaleBackward, globalAvgPool2d, globalAvgPool2dBackward } from './squeeze-excitation.js';
 import {
@@ -82,6 +93,33 @@ export const squeezeExcitationCases = defineCases('squeeze-excitation', {
     assertClose(await gpu.read(dx), numericX, 'finiteDifference', 'dx vs finite differences');
     assertClose(await gpu.read(ds), numericS, 'finiteDifference', 'ds vs finite differences');
   },
+  ...Object.fromEntries(
+    (['auto', 'scalar'] as FlatVariant[]).map((layout) => [
+      `${layout} layout at an offset: channelScale, its dx and globalAvgPool2dBackward on [3, 5, 4, 6], [2, 3, 2, 2] (H·W a multiple of 4) and [3, 5, 7, 9]`,
+      async ({ gpu, random }) => {
+        for (const shape of [[3, 5, 4, 6], [2, 3, 2, 2], [3, 5, 7, 9]]) {
+          const label = `${layout} [${shape}]`;
+          const rows = shape[0]! * shape[1]!;
+          const x = randomArray(random, numel(shape));
+          const dy = randomArray(random, numel(shape));
+          const s = randomArray(random, rows);
+          const sTensor = uploadWindow(gpu, s, [shape[0]!, shape[1]!]);
+          const y = poisonedWindow(gpu, shape);
+          channelScale(gpu, uploadWindow(gpu, x, shape), sTensor, y.view, layout);
+          assertClose(await gpu.read(y.view), channelScaleReference(x, s, shape), 'elementwise', `channelScale ${label}`);
+          await y.assertOutsideUntouched(`channelScale ${label}`);
+          const dx = poisonedWindow(gpu, shape);
+          channelScaleBackward(gpu, uploadWindow(gpu, dy, shape), uploadWindow(gpu, x, shape), sTensor, { dx: dx.view, layout });
+          assertClose(await gpu.read(dx.view), channelScaleBackwardReference(dy, x, s, shape).dx, 'elementwise', `channelScale dx ${label}`);
+          await dx.assertOutsideUntouched(`channelScale dx ${label}`);
+          const pooled = poisonedWindow(gpu, shape);
+          globalAvgPool2dBackward(gpu, sTensor, shape, pooled.view, layout);
+          assertClose(await gpu.read(pooled.view), globalAvgPool2dBackwardReference(s, shape), 'elementwise', `pool backward ${label}`);
+          await pooled.assertOutsideUntouched(`pool backward ${label}`);
+        }
+      },
+    ]),
+  ),
   'rejects a non-4-D x, a per-channel tensor of the wrong shape, a mismatched dy and aliasing': async ({ gpu }) => {
     const x = gpu.upload(new Float32Array(24).fill(1), [2, 3, 2, 2]);
     const s = gpu.upload(new Float32Array(6).fill(1), [2, 3]);

@@ -5,6 +5,7 @@
  */
 import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
+import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
@@ -86,7 +87,13 @@ export function globalAvgPool2d(gpu: Gpu, x: GpuTensor, out?: GpuTensor, options
  * Backward of globalAvgPool2d.
  * d out[n, c] / d x[n, c, h, w] = 1/(H·W)  ⇒  dx[n, c, h, w] = dy[n, c] / (H·W).
  */
-export function globalAvgPool2dBackward(gpu: Gpu, dy: GpuTensor, inputShape: readonly number[], out?: GpuTensor): GpuTensor {
+export function globalAvgPool2dBackward(
+  gpu: Gpu,
+  dy: GpuTensor,
+  inputShape: readonly number[],
+  out?: GpuTensor,
+  layout: FlatVariant = 'auto',
+): GpuTensor {
   const name = GLOBAL_AVG_POOL_BACKWARD_KERNEL.name;
   const [n, c, h, w] = checkInput(name, 'input shape', inputShape);
   checkPerChannel(name, 'dy', dy.shape, n, c);
@@ -96,16 +103,18 @@ export function globalAvgPool2dBackward(gpu: Gpu, dy: GpuTensor, inputShape: rea
   }
   distinct(name, dx, [dy]);
   const count = numel(inputShape);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: GLOBAL_AVG_POOL_BACKWARD_KERNEL,
-    uniforms: new UniformWriter(8).u32(count).u32(h * w).finish(),
+    count,
     tensors: [dy, dx],
-    workgroups: flatGrid(count, FLAT_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(12).u32(count).u32(h * w).u32(start).finish(),
+    workgroupSize: FLAT_WORKGROUP,
+    variant: rowsVariant(h * w, layout),
   });
   return dx;
 }
 
-function scaleDispatch(gpu: Gpu, name: string, x: GpuTensor, s: GpuTensor, out: GpuTensor | undefined): GpuTensor {
+function scaleDispatch(gpu: Gpu, name: string, x: GpuTensor, s: GpuTensor, out: GpuTensor | undefined, layout: FlatVariant = 'auto'): GpuTensor {
   const [n, c, h, w] = checkInput(name, 'x', x.shape);
   checkPerChannel(name, 's', s.shape, n, c);
   const y = out ?? gpu.empty(x.shape, name);
@@ -114,18 +123,23 @@ function scaleDispatch(gpu: Gpu, name: string, x: GpuTensor, s: GpuTensor, out: 
   }
   distinct(name, y, [x, s]);
   const count = numel(x.shape);
-  gpu.dispatch({
+  dispatchFlat(gpu, {
     kernel: CHANNEL_SCALE_KERNEL,
-    uniforms: new UniformWriter(8).u32(count).u32(Math.max(h * w, 1)).finish(),
+    count,
     tensors: [x, s, y],
-    workgroups: flatGrid(count, FLAT_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
+    uniforms: (start) => new UniformWriter(12).u32(count).u32(Math.max(h * w, 1)).u32(start).finish(),
+    workgroupSize: FLAT_WORKGROUP,
+    variant: rowsVariant(h * w, layout),
   });
   return y;
 }
 
-/** y[n, c, h, w] = x[n, c, h, w]·s[n, c]; s is [N, C] or [N, C, 1, 1]. */
-export function channelScale(gpu: Gpu, x: GpuTensor, s: GpuTensor, out?: GpuTensor): GpuTensor {
-  return scaleDispatch(gpu, CHANNEL_SCALE_KERNEL.name, x, s, out);
+/**
+ * y[n, c, h, w] = x[n, c, h, w]·s[n, c]; s is [N, C] or [N, C, 1, 1]. `layout` (tests, benchmarks): 'scalar' forces
+ * one element a lane where H·W would allow 4 (runtime/flat rowsVariant).
+ */
+export function channelScale(gpu: Gpu, x: GpuTensor, s: GpuTensor, out?: GpuTensor, layout: FlatVariant = 'auto'): GpuTensor {
+  return scaleDispatch(gpu, CHANNEL_SCALE_KERNEL.name, x, s, out, layout);
 }
 
 export interface ChannelScaleGradients {
@@ -143,7 +157,7 @@ export function channelScaleBackward(
   dy: GpuTensor,
   x: GpuTensor,
   s: GpuTensor,
-  out: { dx?: GpuTensor; ds?: GpuTensor; reduction?: RowReduction } = {},
+  out: { dx?: GpuTensor; ds?: GpuTensor; reduction?: RowReduction; layout?: FlatVariant } = {},
 ): ChannelScaleGradients {
   const name = CHANNEL_SCALE_GRAD_KERNEL.name;
   const [n, c, h, w] = checkInput(name, 'x', x.shape);
@@ -157,7 +171,7 @@ export function channelScaleBackward(
   if (out.dx && (out.dx.buffer === ds.buffer || out.dx.buffer === x.buffer)) {
     throw new KernelArgumentError(`${name}: dx must not alias x or ds`);
   }
-  const dx = scaleDispatch(gpu, name, dy, s, out.dx);
+  const dx = scaleDispatch(gpu, name, dy, s, out.dx, out.layout);
   rowSum(gpu, CHANNEL_SCALE_GRAD_KERNEL, [dy, x], ds, n * c, h * w, 1, out.reduction);
   return { dx, ds };
 }

@@ -85,18 +85,29 @@ ${ROW_SUM_WGSL}`;
 export const CHANNEL_SCALE_WGSL = /* wgsl */ `
 // x: [N, C, H, W], s: [N, C] -> y: [N, C, H, W], y[n, c, h, w] = x[n, c, h, w]·s[n, c]
 // (also the backward dx = dy·s, with dy in place of x).
+// main4 (H·W a multiple of 4): lane v takes elements 4v .. 4v+3 of one (n, c) through vec4<f32> views x4, y4;
+// main: lane takes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32 }
+struct Params { count: u32, hw: u32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> s: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  y4[v] = x4[v] * s[4u * v / params.hw];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
   if (i >= params.count) { return; }
   y[i] = x[i] * s[i / params.hw];
 }
@@ -104,17 +115,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 export const GLOBAL_AVG_POOL_BACKWARD_WGSL = /* wgsl */ `
 // dy: [N, C] -> dx: [N, C, H, W], dx[n, c, h, w] = dy[n, c] / (H·W)
+// main4 (H·W a multiple of 4): lane v writes elements 4v .. 4v+3 of one (n, c) through the vec4<f32> view dx4;
+// main: lane writes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32 }
+struct Params { count: u32, hw: u32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  dx4[v] = vec4<f32>(dy[4u * v / params.hw] / f32(params.hw));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
   if (i >= params.count) { return; }
   dx[i] = dy[i / params.hw] / f32(params.hw);
 }

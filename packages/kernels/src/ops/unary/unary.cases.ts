@@ -1,4 +1,14 @@
-import { expectError, defineCases, assertClose, poisoned, randomArray, type RandomArrayOptions } from '../../testing/index.js';
+import {
+  expectError,
+  defineCases,
+  assertClose,
+  poisoned,
+  poisonedWindow,
+  randomArray,
+  uploadWindow,
+  type RandomArrayOptions,
+} from '../../testing/index.js';
+import { flatSplit, VEC4_TAIL_MIN, type FlatVariant } from '../../runtime/flat.js';
 import { unary, UNARY_OPS, type UnaryOp } from './unary.js';
 import { unaryReference } from './unary.reference.js';
 
@@ -31,6 +41,38 @@ export const unaryCases = defineCases('unary', {
       },
     ]),
   ),
+  ...Object.fromEntries(
+    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+      `every op, ${variant} layout, at an offset: 6, 7 and 945 elements (vec4 + tail), 3 (tail only), 144 (vec4 only)`,
+      async ({ gpu, random }) => {
+        for (const op of UNARY_OPS) {
+          for (const shape of [[2, 3], [7], [3, 5, 7, 9], [3], [2, 3, 4, 6]]) {
+            const count = shape.reduce((product, size) => product * size, 1);
+            const data = randomArray(random, count, RANGES[op]);
+            const out = poisonedWindow(gpu, shape);
+            const y = unary(gpu, op, uploadWindow(gpu, data, shape), out.view, variant);
+            assertClose(await gpu.read(y), unaryReference(op, data), 'elementwise', `${op} ${variant} [${shape}]`);
+            await out.assertOutsideUntouched(`${op} ${variant} [${shape}]`);
+          }
+        }
+      },
+    ]),
+  ),
+  'flatSplit: auto is vec4 without a tail, or with one from VEC4_TAIL_MIN on; forced layouts are obeyed': async () => {
+    const cases: [number, FlatVariant, string][] = [
+      [8, 'auto', '2,8'],
+      [7, 'auto', '0,0'],
+      [3, 'vec4', '0,0'],
+      [7, 'vec4', '1,4'],
+      [8, 'scalar', '0,0'],
+      [VEC4_TAIL_MIN + 1, 'auto', `${VEC4_TAIL_MIN / 4},${VEC4_TAIL_MIN}`],
+      [VEC4_TAIL_MIN - 1, 'auto', '0,0'],
+    ];
+    for (const [count, variant, want] of cases) {
+      const split = flatSplit(count, variant);
+      if (`${split.vectors},${split.tailStart}` !== want) throw new Error(`flatSplit(${count}, ${variant}) = ${JSON.stringify(split)}, want ${want}`);
+    }
+  },
   'sigmoid, silu and tanh stay finite and exact at |x| = 80': async ({ gpu }) => {
     const data = Float32Array.from([-80, -40, -1e-3, 0, 1e-3, 40, 80]);
     for (const op of ['sigmoid', 'silu', 'tanh'] as const) {
@@ -38,12 +80,12 @@ export const unaryCases = defineCases('unary', {
       assertClose(await gpu.read(y), unaryReference(op, data), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, op);
     }
   },
-  'relu over 2^24 + 3 elements folds the grid into y and writes every element': {
+  'relu over 2^24 + 3 elements, scalar layout, folds the grid into y and writes every element': {
     timeoutMs: 120_000,
     run: async ({ gpu, random }) => {
       const count = 2 ** 24 + 3;
       const data = randomArray(random, count);
-      const y = unary(gpu, 'relu', gpu.upload(data), poisoned(gpu, [count]));
+      const y = unary(gpu, 'relu', gpu.upload(data), poisoned(gpu, [count]), 'scalar');
       assertClose(await gpu.read(y), unaryReference('relu', data), 'exact', 'relu');
     },
   },

@@ -3,24 +3,28 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 /** Op codes of the `OP` override, in the order of UNARY_OPS. */
 export const UNARY_WGSL = /* wgsl */ `
 // x: [count] -> y: [count], y[i] = op(x[i]); OP selects op (see UNARY_OPS).
+// main4: lane v takes elements 4v .. 4v+3 (x4, y4: the same buffers as vec4<f32>), v < count / 4.
+// main:  lane takes element i in [start, count) (the tail after main4, or the whole range).
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32 }
+struct Params { count: u32, start: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
 // sigma(v) = 1 / (1 + e^-v), evaluated through e^-|v| so that no exponent overflows.
-fn sigmoid(v: f32) -> f32 {
+fn sigmoid(v: vec4<f32>) -> vec4<f32> {
   let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4<f32>(0.0));
 }
 
-fn apply(v: f32) -> f32 {
+fn apply(v: vec4<f32>) -> vec4<f32> {
   switch OP {
-    case 0u: { return max(v, 0.0); }          // relu
+    case 0u: { return max(v, vec4<f32>(0.0)); } // relu
     case 1u: { return sigmoid(v); }           // sigmoid
     case 2u: { return v * sigmoid(v); }       // silu (swish)
     case 3u: { return exp(v); }               // exp
@@ -38,9 +42,16 @@ fn apply(v: f32) -> f32 {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  y4[v] = apply(x4[v]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
   if (i >= params.count) { return; }
-  y[i] = apply(x[i]);
+  y[i] = apply(vec4<f32>(x[i])).x;
 }
 `;
