@@ -1,6 +1,17 @@
 /** @ulseg/kernels: the WebGPU runtime and the WGSL kernels, each with its float64 CPU reference. */
 export { createGpu, describeGpu, type CreateGpuOptions } from './device/create-gpu.js';
 export { ADAPTER_KINDS, classifyAdapter, isCpuAdapter, parseAdapterKind, type AdapterKind, type ResolvedAdapterKind } from './device/adapters.js';
+export {
+  DEVICE_CLASSES,
+  GEMM_VARIANTS,
+  describeProfile,
+  profileFor,
+  type DeviceClass,
+  type DeviceProfile,
+  type GemmVariant,
+  type ProfileOverrides,
+  type ReductionStyle,
+} from './device/profile.js';
 export { DeviceLostError, GpuUnavailableError, GpuValidationError, KernelArgumentError } from './device/errors.js';
 export { Gpu, type Dispatch, type GpuInfo, type Timing } from './runtime/gpu.js';
 export { BufferPool, sizeClass, type PoolCounters } from './runtime/buffer-pool.js';

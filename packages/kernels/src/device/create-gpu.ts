@@ -6,6 +6,7 @@ import { Gpu, type GpuInfo } from '../runtime/gpu.js';
 import { classifyAdapter, parseAdapterKind, type AdapterKind, type ResolvedAdapterKind } from './adapters.js';
 import { environmentAdapterKind, requestAdapter } from '#gpu-provider';
 import { GpuUnavailableError } from './errors.js';
+import { describeProfile, profileFor, type DeviceProfile, type ProfileOverrides } from './profile.js';
 
 export interface CreateGpuOptions {
   /** Which adapter: `auto` (hardware, then lavapipe, then SwiftShader), or one kind. Default: env ULSEG_ADAPTER or auto. */
@@ -16,6 +17,8 @@ export interface CreateGpuOptions {
   adapterInfo?: GPUAdapterInfo;
   /** `compatibility` asks for a WebGPU compatibility-mode adapter (e.g. Chromium's OpenGL ES backend). */
   featureLevel?: 'core' | 'compatibility';
+  /** Replaces fields of the device profile made from the adapter (e.g. `{ gemm: 'tiled' }`): tests and benchmarks. */
+  profile?: ProfileOverrides;
 }
 
 /** Limits the kernels size their work by: requested at the adapter's maximum. */
@@ -35,7 +38,10 @@ const LIMITS_AT_MAXIMUM = [
 const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'] as const;
 
 export async function createGpu(options: CreateGpuOptions = {}): Promise<Gpu> {
-  if (options.device) return new Gpu(options.device, describe(options.device, options.adapterInfo, true, 'core'));
+  if (options.device) {
+    const info = describe(options.device, options.adapterInfo, true, 'core');
+    return new Gpu(options.device, info, makeProfile(info, options.adapterInfo, options.profile));
+  }
   const kind = options.adapter ?? parseAdapterKind(environmentAdapterKind(), 'ULSEG_ADAPTER');
   const featureLevel = options.featureLevel ?? 'core';
   const adapter = await requestAdapter({ kind, featureLevel });
@@ -56,7 +62,13 @@ export async function createGpu(options: CreateGpuOptions = {}): Promise<Gpu> {
     device.destroy();
     throw new GpuUnavailableError(`Asked for a ${kind} adapter but got '${info.description || info.device}' (${info.kind}).`);
   }
-  return new Gpu(device, info);
+  return new Gpu(device, info, makeProfile(info, adapter.info, options.profile));
+}
+
+function makeProfile(info: GpuInfo, adapterInfo: GPUAdapterInfo | undefined, overrides: ProfileOverrides | undefined): DeviceProfile {
+  const subgroupMinSize = (adapterInfo as { subgroupMinSize?: number } | undefined)?.subgroupMinSize;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return profileFor({ kind: info.kind, features: info.features, subgroupMinSize: subgroupMinSize || undefined, cores }, overrides);
 }
 
 function describe(
@@ -93,5 +105,6 @@ export function describeGpu(gpu: Gpu): string {
       `${mib(info.limits.maxBufferSize)}, maxComputeInvocationsPerWorkgroup ${info.limits.maxComputeInvocationsPerWorkgroup}, ` +
       `maxStorageBuffersPerShaderStage ${info.limits.maxStorageBuffersPerShaderStage}, maxComputeWorkgroupStorageSize ` +
       `${info.limits.maxComputeWorkgroupStorageSize}`,
+    describeProfile(gpu.deviceProfile),
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import { expectError } from '../testing/index.js';
 import { classifyAdapter, isCpuAdapter, parseAdapterKind } from './adapters.js';
 import { createGpu, describeGpu } from './create-gpu.js';
 import { listAdapterNames } from './provider-node.js';
+import { profileFor } from './profile.js';
 
 describe('adapter kinds', () => {
   it('parses the flag and the environment value, and names the source of a bad one', () => {
@@ -54,6 +55,21 @@ describe('Node adapters (Dawn)', () => {
     expect(gpu.info.limits.maxComputeInvocationsPerWorkgroup).toBe(1024);
     expect(gpu.info.features).toContain('timestamp-query');
     gpu.destroy();
+  });
+  it('makes one device profile from the adapter, and a profile override replaces its fields', async () => {
+    const lavapipe = await createGpu({ adapter: 'lavapipe' });
+    expect(lavapipe.deviceProfile).toMatchObject({ class: 'cpu-simd', subgroups: true, subgroupMinSize: 8, gemm: 'tiled', reduction: 'lane' });
+    expect(describeGpu(lavapipe)).toMatch(/profile: cpu-simd, gemm tiled/);
+    lavapipe.destroy();
+    const forced = await createGpu({ adapter: 'swiftshader', profile: { gemm: 'tiled', reduction: 'workgroup' } });
+    expect(forced.deviceProfile).toMatchObject({ class: 'cpu-simd', gemm: 'tiled', reduction: 'workgroup', subgroupMinSize: 4 });
+    forced.destroy();
+    expect(profileFor({ kind: 'hardware', features: ['subgroups'] })).toMatchObject({ class: 'gpu', gemm: 'tiled', reduction: 'workgroup' });
+    expect(profileFor({ kind: 'lavapipe', features: [] })).toMatchObject({ subgroups: false, subgroupMinSize: 1 });
+    await expectError(
+      () => createGpu({ adapter: 'lavapipe', profile: { gemm: 'fast' as 'tiled', tiledBk: 3 } }),
+      ['device profile', "gemm 'fast' is not one of tiled, lanes", 'tiledBk must be 4, 8, 16 or 32, got 3'],
+    );
   });
   it('close() destroys only after the queue has finished the submitted work; later calls are refused, a second close() is a no-op', async () => {
     const gpu = await createGpu({ adapter: 'lavapipe' });

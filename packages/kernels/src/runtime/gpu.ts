@@ -6,6 +6,7 @@
  */
 import { DeviceLostError, GpuValidationError, KernelArgumentError } from '../device/errors.js';
 import type { ResolvedAdapterKind } from '../device/adapters.js';
+import { profileFor, type DeviceProfile } from '../device/profile.js';
 import { BufferPool } from './buffer-pool.js';
 import { kernelLabel, type KernelSource } from './kernel.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -80,6 +81,8 @@ export class Gpu {
   constructor(
     readonly device: GPUDevice,
     readonly info: GpuInfo,
+    /** What the launchers choose their variants and sizes by (device/profile.ts). */
+    readonly deviceProfile: DeviceProfile = profileFor(info),
   ) {
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
     this.pipelines = new PipelineCache(device);

@@ -11,7 +11,6 @@
  * `num_batches_tracked` is the caller's counter (+1 per training forward): with a momentum set it does not enter
  * the update, so the kernels never see it.
  */
-import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
@@ -32,13 +31,13 @@ export const RUN = 256;
 export type BatchNormReduction = 'workgroup' | 'lane';
 
 /**
- * 'lane' on the CPU adapters (lavapipe, SwiftShader) for channels of at most CHUNK values (at most 16 runs merged
+ * 'lane' where the device profile asks for lane reductions (the CPU adapters) for channels of at most CHUNK values (at most 16 runs merged
  * serially: the small maps where a 256-lane workgroup mostly idles), else 'workgroup'; `requested` overrides. On
  * longer channels the serial sums and merge lose float32 digits (relative L2 1.3e-6 on y at 131072 values).
  */
 export function batchNormReduction(gpu: Gpu, valuesPerChannel: number, requested?: BatchNormReduction): BatchNormReduction {
   if (requested) return requested;
-  return isCpuAdapter(gpu.info.kind) && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
+  return gpu.deviceProfile.reduction === 'lane' && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
 }
 
 const MOMENTS_KERNEL: KernelSource = { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };

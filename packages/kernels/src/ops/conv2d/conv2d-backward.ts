@@ -139,8 +139,7 @@ export function conv2dBackwardInput(
   return out;
 }
 
-/** Workgroups a device keeps busy, and the longest chunk of N·OH·OW one workgroup sums (float32 accuracy). */
-const TARGET_WORKGROUPS: Record<string, number> = { lavapipe: 16, swiftshader: 8, hardware: 512 };
+/** The longest chunk of N·OH·OW one workgroup sums (float32 accuracy). */
 const MAX_CHUNK = 16384;
 const MAX_SPLITS = 256;
 
@@ -149,7 +148,7 @@ function weightSplits(gpu: Gpu, tiles: number, total: number, bk: number, reques
     if (!Number.isInteger(requested) || requested < 1) throw new KernelArgumentError(`${WEIGHT}: splits must be a positive integer, got ${requested}`);
     return requested;
   }
-  const target = TARGET_WORKGROUPS[gpu.info.kind] ?? 512;
+  const target = gpu.deviceProfile.weightTargetWorkgroups;
   const forParallelism = Math.ceil(target / tiles);
   const forAccuracy = Math.ceil(total / MAX_CHUNK);
   return Math.max(1, Math.min(MAX_SPLITS, Math.ceil(total / (4 * bk)), Math.max(forParallelism, forAccuracy)));

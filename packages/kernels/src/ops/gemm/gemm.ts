@@ -66,11 +66,9 @@ export function gemmKernel(tile: GemmTile, vecA: boolean, vecB: boolean): Kernel
   return { name: NAME, code: GEMM_WGSL, constants: { ...tileConstants(tile), VEC_A: vecA, VEC_B: vecB } };
 }
 
-/** Workgroups a device keeps busy: below this many output tiles a long K is split. */
-const TARGET_WORKGROUPS: Record<string, number> = { lavapipe: 8, swiftshader: 8, hardware: 256 };
-
 function chooseSplits(gpu: Gpu, tiles: number, K: number, bk: number): number {
-  const target = TARGET_WORKGROUPS[gpu.info.kind] ?? 256;
+  // Below the profile's target of workgroups a long K is split.
+  const target = gpu.deviceProfile.gemmTargetWorkgroups;
   if (tiles >= target || K < 1024) return 1;
   return Math.max(1, Math.min(Math.ceil(target / tiles), Math.floor(K / 256), 64, Math.ceil(K / bk)));
 }

@@ -1,7 +1,9 @@
 /**
  * Tile table of the GEMM core (gemm-core.wgsl.ts), shared by gemm and the implicit-GEMM convolutions: the workgroup
  * tile is (8 WM) x (8 WN) with WM x WN threads, each owning an 8 x 8 register tile, and BK values of k staged in
- * workgroup memory per step. Chosen per adapter kind and problem shape; small M or N get a narrower tile.
+ * workgroup memory per step. Sized by the device profile (tiledMaxSide, tiledBk) and the problem shape; small M or N
+ * get a narrower tile. On lavapipe what counts is FMAs per load: the 8 x 8 register tile, and on large problems a
+ * 128 x 128 workgroup tile (256 threads, one 16 KiB stage of BK 16) that halves the global loads per FMA.
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -24,24 +26,6 @@ export function activationCode(kernel: string, activation: Activation | undefine
   return code;
 }
 
-interface TilePolicy {
-  /** Largest threads per side (WM, WN). */
-  readonly maxSide: number;
-  readonly bk: number;
-}
-
-/**
- * lavapipe runs each invocation as one SIMD lane and every memory access lane by lane, so what counts is FMAs per
- * load: the 8 x 8 register tile, and on large problems a 128 x 128 workgroup tile (256 threads, one 16 KiB stage of
- * BK 16) that halves the global loads per FMA (measured +18% over 64 x 64 at 1024³). SwiftShader allows at most 256
- * invocations and compiles slowly: 64 x 64 tiles, BK 8. Hardware: 64 x 64, BK 16.
- */
-const POLICIES: Record<string, TilePolicy> = {
-  lavapipe: { maxSide: 16, bk: 16 },
-  swiftshader: { maxSide: 8, bk: 8 },
-  hardware: { maxSide: 8, bk: 16 },
-};
-
 /**
  * At most three widths per side (16, 64 or 8 maxSide rows or columns): every distinct tile is a pipeline to compile
  * (seconds each on the CPU adapters), so the table stays small.
@@ -53,8 +37,8 @@ function side(extent: number, maxSide: number): number {
 
 /** The tile for a rows x cols output. */
 export function chooseTile(gpu: Gpu, rows: number, cols: number): GemmTile {
-  const policy = POLICIES[gpu.info.kind] ?? POLICIES.hardware!;
-  return { wm: side(rows, policy.maxSide), wn: side(cols, policy.maxSide), bk: policy.bk };
+  const { tiledMaxSide, tiledBk } = gpu.deviceProfile;
+  return { wm: side(rows, tiledMaxSide), wn: side(cols, tiledMaxSide), bk: tiledBk };
 }
 
 /** Override constants of the core for a tile. */

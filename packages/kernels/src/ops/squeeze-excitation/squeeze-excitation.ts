@@ -3,7 +3,6 @@
  * convolutions: the global average pool ("squeeze") and the channel-wise scale ("excitation"), with backwards.
  * Per-(n, c) values ([N, C]) may also be given as [N, C, 1, 1], the shape the SE 1x1 convolutions act on.
  */
-import { isCpuAdapter } from '../../device/adapters.js';
 import { KernelArgumentError } from '../../device/errors.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -53,12 +52,12 @@ function distinct(kernel: string, output: GpuTensor, inputs: readonly GpuTensor[
 export type RowReduction = 'workgroup' | 'lane';
 
 /**
- * 'lane' on lavapipe and SwiftShader (where a barrier switches coroutines) for rows of at most 65536 values (a
+ * 'lane' where the device profile asks for lane reductions (lavapipe, SwiftShader: a barrier switches coroutines) for rows of at most 65536 values (a
  * 256² map), else 'workgroup'; `requested` overrides.
  */
 export function rowReduction(gpu: Gpu, hw: number, requested?: RowReduction): RowReduction {
   if (requested) return requested;
-  return isCpuAdapter(gpu.info.kind) && hw <= 65536 ? 'lane' : 'workgroup';
+  return gpu.deviceProfile.reduction === 'lane' && hw <= 65536 ? 'lane' : 'workgroup';
 }
 
 function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number, reduction?: RowReduction): void {
