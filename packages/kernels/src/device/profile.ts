@@ -12,10 +12,11 @@ export type DeviceClass = (typeof DEVICE_CLASSES)[number];
 
 /**
  * GEMM cores (ops/gemm): `tiled` stages both operands in workgroup memory, each invocation owns an 8 x 8 register
- * tile (the GPU core); `lanes` uses no workgroup memory: a SIMD group owns 8 rows of C, each lane 8 columns, and the
- * group's A values reach every lane through subgroup shuffles where the adapter has subgroups (the CPU core).
+ * tile (the GPU core); `lanes` uses no workgroup memory or barriers: a workgroup of 8 lanes owns 16 rows of C, each
+ * lane 8 columns (the CPU core); `subgroup` is `lanes` with the group's loads of A shared through subgroup
+ * broadcasts (needs the subgroups feature).
  */
-export const GEMM_VARIANTS = ['tiled', 'lanes'] as const;
+export const GEMM_VARIANTS = ['tiled', 'lanes', 'subgroup'] as const;
 export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 /** Per-channel sums (batch norm statistics, squeeze-excitation pooling): lane trees in a workgroup, or one lane each. */
@@ -69,7 +70,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         subgroups,
         subgroupMinSize: subgroups ? Math.max(1, adapter.subgroupMinSize ?? (adapter.kind === 'lavapipe' ? 8 : 4)) : 1,
         cores,
-        gemm: 'tiled',
+        gemm: subgroups ? 'subgroup' : 'tiled',
         conv: 'tiled',
         gemmTargetWorkgroups: 8,
         weightTargetWorkgroups: adapter.kind === 'lavapipe' ? 16 : 8,

@@ -6,8 +6,9 @@ import { CONV_GEOMETRY_FIELDS_WGSL, FAST_DIVISION_WGSL } from './conv2d-geometry
  * Output rows ih split into sh phases by (ih + pt) mod sh; in phase ph only the taps kh with kh dh = ph (mod sh) reach
  * ih, from oh = (ih + pt - kh dh) / sh exactly. Each of the sh sw phases is a dense implicit GEMM: no multiply-adds
  * on the zeros a strided transposed convolution would insert.
+ * This is the header (bindings and GEMM hooks); either GEMM core follows it.
  */
-export const CONV2D_BACKWARD_INPUT_WGSL = /* wgsl */ `
+export const CONV2D_BACKWARD_INPUT_HEADER_WGSL = /* wgsl */ `
 // dy: [N, Cout, OH, OW], w: [Cout, Cig, KH, KW], dx: [N, C, H, W].
 // dL/dx[n, g Cig + ci, ih, iw] = sum_{co, kh, kw: ih = oh sh + kh dh - pt, iw = ow sw + kw dw - pl} w[g Cog + co, ci, kh, kw] dy[n, g Cog + co, oh, ow]
 // Entry z = (n groups + g) phases + (ph sw + pw). Phase tables: rows[ph] = (ih0, count, kh0, taps): the phase's rows
@@ -83,4 +84,7 @@ fn store_c(z: u32, m: u32, n: u32, v: f32) {
   let iw = phase_cols(z).x + (n - th * phase_cols(z).y) * p.sw;
   dx[((image * p.C + c) * p.H + ih) * p.W + iw] = epilogue(v, c, p.flags);
 }
-${GEMM_CORE_WGSL}`;
+`;
+
+/** With the tiled core. */
+export const CONV2D_BACKWARD_INPUT_WGSL = `${CONV2D_BACKWARD_INPUT_HEADER_WGSL}${GEMM_CORE_WGSL}`;

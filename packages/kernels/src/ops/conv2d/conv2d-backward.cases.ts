@@ -4,6 +4,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d-backward.js';
 import { numelOf, PADS } from './conv2d.cases.js';
+import { GEMM_VARIANTS, type GemmVariant } from '../../device/profile.js';
 import { convGeometry, outputShape, type Conv2dOptions } from './conv2d-geometry.js';
 import {
   conv2dBackwardBiasReference,
@@ -21,6 +22,7 @@ export interface BackwardSpec extends Conv2dOptions {
   w: number[];
   general?: boolean;
   splits?: number;
+  variant?: GemmVariant;
 }
 
 /** Input, weight and bias gradients of loss = Σ r·y against the float64 reference. */
@@ -103,6 +105,18 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
       await checkBackward(gpu, random, { x: [swift(adapter) ? 9 : 4, 3, size, size], w: [5, 3, 3, 3], padding: 1 }, { input: false, weight: true });
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, splits: 7 }, { input: false, weight: true });
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, splits: 1 }, { input: false, weight: true });
+    },
+  },
+  'dx and dw on every GEMM core (tiled, lanes, subgroup where the adapter has subgroups): implicit, strided, grouped, 1x1': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
+        await checkBackward(gpu, random, { x: [2, 5, 7, 9], w: [19, 5, 3, 3], padding: [0, 1, 0, 1], stride: 2, variant });
+        await checkBackward(gpu, random, { x: [2, 6, 7, 5], w: [9, 2, 3, 3], groups: 3, padding: 1, variant });
+        await checkBackward(gpu, random, { x: [2, 8, 5, 5], w: [12, 8, 1, 1], variant });
+        await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [6, 5, 1, 1], general: true, variant });
+        await checkBackward(gpu, random, { x: [3, 3, 30, 30], w: [5, 3, 3, 3], padding: 1, variant }, { input: false, weight: true });
+      }
     },
   },
   'db sums dy over N, H, W': slow(async ({ gpu, random }) => {

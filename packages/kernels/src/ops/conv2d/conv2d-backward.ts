@@ -9,10 +9,11 @@ import { UniformWriter } from '../../runtime/grid.js';
 import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
-import { activationCode, chooseTile, epilogueFlags, tileConstants, tileGrid, type Activation } from '../gemm/tiles.js';
+import type { GemmVariant } from '../../device/profile.js';
+import { activationCode, chooseTile, epilogueFlags, gemmModule, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
-import { CONV2D_BACKWARD_INPUT_WGSL } from './conv2d-backward-input.wgsl.js';
-import { CONV2D_BACKWARD_WEIGHT_WGSL } from './conv2d.wgsl.js';
+import { CONV2D_BACKWARD_INPUT_HEADER_WGSL } from './conv2d-backward-input.wgsl.js';
+import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL } from './conv2d.wgsl.js';
 import { checkEpilogue, isPointwise } from './conv2d.js';
 import {
   checkIndexRange,
@@ -33,11 +34,15 @@ export interface Conv2dBackwardInputOptions extends Conv2dOptions {
   activation?: Activation;
   /** Force the phase-decomposed kernel (skip the gemm and depthwise routes). */
   general?: boolean;
+  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  variant?: GemmVariant;
 }
 
 export interface Conv2dBackwardWeightOptions extends Conv2dOptions {
   out?: GpuTensor;
   general?: boolean;
+  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  variant?: GemmVariant;
   /** Chunks of N·OH·OW reduced separately, then summed; chosen from the shape when omitted. */
   splits?: number;
 }
@@ -97,6 +102,7 @@ export function conv2dBackwardInput(
       channelAxis: 'column',
       out: { ...out, shape: [g.N, g.C] },
       splitK: 1,
+      variant: options.variant,
     });
     return out;
   }
@@ -108,6 +114,7 @@ export function conv2dBackwardInput(
       activation: options.activation,
       out: { ...out, shape: [g.N, g.C, g.H * g.W] },
       splitK: 1,
+      variant: options.variant,
     });
     return out;
   }
@@ -120,7 +127,7 @@ export function conv2dBackwardInput(
   const maxRows = Math.max(...rows.filter((_, index) => index % 4 === 1));
   const maxCols = Math.max(...cols.filter((_, index) => index % 4 === 1));
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
-  const tile = chooseTile(gpu, g.Cig, maxRows * maxCols);
+  const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, options.variant ?? gpu.deviceProfile.conv);
   const phases = g.sh * g.sw;
   const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
     .u32(phases)
@@ -131,7 +138,7 @@ export function conv2dBackwardInput(
     .u32Array(cols, 8)
     .finish();
   gpu.dispatch({
-    kernel: { name: INPUT, code: CONV2D_BACKWARD_INPUT_WGSL, constants: tileConstants(tile) },
+    kernel: gemmModule(INPUT, CONV2D_BACKWARD_INPUT_HEADER_WGSL, tile),
     uniforms,
     tensors: [dy, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: tileGrid(gpu, INPUT, tile, g.Cig, maxRows * maxCols, g.N * g.groups * phases),
@@ -170,12 +177,13 @@ export function conv2dBackwardWeight(
     // dw[co, c] = Σ_n dy[n] [Cout, HW] · x[n]ᵀ [HW, C]: one gemm summed over the batch (and split along HW).
     const pixels = g.H * g.W;
     if (pixels === 1) {
-      gemm(gpu, { ...dy, shape: [g.N, g.Cout] }, { ...x, shape: [g.N, g.C] }, { transposeA: true, out: { ...out, shape: [g.Cout, g.C] } });
+      gemm(gpu, { ...dy, shape: [g.N, g.Cout] }, { ...x, shape: [g.N, g.C] }, { transposeA: true, out: { ...out, shape: [g.Cout, g.C] }, variant: options.variant });
     } else {
       gemm(gpu, { ...dy, shape: [g.N, g.Cout, pixels] }, { ...x, shape: [g.N, g.C, pixels] }, {
         transposeB: true,
         sumBatch: true,
         out: { ...out, shape: [g.Cout, g.C] },
+        variant: options.variant,
       });
     }
     return out;
@@ -183,15 +191,23 @@ export function conv2dBackwardWeight(
   if (!options.general && options.splits === undefined && depthwiseFastPath(g)) {
     return depthwiseConv2dBackwardWeight(gpu, x, dy, weightShape, { ...options, out });
   }
-  return implicitWeightGradient(gpu, x, dy, g, out, options.splits);
+  return implicitWeightGradient(gpu, x, dy, g, out, options.splits, options.variant);
 }
 
-function implicitWeightGradient(gpu: Gpu, x: GpuTensor, dy: GpuTensor, g: ConvGeometry, out: GpuTensor, requested?: number): GpuTensor {
+function implicitWeightGradient(
+  gpu: Gpu,
+  x: GpuTensor,
+  dy: GpuTensor,
+  g: ConvGeometry,
+  out: GpuTensor,
+  requested: number | undefined,
+  variant: GemmVariant | undefined,
+): GpuTensor {
   const total = g.N * g.OH * g.OW;
   const columns = g.Cig * g.KH * g.KW;
   checkIndexRange(WEIGHT, { 'N · OH · OW': total, 'C / groups · KH · KW': columns });
-  const tile = chooseTile(gpu, g.Cog, columns);
-  const tiles = Math.ceil(g.Cog / (8 * tile.wm)) * Math.ceil(columns / (8 * tile.wn)) * g.groups;
+  const tile = chooseTile(gpu, WEIGHT, g.Cog, columns, variant ?? gpu.deviceProfile.conv);
+  const tiles = Math.ceil(g.Cog / tileRows(tile)) * Math.ceil(columns / tileCols(tile)) * g.groups;
   const fit = Math.max(1, Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * numel(out.shape))));
   let splits = Math.min(weightSplits(gpu, tiles, total, tile.bk, requested), requested ?? fit);
   const chunk = Math.ceil(Math.ceil(total / splits) / tile.bk) * tile.bk;
@@ -199,7 +215,7 @@ function implicitWeightGradient(gpu: Gpu, x: GpuTensor, dy: GpuTensor, g: ConvGe
   const size = numel(out.shape);
   const target = splits > 1 ? gpu.empty([splits, size], `${WEIGHT} partial`) : out;
   gpu.dispatch({
-    kernel: { name: WEIGHT, code: CONV2D_BACKWARD_WEIGHT_WGSL, constants: tileConstants(tile) },
+    kernel: gemmModule(WEIGHT, CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, tile),
     uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(splits).u32(chunk).u32(total).u32(0).finish(),
     tensors: [dy, x, target],
     workgroups: tileGrid(gpu, WEIGHT, tile, g.Cog, columns, g.groups * splits),

@@ -12,8 +12,9 @@ import type { KernelSource } from '../../runtime/kernel.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2d, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
-import { activationCode, chooseTile, epilogueFlags, tileConstants, tileGrid, type Activation } from '../gemm/tiles.js';
-import { CONV2D_WGSL } from './conv2d.wgsl.js';
+import type { GemmVariant } from '../../device/profile.js';
+import { activationCode, chooseTile, epilogueFlags, gemmModule, tileGrid, type Activation } from '../gemm/tiles.js';
+import { CONV2D_HEADER_WGSL } from './conv2d.wgsl.js';
 import {
   checkIndexRange,
   CONV_GEOMETRY_BYTES,
@@ -33,6 +34,8 @@ export interface Conv2dForwardOptions extends Conv2dOptions {
   out?: GpuTensor;
   /** Force the implicit-GEMM kernel (skip the gemm and depthwise routes); for tests and benchmarks. */
   general?: boolean;
+  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  variant?: GemmVariant;
 }
 
 const NAME = 'conv2d';
@@ -59,10 +62,10 @@ export function checkEpilogue(
   }
 }
 
-export function conv2dKernel(gpu: Gpu, g: ConvGeometry): { kernel: KernelSource; workgroups: [number, number, number] } {
-  const tile = chooseTile(gpu, g.Cog, g.OH * g.OW);
+export function conv2dKernel(gpu: Gpu, g: ConvGeometry, variant?: GemmVariant): { kernel: KernelSource; workgroups: [number, number, number] } {
+  const tile = chooseTile(gpu, NAME, g.Cog, g.OH * g.OW, variant ?? gpu.deviceProfile.conv);
   return {
-    kernel: { name: NAME, code: CONV2D_WGSL, constants: tileConstants(tile) },
+    kernel: gemmModule(NAME, CONV2D_HEADER_WGSL, tile),
     workgroups: tileGrid(gpu, NAME, tile, g.Cog, g.OH * g.OW, g.N * g.groups),
   };
 }
@@ -83,6 +86,7 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
       channelAxis: 'column',
       out: { ...out, shape: [g.N, g.Cout] },
       splitK: 1,
+      variant: options.variant,
     });
     return out;
   }
@@ -93,6 +97,7 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
       activation: options.activation,
       out: { ...out, shape: [g.N, g.Cout, g.OH * g.OW] },
       splitK: 1,
+      variant: options.variant,
     });
     return out;
   }
@@ -100,7 +105,7 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
     return depthwiseConv2d(gpu, x, w, { ...options, out });
   }
   checkIndexRange(NAME, { 'C / groups · KH · KW': g.Cig * g.KH * g.KW, 'OH · OW': g.OH * g.OW });
-  const { kernel, workgroups } = conv2dKernel(gpu, g);
+  const { kernel, workgroups } = conv2dKernel(gpu, g, options.variant);
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
   gpu.dispatch({
     kernel,

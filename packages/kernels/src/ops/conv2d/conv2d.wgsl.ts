@@ -1,8 +1,11 @@
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from '../gemm/gemm-core.wgsl.js';
 import { CONV_GEOMETRY_FIELDS_WGSL, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
 
-/** Forward convolution as an implicit GEMM (no im2col buffer); also convTranspose2d's input gradient. */
-export const CONV2D_WGSL = /* wgsl */ `
+/**
+ * Forward convolution as an implicit GEMM (no im2col buffer); also convTranspose2d's input gradient.
+ * This is the header (bindings and GEMM hooks); either GEMM core follows it.
+ */
+export const CONV2D_HEADER_WGSL = /* wgsl */ `
 // x: [N, C, H, W], w: [Cout, Cig, KH, KW], y: [N, Cout, OH, OW]; Cig = C / groups, Cog = Cout / groups.
 // Entry z = n * groups + g is the GEMM  Y[co, p] = sum_k W[co, k] X[k, p]  with co < Cog, p = oh OW + ow < OH OW,
 // k = (ci KH + kh) KW + kw < Cig KH KW and X[k, p] = x[n, g Cig + ci, oh sh + kh dh - pt, ow sw + kw dw - pl]
@@ -51,10 +54,13 @@ fn store_c(z: u32, m: u32, n: u32, v: f32) {
   let c = (z % p.groups) * p.Cog + m;
   y[(image * p.Cout + c) * p.OHW + n] = epilogue(v, c, p.flags);
 }
-${GEMM_CORE_WGSL}`;
+`;
 
-/** Weight gradient as an implicit GEMM over N OH OW, split into chunks whose partial sums a second pass adds. */
-export const CONV2D_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
+/**
+ * Weight gradient as an implicit GEMM over N OH OW, split into chunks whose partial sums a second pass adds.
+ * The header (bindings and GEMM hooks); either GEMM core follows it.
+ */
+export const CONV2D_BACKWARD_WEIGHT_HEADER_WGSL = /* wgsl */ `
 // dy: [N, Cout, OH, OW], x: [N, C, H, W], partial: [splits, Cout, Cig, KH, KW].
 // dL/dw[g Cog + co, ci, kh, kw] = sum_{n, oh, ow} dy[n, g Cog + co, oh, ow] x[n, g Cig + ci, oh sh + kh dh - pt, ow sw + kw dw - pl]
 // Entry z = g * splits + s is the GEMM  dW[co, j] = sum_k DY[co, k] X[k, j]  over k = n OH OW + oh OW + ow in
@@ -103,4 +109,9 @@ fn store_c(z: u32, m: u32, n: u32, v: f32) {
   let s = z % p.splits;
   partial[((s * p.groups + g) * p.Cog + m) * p.Cig * p.KHW + n] = v;
 }
-${GEMM_CORE_WGSL}`;
+`;
+
+/** With the tiled core. */
+export const CONV2D_WGSL = `${CONV2D_HEADER_WGSL}${GEMM_CORE_WGSL}`;
+/** With the tiled core. */
+export const CONV2D_BACKWARD_WEIGHT_WGSL = `${CONV2D_BACKWARD_WEIGHT_HEADER_WGSL}${GEMM_CORE_WGSL}`;

@@ -5,6 +5,7 @@ import type { Random } from '../../testing/random.js';
 import { gemm, gemmShape, type GemmOptions } from './gemm.js';
 import { gemmReference } from './gemm.reference.js';
 import type { Activation } from './tiles.js';
+import { GEMM_VARIANTS, type GemmVariant } from '../../device/profile.js';
 
 /** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
 const COLD_COMPILE_MS = 300_000;
@@ -20,6 +21,7 @@ interface Check {
   channelAxis?: 'row' | 'column';
   activation?: Activation;
   splitK?: number;
+  variant?: GemmVariant;
 }
 
 const count = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
@@ -37,6 +39,7 @@ async function check(gpu: Gpu, random: Random, spec: Check): Promise<void> {
     channelAxis: spec.channelAxis,
     activation: spec.activation,
     splitK: spec.splitK,
+    variant: spec.variant,
     out: poisoned(gpu, shape.outShape),
   };
   if (bias) options.bias = gpu.upload(bias);
@@ -125,6 +128,30 @@ export const gemmCases = defineCases('gemm', {
   'full tiles in both dimensions with edges (150 x 140 x 70)': slow(async ({ gpu, random }) => {
     await check(gpu, random, { a: [150, 70], b: [70, 140], bias: true });
   }),
+  'every GEMM core (tiled, lanes, subgroup) on odd and vec4 sizes, both transposes, batch broadcast, epilogue, split K': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const variant of GEMM_VARIANTS) {
+        if (variant === 'subgroup' && !gpu.deviceProfile.subgroups) {
+          // Adapters without subgroups (Chromium's compatibility adapter) refuse it by name.
+          await expectError(() => check(gpu, random, { a: [4, 4], b: [4, 4], variant }), ['gemm', "'subgroup' GEMM variant", 'subgroups feature']);
+          continue;
+        }
+        // 17 x 67 x 9: a partial 16-row tile, a partial 64-column tile, a k tail; 20 x 68 x 36: vec4 loads.
+        for (const [M, N, K] of [[17, 67, 9], [20, 68, 36], [1, 1, 1]] as const) {
+          for (const transposeA of [false, true]) {
+            for (const transposeB of [false, true]) {
+              await check(gpu, random, { a: transposeA ? [K, M] : [M, K], b: transposeB ? [N, K] : [K, N], transposeA, transposeB, variant });
+            }
+          }
+        }
+        await check(gpu, random, { a: [3, 11, 7], b: [9, 11], transposeA: true, transposeB: true, variant });
+        await check(gpu, random, { a: [2, 19, 23], b: [23, 37], bias: true, scale: true, activation: 'silu', variant });
+        await check(gpu, random, { a: [19, 24], b: [36, 24], transposeB: true, bias: true, channelAxis: 'column', activation: 'relu', variant });
+        await check(gpu, random, { a: [6, 1000], b: [1000, 5], splitK: 3, variant });
+      }
+    },
+  },
   'rejects mismatched sizes, bad epilogue shapes, wrong output, aliasing': slow(async ({ gpu }) => {
     const a = gpu.upload(new Float32Array(12).fill(1), [3, 4]);
     const b = gpu.upload(new Float32Array(10).fill(1), [5, 2]);

@@ -1,6 +1,7 @@
 /**
  * Batched matrix product C[b] = act(scale ⊙ op(A[b]) · op(B[b]) + bias), op = optional transpose, one operand may
- * have batch 1 (broadcast). Register-tiled (gemm-core.wgsl.ts); a long K with few output tiles is split into
+ * have batch 1 (broadcast). Register-tiled, on the device profile's core (gemm-core.wgsl.ts on GPUs,
+ * gemm-lanes.wgsl.ts on the CPU adapters); a long K with few output tiles is split into
  * partial products summed by a second pass (`reduce`), when there is no epilogue.
  */
 import { KernelArgumentError } from '../../device/errors.js';
@@ -9,8 +10,9 @@ import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { reduce } from '../reduce/reduce.js';
-import { GEMM_WGSL } from './gemm.wgsl.js';
-import { activationCode, chooseTile, epilogueFlags, tileConstants, tileGrid, type Activation, type GemmTile } from './tiles.js';
+import type { GemmVariant } from '../../device/profile.js';
+import { GEMM_HEADER_WGSL } from './gemm.wgsl.js';
+import { activationCode, chooseTile, epilogueFlags, gemmModule, tileCols, tileGrid, tileRows, type Activation, type GemmTile } from './tiles.js';
 
 export interface GemmOptions {
   transposeA?: boolean;
@@ -26,6 +28,8 @@ export interface GemmOptions {
   splitK?: number;
   /** Sum the batch's products into one [M, N] output (C = Σ_b op(A[b]) op(B[b])); no epilogue. */
   sumBatch?: boolean;
+  /** The GEMM core; the device profile's (`gpu.deviceProfile.gemm`) when omitted. */
+  variant?: GemmVariant;
 }
 
 export interface GemmShape {
@@ -63,7 +67,7 @@ export function gemmShape(a: readonly number[], b: readonly number[], transposeA
 
 /** vecA / vecB: the operand is read as vec4 along its contiguous index (its extent divides by 4). */
 export function gemmKernel(tile: GemmTile, vecA: boolean, vecB: boolean): KernelSource {
-  return { name: NAME, code: GEMM_WGSL, constants: { ...tileConstants(tile), VEC_A: vecA, VEC_B: vecB } };
+  return gemmModule(NAME, GEMM_HEADER_WGSL, tile, { VEC_A: vecA, VEC_B: vecB });
 }
 
 function chooseSplits(gpu: Gpu, tiles: number, K: number, bk: number): number {
@@ -103,9 +107,9 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   }
   if (M === 0 || N === 0 || batch === 0) return out;
 
-  const tile = chooseTile(gpu, M, N);
+  const tile = chooseTile(gpu, NAME, M, N, options.variant ?? gpu.deviceProfile.gemm);
   const hasEpilogue = Boolean(options.bias || options.scale) || act !== 0;
-  const tiles = Math.ceil(M / (8 * tile.wm)) * Math.ceil(N / (8 * tile.wn)) * batch;
+  const tiles = Math.ceil(M / tileRows(tile)) * Math.ceil(N / tileCols(tile)) * batch;
   let splits = options.splitK ?? (hasEpilogue ? 1 : chooseSplits(gpu, tiles, K, tile.bk));
   if (!Number.isInteger(splits) || splits < 1) throw new KernelArgumentError(`${NAME}: splitK must be a positive integer, got ${splits}`);
   if ((splits > 1 || sumBatch) && hasEpilogue) {

@@ -1,6 +1,7 @@
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
 
-export const GEMM_WGSL = /* wgsl */ `
+/** The header (bindings and GEMM hooks); either GEMM core follows it. */
+export const GEMM_HEADER_WGSL = /* wgsl */ `
 // a: A[b](m, k) = a[b * a_batch + m * a_m + k * a_k]   (a_batch = 0 broadcasts one A over the batch)
 // b: B[b](k, n) = b[b * b_batch + k * b_k + n * b_n]
 // c: [splits, batch, M, N] (rows c_m apart), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
@@ -52,4 +53,7 @@ fn store_c(z: u32, m: u32, n: u32, v: f32) {
   let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + m * p.c_m + n;
   c[index] = epilogue(v, select(n, m, (p.flags & 4u) != 0u), p.flags);
 }
-${GEMM_CORE_WGSL}`;
+`;
+
+/** With the tiled core. */
+export const GEMM_WGSL = `${GEMM_HEADER_WGSL}${GEMM_CORE_WGSL}`;

@@ -6,9 +6,17 @@
  * 128 x 128 workgroup tile (256 threads, one 16 KiB stage of BK 16) that halves the global loads per FMA.
  */
 import { KernelArgumentError } from '../../device/errors.js';
+import type { GemmVariant } from '../../device/profile.js';
 import type { Gpu } from '../../runtime/gpu.js';
+import type { KernelSource } from '../../runtime/kernel.js';
+import { GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
+import { composeModule, gemmLanesCore, LANES_TILE } from './gemm-lanes.wgsl.js';
 
 export interface GemmTile {
+  /** Which core (device/profile.ts): `tiled` uses wm, wn, bk; `lanes` and `subgroup` own 8 x 64 tiles, k by 4. */
+  readonly variant: GemmVariant;
+  /** `subgroup`: the smallest subgroup size A loads are shared over (else 0). */
+  readonly share: number;
   /** Threads along M (rows); the tile has 8 WM rows. */
   readonly wm: number;
   /** Threads along N (columns); the tile has 8 WN columns. */
@@ -35,15 +43,54 @@ function side(extent: number, maxSide: number): number {
   return extent <= 64 ? Math.min(8, maxSide) : maxSide;
 }
 
-/** The tile for a rows x cols output. */
-export function chooseTile(gpu: Gpu, rows: number, cols: number): GemmTile {
-  const { tiledMaxSide, tiledBk } = gpu.deviceProfile;
-  return { wm: side(rows, tiledMaxSide), wn: side(cols, tiledMaxSide), bk: tiledBk };
+/**
+ * The tile for a rows x cols output with the profile's variant, or `variant` when given (tests and benchmarks force
+ * each one). `subgroup` needs the subgroups feature: asking for it without is an error naming the adapter.
+ */
+export function chooseTile(gpu: Gpu, kernel: string, rows: number, cols: number, variant: GemmVariant): GemmTile {
+  if (variant === 'tiled') {
+    const { tiledMaxSide, tiledBk } = gpu.deviceProfile;
+    return { variant, share: 0, wm: side(rows, tiledMaxSide), wn: side(cols, tiledMaxSide), bk: tiledBk };
+  }
+  if (variant === 'subgroup' && !gpu.deviceProfile.subgroups) {
+    throw new KernelArgumentError(
+      `${kernel}: the 'subgroup' GEMM variant needs the subgroups feature, which this device (${gpu.info.description || gpu.info.kind}) ` +
+        `does not have; use 'lanes' or 'tiled'`,
+    );
+  }
+  if (variant !== 'lanes' && variant !== 'subgroup') {
+    throw new KernelArgumentError(`${kernel}: unknown GEMM variant '${variant as string}'. Known: tiled, lanes, subgroup`);
+  }
+  const share = variant === 'subgroup' ? gpu.deviceProfile.subgroupMinSize : 0;
+  return { variant, share, wm: 1, wn: LANES_TILE.cols / 8, bk: LANES_TILE.kStep };
 }
 
-/** Override constants of the core for a tile. */
+/** Rows of C one workgroup owns. */
+export function tileRows(tile: GemmTile): number {
+  return tile.variant === 'tiled' ? 8 * tile.wm : LANES_TILE.rows;
+}
+
+/** Columns of C one workgroup owns. */
+export function tileCols(tile: GemmTile): number {
+  return tile.variant === 'tiled' ? 8 * tile.wn : LANES_TILE.cols;
+}
+
+/** Override constants of the tiled core for a tile (none for the lanes core). */
 export function tileConstants(tile: GemmTile): Record<string, number> {
-  return { WM: tile.wm, WN: tile.wn, BK: tile.bk };
+  return tile.variant === 'tiled' ? { WM: tile.wm, WN: tile.wn, BK: tile.bk } : {};
+}
+
+const lanesCores = new Map<number, string>();
+
+/** A header (bindings and the GEMM hooks) followed by the tile's core, with the tile's constants. */
+export function gemmModule(name: string, header: string, tile: GemmTile, constants: Record<string, number | boolean> = {}): KernelSource {
+  if (tile.variant === 'tiled') return { name, code: `${header}${GEMM_CORE_WGSL}`, constants: { ...tileConstants(tile), ...constants } };
+  let core = lanesCores.get(tile.share);
+  if (core === undefined) {
+    core = gemmLanesCore(tile.share);
+    lanesCores.set(tile.share, core);
+  }
+  return { name, code: composeModule(header, core), constants };
 }
 
 export interface Epilogue {
@@ -68,7 +115,7 @@ export function tileGrid(
   cols: number,
   entries: number,
 ): [number, number, number] {
-  const grid: [number, number, number] = [Math.ceil(cols / (8 * tile.wn)), Math.ceil(rows / (8 * tile.wm)), entries];
+  const grid: [number, number, number] = [Math.ceil(cols / tileCols(tile)), Math.ceil(rows / tileRows(tile)), entries];
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (grid.some((count) => count > max)) {
     throw new KernelArgumentError(
