@@ -46,6 +46,9 @@ Options (kernels):
   --browser-only              run only in headless Chromium
   --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
   --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader,compat (default both)
+  --variant <core>            Node only: run every gemm and convolution row on one GEMM core (tiled = the previous
+                              kernels, lanes, subgroup) instead of the device profile's choice; the matmul rows
+                              show all three cores in every run
   --filter <text>[,<text>]    only benchmarks whose "family name" contains one of the texts (case-insensitive)
   --repeats <n>               timed repeats per implementation (default 10)
   --warmup <n>                untimed runs first, the cold run included (default 2)
@@ -69,6 +72,8 @@ export interface BenchArguments {
   readonly adapter: 'lavapipe' | 'swiftshader';
   readonly browserAdapters: readonly ('swiftshader' | 'compat')[];
   readonly filter: string | null;
+  /** `--variant`: the GEMM core forced on the Node run (device profile override), or null for the profile's. */
+  readonly variant: 'tiled' | 'lanes' | 'subgroup' | null;
   readonly repeats: number;
   readonly warmup: number;
   readonly maxSeconds: number;
@@ -125,6 +130,7 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     adapter: 'lavapipe' as BenchArguments['adapter'],
     browserAdapters: ['swiftshader', 'compat'] as BenchArguments['browserAdapters'],
     filter: null as string | null,
+    variant: null as BenchArguments['variant'],
     repeats: 10,
     warmup: 2,
     maxSeconds: 20,
@@ -177,6 +183,13 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
         parsed.filter = value();
         kernelsOnly.push(arg);
         break;
+      case '--variant': {
+        const core = value();
+        if (core !== 'tiled' && core !== 'lanes' && core !== 'subgroup') throw new UsageError(`--variant must be tiled, lanes or subgroup, not '${core}'`);
+        parsed.variant = core;
+        kernelsOnly.push(arg);
+        break;
+      }
       case '--repeats':
         parsed.repeats = positiveNumber(arg, args[++index], true);
         kernelsOnly.push(arg);

@@ -68,7 +68,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
   }
   if (args.node) {
     try {
-      records.push(await runInNode({ adapter: args.adapter, benchmarks, settings, opModules, stamp, command, git, log }));
+      records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, opModules, stamp, command, git, log }));
     } catch (error) {
       failures.push(`node/${args.adapter}: ${(error as Error).message}`);
       console.error(`node/${args.adapter} failed: ${(error as Error).message}`);

@@ -1,4 +1,7 @@
-/** Matrix multiplication 1024x1024x1024 (the issue's GEMM reference shape). */
+/**
+ * Matrix multiplication 1024x1024x1024 (the issue's GEMM reference shape): on the device profile's core, then on each
+ * GEMM core by name (tiled = the previous kernel), so old and new stand in one table.
+ */
 import type { Benchmark } from '../definition.js';
 import { f32 } from '../definition.js';
 import { LAUNCHERS, releaseResult, type Gemm } from './launchers.js';
@@ -7,9 +10,11 @@ const M = 1024;
 const N = 1024;
 const K = 1024;
 
-export const matmulBenchmarks: Benchmark[] = [
-  {
-    name: `matmul ${M}x${N}x${K}`,
+const CORES = [undefined, 'tiled', 'lanes', 'subgroup'] as const;
+
+export const matmulBenchmarks: Benchmark[] = CORES.map(
+  (variant): Benchmark => ({
+    name: `matmul ${M}x${N}x${K}${variant ? ` ${variant} core` : ''}`,
     family: 'matmul',
     pass: 'forward',
     shape: { M, N, K },
@@ -23,11 +28,12 @@ export const matmulBenchmarks: Benchmark[] = [
       const b = random([K, N]);
       const c = gpu.empty([M, N], 'matmul out');
       return {
-        run: () => releaseResult(gpu, gemm(gpu, a, b, { out: c }), [a, b, c]),
+        run: () => releaseResult(gpu, gemm(gpu, a, b, variant ? { out: c, variant } : { out: c }), [a, b, c]),
         dispose: () => [a, b, c].forEach((tensor) => gpu.release(tensor)),
       };
     },
-    peer: {
+    // tfjs once, on the profile's row.
+    peer: variant ? undefined : {
       note: 'tfjs matMul',
       setup(tf) {
         const a = tf.randomUniform([M, K], -1, 1);
@@ -35,5 +41,5 @@ export const matmulBenchmarks: Benchmark[] = [
         return { run: () => tf.matMul(a, b), dispose: () => tf.dispose([a, b]) };
       },
     },
-  },
-];
+  }),
+);

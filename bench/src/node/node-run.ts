@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as kernels from '@ulseg/kernels';
-import { createGpu, type Gpu } from '@ulseg/kernels';
+import { createGpu, describeProfile, type Gpu } from '@ulseg/kernels';
 import type { Benchmark } from '../definition.js';
 import { KernelResolver, type OpModules } from '../kernel-resolver.js';
 import { hostInfo, nodeRuntime } from '../report/metadata.js';
@@ -16,6 +16,8 @@ import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
 
 export interface NodeRunOptions {
   readonly adapter: 'lavapipe' | 'swiftshader';
+  /** A GEMM core forced for gemm and the convolutions (device profile override); the profile's when absent. */
+  readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
   readonly benchmarks: readonly Benchmark[];
   readonly settings: RunSettings;
   readonly opModules: OpModules;
@@ -59,11 +61,12 @@ export async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | n
 export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
   const started = new Date();
   const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter });
+  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant, conv: options.variant } } : {}) });
   const label = `node/${options.adapter}`;
   const notes: string[] = [];
   try {
     options.log(`[${label}] ${gpu.info.description || gpu.info.device} (features: ${gpu.info.features.join(', ') || 'none'})`);
+    options.log(`[${label}] ${describeProfile(gpu.deviceProfile)}`);
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
     for (const note of notes) options.log(`[${label}] ${note}`);
     const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, options.opModules);

@@ -4,7 +4,7 @@
  */
 import { Gpu, type GpuInfo } from '../runtime/gpu.js';
 import { classifyAdapter, parseAdapterKind, type AdapterKind, type ResolvedAdapterKind } from './adapters.js';
-import { environmentAdapterKind, requestAdapter } from '#gpu-provider';
+import { environmentAdapterKind, hostCores, requestAdapter } from '#gpu-provider';
 import { GpuUnavailableError } from './errors.js';
 import { describeProfile, profileFor, type DeviceProfile, type ProfileOverrides } from './profile.js';
 
@@ -67,8 +67,7 @@ export async function createGpu(options: CreateGpuOptions = {}): Promise<Gpu> {
 
 function makeProfile(info: GpuInfo, adapterInfo: GPUAdapterInfo | undefined, overrides: ProfileOverrides | undefined): DeviceProfile {
   const subgroupMinSize = (adapterInfo as { subgroupMinSize?: number } | undefined)?.subgroupMinSize;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  return profileFor({ kind: info.kind, features: info.features, subgroupMinSize: subgroupMinSize || undefined, cores }, overrides);
+  return profileFor({ kind: info.kind, features: info.features, subgroupMinSize: subgroupMinSize || undefined, cores: hostCores() }, overrides);
 }
 
 function describe(

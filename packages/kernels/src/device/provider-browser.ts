@@ -12,6 +12,11 @@ export function environmentAdapterKind(): string | undefined {
   return undefined;
 }
 
+/** Hardware threads the browser reports: the cores a CPU adapter spreads workgroups over. */
+export function hostCores(): number {
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
 export async function requestAdapter(request: AdapterRequest): Promise<GPUAdapter> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (!gpu) {

@@ -7,6 +7,7 @@
  * only when it is used.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { GpuUnavailableError, INSTALL_ADVICE } from './errors.js';
 import { classifyAdapter, type AdapterKind, type ResolvedAdapterKind } from './adapters.js';
@@ -81,6 +82,11 @@ export async function listAdapterNames(includeSwiftShader = true): Promise<strin
 
 export function environmentAdapterKind(): string | undefined {
   return process.env.ULSEG_ADAPTER;
+}
+
+/** Hardware threads of this host: the cores a CPU adapter spreads workgroups over. */
+export function hostCores(): number {
+  return availableParallelism();
 }
 
 function kindOfName(name: string): ResolvedAdapterKind {
