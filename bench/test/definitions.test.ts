@@ -36,6 +36,7 @@ describe('benchmark list', () => {
     const names = KERNEL_BENCHMARKS.map((benchmark) => benchmark.name);
     for (const expected of [
       'matmul 1024x1024x1024',
+      'matmul 1024x1024x1024 tiled core',
       'conv2d 3x3 64->64 @64x64 N1 fwd',
       'depthwise 5x5 144ch @64x64 N1 bwd-weight',
       'depthwise 3x3 144ch @64x64 N1 fwd',
@@ -130,5 +131,8 @@ describe('statistics and arguments', () => {
     expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/lavapipe or swiftshader/);
     expect(() => parseArguments(['kernels', '--node-only', '--browser-only'])).toThrow(/exclude/);
     expect(() => parseArguments(['kernels', '--bogus'])).toThrow(/unknown option/);
+    expect(parseArguments(['kernels', '--variant', 'tiled']).variant).toBe('tiled');
+    expect(parseArguments(['kernels']).variant).toBeNull();
+    expect(() => parseArguments(['kernels', '--variant', 'fast'])).toThrow(/--variant must be tiled, lanes or subgroup, not 'fast'/);
   });
 });

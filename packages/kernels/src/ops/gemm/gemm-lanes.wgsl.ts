@@ -11,7 +11,8 @@
  *   `subgroup` (share = smallest subgroup size S): lane l loads the pieces q ≡ l (mod min(S, 8)) and every lane takes
  *   piece q from lane q mod min(S, 8) with subgroupBroadcast (a register permute, no memory access): 16 / min(S, 8)
  *   A loads per lane instead of 16.
- *   `lanes` (share = 0, adapters without subgroups): each lane loads the 16 pieces itself.
+ *   `lanes` (share = 0, adapters without subgroups): each lane loads the 16 pieces itself, in a loop kept rolled
+ *   (16 inlined copies of an implicit-GEMM header's gather make a far larger pipeline).
  * Pieces: A contiguous along k: piece q = row q, k0..k0+3, so A(r, kk) = piece r [kk]; A contiguous along m: piece
  * q = k0 + q / 4, rows 4 (q mod 4)..+3, so A(r, kk) = piece (4 kk + r / 4) [r mod 4].
  * Loads take clamped indices and out-of-range k values are replaced by 0, so all lanes run the same code.
@@ -38,7 +39,7 @@ export function gemmLanesCore(share: number): string {
   const enable = share > 0 ? 'enable subgroups;\n' : '';
   // Piece q lives in slot q / group of lane q % group.
   const piece = (q: number): string =>
-    share > 0 ? `subgroupBroadcast(own${Math.floor(q / group)}, ${q % group}u)` : `own${q}`;
+    share > 0 ? `subgroupBroadcast(own${Math.floor(q / group)}, ${q % group}u)` : `own[${q}]`;
   const pieceIndex = (slot: number): string => (share > 0 ? `(sg % ${group}u) + ${slot * group}u` : `${slot}u`);
   const acc = (r: number, c: number): string => `acc${r}_${c}`;
   return /* wgsl */ `${enable}
@@ -109,7 +110,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (m0 >= prob.rows || n0 >= prob.cols) { return; }
 ${lines(ROWS, (r) => lines(COLUMN_VECS, (c) => `  var ${acc(r, c)} = vec4<f32>(0.0);`))}
   for (var k0 = prob.k_begin; k0 < prob.k_end; k0 += 4u) {
-${lines(perLane, (slot) => `    let own${slot} = load_piece(z, prob, m0, k0, ${pieceIndex(slot)});`)}
+${
+  share > 0
+    ? lines(perLane, (slot) => `    let own${slot} = load_piece(z, prob, m0, k0, ${pieceIndex(slot)});`)
+    : `    var own: array<vec4<f32>, ${PIECES}>;
+    for (var q = 0u; q < ${PIECES}u; q++) { own[q] = load_piece(z, prob, m0, k0, q); }`
+}
 ${lines(COLUMN_VECS, (c) => `    let b${c} = load_b_block(z, prob, k0, n0 + 4u * lane + ${32 * c}u);`)}
     if (a_k_fast()) {
 ${lines(ROWS, (r) => `      {
