@@ -28,6 +28,8 @@ Options:
   --node-only                 run only in Node
   --browser-only              run only in headless Chromium
   --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
+  --variant <core>            Node only: the GEMM core of gemm and the convolutions (tiled = the previous kernels,
+                              lanes, subgroup) instead of the device profile's choice
   --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader (default), compat
   --peer <name>               also run a model peer on the same rows (bench/src/model/peer.ts; registered: ${modelPeerNames().join(', ') || 'none yet'})
   --no-write                  print only: write no JSON, RESULTS.md or report
@@ -47,6 +49,8 @@ export interface ModelArguments {
   readonly node: boolean;
   readonly browser: boolean;
   readonly adapter: 'lavapipe' | 'swiftshader';
+  /** `--variant`: the GEMM core forced in Node (device profile override), or null for the profile's. */
+  readonly variant: 'tiled' | 'lanes' | 'subgroup' | null;
   readonly browserAdapters: readonly ('swiftshader' | 'compat')[];
   readonly write: boolean;
 }
@@ -75,6 +79,7 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
     node: true,
     browser: true,
     adapter: 'lavapipe' as ModelArguments['adapter'],
+    variant: null as ModelArguments['variant'],
     browserAdapters: ['swiftshader'] as ModelArguments['browserAdapters'],
     write: true,
   };
@@ -143,6 +148,12 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
         const kind = next();
         if (kind !== 'lavapipe' && kind !== 'swiftshader') throw new UsageError(`--adapter must be lavapipe or swiftshader, not '${kind ?? ''}'`);
         parsed.adapter = kind;
+        break;
+      }
+      case '--variant': {
+        const core = next();
+        if (core !== 'tiled' && core !== 'lanes' && core !== 'subgroup') throw new UsageError(`--variant must be tiled, lanes or subgroup, not '${core ?? ''}'`);
+        parsed.variant = core;
         break;
       }
       case '--browser-adapters': {

@@ -35,7 +35,7 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
   }
   if (args.node) {
     try {
-      records.push(await runModelInNode({ ...common, adapter: args.adapter }));
+      records.push(await runModelInNode({ ...common, adapter: args.adapter, variant: args.variant }));
     } catch (error) {
       failures.push(`node/${args.adapter}: ${(error as Error).message}`);
       console.error(`node/${args.adapter} failed: ${(error as Error).message}`);

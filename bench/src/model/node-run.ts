@@ -1,6 +1,6 @@
 /** The model benchmark in Node: our Gpu on the requested Dawn adapter, the suite, and the run record. */
 import { loadavg } from 'node:os';
-import { createGpu } from '@ulseg/kernels';
+import { createGpu, describeProfile } from '@ulseg/kernels';
 import { hostInfo, nodeRuntime } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
 import type { ModelBenchSettings, ModelRunRecord } from './schema.js';
@@ -18,13 +18,16 @@ export interface ModelRunOptions {
 
 export const loadNote = (): string => `load average at the end of this adapter's run: ${loadavg().map((value) => value.toFixed(2)).join(' / ')}`;
 
-export async function runModelInNode(options: ModelRunOptions & { readonly adapter: 'lavapipe' | 'swiftshader' }): Promise<ModelRunRecord> {
+export async function runModelInNode(
+  options: ModelRunOptions & { readonly adapter: 'lavapipe' | 'swiftshader'; readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null },
+): Promise<ModelRunRecord> {
   const started = new Date();
   const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter });
+  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant, conv: options.variant } } : {}) });
   const label = `node/${options.adapter}`;
   try {
     options.log(`[${label}] ${gpu.info.description || gpu.info.device} (features: ${gpu.info.features.join(', ') || 'none'}); load average ${host.loadAverage.join(' / ')}`);
+    options.log(`[${label}] ${describeProfile(gpu.deviceProfile)}`);
     const suite = await runModelSuite({ label, gpu, runtime: 'node', log: options.log }, options.settings);
     const notes = [...suite.notes];
     if (gpu.hasTimestamps && options.settings.profile) {
