@@ -88,6 +88,9 @@ describe('model bench pieces (no GPU)', () => {
     fails(['--node-only', '--browser-only'], /exclude each other/);
     fails(['--filter', 'x'], /unknown option '--filter' for the model suite/);
     fails(['--steps'], /positive integer/);
+    expect(defaults.variant).toBeNull();
+    expect(parseModelArguments(['--variant', 'tiled']).variant).toBe('tiled');
+    fails(['--variant', 'fast'], /--variant must be tiled, lanes or subgroup, not 'fast'/);
   });
 
   it('pnpm bench model --help explains every option; a bad option exits 2 with the usage', async () => {
@@ -96,7 +99,7 @@ describe('model bench pieces (no GPU)', () => {
     try {
       expect(await modelMain(['--help'], { benchDir: '/nonexistent', root: ROOT })).toBe(0);
       const usage = String(out.mock.calls[0]?.[0]);
-      for (const option of ['--encoder', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--node-only', '--browser-only', '--adapter', '--browser-adapters', '--peer', '--no-write', '--help']) {
+      for (const option of ['--encoder', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
         expect(usage, option).toContain(option);
       }
       expect(await modelMain(['--resolution', '65'], { benchDir: '/nonexistent', root: ROOT })).toBe(2);
