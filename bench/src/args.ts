@@ -46,7 +46,7 @@ Options (kernels):
   --browser-only              run only in headless Chromium
   --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
   --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader,compat (default both)
-  --variant <core>            Node only: run every gemm and convolution row on one GEMM core (tiled = the previous
+  --variant <core>            Node only: run every gemm row (1x1 convolutions included) on one GEMM core (tiled = the previous
                               kernels, lanes, subgroup) instead of the device profile's choice; the matmul rows
                               show all three cores in every run
   --filter <text>[,<text>]    only benchmarks whose "family name" contains one of the texts (case-insensitive)

@@ -28,7 +28,7 @@ Options:
   --node-only                 run only in Node
   --browser-only              run only in headless Chromium
   --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
-  --variant <core>            Node only: the GEMM core of gemm and the convolutions (tiled = the previous kernels,
+  --variant <core>            Node only: the GEMM core of gemm and the 1x1 convolutions (tiled = the previous kernels,
                               lanes, subgroup) instead of the device profile's choice
   --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader (default), compat
   --peer <name>               also run a model peer on the same rows (bench/src/model/peer.ts; registered: ${modelPeerNames().join(', ') || 'none yet'})

@@ -23,7 +23,7 @@ export async function runModelInNode(
 ): Promise<ModelRunRecord> {
   const started = new Date();
   const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant, conv: options.variant } } : {}) });
+  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant } } : {}) });
   const label = `node/${options.adapter}`;
   try {
     options.log(`[${label}] ${gpu.info.description || gpu.info.device} (features: ${gpu.info.features.join(', ') || 'none'}); load average ${host.loadAverage.join(' / ')}`);

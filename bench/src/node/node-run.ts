@@ -61,7 +61,7 @@ export async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | n
 export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
   const started = new Date();
   const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant, conv: options.variant } } : {}) });
+  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant } } : {}) });
   const label = `node/${options.adapter}`;
   const notes: string[] = [];
   try {

@@ -32,7 +32,7 @@ export interface DeviceProfile {
   readonly cores: number;
   /** Core of gemm and of the 1x1 convolutions routed through it. */
   readonly gemm: GemmVariant;
-  /** Core of the implicit-GEMM convolutions (forward, input gradient, weight gradient, transposed). */
+  /** Core of the implicit-GEMM convolutions (forward, input gradient, weight gradient, transposed): `tiled` only for now. */
   readonly conv: GemmVariant;
   /** Fewest workgroups a GEMM dispatch should have before a long K is split. */
   readonly gemmTargetWorkgroups: number;
@@ -99,9 +99,8 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
 function checkProfile(profile: DeviceProfile): void {
   const problems: string[] = [];
   if (!DEVICE_CLASSES.includes(profile.class)) problems.push(`class '${profile.class}' is not one of ${DEVICE_CLASSES.join(', ')}`);
-  for (const key of ['gemm', 'conv'] as const) {
-    if (!GEMM_VARIANTS.includes(profile[key])) problems.push(`${key} '${profile[key]}' is not one of ${GEMM_VARIANTS.join(', ')}`);
-  }
+  if (!GEMM_VARIANTS.includes(profile.gemm)) problems.push(`gemm '${profile.gemm}' is not one of ${GEMM_VARIANTS.join(', ')}`);
+  if (profile.conv !== 'tiled') problems.push(`conv '${profile.conv}': the implicit-GEMM convolutions run on the tiled core only`);
   if (!['workgroup', 'lane'].includes(profile.reduction)) problems.push(`reduction '${profile.reduction}' is not workgroup or lane`);
   for (const key of ['subgroupMinSize', 'cores', 'gemmTargetWorkgroups', 'weightTargetWorkgroups', 'tiledMaxSide', 'tiledBk'] as const) {
     if (!Number.isInteger(profile[key]) || profile[key] < 1) problems.push(`${key} must be a positive integer, got ${profile[key]}`);

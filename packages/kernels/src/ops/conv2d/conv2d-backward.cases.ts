@@ -3,8 +3,8 @@ import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d-backward.js';
+import { conv2d } from './conv2d.js';
 import { numelOf, PADS } from './conv2d.cases.js';
-import { GEMM_VARIANTS, type GemmVariant } from '../../device/profile.js';
 import { convGeometry, outputShape, type Conv2dOptions } from './conv2d-geometry.js';
 import {
   conv2dBackwardBiasReference,
@@ -22,7 +22,6 @@ export interface BackwardSpec extends Conv2dOptions {
   w: number[];
   general?: boolean;
   splits?: number;
-  variant?: GemmVariant;
 }
 
 /** Input, weight and bias gradients of loss = Σ r·y against the float64 reference. */
@@ -107,18 +106,6 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, splits: 1 }, { input: false, weight: true });
     },
   },
-  'dx and dw on every GEMM core (tiled, lanes, subgroup where the adapter has subgroups): implicit, strided, grouped, 1x1': {
-    timeoutMs: COLD_COMPILE_MS,
-    run: async ({ gpu, random }) => {
-      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
-        await checkBackward(gpu, random, { x: [2, 5, 7, 9], w: [19, 5, 3, 3], padding: [0, 1, 0, 1], stride: 2, variant });
-        await checkBackward(gpu, random, { x: [2, 6, 7, 5], w: [9, 2, 3, 3], groups: 3, padding: 1, variant });
-        await checkBackward(gpu, random, { x: [2, 8, 5, 5], w: [12, 8, 1, 1], variant });
-        await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [6, 5, 1, 1], general: true, variant });
-        await checkBackward(gpu, random, { x: [3, 3, 30, 30], w: [5, 3, 3, 3], padding: 1, variant }, { input: false, weight: true });
-      }
-    },
-  },
   'db sums dy over N, H, W': slow(async ({ gpu, random }) => {
     const dy = randomArray(random, 3 * 4 * 5 * 7);
     const db = conv2dBackwardBias(gpu, gpu.upload(dy, [3, 4, 5, 7]), poisoned(gpu, [4]));
@@ -132,5 +119,9 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3]), ['conv2dBackwardWeight', '[4, 5, 3]']);
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { groups: 3 }), ['conv2dBackwardWeight', 'groups = 3']);
     await expectError(() => conv2dBackwardBias(gpu, tensor([3, 4, 5])), ['conv2dBackwardBias', '[3, 4, 5]']);
+    // The implicit GEMM takes only the tiled core; a 1x1 routed through gemm takes any (gemm.cases runs them all).
+    await expectError(() => conv2dBackwardInput(gpu, tensor([3, 4, 5, 7]), w, [3, 5, 7, 9], { variant: 'lanes' }), ['conv2dBackwardInput', "'tiled' GEMM core only", "not 'lanes'"]);
+    await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { variant: 'lanes' }), ['conv2dBackwardWeight', "'tiled' GEMM core only"]);
+    await expectError(() => conv2d(gpu, tensor([3, 5, 7, 9]), w, { variant: 'lanes' }), ['conv2d', "'tiled' GEMM core only"]);
   }),
 });

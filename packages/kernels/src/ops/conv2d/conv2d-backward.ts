@@ -10,7 +10,7 @@ import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
 import type { GemmVariant } from '../../device/profile.js';
-import { activationCode, chooseTile, epilogueFlags, gemmModule, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
+import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
 import { CONV2D_BACKWARD_INPUT_HEADER_WGSL } from './conv2d-backward-input.wgsl.js';
 import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL } from './conv2d.wgsl.js';
@@ -34,14 +34,14 @@ export interface Conv2dBackwardInputOptions extends Conv2dOptions {
   activation?: Activation;
   /** Force the phase-decomposed kernel (skip the gemm and depthwise routes). */
   general?: boolean;
-  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
 }
 
 export interface Conv2dBackwardWeightOptions extends Conv2dOptions {
   out?: GpuTensor;
   general?: boolean;
-  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
   /** Chunks of N·OH·OW reduced separately, then summed; chosen from the shape when omitted. */
   splits?: number;
@@ -127,7 +127,7 @@ export function conv2dBackwardInput(
   const maxRows = Math.max(...rows.filter((_, index) => index % 4 === 1));
   const maxCols = Math.max(...cols.filter((_, index) => index % 4 === 1));
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
-  const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, options.variant ?? gpu.deviceProfile.conv);
+  const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
   const phases = g.sh * g.sw;
   const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
     .u32(phases)
@@ -206,7 +206,7 @@ function implicitWeightGradient(
   const total = g.N * g.OH * g.OW;
   const columns = g.Cig * g.KH * g.KW;
   checkIndexRange(WEIGHT, { 'N · OH · OW': total, 'C / groups · KH · KW': columns });
-  const tile = chooseTile(gpu, WEIGHT, g.Cog, columns, variant ?? gpu.deviceProfile.conv);
+  const tile = chooseTile(gpu, WEIGHT, g.Cog, columns, implicitGemmVariant(WEIGHT, variant ?? gpu.deviceProfile.conv));
   const tiles = Math.ceil(g.Cog / tileRows(tile)) * Math.ceil(columns / tileCols(tile)) * g.groups;
   const fit = Math.max(1, Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * numel(out.shape))));
   let splits = Math.min(weightSplits(gpu, tiles, total, tile.bk, requested), requested ?? fit);

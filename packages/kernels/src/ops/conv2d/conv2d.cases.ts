@@ -8,7 +8,6 @@ import type { Activation } from '../gemm/tiles.js';
 import { conv2d, type Conv2dForwardOptions } from './conv2d.js';
 import { convGeometry, outputShape, type Conv2dOptions, type Padding } from './conv2d-geometry.js';
 import { conv2dReference } from './conv2d.reference.js';
-import { GEMM_VARIANTS, type GemmVariant } from '../../device/profile.js';
 
 /** Cold pipeline compiles (lavapipe without its shader cache, SwiftShader) take seconds each on a shared CPU. */
 const COLD_COMPILE_MS = 300_000;
@@ -32,7 +31,6 @@ export interface ForwardSpec extends Conv2dOptions {
   scale?: boolean;
   activation?: Activation;
   general?: boolean;
-  variant?: GemmVariant;
 }
 
 export async function checkForward(gpu: Gpu, random: Random, spec: ForwardSpec): Promise<void> {
@@ -69,18 +67,6 @@ async function checkFused(gpu: Gpu, random: Random, spec: ForwardSpec & { activa
 const swift = (adapter: string): boolean => adapter.includes('swiftshader');
 
 export const conv2dCases = defineCases('conv2d', {
-  'every GEMM core (tiled, lanes, subgroup where the adapter has subgroups): implicit 3x3 strided, grouped, 1x1, epilogue': {
-    timeoutMs: COLD_COMPILE_MS,
-    run: async ({ gpu, random }) => {
-      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
-        await checkForward(gpu, random, { x: [2, 5, 7, 9], w: [19, 5, 3, 3], padding: [0, 1, 0, 1], stride: 2, bias: true, activation: 'relu', variant });
-        await checkForward(gpu, random, { x: [2, 6, 9, 5], w: [9, 2, 3, 3], groups: 3, padding: 1, scale: true, bias: true, variant });
-        await checkForward(gpu, random, { x: [2, 8, 5, 13], w: [17, 8, 1, 1], bias: true, activation: 'silu', variant });
-        await checkForward(gpu, random, { x: [3, 20, 1, 1], w: [5, 20, 1, 1], bias: true, variant });
-        await checkForward(gpu, random, { x: [1, 4, 6, 6], w: [3, 4, 1, 1], general: true, variant });
-      }
-    },
-  },
   '3x3 on [3, 5, 7, 9] → 4 channels, pads (0,0,0,0) (1,1,1,1) (0,1,0,1) (1,2,1,2) (2,2,2,2), stride 1 and 2': {
     timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {

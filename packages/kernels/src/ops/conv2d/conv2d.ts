@@ -13,7 +13,7 @@ import type { GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2d, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
 import type { GemmVariant } from '../../device/profile.js';
-import { activationCode, chooseTile, epilogueFlags, gemmModule, tileGrid, type Activation } from '../gemm/tiles.js';
+import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileGrid, type Activation } from '../gemm/tiles.js';
 import { CONV2D_HEADER_WGSL } from './conv2d.wgsl.js';
 import {
   checkIndexRange,
@@ -34,7 +34,7 @@ export interface Conv2dForwardOptions extends Conv2dOptions {
   out?: GpuTensor;
   /** Force the implicit-GEMM kernel (skip the gemm and depthwise routes); for tests and benchmarks. */
   general?: boolean;
-  /** The GEMM core (implicit GEMM: the profile's `conv`; routed to gemm: its `gemm`) unless given. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
 }
 
@@ -63,7 +63,7 @@ export function checkEpilogue(
 }
 
 export function conv2dKernel(gpu: Gpu, g: ConvGeometry, variant?: GemmVariant): { kernel: KernelSource; workgroups: [number, number, number] } {
-  const tile = chooseTile(gpu, NAME, g.Cog, g.OH * g.OW, variant ?? gpu.deviceProfile.conv);
+  const tile = chooseTile(gpu, NAME, g.Cog, g.OH * g.OW, implicitGemmVariant(NAME, variant ?? gpu.deviceProfile.conv));
   return {
     kernel: gemmModule(NAME, CONV2D_HEADER_WGSL, tile),
     workgroups: tileGrid(gpu, NAME, tile, g.Cog, g.OH * g.OW, g.N * g.groups),

@@ -65,6 +65,21 @@ export function chooseTile(gpu: Gpu, kernel: string, rows: number, cols: number,
   return { variant, share, wm: 1, wn: LANES_TILE.cols / 8, bk: LANES_TILE.kStep };
 }
 
+/**
+ * The core of an implicit-GEMM convolution: `tiled` only. The lanes cores inline the header's gather (load_b) into
+ * every unrolled step; with the convolution headers SwiftShader's compiler ran past 150 s and 5.5 GB on one
+ * pipeline, so they are refused here until they are proven there.
+ */
+export function implicitGemmVariant(kernel: string, variant: GemmVariant): GemmVariant {
+  if (variant !== 'tiled') {
+    throw new KernelArgumentError(
+      `${kernel}: the implicit-GEMM convolution runs on the 'tiled' GEMM core only, not '${variant}' (1x1 convolutions routed ` +
+        `through gemm take any core)`,
+    );
+  }
+  return variant;
+}
+
 /** Rows of C one workgroup owns. */
 export function tileRows(tile: GemmTile): number {
   return tile.variant === 'tiled' ? 8 * tile.wm : LANES_TILE.rows;
