@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADAPTER_KINDS } from '@ulseg/kernels';
 import { runInfo } from './commands/info.js';
+import { RUNTIMES, type Runtime } from './chromium/commands.js';
 import { DEMO_PRESETS, runDemo, type DemoPresetName } from './commands/demo.js';
 import { runConvert } from './commands/convert.js';
 import { runForward } from './commands/forward.js';
@@ -29,11 +30,22 @@ const program = new Command()
 const adapterOption = (): Option =>
   new Option('--adapter <kind>', 'WebGPU adapter (env ULSEG_ADAPTER)').choices([...ADAPTER_KINDS]).env('ULSEG_ADAPTER');
 
+const runtimeOption = (): Option =>
+  new Option(
+    '--runtime <where>',
+    'node: WebGPU through Dawn in this process; chromium: the same code in a page of the system headless Chromium (puppeteer-core), ' +
+      'files through a token-guarded service on 127.0.0.1 that reaches only the paths named here. ' +
+      "With chromium, --adapter swiftshader is Chromium's SwiftShader, lavapipe its GLES compatibility adapter (lavapipe through ANGLE), hardware a GPU through Vulkan",
+  )
+    .choices([...RUNTIMES])
+    .default('node');
+
 program
   .command('info')
   .description('print the WebGPU adapter ulseg would use: name, driver, features and limits')
   .addOption(adapterOption())
-  .action(async (options: { adapter?: (typeof ADAPTER_KINDS)[number] }) => runInfo(options));
+  .addOption(runtimeOption())
+  .action(async (options: { adapter?: (typeof ADAPTER_KINDS)[number]; runtime: Runtime }) => runInfo(options));
 
 program
   .command('demo')
@@ -56,7 +68,8 @@ program
     return seed;
   }, 2020)
   .addOption(adapterOption())
-  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number] }) => {
+  .addOption(runtimeOption())
+  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number]; runtime: Runtime }) => {
     await runDemo(options);
   });
 
@@ -89,13 +102,13 @@ program
     runForward(options),
   );
 
-for (const command of [inferCommand(adapterOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand(adapterOption)]) {
+for (const command of [inferCommand(adapterOption, runtimeOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand(adapterOption)]) {
   program.addCommand(command.copyInheritedSettings(program));
 }
 
 program.addCommand(exportOnnxCommand(adapterOption).copyInheritedSettings(program));
 
-for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapterOption)]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [synthCommand(), preprocessCommand(), trainCommand(adapterOption, runtimeOption)]) program.addCommand(command.copyInheritedSettings(program));
 
 program.addCommand(deployCommand().copyInheritedSettings(program));
 

@@ -22,6 +22,7 @@ import { runPreprocess } from './preprocess.js';
 import { runSynth } from './synth.js';
 import { runTrain } from './train.js';
 import { contour, runVisualize } from './visualize.js';
+import type { Runtime } from '../chromium/commands.js';
 
 export interface DemoPreset {
   readonly summary: string;
@@ -111,6 +112,8 @@ export interface DemoOptions {
   preset: DemoPresetName;
   seed: number;
   adapter?: AdapterKind;
+  /** Where training and inference run (post-processing and evaluation stay in Node). */
+  runtime?: Runtime;
 }
 
 const POSTPROCESS = DEMO_POSTPROCESS;
@@ -230,6 +233,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       augment: true,
       ...(preset.augmentation === 'light' ? { augmentPolicy: LIGHT_AUGMENTATION } : {}),
       ...(options.adapter ? { adapter: options.adapter } : {}),
+      ...(options.runtime ? { runtime: options.runtime } : {}),
     }),
   );
   const folds = Array.from({ length: preset.folds }, (_, index) => index + 1);
@@ -258,6 +262,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       loadModels: 'all',
       inputResize: 'pillow',
       ...(options.adapter ? { adapter: options.adapter } : {}),
+      ...(options.runtime ? { runtime: options.runtime } : {}),
     }),
   );
   await step('postprocess', `remove regions <= ${POSTPROCESS.threshold} px, ${POSTPROCESS.kernel}x${POSTPROCESS.kernel} edge-band median`, () =>

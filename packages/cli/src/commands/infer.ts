@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, shardNames, type Shard } from '@ulseg/infer';
+import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, shardNames, type Shard, type InferFolderSummary } from '@ulseg/infer';
 import { parseShard, shardFromEnvironment } from '../cluster.js';
 import { listPngFiles, readPngSize } from '@ulseg/data';
 import type { EncoderName } from '@ulseg/model';
@@ -8,6 +8,7 @@ import { readInput, siblingFolder, withStagedFolders } from '../files.js';
 import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { readModelWeights } from '../weights.js';
+import { inferInChromium, type ChromiumInferCallbacks, type ChromiumInferJob, type Runtime } from '../chromium/commands.js';
 import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
 
 export interface InferCommandOptions {
@@ -32,6 +33,7 @@ export interface InferCommandOptions {
   shard?: Shard | 'auto';
   shards?: number;
   adapter?: AdapterKind;
+  runtime?: Runtime;
 }
 
 /** The shard this process segments: --shard I/N as given, or --shard auto from the cluster engine's variables. */
@@ -85,17 +87,18 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     }
     const resolution = flagged ?? recorded[0] ?? 256;
     if (flagged === undefined && recorded.length === 1 && resolution !== 256) process.stdout.write(`running at ${resolution} px, the resolution the checkpoint(s) record (--image-resolution overrides it)\n`);
-    const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+    const gpu = options.runtime === 'chromium' ? undefined : await createGpu(options.adapter ? { adapter: options.adapter } : {});
     let bar: ProgressBar | undefined;
     let note = '';
     let done = 0;
     const start = performance.now();
     try {
-      for (const encoder of encoders) checkResolutionFits(gpu, encoder, resolution, options.batchSize * views.length, '--image-resolution', `--batch-size ${options.batchSize} x ${views.length} TTA view(s)`);
+      // In Chromium the page's own adapter limits apply (inferFolder checks them there).
+      if (gpu) for (const encoder of encoders) checkResolutionFits(gpu, encoder, resolution, options.batchSize * views.length, '--image-resolution', `--batch-size ${options.batchSize} x ${views.length} TTA view(s)`);
       // Each image (of this shard) goes to the GPU whole (float32 per channel) before it is resized, and its mask comes back at full size.
-      const limit = gpu.info.limits.maxStorageBufferBindingSize ?? Infinity;
+      const limit = gpu?.info.limits.maxStorageBufferBindingSize ?? Infinity;
       const names = await listPngFiles(files, input);
-      for (const name of shard ? shardNames(names, shard) : names) {
+      for (const name of gpu ? (shard ? shardNames(names, shard) : names) : []) {
         const path = `${input}/${name}`;
         const bytes = await readInput(path, 'image');
         const { width, height } = readPngSize(bytes, path);
@@ -105,8 +108,10 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
         }
       }
       for (const [path, size] of trainedAt) if (size !== resolution) warn(`${path} was trained at ${size} px but runs at ${resolution} px (--image-resolution): its masks may be poor`);
+      const runFolder = (job: ChromiumInferJob, callbacks: ChromiumInferCallbacks): Promise<InferFolderSummary> =>
+        gpu ? inferFolder(gpu, files, { ...job, ...callbacks }) : inferInChromium(options.adapter, job, callbacks);
       const summary = await withStagedFolders([{ path: out, flag: '--out' }, { path: probabilities, flag: '--save-probabilities' }], ([stagedOut, stagedProbabilities]) =>
-        inferFolder(gpu, files, {
+        runFolder({
           weights,
           input,
           output: stagedOut!,
@@ -118,6 +123,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
           loadModels: options.loadModels,
           inputResize: options.inputResize,
           ...(shard ? { shard } : {}),
+        }, {
           onWarning: warn,
           onStart: ({ passes }) => (bar = progressBar('infer', passes)),
           onModelLoaded: ({ index, description }) => {
@@ -145,7 +151,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
       if (probabilities !== undefined) process.stdout.write(`wrote the probability maps (float32 .npy, [H, W]) to ${probabilities}\n`);
     } finally {
       bar?.stop();
-      await gpu.close();
+      await gpu?.close();
     }
   });
 }
@@ -158,7 +164,7 @@ function shardArgument(value: string): Shard | 'auto' {
   }
 }
 
-export function inferCommand(adapterOption: () => Option): Command {
+export function inferCommand(adapterOption: () => Option, runtimeOption: () => Option): Command {
   const command = new Command('infer')
     .summary('segment a folder of PNG scans with an ensemble of models x test-time augmentation')
     .description(
@@ -191,5 +197,6 @@ export function inferCommand(adapterOption: () => Option): Command {
     )
     .addOption(new Option('--shards <n>', 'number of shards for --shard auto (a Kubernetes Job\'s completions; Slurm: default the array size)').argParser(integerOption(1)).env('ULSEG_SHARDS'))
     .addOption(adapterOption())
+    .addOption(runtimeOption())
     .action(async (options: InferCommandOptions) => runInfer(options));
 }

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_FOLD_SEED, encodeRgbPng, joinPath, loadLabelledSet, readTrainCsv } from '@ulseg/data';
+import { encodeRgbPng, joinPath } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
 import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
 import { ENCODERS, readWeights, type EncoderName } from '@ulseg/model';
@@ -7,8 +7,8 @@ import {
   augmentPreview,
   CHECKPOINT_FILES,
   foldDirectory,
-  matchTrainTable,
   resolveTrainConfig,
+  type TrainConfig,
   splitFold,
   trainFolds,
   TrainingStoppedError,
@@ -16,8 +16,11 @@ import {
 } from '@ulseg/train';
 import { checkWritableFolder, readInput, writeAtomic } from '../files.js';
 import { checkResolutionFits, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
+import { loadSamples } from './train-core.js';
+import { summary } from './train-summary.js';
+import { trainInChromium, type Runtime } from '../chromium/commands.js';
 import { renderCurvesSvg } from '../plot.js';
-import { formatDuration, TrainProgress } from '../progress.js';
+import { TrainProgress } from '../progress.js';
 import { foldFromEnvironment } from '../cluster.js';
 
 export interface TrainCommandOptions {
@@ -49,6 +52,7 @@ export interface TrainCommandOptions {
   resume?: boolean;
   initWeights?: string;
   adapter?: AdapterKind;
+  runtime?: Runtime;
 }
 
 /** The original's options are spelled in snake_case (`--image_resolution 256`): accept them as aliases of the kebab-case ones. */
@@ -61,38 +65,6 @@ export function kebabCaseOptions(argv: readonly string[], commands: readonly str
     const name = equals < 0 ? token : token.slice(0, equals);
     return name.replaceAll('_', '-') + (equals < 0 ? '' : token.slice(equals));
   });
-}
-
-async function loadSamples(options: TrainCommandOptions, files: NodeFiles): Promise<ReturnType<typeof matchTrainTable>> {
-  if (!(await files.exists(options.foldFileList))) {
-    throw new Error(`--fold-file-list '${options.foldFileList}': no such file (ulseg preprocess writes one)`);
-  }
-  const table = await readTrainCsv(files, options.foldFileList, { folds: options.folds, seed: DEFAULT_FOLD_SEED });
-  const split = Math.max(...table.rows.map((row) => row.fold));
-  if (table.format === 'ulseg' && split !== options.folds) {
-    throw new Error(`${options.foldFileList} is split into ${split} folds but --folds is ${options.folds}: pass --folds ${split}, or re-split it with ulseg preprocess --folds ${options.folds}`);
-  }
-  if (table.format === 'original') {
-    process.stdout.write(`${options.foldFileList}: the original's ID,CATE,size; graded by tertiles and split into ${options.folds} folds now (seed ${DEFAULT_FOLD_SEED})\n`);
-  }
-  const loaded = await loadLabelledSet(files, options.trainDatasetPath, options.trainGtDatasetPath);
-  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
-  const matched = matchTrainTable(loaded.samples, table.rows, { csv: options.foldFileList, images: options.trainDatasetPath });
-  for (const warning of matched.warnings) process.stderr.write(`warning: ${warning}\n`);
-  return matched;
-}
-
-function summary(results: readonly FoldResult[], weightsPath: string, seconds: number): string {
-  const lines = results.map((result) => {
-    const row = result.best && result.history.find((entry) => entry.epoch === result.best!.epoch);
-    const where = joinPath(foldDirectory(weightsPath, result.fold), result.best ? CHECKPOINT_FILES.best : CHECKPOINT_FILES.last);
-    return result.best && row
-      ? `  fold ${result.fold}: best epoch ${row.epoch}, validation loss ${row.validationLoss.toFixed(4)}, Dice ${row.validationDice.toFixed(4)} → ${where}`
-      : `  fold ${result.fold}: no best checkpoint (no finite validation loss) → ${where}`;
-  });
-  const dices = results.flatMap((result) => result.history.filter((row) => row.epoch === result.best?.epoch).map((row) => row.validationDice));
-  const mean = dices.length ? `; mean validation Dice of the best epochs ${(dices.reduce((a, b) => a + b, 0) / dices.length).toFixed(4)}` : '';
-  return `trained ${results.length} fold${results.length === 1 ? '' : 's'} in ${formatDuration(seconds)}${mean}\n${lines.join('\n')}\n`;
 }
 
 /** ulseg train: K-fold training with the original's options (see --help). */
@@ -128,8 +100,9 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   }
   // The output folder and every input are checked before the GPU starts: a bad path fails now, not after an epoch.
   await checkWritableFolder(options.weightsPath, '--weights-path');
+  if (options.runtime === 'chromium') return trainChromium(options, config, kThFold);
   const files = new NodeFiles();
-  const { samples } = await loadSamples(options, files);
+  const { samples } = await loadSamples(options, files, (stream, text) => process[stream].write(text));
   if (samples.length < config.folds) throw new Error(`${samples.length} images cannot fill ${config.folds} folds: use --folds ${Math.max(2, samples.length)} or add images`);
   const initWeights = options.initWeights
     ? { weights: (await readWeights(await readInput(options.initWeights, '--init-weights'), options.initWeights)).weights, source: options.initWeights }
@@ -197,6 +170,31 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   }
 }
 
+/** The same run in headless Chromium (--runtime chromium): the page trains, files go through the CLI's file service. */
+async function trainChromium(options: TrainCommandOptions, config: TrainConfig, kThFold: number | undefined): Promise<void> {
+  const start = performance.now();
+  const outcome = await trainInChromium({
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    config,
+    foldFileList: options.foldFileList,
+    trainDatasetPath: options.trainDatasetPath,
+    trainGtDatasetPath: options.trainGtDatasetPath,
+    weightsPath: options.weightsPath,
+    resume: options.resume ?? false,
+    ...(kThFold !== undefined ? { kThFold } : {}),
+    ...(options.initWeights ? { initWeights: options.initWeights } : {}),
+    ...(options.augmentPreview !== undefined ? { augmentPreview: options.augmentPreview } : {}),
+  });
+  if (outcome.kind === 'stopped') {
+    process.stderr.write(`ulseg: ${outcome.message}\n`);
+    process.exitCode = 130;
+  } else if (outcome.kind === 'preview') {
+    process.stdout.write(`wrote ${outcome.path}: ${options.augmentPreview} training inputs of fold ${outcome.fold}'s first epoch (${outcome.width}x${outcome.height}); nothing trained\n`);
+  } else {
+    process.stdout.write(summary(outcome.folds, options.weightsPath, (performance.now() - start) / 1000));
+  }
+}
+
 /** A commander parser of integers >= `minimum`. */
 export function integerArgument(minimum: number): (value: string) => number {
   return (value) => {
@@ -233,7 +231,7 @@ function backboneArgument(value: string): EncoderName {
 }
 
 /** `ulseg train` with every option of the original's train.py (kebab-case; the snake_case spellings work too). */
-export function trainCommand(adapterOption: () => Option): Command {
+export function trainCommand(adapterOption: () => Option, runtimeOption: () => Option): Command {
   return new Command('train')
     .description(
       "K-fold training of Linknet-EfficientNet as the original's train.py (ORIGINAL.md §3-§5): for fold k, the images of " +
@@ -275,5 +273,6 @@ export function trainCommand(adapterOption: () => Option): Command {
     .option('--resume', 'continue each fold from its last.safetensors (same options required); finished folds are skipped')
     .option('--init-weights <file>', 'start from these weights (.safetensors or .pth), loaded by name; unmatched entries are reported')
     .addOption(adapterOption())
+    .addOption(runtimeOption())
     .action(async (options: TrainCommandOptions) => runTrain(options));
 }
