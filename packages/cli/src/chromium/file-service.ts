@@ -11,7 +11,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileOperation } from './http-files.js';
 
@@ -165,4 +166,21 @@ async function writeAtomically(target: string, bytes: Uint8Array): Promise<void>
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (ephemeral port) that answers the file service's URLs and hands the rest to `other`.
+ * Idle keep-alive connections are never closed by the server (keepAliveTimeout 0): a client reusing a socket the
+ * server had just closed would see its PUT fail with ECONNRESET, and PUTs are not retried.
+ */
+export async function listenLocal(service: FileService, other: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    if (!service.handle(request, response)) other(request, response);
+  });
+  server.keepAliveTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -7,8 +7,6 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +14,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumAdapterFor, chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { AdapterKind } from '@ulseg/kernels';
 import type { EpochRow } from '@ulseg/train';
-import { FileService, type FilePolicy } from './file-service.js';
+import { FileService, listenLocal, type FilePolicy } from './file-service.js';
 import type { InferJob, InfoJob, PageEvent, PageResult, TrainJob } from './protocol.js';
 
 type WithoutAccess<T> = T extends unknown ? Omit<T, 'gpu' | 'files'> : never;
@@ -84,8 +82,7 @@ export async function runInChromium(options: ChromiumRunOptions): Promise<Chromi
   const script = await pageScript();
   const files = new FileService(options.policy);
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>ulseg</title></head><body><script type="module" src="/ulseg-page.js"></script></body></html>';
-  const server = createServer((request, response) => {
-    if (files.handle(request, response)) return;
+  const { server, origin } = await listenLocal(files, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/' || path === `/${PAGE_FILE}`) {
       response.writeHead(200, { 'content-type': path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
@@ -95,11 +92,6 @@ export async function runInChromium(options: ChromiumRunOptions): Promise<Chromi
       response.end();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const userDataDir = mkdtempSync(join(tmpdir(), 'ulseg-chromium-'));
   const stderrTail: string[] = [];
   let browser: Browser | undefined;
