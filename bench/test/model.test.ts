@@ -78,6 +78,9 @@ describe('model bench pieces (no GPU)', () => {
     const parsed = parseModelArguments(['--', '--encoder', 'efficientnet-b0', '--resolution', '64', '--batch', '1,2,2', '--passes', 'train-step', '--repeats', '4', '--steps', '2', '--no-profile', '--node-only', '--seed', '9']);
     expect(parsed.settings).toMatchObject({ encoder: 'efficientnet-b0', resolution: 64, batches: [1, 2], passes: ['train-step'], repeats: 4, steps: 2, profile: false, seed: 9 });
     expect(parsed.browser).toBe(false);
+    expect(parseModelArguments(['--runtime', 'chromium'])).toMatchObject({ node: false, browser: true });
+    expect(parseModelArguments(['--runtime', 'node'])).toMatchObject({ node: true, browser: false });
+    expect(parseModelArguments(['--runtime', 'both'])).toMatchObject({ node: true, browser: true });
     expect(parseModelArguments(['--passes', 'train-step,forward']).settings.passes).toEqual(['forward', 'train-step']);
     const fails = (argv: string[], message: RegExp): void => expect(() => parseModelArguments(argv), argv.join(' ')).toThrow(message);
     fails(['--resolution', '100'], /multiple of 32/);
@@ -86,6 +89,7 @@ describe('model bench pieces (no GPU)', () => {
     fails(['--passes', 'backward'], /unknown 'backward'/);
     fails(['--peer', 'no-such-peer'], /no model peer named 'no-such-peer'.*peer\.ts/);
     fails(['--node-only', '--browser-only'], /exclude each other/);
+    fails(['--runtime', 'firefox'], /--runtime must be node, chromium or both/);
     fails(['--filter', 'x'], /unknown option '--filter' for the model suite/);
     fails(['--steps'], /positive integer/);
     expect(defaults.variant).toBeNull();
@@ -99,7 +103,7 @@ describe('model bench pieces (no GPU)', () => {
     try {
       expect(await modelMain(['--help'], { benchDir: '/nonexistent', root: ROOT })).toBe(0);
       const usage = String(out.mock.calls[0]?.[0]);
-      for (const option of ['--encoder', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
+      for (const option of ['--encoder', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--runtime', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
         expect(usage, option).toContain(option);
       }
       expect(await modelMain(['--resolution', '65'], { benchDir: '/nonexistent', root: ROOT })).toBe(2);

@@ -25,8 +25,9 @@ Options:
   --max-seconds <s>           stop a row's timed runs after <s> seconds once one is done (default ${DEFAULT_MODEL_SETTINGS.maxSeconds})
   --no-profile                skip the profiled run (GPU time per kernel: one run with a timestamped pass per dispatch)
   --seed <n>                  seed of the weights, the input and the targets (default ${DEFAULT_MODEL_SETTINGS.seed})
-  --node-only                 run only in Node
-  --browser-only              run only in headless Chromium
+  --runtime <where>           node, chromium or both (default both): where the rows run, as \`ulseg train --runtime\`
+  --node-only                 the same as --runtime node
+  --browser-only              the same as --runtime chromium
   --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
   --variant <core>            Node only: the GEMM core of gemm and the 1x1 convolutions (tiled = the previous kernels,
                               lanes, subgroup) instead of the device profile's choice
@@ -136,6 +137,13 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
         const seed = Number(value);
         if (value === undefined || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed needs an integer in [0, 2^32), got '${value ?? ''}'`);
         settings.seed = seed;
+        break;
+      }
+      case '--runtime': {
+        const where = next();
+        if (where !== 'node' && where !== 'chromium' && where !== 'both') throw new UsageError(`--runtime must be node, chromium or both, not '${where ?? ''}'`);
+        parsed.node = where !== 'chromium';
+        parsed.browser = where !== 'node';
         break;
       }
       case '--node-only':
