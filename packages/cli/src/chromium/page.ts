@@ -4,7 +4,7 @@
  * messages and the result go back through `__ulsegEmit` (protocol.ts). Bundled for the browser by build.mjs.
  */
 import { encodeRgbPng, joinPath } from '@ulseg/data';
-import { inferFolder } from '@ulseg/infer';
+import { inferFolder, readNamed } from '@ulseg/infer';
 import { createGpu, describeGpu, type Gpu } from '@ulseg/kernels';
 import { readWeights } from '@ulseg/model';
 import { augmentPreview, splitFold, trainFolds } from '@ulseg/train';
@@ -40,7 +40,7 @@ async function train(job: TrainJob, gpu: Gpu): Promise<PageResult> {
     await files.write(path, encodeRgbPng(preview));
     return { command: 'augment-preview', path, width: preview.width, height: preview.height, fold };
   }
-  const initWeights = job.initWeights ? { weights: (await readWeights(await files.read(job.initWeights), job.initWeights)).weights, source: job.initWeights } : undefined;
+  const initWeights = job.initWeights ? { weights: (await readWeights(await readNamed(files, job.initWeights, '--init-weights'), job.initWeights)).weights, source: job.initWeights } : undefined;
   const folds = await trainFolds({
     gpu,
     config: job.config,
