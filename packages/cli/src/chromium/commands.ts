@@ -173,6 +173,8 @@ export async function inferInChromium(
     if (isFatal(error)) {
       throw new Error(`${error.message.split('\n')[0]} ${position}. The masks in ${job.output} that were written are whole files; run the same command again.`);
     }
+    // A file problem reads `ulseg: <file>: <problem>`, as infer's DataErrors do in Node (plainErrors).
+    if (error instanceof PageError && error.pageName === 'DataError') throw new Error(error.message);
     throw error;
   }
 }
