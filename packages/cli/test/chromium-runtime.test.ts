@@ -1,6 +1,7 @@
 /**
  * `--runtime chromium` end to end, as a user runs it (a private bundle of the CLI, with its page), on SwiftShader in
- * both runtimes (Node's Dawn reaches SwiftShader too): Linknet-B0 at 64 px, 2 epochs, fold 1 of 5 on 6 phantoms.
+ * both runtimes (Node's Dawn reaches SwiftShader too): Linknet-B0 at 64 px, 2 epochs, fold 1 of 5 on 6 phantoms, batch 1
+ * (4 steps per epoch: steps are recorded one ahead of their read-back, so a stop request lands within the epoch).
  *   - Chromium and Node train to the same per-epoch losses (float32 noise) and write the same files;
  *   - `infer --runtime chromium` writes the masks of Node (identical at 0.5) and probabilities within 1e-5;
  *   - a page crashed in epoch 2 is one error naming the epoch and step, last.safetensors of epoch 1 intact, `--resume`
@@ -25,7 +26,7 @@ const SWIFTSHADER = { ULSEG_ADAPTER: 'swiftshader' };
 const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { cwd: scratch, env: SWIFTSHADER });
 
 const trainOptions = (weights: string): string[] => [
-  'train', '--backbone', 'efficientnet-b0', '--image-resolution', '64', '--epochs', '2', '--batch-size', '2', '--t-max', '3',
+  'train', '--backbone', 'efficientnet-b0', '--image-resolution', '64', '--epochs', '2', '--batch-size', '1', '--t-max', '3',
   '--folds', '5', '--k-th-fold', '1', '--fold-file-list', 'data/train_data/train.csv', '--train-dataset-path', 'data/train_data/img',
   '--train-gt-dataset-path', 'data/train_data/label', '--weights-path', weights,
 ];
@@ -137,7 +138,7 @@ describe('ulseg --runtime chromium (SwiftShader in Chromium and in Node)', () =>
     expect(crashed.code).toBe(1);
     const failure = crashed.stderr.split('\n').filter((line) => line.startsWith('ulseg:'));
     expect(failure).toHaveLength(1);
-    expect(failure[0]).toMatch(/^ulseg: the Chromium page crashed .* in fold 1, epoch 2\/2, step 1\/2\. crashed\/fold1\/last\.safetensors \(epoch 1\) is intact: run the same command with --resume/);
+    expect(failure[0]).toMatch(/^ulseg: the Chromium page crashed .* in fold 1, epoch 2\/2, step 1\/4\. crashed\/fold1\/last\.safetensors \(epoch 1\) is intact: run the same command with --resume/);
     expect(crashed.stderr).not.toMatch(/\n\s+at /);
     const last = decodeCheckpoint(new Uint8Array(readFileSync(at('crashed/fold1/last.safetensors'))), 'last');
     expect(last.state.epochsDone).toBe(1);
