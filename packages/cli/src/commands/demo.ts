@@ -62,16 +62,16 @@ export const LIGHT_AUGMENTATION: AugmentPolicyInput = {
 
 export const DEMO_PRESETS = {
   quick: {
-    summary: 'the default, sized for 10 minutes on 2 idle CPU cores (lavapipe) with the build: EfficientNet-B0 at 64 px, 2 folds of 64 phantoms, 12 epochs each, light augmentation',
-    scans: 64,
+    summary: 'the default, sized for 10 minutes on 2 idle CPU cores (lavapipe) with the build: EfficientNet-B0 at 64 px, 2 folds of 96 phantoms, 14 epochs each, light augmentation',
+    scans: 96,
     testScans: 16,
     folds: 2,
     encoder: 'efficientnet-b0',
     resolution: 64,
-    epochs: 12,
+    epochs: 14,
     batchSize: 4,
     learningRate: 3e-3,
-    tMax: 12,
+    tMax: 14,
     augmentation: 'light',
     tta: 'identity,hflip',
   },
