@@ -28,42 +28,32 @@ export const copyBenchmarks: Benchmark[] = [
       };
     },
   },
-  {
-    name: 'copy kernel 64 MiB',
-    family: 'copy',
-    pass: 'forward',
-    shape: { elements: COUNT },
-    flops: 0,
-    bytes: f32(2 * COUNT),
-    metric: 'gbs',
-    requires: [],
-    note: 'copyTensor: a compute shader reading and writing float32',
-    setup({ gpu, random }) {
-      const source = random([COUNT]);
-      const destination = gpu.empty([COUNT], 'copy destination');
-      return {
-        run: () => void copyTensor(gpu, source, destination),
-        dispose: () => [source, destination].forEach((tensor) => gpu.release(tensor)),
-      };
-    },
-  },
-  {
-    name: 'copy kernel 64 MiB scalar layout',
-    family: 'copy',
-    pass: 'forward',
-    shape: { elements: COUNT },
-    flops: 0,
-    bytes: f32(2 * COUNT),
-    metric: 'gbs',
-    requires: [],
-    note: 'copyTensor in the scalar layout (one float32 a lane), the previous kernel, for comparison in the same run',
-    setup({ gpu, random }) {
-      const source = random([COUNT]);
-      const destination = gpu.empty([COUNT], 'copy destination');
-      return {
-        run: () => void copyTensor(gpu, source, destination, 'scalar'),
-        dispose: () => [source, destination].forEach((tensor) => gpu.release(tensor)),
-      };
-    },
-  },
+  copyKernelRow('auto'),
+  copyKernelRow('scalar'),
 ];
+
+/** copyTensor; `'scalar'` times the previous one-float32-a-lane kernel in the same run. */
+function copyKernelRow(layout: 'auto' | 'scalar'): Benchmark {
+  return {
+    name: layout === 'scalar' ? 'copy kernel 64 MiB scalar layout' : 'copy kernel 64 MiB',
+    family: 'copy',
+    pass: 'forward',
+    shape: { elements: COUNT },
+    flops: 0,
+    bytes: f32(2 * COUNT),
+    metric: 'gbs',
+    requires: [],
+    note:
+      layout === 'scalar'
+        ? 'copyTensor in the scalar layout (one float32 a lane), the previous kernel, for comparison in the same run'
+        : 'copyTensor: a compute shader reading and writing float32',
+    setup({ gpu, random }) {
+      const source = random([COUNT]);
+      const destination = gpu.empty([COUNT], 'copy destination');
+      return {
+        run: () => void copyTensor(gpu, source, destination, layout),
+        dispose: () => [source, destination].forEach((tensor) => gpu.release(tensor)),
+      };
+    },
+  };
+}
