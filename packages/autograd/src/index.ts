@@ -3,6 +3,17 @@ export { Tensor, type TensorOptions } from './tensor.js';
 export { noGrad, scope, isGradEnabled } from './grad-mode.js';
 export { apply, type Op, type BackwardContext, type ForwardResult } from './op.js';
 export { Node, reduceToShape } from './tape.js';
+export {
+  trace,
+  opMacs,
+  releasePlan,
+  releaseAfterLastUse,
+  type Trace,
+  type TracedOp,
+  type TraceValue,
+  type ReleasePlan,
+  type OpObserver,
+} from './trace.js';
 export { parseNpy, serializeNpy } from './npy.js';
 export { markWeightsChanged, weightsVersion } from './weights-version.js';
 export * as F from './functional.js';

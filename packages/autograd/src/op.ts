@@ -5,6 +5,7 @@
 import type { Gpu, GpuTensor } from '@ulseg/kernels';
 import { Node } from './tape.js';
 import { recordsGrad, Tensor } from './tensor.js';
+import { opObserver } from './trace.js';
 
 export interface ForwardResult {
   /** A kernel output (a pool buffer the result will own) or a tensor sharing existing storage (views). */
@@ -43,6 +44,7 @@ export function apply<Attributes>(op: Op<Attributes>, inputs: readonly Tensor[],
   }
   const { output, saved = [], saveOutput = false } = op.forward(gpu, inputs, attributes);
   const result = output instanceof Tensor ? output : Tensor.adopt(gpu, output);
+  opObserver()?.observe(op as Op<never>, inputs, attributes, result);
   if (!recordsGrad(inputs)) {
     for (const tensor of saved) tensor.dispose();
     return result;

@@ -7,12 +7,15 @@
  *     the result has no history.
  *   The fold (s, t) is kept on the BatchNorm2d while the weights version (weights-version.ts) and the tensors it was
  *   made from are unchanged, so a repeated inference forward pays only the convolutions.
+ *   The fused form is one op (`convBatchNorm`), so traces and releasing runs see it like any other.
  *   Otherwise (training, or a gradient to record): act(bn(conv(x))) through the modules' own forwards, so batch
  *   statistics, running-statistic updates and gradients are those of the composition, which is also the fused
  *   path's test oracle.
  */
 import { binary, conv2d, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
 import * as F from '../functional.js';
+import { apply, type Op } from '../op.js';
+import type { ConvOptions } from '../ops/convolution.js';
 import { recordsGrad, Tensor } from '../tensor.js';
 import { weightsVersion } from '../weights-version.js';
 import { ConvTranspose2d, releaseFold, type BatchNorm2d, type Conv2d } from './layers.js';
@@ -23,19 +26,46 @@ function activate(x: Tensor, activation: Activation): Tensor {
   return activation === 'none' ? x : F[activation](x);
 }
 
+interface FusedAttributes {
+  readonly activation: Activation;
+  readonly transposed: boolean;
+  /** The convolution's geometry (a transposed conv's stride and padding). */
+  readonly options: ConvOptions;
+  readonly eps: number;
+  /** (s, t) of the file comment, cached on the BatchNorm2d. */
+  readonly fold: () => { scale: GpuTensor; shift: GpuTensor };
+}
+
+/**
+ * The fused eval form as one op, so a trace sees it with the parameters it stands for. Inputs: x, the conv weight,
+ * BN weight, bias, running_mean, running_var, then the conv bias when there is one. Never recorded (it runs only when
+ * nothing requires grad), so it has no backward.
+ */
+const convBatchNormOp: Op<FusedAttributes> = {
+  name: 'convBatchNorm',
+  forward: (gpu, [x, weight], { activation, transposed, options, fold }) => {
+    const { scale, shift } = fold();
+    const epilogue = { scale, bias: shift, activation };
+    return {
+      output: transposed
+        ? convTranspose2d(gpu, x!.data, weight!.data, { stride: options.stride as number | undefined, padding: options.padding as number | undefined, ...epilogue })
+        : conv2d(gpu, x!.data, weight!.data, { ...options, ...epilogue }),
+    };
+  },
+  backward: () => {
+    throw new Error('convBatchNorm: the fused eval form has no backward (a forward that records runs the composition)');
+  },
+};
+
 /** act(norm(conv(x))), one fused kernel in eval mode without recording (see the file comment for the math). */
 export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d, x: Tensor, activation: Activation = 'none'): Tensor {
   if (norm.training || recordsGrad([x, conv.weight, conv.bias, norm.weight, norm.bias])) {
     return activate(norm.forward(conv.forward(x)), activation);
   }
-  const gpu = x.gpu;
-  const { scale, shift } = fold(conv, norm);
-  const epilogue = { scale, bias: shift, activation };
-  const y =
-    conv instanceof ConvTranspose2d
-      ? convTranspose2d(gpu, x.data, conv.weight.data, { stride: conv.config.stride, padding: conv.config.padding, ...epilogue })
-      : conv2d(gpu, x.data, conv.weight.data, { ...conv.options, ...epilogue });
-  return Tensor.adopt(gpu, y);
+  const transposed = conv instanceof ConvTranspose2d;
+  const options: ConvOptions = transposed ? { stride: conv.config.stride, padding: conv.config.padding } : conv.options;
+  const inputs = [x, conv.weight, norm.weight, norm.bias, norm.runningMean, norm.runningVar, ...(conv.bias ? [conv.bias] : [])];
+  return apply(convBatchNormOp, inputs, { activation, transposed, options, eps: norm.eps, fold: () => fold(conv, norm) });
 }
 
 /** (s, t) of the file comment for this conv and BN: the cached pair when still valid, else a new fold, cached. */

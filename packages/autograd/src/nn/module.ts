@@ -22,6 +22,11 @@ export interface LoadReport {
 
 export class Module {
   training = true;
+  /**
+   * Kept only so that state_dicts match another implementation's; the forward never runs it (EfficientNet's
+   * `_conv_head`). A traced export leaves its state out instead of refusing it as unused.
+   */
+  stateOnly = false;
   private readonly parameterSlots = new Map<string, Tensor>();
   private readonly bufferSlots = new Map<string, Tensor>();
   private readonly childSlots = new Map<string, Module>();

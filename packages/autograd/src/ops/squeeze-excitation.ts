@@ -36,6 +36,22 @@ const channelScaleOp: Op = {
   },
 };
 
+/** The fused inference form (inputs x, w1, b1, w2, b2): never recorded, so it has no backward. */
+const fusedOp: Op = {
+  name: 'squeezeExcitation',
+  forward: (gpu, [x, reduceWeight, reduceBias, expandWeight, expandBias]) => ({
+    output: squeezeExcitationKernel(gpu, x!.data, {
+      reduceWeight: reduceWeight!.data,
+      reduceBias: reduceBias!.data,
+      expandWeight: expandWeight!.data,
+      expandBias: expandBias!.data,
+    }),
+  }),
+  backward: () => {
+    throw new Error('squeezeExcitation: the fused inference form has no backward (a forward that records runs the composition)');
+  },
+};
+
 /** PyTorch `adaptive_avg_pool2d(x, 1)`: [N, C, H, W] → [N, C, 1, 1]. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: 1 | [1, 1] = 1): Tensor {
   if (outputSize !== 1 && !(Array.isArray(outputSize) && outputSize[0] === 1 && outputSize[1] === 1)) {
@@ -58,10 +74,7 @@ export function channelMultiply(x: Tensor, s: Tensor): Tensor {
 export function squeezeExcitation(x: Tensor, reduceWeight: Tensor, reduceBias: Tensor, expandWeight: Tensor, expandBias: Tensor): Tensor {
   if (x.shape.length !== 4) throw new Error(`squeezeExcitation: expects [N, C, H, W], got ${formatShape(x.shape)}`);
   const inputs = [x, reduceWeight, reduceBias, expandWeight, expandBias];
-  if (!recordsGrad(inputs) && (reduceWeight.shape[0] ?? 0) <= SE_MAX_REDUCED) {
-    const weights = { reduceWeight: reduceWeight.data, reduceBias: reduceBias.data, expandWeight: expandWeight.data, expandBias: expandBias.data };
-    return Tensor.adopt(x.gpu, squeezeExcitationKernel(x.gpu, x.data, weights));
-  }
+  if (!recordsGrad(inputs) && (reduceWeight.shape[0] ?? 0) <= SE_MAX_REDUCED) return apply(fusedOp, inputs, undefined);
   const gate = sigmoid(conv2d(silu(conv2d(adaptiveAvgPool2d(x), reduceWeight, reduceBias)), expandWeight, expandBias));
   return channelMultiply(x, gate);
 }

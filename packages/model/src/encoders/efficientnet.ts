@@ -99,8 +99,8 @@ export class EfficientNetEncoder extends nn.Module {
     });
     // Present so state_dicts match the original; never run (smp's encoder stops at the last block).
     const head = roundFilters(HEAD_FILTERS, spec.widthCoefficient);
-    this.registerModule('_conv_head', new nn.Conv2d(gpu, random, specs.at(-1)!.outputFilters, head, 1, { bias: false }));
-    this.registerModule('_bn1', bn(gpu, head));
+    this.registerModule('_conv_head', new nn.Conv2d(gpu, random, specs.at(-1)!.outputFilters, head, 1, { bias: false })).stateOnly = true;
+    this.registerModule('_bn1', bn(gpu, head)).stateOnly = true;
     this.outChannels = [inChannels, ...spec.outChannels.slice(1)];
   }
 

@@ -1,0 +1,115 @@
+/**
+ * One ONNX mapping per traced op kind (an autograd op's name), eval-mode semantics. A network needs no entry of its
+ * own: the export traces its forward and maps each op it ran.
+ *
+ *   conv2d            → Conv (pads = the op's padding as ONNX [top, left, bottom, right]; EfficientNet's "static
+ *                       same" pads are explicit asymmetric pads, e.g. [0, 0, 1, 1] for k3 s2)
+ *   convTranspose2d   → ConvTranspose (weight [Cin, Cout, k, k], as in PyTorch)
+ *   batchNorm2d       → BatchNormalization (y = (x − running_mean)/√(running_var + eps)·weight + bias; eval only)
+ *   convBatchNorm     → Conv or ConvTranspose → BatchNormalization → activation (the fused eval form, unfused)
+ *   relu → Relu; sigmoid → Sigmoid; silu(x) = x·σ(x) → Mul(x, Sigmoid(x))
+ *   add, sub, mul, div → Add, Sub, Mul, Div (numpy broadcasting, as ours)
+ *   adaptiveAvgPool2d → GlobalAveragePool;  channelScale x·s[n, c] → Mul
+ *   squeezeExcitation → GlobalAveragePool → Conv → x·σ(x) → Conv → Sigmoid → Mul (the fused SE, unfused)
+ */
+import { normalizePadding, type Padding } from '@ulseg/kernels';
+import type { TracedOp } from '@ulseg/autograd';
+import type { AttributeValue, GraphBuilder } from './graph-builder.js';
+
+export interface MappingContext {
+  readonly graph: GraphBuilder;
+  /** ONNX value names of the op's inputs, in order. */
+  readonly inputs: readonly string[];
+  /** ONNX value names of its tensor-valued attributes. */
+  readonly tensorAttributes: Readonly<Record<string, string>>;
+  /** Node name prefix: the module path of the op's first parameter, or of what made its first input. */
+  readonly scope: string;
+}
+
+/** Emits the op's nodes; returns the name of the value that stands for its output. */
+export type OnnxMapping = (op: TracedOp, context: MappingContext) => string;
+
+interface ConvAttributes {
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  dilation?: number | readonly [number, number];
+  groups?: number;
+}
+
+function pair(value: number | readonly [number, number] | undefined): [number, number] {
+  if (value === undefined) return [1, 1];
+  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
+}
+
+function kernelShape(op: TracedOp): { ints: number[] } {
+  const [, , kernelHeight, kernelWidth] = op.inputs[1]!.shape as [number, number, number, number];
+  return { ints: [kernelHeight, kernelWidth] };
+}
+
+function convAttributes(op: TracedOp, options: ConvAttributes): Record<string, AttributeValue> {
+  const [top, bottom, left, right] = normalizePadding(`exportOnnx: ${op.op}`, options.padding);
+  return {
+    kernel_shape: kernelShape(op),
+    strides: { ints: pair(options.stride) },
+    pads: { ints: [top, left, bottom, right] },
+    dilations: { ints: pair(options.dilation) },
+    group: { int: options.groups ?? 1 },
+  };
+}
+
+function convTransposeAttributes(op: TracedOp, options: { stride?: number; padding?: number }): Record<string, AttributeValue> {
+  const padding = options.padding ?? 0;
+  return { kernel_shape: kernelShape(op), strides: { ints: pair(options.stride) }, pads: { ints: [padding, padding, padding, padding] }, group: { int: 1 } };
+}
+
+const swish = (graph: GraphBuilder, scope: string, x: string): string => graph.node(scope, 'Mul', [x, graph.node(scope, 'Sigmoid', [x])]);
+
+function activation(graph: GraphBuilder, scope: string, x: string, kind: string): string {
+  if (kind === 'none') return x;
+  if (kind === 'relu') return graph.node(scope, 'Relu', [x]);
+  if (kind === 'silu') return swish(graph, scope, x);
+  if (kind === 'sigmoid') return graph.node(scope, 'Sigmoid', [x]);
+  throw new Error(`exportOnnx: no ONNX form for the activation '${kind}'`);
+}
+
+const elementwise =
+  (opType: string): OnnxMapping =>
+  (_, { graph, inputs, scope }) =>
+    graph.node(scope, opType, inputs);
+
+export const ONNX_MAPPINGS: Readonly<Record<string, OnnxMapping>> = {
+  conv2d: (op, { graph, inputs, scope }) => graph.node(scope, 'Conv', inputs, convAttributes(op, op.attributes as ConvAttributes)),
+  convTranspose2d: (op, { graph, inputs, scope }) =>
+    graph.node(scope, 'ConvTranspose', inputs, convTransposeAttributes(op, op.attributes as { stride?: number; padding?: number })),
+  batchNorm2d: (op, { graph, inputs: [x, weight, bias], tensorAttributes, scope }) => {
+    const { training, eps } = op.attributes as { training: boolean; eps: number };
+    if (training) throw new Error('exportOnnx: batchNorm2d ran in training mode; the export traces the eval-mode forward');
+    const { runningMean, runningVar } = tensorAttributes;
+    return graph.node(scope, 'BatchNormalization', [x!, weight!, bias!, runningMean!, runningVar!], { epsilon: { float: eps } });
+  },
+  convBatchNorm: (op, { graph, inputs: [x, weight, gamma, beta, mean, variance, convBias], scope }) => {
+    const { transposed, options, eps, activation: kind } = op.attributes as { transposed: boolean; options: ConvAttributes; eps: number; activation: string };
+    const convInputs = convBias ? [x!, weight!, convBias] : [x!, weight!];
+    const y = transposed
+      ? graph.node(scope, 'ConvTranspose', convInputs, convTransposeAttributes(op, options as { stride?: number; padding?: number }))
+      : graph.node(scope, 'Conv', convInputs, convAttributes(op, options));
+    const normalised = graph.node(scope, 'BatchNormalization', [y, gamma!, beta!, mean!, variance!], { epsilon: { float: eps } });
+    return activation(graph, scope, normalised, kind);
+  },
+  relu: elementwise('Relu'),
+  sigmoid: elementwise('Sigmoid'),
+  silu: (_, { graph, inputs: [x], scope }) => swish(graph, scope, x!),
+  add: elementwise('Add'),
+  sub: elementwise('Sub'),
+  mul: elementwise('Mul'),
+  div: elementwise('Div'),
+  adaptiveAvgPool2d: elementwise('GlobalAveragePool'),
+  channelScale: elementwise('Mul'),
+  squeezeExcitation: (_, { graph, inputs: [x, reduceWeight, reduceBias, expandWeight, expandBias], scope }) => {
+    const unit = { kernel_shape: { ints: [1, 1] }, strides: { ints: [1, 1] }, pads: { ints: [0, 0, 0, 0] }, dilations: { ints: [1, 1] }, group: { int: 1 } };
+    const squeezed = graph.node(scope, 'GlobalAveragePool', [x!]);
+    const reduced = swish(graph, scope, graph.node(scope, 'Conv', [squeezed, reduceWeight!, reduceBias!], unit));
+    const gate = graph.node(scope, 'Sigmoid', [graph.node(scope, 'Conv', [reduced, expandWeight!, expandBias!], unit)]);
+    return graph.node(scope, 'Mul', [x!, gate]);
+  },
+};
