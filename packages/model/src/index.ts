@@ -4,7 +4,7 @@ export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Saf
 export { unpickle, PickleSecurityError } from './weights/pickle.js';
 export { ZipArchive } from './weights/zip.js';
 export type { WeightEntry, WeightMap } from './weights/state-dict.js';
-export { SegmentationModel, checkInput, inferEncoder, type ModelConfig } from './segmentation-model.js';
+export { SegmentationModel, checkInput, INPUT_MULTIPLE, inferEncoder, type ModelConfig } from './segmentation-model.js';
 export { EfficientNetEncoder, MBConvBlock, type EncoderOptions } from './encoders/efficientnet.js';
 export { LinknetDecoder, LinknetDecoderBlock } from './decoders/linknet.js';
 export {

@@ -45,12 +45,15 @@ export class SegmentationModel extends nn.Module {
   }
 }
 
+/** H and W of a model input are multiples of this (the encoder downsamples 5 times). */
+export const INPUT_MULTIPLE = 32;
+
 export function checkInput(x: Tensor, inChannels: number): void {
   if (x.shape.length !== 4) throw new Error(`model input must be [N, C, H, W], got ${formatShape(x.shape)}`);
   const [, channels, height, width] = x.shape as [number, number, number, number];
   if (channels !== inChannels) throw new Error(`model input has ${channels} channels; the model was built for ${inChannels}`);
-  if (height % 32 !== 0 || width % 32 !== 0) {
-    const nearest = (size: number): number => Math.max(32, Math.round(size / 32) * 32);
+  if (height % INPUT_MULTIPLE !== 0 || width % INPUT_MULTIPLE !== 0) {
+    const nearest = (size: number): number => Math.max(INPUT_MULTIPLE, Math.round(size / INPUT_MULTIPLE) * INPUT_MULTIPLE);
     throw new Error(
       `model input ${formatShape(x.shape)}: H and W must be multiples of 32 (the encoder downsamples 5 times); ` +
         `resize to ${nearest(height)}x${nearest(width)}`,
