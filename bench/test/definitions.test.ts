@@ -1,10 +1,16 @@
-/** The benchmark list, the B6 layer derivation (against the PyTorch fixture), statistics and arguments. No GPU. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * The benchmark list, the B6 layer list (against a trace of the model's forward and the PyTorch fixture), statistics
+ * and arguments. Only the trace uses a GPU (lavapipe).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArguments, UsageError } from '../src/args.js';
 import { FAMILIES } from '../src/definition.js';
 import { layerShapes as convShapes } from '../src/families/convolution.js';
-import { layerShapes, modelConvs, roundFilters, roundRepeats, tenMostExpensive } from '../src/families/b6-layers.js';
+import { BATCH, IMAGE, layerShapes, modelConvs, modelConvsFromTrace, tenMostExpensive } from '../src/families/b6-layers.js';
+import { traceEval } from '../../packages/autograd/src/index.js';
+import { gpuFor } from '../../packages/kernels/src/testing/index.js';
+import { encoderSpec, roundFilters, roundRepeats, SegmentationModel } from '../../packages/model/src/index.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from '../src/families/index.js';
 import { quantile } from '../src/measure.js';
 
@@ -72,9 +78,29 @@ describe('benchmark list', () => {
 });
 
 describe('Linknet-B6 layers', () => {
-  it('rounds filters and repeats as efficientnet-pytorch does for width 1.8, depth 2.6', () => {
-    expect([32, 16, 24, 40, 80, 112, 192, 320].map(roundFilters)).toEqual([56, 32, 40, 72, 144, 200, 344, 576]);
-    expect([1, 2, 2, 3, 3, 4, 1].map(roundRepeats)).toEqual([3, 6, 6, 8, 8, 11, 3]);
+  it('rounds filters and repeats as efficientnet-pytorch does for width 1.8, depth 2.6 (the model registry the trace runs)', () => {
+    const { widthCoefficient, depthCoefficient } = encoderSpec('efficientnet-b6');
+    expect([32, 16, 24, 40, 80, 112, 192, 320].map((filters) => roundFilters(filters, widthCoefficient))).toEqual([56, 32, 40, 72, 144, 200, 344, 576]);
+    expect([1, 2, 2, 3, 3, 4, 1].map((repeats) => roundRepeats(repeats, depthCoefficient))).toEqual([3, 6, 6, 8, 8, 11, 3]);
+  });
+
+  it('is the convolution list of a trace of the B6 forward at 256², batch 8 (b6-layers.traced.ts)', { timeout: 300_000 }, async () => {
+    const gpu = await gpuFor('lavapipe');
+    const model = new SegmentationModel(gpu, { encoder: 'efficientnet-b6', inChannels: 1, classes: 1 });
+    const traced = traceEval(model, gpu, [1, 1, IMAGE, IMAGE]);
+    traced.dispose();
+    model.dispose();
+    const convs = modelConvsFromTrace(traced, BATCH);
+    const file = new URL('../src/families/b6-layers.traced.ts', import.meta.url);
+    if (process.env.ULSEG_UPDATE_TRACED === '1') {
+      const rows = convs.map((conv) => `  ${JSON.stringify(conv)},`).join('\n');
+      writeFileSync(
+        file,
+        `/** Written by bench/test/definitions.test.ts from a trace of Linknet-B6's eval forward at ${IMAGE}², batch ${BATCH} (ULSEG_UPDATE_TRACED=1); checked against a new trace on every run. */\n` +
+          `import type { ModelConv } from './b6-layers.js';\n\nexport const B6_TRACED_CONVS: readonly ModelConv[] = [\n${rows}\n];\n`,
+      );
+    }
+    expect(modelConvs(), 'b6-layers.traced.ts = the trace (ULSEG_UPDATE_TRACED=1 rewrites it)').toEqual(convs);
   });
 
   it('costs 4.45 GMAC per 256x256 image, as ORIGINAL.md §8 says (SE convolutions left out)', () => {

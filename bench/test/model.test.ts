@@ -20,6 +20,8 @@ import { modelRecordFileName, readModelRecords, TOP_KERNELS } from '../src/model
 import type { ModelBenchSettings, ModelMeasurement, ModelRunRecord } from '../src/model/schema.js';
 import { modelInput, modelTarget } from '../src/model/suite.js';
 import { writeModelRun } from '../src/model/write.js';
+import { gpuFor } from '../../packages/kernels/src/testing/index.js';
+import { SegmentationModel } from '../../packages/model/src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,11 +36,16 @@ const quick: ModelBenchSettings = {
   maxSeconds: 60,
 };
 
-describe('model bench pieces (no GPU)', () => {
-  it('counts the multiply-adds ORIGINAL.md §8 gives for Linknet-B6 at 256² (4.455 GMAC per image)', () => {
-    expect(forwardMacsPerImage('efficientnet-b6', 256, 1, 1) / 1e9).toBeCloseTo(4.455, 2);
+describe('model bench pieces', () => {
+  it('counts the multiply-adds ORIGINAL.md §8 gives for Linknet-B6 at 256² (4.455 GMAC per image), from a trace of the forward', { timeout: 180_000 }, async () => {
+    const gpu = await gpuFor('lavapipe');
+    const b6 = new SegmentationModel(gpu, { encoder: 'efficientnet-b6', inChannels: 1, classes: 1 });
+    expect(forwardMacsPerImage(b6, 256) / 1e9).toBeCloseTo(4.455, 2);
+    b6.dispose();
     // Every layer but the SE pair (on the pooled 1x1 map, ~2% of B0 at 64²) scales with the pixel count.
-    const [small, large] = [64, 128].map((size) => forwardMacsPerImage('efficientnet-b0', size, 1, 1)) as [number, number];
+    const b0 = new SegmentationModel(gpu, { encoder: 'efficientnet-b0', inChannels: 1, classes: 1 });
+    const [small, large] = [64, 128].map((size) => forwardMacsPerImage(b0, size)) as [number, number];
+    b0.dispose();
     expect(large / small).toBeLessThan(4);
     expect(large / small).toBeGreaterThan(3.9);
   });
@@ -145,14 +152,16 @@ describe('pnpm bench model, quick: Linknet-B0 at 64², batch 1, Node on lavapipe
     return row!.ours as ModelMeasurement;
   };
 
-  it('writes the run metadata and the model description', () => {
+  it('writes the run metadata and the model description', async () => {
     expect(record).toMatchObject({ schema: SCHEMA, suite: 'model', stamp: '2000-01-01T00-00', label: 'node/lavapipe', settings: quick, peer: null });
     expect(record.adapter.kind).toBe('lavapipe');
     expect(record.host.loadAverage).toHaveLength(3);
     expect(record.notes.some((note) => note.startsWith('load average at the end'))).toBe(true);
     // The original's Linknet-B0: 4,166,593 parameters, 455 state_dict entries (fixtures/linknet-b0).
     expect(record.model).toMatchObject({ parameters: 4_166_593, stateDictEntries: 455 });
-    expect(record.model.forwardMacsPerImage).toBe(forwardMacsPerImage('efficientnet-b0', 64, 1, 1));
+    const b0 = new SegmentationModel(await gpuFor('lavapipe'), { encoder: 'efficientnet-b0', inChannels: 1, classes: 1 });
+    expect(record.model.forwardMacsPerImage).toBe(forwardMacsPerImage(b0, 64));
+    b0.dispose();
     expect(record.rows.map((row) => row.name)).toEqual(['forward b1', 'train-step b1']);
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });

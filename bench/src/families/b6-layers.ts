@@ -1,51 +1,27 @@
 /**
- * Every convolution of Linknet on EfficientNet-B6 at 256x256, batch 8, derived from the rules of ORIGINAL.md §8
- * (B0 base blocks, width 1.8, depth 2.6, round_filters, round_repeats; Linknet decoder channels), and the ten most
- * expensive layer shapes the bench measures. The test checks the derivation against
- * test/fixtures/b6/static_padding.json (every encoder conv's in/out/kernel/stride/groups).
+ * Every convolution of Linknet on EfficientNet-B6 at 256x256, batch 8, as the model's own forward runs them: the
+ * list is the traced eval forward's convolutions (autograd's tracedConvolution; `modelConvsFromTrace`), kept in
+ * b6-layers.traced.ts so that the kernel families stay synchronous and device-free at import (Node and browser);
+ * bench/test/definitions.test.ts traces the model and fails when the file differs from the trace
+ * (ULSEG_UPDATE_TRACED=1 rewrites it). ORIGINAL.md §8 describes the network.
  *
  * Selection: the eight 1x1 shapes with the largest total cost (cost of one layer x how often the shape occurs:
  * together 64% of the model's MACs), the most expensive depthwise shape (5x5 over 432 channels at 32x32, blocks
  * 10-14) and decoder block 4's transposed convolution (the largest one, 14 channels 128→256). SE convolutions
- * (1x1 at 1x1 pixel) and `_conv_head` (never run) are left out.
+ * (1x1 at 1x1 pixel, inside the fused squeeze-excitation op) and `_conv_head` (never run) are not in the trace.
  */
+import type { Trace } from '../../../packages/autograd/src/index.js';
+import { tracedConvolution } from '../../../packages/autograd/src/index.js';
 import type { ConvLayer } from './convolution.js';
-
-/** EfficientNet-B0 blocks: repeats, kernel, stride, expand ratio, in, out. */
-const BASE_BLOCKS = [
-  [1, 3, 1, 1, 32, 16],
-  [2, 3, 2, 6, 16, 24],
-  [2, 5, 2, 6, 24, 40],
-  [3, 3, 2, 6, 40, 80],
-  [3, 5, 1, 6, 80, 112],
-  [4, 5, 2, 6, 112, 192],
-  [1, 3, 1, 6, 192, 320],
-] as const;
-const WIDTH = 1.8;
-const DEPTH = 2.6;
-/** Linknet decoder blocks for b6: in → out channels, input size at 256x256. */
-const DECODER = [
-  [576, 200, 8],
-  [200, 72, 16],
-  [72, 40, 32],
-  [40, 56, 64],
-  [56, 32, 128],
-] as const;
+import { B6_TRACED_CONVS } from './b6-layers.traced.js';
 
 export const BATCH = 8;
 export const IMAGE = 256;
-
-export function roundFilters(filters: number): number {
-  const scaled = filters * WIDTH;
-  let rounded = Math.max(8, Math.floor((scaled + 4) / 8) * 8);
-  if (rounded < 0.9 * scaled) rounded += 8;
-  return rounded;
-}
-
-export const roundRepeats = (repeats: number): number => Math.ceil(DEPTH * repeats);
+/** The module path of decoder block 4's transposed convolution. */
+const LAST_TRANSPOSED = 'decoder.blocks.4.block.1.0';
 
 export interface ModelConv {
-  /** state_dict prefix style: `encoder._blocks.3._expand_conv`, `decoder.blocks.4.convT`. */
+  /** The module path (the weight's state_dict key without `.weight`): `encoder._blocks.3._expand_conv`. */
   readonly name: string;
   readonly kind: 'dense' | 'depthwise' | 'transposed';
   readonly Cin: number;
@@ -57,39 +33,30 @@ export interface ModelConv {
   readonly macs: number;
 }
 
-const samePad = (size: number, stride: number): number => Math.ceil(size / stride);
-
-/** Every convolution of the forward pass at IMAGE x IMAGE, batch BATCH, in execution order (SE excluded). */
-export function modelConvs(): ModelConv[] {
-  const convs: ModelConv[] = [];
-  const add = (name: string, kind: ModelConv['kind'], Cin: number, Cout: number, k: number, stride: number, H: number): number => {
-    const Ho = kind === 'transposed' ? H * stride : samePad(H, stride);
-    const perOutput = kind === 'depthwise' ? k * k : kind === 'transposed' ? 0 : Cin * k * k;
-    const macs = kind === 'transposed' ? BATCH * Cin * Cout * H * H * k * k : BATCH * Cout * Ho * Ho * perOutput;
-    convs.push({ name, kind, Cin, Cout, k, stride, H, macs });
-    return Ho;
-  };
-  let size = add('encoder._conv_stem', 'dense', 1, roundFilters(32), 3, 2, IMAGE);
-  let block = 0;
-  for (const [repeats, k, stride, expand, input, output] of BASE_BLOCKS) {
-    for (let repeat = 0; repeat < roundRepeats(repeats); repeat++, block++) {
-      const Cin = roundFilters(repeat === 0 ? input : output);
-      const Cout = roundFilters(output);
-      const expanded = Cin * expand;
-      const prefix = `encoder._blocks.${block}`;
-      if (expand !== 1) add(`${prefix}._expand_conv`, 'dense', Cin, expanded, 1, 1, size);
-      size = add(`${prefix}._depthwise_conv`, 'depthwise', expanded, expanded, k, repeat === 0 ? stride : 1, size);
-      add(`${prefix}._project_conv`, 'dense', expanded, Cout, 1, 1, size);
-    }
-  }
-  DECODER.forEach(([input, output, H], index) => {
-    const middle = input / 4;
-    add(`decoder.blocks.${index}.conv1`, 'dense', input, middle, 1, 1, H);
-    add(`decoder.blocks.${index}.convT`, 'transposed', middle, middle, 4, 2, H);
-    add(`decoder.blocks.${index}.conv2`, 'dense', middle, output, 1, 1, H * 2);
+/** The convolutions of a traced forward in execution order, their multiply-adds scaled from the traced batch to `batch`. */
+export function modelConvsFromTrace(traced: Trace, batch: number): ModelConv[] {
+  return traced.ops.flatMap((op) => {
+    const conv = tracedConvolution(op);
+    if (!conv) return [];
+    const kind = conv.transposed ? 'transposed' : conv.groups > 1 && conv.groups === conv.inChannels ? 'depthwise' : 'dense';
+    return [
+      {
+        name: (conv.weight ?? `op ${op.index}`).replace(/\.weight$/, ''),
+        kind,
+        Cin: conv.inChannels,
+        Cout: conv.outChannels,
+        k: conv.kernel[0],
+        stride: conv.stride[0],
+        H: conv.input[2]!,
+        macs: (conv.multiplyAdds / conv.input[0]!) * batch,
+      } satisfies ModelConv,
+    ];
   });
-  add('segmentation_head.0', 'dense', 32, 1, 1, 1, IMAGE);
-  return convs;
+}
+
+/** Every convolution of the B6 forward at IMAGE x IMAGE, batch BATCH, in execution order (SE excluded). */
+export function modelConvs(): ModelConv[] {
+  return B6_TRACED_CONVS.map((conv) => ({ ...conv }));
 }
 
 export interface LayerShape {
@@ -133,7 +100,7 @@ export function tenMostExpensive(): ConvLayer[] {
   const total = shapes.reduce((sum, shape) => sum + shape.totalMacs, 0);
   const pointwise = shapes.filter((shape) => shape.kind === 'dense' && shape.k === 1).slice(0, 8);
   const depthwise = shapes.find((shape) => shape.kind === 'depthwise' && shape.stride === 1);
-  const transposed = shapes.find((shape) => shape.names.includes('decoder.blocks.4.convT'));
+  const transposed = shapes.find((shape) => shape.names.includes(LAST_TRANSPOSED));
   const chosen = [...pointwise, ...(depthwise ? [depthwise] : []), ...(transposed ? [transposed] : [])];
   return chosen.map((shape) => {
     const role = shape.names[0]?.includes('_expand_conv') ? 'expand' : shape.names[0]?.includes('_project_conv') ? 'project' : '';

@@ -1,8 +1,9 @@
 /**
- * The model benchmark's defaults and the model's multiply-adds (from the registry, as ORIGINAL.md §8 describes the
- * network: B6 at 256² is 4.455 GMAC per image).
+ * The model benchmark's defaults and the model's multiply-adds, counted from a trace of its own eval forward (as
+ * ORIGINAL.md §8 describes the network: B6 at 256² is 4.455 GMAC per image).
  */
-import { blockSpecs, encoderSpec, roundFilters } from '../../../packages/model/src/index.js';
+import { opMacs, traceEval } from '../../../packages/autograd/src/index.js';
+import type { SegmentationModel } from '../../../packages/model/src/index.js';
 import type { ModelBenchSettings } from './schema.js';
 
 export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {
@@ -22,33 +23,12 @@ export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {
 };
 
 /**
- * Convolution multiply-adds of one image's forward pass at `resolution` (square, a multiple of 32): stem, every
- * MBConv (expand 1x1, depthwise k x k, SE 1x1 pair, project 1x1), the five Linknet blocks (1x1, 4x4 stride-2
- * transposed, 1x1) and the head. Element-wise work (BN, activations, additions) is not counted.
+ * Multiply-adds of one image's forward pass at `resolution` (square, a multiple of 32): the sum over the ops of the
+ * traced eval forward (autograd's opMacs: every convolution, transposed convolution and squeeze-excitation).
+ * Element-wise work (BN, activations, additions) is not counted.
  */
-export function forwardMacsPerImage(encoder: string, resolution: number, inChannels: number, classes: number): number {
-  const spec = encoderSpec(encoder);
-  const stem = roundFilters(32, spec.widthCoefficient);
-  let size = resolution / 2;
-  let macs = size * size * stem * inChannels * 9;
-  for (const block of blockSpecs(spec)) {
-    const expanded = block.inputFilters * block.expandRatio;
-    if (block.expandRatio !== 1) macs += size * size * block.inputFilters * expanded;
-    size /= block.stride;
-    macs += size * size * expanded * block.kernel * block.kernel;
-    macs += 2 * expanded * block.squeezed;
-    macs += size * size * expanded * block.outputFilters;
-  }
-  const channels = [...spec.outChannels.slice(1)].reverse();
-  const decoder = [...channels, 32];
-  for (let index = 0; index < 5; index++) {
-    const input = decoder[index]!;
-    const output = decoder[index + 1]!;
-    const middle = Math.floor(input / 4);
-    macs += size * size * input * middle;
-    macs += size * size * middle * middle * 16;
-    size *= 2;
-    macs += size * size * middle * output;
-  }
-  return macs + size * size * 32 * classes;
+export function forwardMacsPerImage(model: SegmentationModel, resolution: number): number {
+  const traced = traceEval(model, model.parameters()[0]!.gpu, [1, model.config.inChannels, resolution, resolution]);
+  traced.dispose();
+  return traced.ops.reduce((total, op) => total + opMacs(op), 0);
 }

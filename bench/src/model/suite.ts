@@ -237,7 +237,7 @@ export async function runModelSuite(environment: ModelSuiteEnvironment, settings
     name: `Linknet-${settings.encoder.replace('efficientnet-', '').toUpperCase()} (${settings.inChannels} channel${settings.inChannels === 1 ? '' : 's'}, ${settings.classes} class${settings.classes === 1 ? '' : 'es'})`,
     parameters: model.parameters().reduce((total, parameter) => total + parameter.size, 0),
     stateDictEntries: model.stateDict().length,
-    forwardMacsPerImage: forwardMacsPerImage(settings.encoder, settings.resolution, settings.inChannels, settings.classes),
+    forwardMacsPerImage: forwardMacsPerImage(model, settings.resolution),
   };
   log(
     `[${environment.label}] ${description.name} at ${settings.resolution}x${settings.resolution}: ${description.parameters.toLocaleString('en-US')} parameters, ` +

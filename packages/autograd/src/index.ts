@@ -6,6 +6,10 @@ export { Node, reduceToShape } from './tape.js';
 export {
   trace,
   opMacs,
+  traceEval,
+  tracedConvolution,
+  type TracedConvolution,
+  type TraceableModule,
   releasePlan,
   releaseAfterLastUse,
   type Trace,

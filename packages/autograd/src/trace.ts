@@ -150,26 +150,94 @@ export function trace(inputs: readonly Tensor[], state: Iterable<readonly [strin
   };
 }
 
+/** The geometry of a traced convolution (conv2d, convTranspose2d, or the fused convBatchNorm). */
+export interface TracedConvolution {
+  readonly transposed: boolean;
+  /** The state_dict name of the weight, when it is a parameter. */
+  readonly weight: string | undefined;
+  readonly input: readonly number[];
+  readonly output: readonly number[];
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly multiplyAdds: number;
+}
+
+const CONVOLUTIONS = new Set(['conv2d', 'convTranspose2d', 'convBatchNorm']);
+
+function pair(value: unknown): [number, number] {
+  if (Array.isArray(value)) return [Number(value[0]), Number(value[1])];
+  return typeof value === 'number' ? [value, value] : [1, 1];
+}
+
 /**
- * Multiply-adds of one traced op, one formula per op kind that multiplies (convolutions, SE); 0 for the others
- * (element-wise work, normalisation, pooling).
- *   conv (k_h × k_w, groups g):        N·C_out·H_out·W_out · (C_in/g)·k_h·k_w
+ * A traced op's convolution, or undefined for other ops. Multiply-adds:
+ *   conv (k_h × k_w, groups g):                 N·C_out·H_out·W_out · (C_in/g)·k_h·k_w
  *   transposed conv ([C_in, C_out, k_h, k_w]):  N·C_in·H_in·W_in · C_out·k_h·k_w
- *   squeeze-excitation (w1 [R, C], w2 [C, R]):  N·2·C·R
+ */
+export function tracedConvolution(op: TracedOp): TracedConvolution | undefined {
+  if (!CONVOLUTIONS.has(op.op)) return undefined;
+  const attributes = op.attributes as { transposed?: boolean; options?: Record<string, unknown> } & Record<string, unknown>;
+  const transposed = op.op === 'convTranspose2d' || (op.op === 'convBatchNorm' && attributes.transposed === true);
+  const options = op.op === 'convBatchNorm' ? (attributes.options ?? {}) : attributes;
+  const [x, w] = op.inputs as [TraceValue, TraceValue];
+  const [w0, w1, kh, kw] = w.shape as [number, number, number, number];
+  const groups = transposed ? 1 : Number(options.groups ?? 1);
+  const inChannels = x.shape[1]!;
+  const outChannels = transposed ? w1 : w0;
+  const multiplyAdds = transposed ? numel(x.shape) * w1 * kh * kw : numel(op.shape) * w1 * kh * kw;
+  return {
+    transposed,
+    weight: w.kind === 'state' ? w.name : undefined,
+    input: x.shape,
+    output: op.shape,
+    inChannels,
+    outChannels,
+    groups,
+    kernel: [kh, kw],
+    stride: pair(options.stride),
+    multiplyAdds,
+  };
+}
+
+/**
+ * Multiply-adds of one traced op: convolutions as above; the fused squeeze-excitation (w1 [R, C], w2 [C, R])
+ * N·2·C·R; 0 for element-wise work, normalisation and pooling.
  */
 export function opMacs(op: TracedOp): number {
-  const transposed = op.op === 'convTranspose2d' || (op.op === 'convBatchNorm' && (op.attributes as { transposed?: boolean }).transposed === true);
-  if (op.op === 'conv2d' || op.op === 'convTranspose2d' || op.op === 'convBatchNorm') {
-    const [x, w] = op.inputs;
-    const [, inPerGroup, kh, kw] = w!.shape as [number, number, number, number];
-    if (transposed) return numel(x!.shape) * inPerGroup * kh * kw;
-    return numel(op.shape) * inPerGroup * kh * kw;
-  }
+  const convolution = tracedConvolution(op);
+  if (convolution) return convolution.multiplyAdds;
   if (op.op === 'squeezeExcitation') {
     const [x, w1] = op.inputs;
     return x!.shape[0]! * 2 * x!.shape[1]! * w1!.shape[0]!;
   }
   return 0;
+}
+
+/** What `traceEval` needs of a module: its state, its modes, and a forward on one tensor. */
+export interface TraceableModule {
+  stateDict(): [string, Tensor][];
+  namedModules(): Iterable<[string, { training: boolean }]>;
+  eval(): unknown;
+  forward(x: Tensor): Tensor;
+}
+
+/**
+ * Traces `module.forward` in eval mode on a zero input of `shape` (each submodule's mode restored after): the
+ * module's inference forward as a graph.
+ */
+export function traceEval(module: TraceableModule, gpu: Tensor['gpu'], shape: readonly number[]): Trace {
+  const modes = [...module.namedModules()].map(([, child]) => [child, child.training] as const);
+  const x = Tensor.zeros(gpu, shape).keep();
+  module.eval();
+  try {
+    return trace([x], module.stateDict(), (input) => module.forward(input));
+  } finally {
+    for (const [child, training] of modes) child.training = training;
+    x.dispose();
+  }
 }
 
 /** A plan for `releaseAfterLastUse`: the op sequence, and after each op the earlier outputs nothing reads again. */

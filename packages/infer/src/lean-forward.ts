@@ -5,7 +5,7 @@
  * forwards run the same kernels in the same order, so the logits are bit-identical to model.forward's; peak memory
  * is what is live at each op, not every activation of the pass.
  */
-import { releaseAfterLastUse, releasePlan, Tensor, trace, type ReleasePlan } from '@ulseg/autograd';
+import { releaseAfterLastUse, releasePlan, traceEval, type ReleasePlan, type Tensor } from '@ulseg/autograd';
 import { checkInput, INPUT_MULTIPLE, type SegmentationModel } from '@ulseg/model';
 
 const plans = new WeakMap<SegmentationModel, ReleasePlan>();
@@ -13,14 +13,9 @@ const plans = new WeakMap<SegmentationModel, ReleasePlan>();
 function planFor(model: SegmentationModel, x: Tensor): ReleasePlan {
   let plan = plans.get(model);
   if (plan) return plan;
-  const probe = Tensor.zeros(x.gpu, [1, model.config.inChannels, INPUT_MULTIPLE, INPUT_MULTIPLE]).keep();
-  try {
-    const traced = trace([probe], model.stateDict(), (input) => model.forward(input));
-    traced.dispose();
-    plan = releasePlan(traced);
-  } finally {
-    probe.dispose();
-  }
+  const traced = traceEval(model, x.gpu, [1, model.config.inChannels, INPUT_MULTIPLE, INPUT_MULTIPLE]);
+  traced.dispose();
+  plan = releasePlan(traced);
   plans.set(model, plan);
   return plan;
 }

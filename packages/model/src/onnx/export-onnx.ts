@@ -6,7 +6,7 @@
  * encoder's `_conv_head`/`_bn1`); any other unread state is an error. Layout NCHW float32: input [N, C, H, W] →
  * logits [N, classes, H, W].
  */
-import { trace, Tensor, type Trace, type TraceValue } from '@ulseg/autograd';
+import { traceEval, type Tensor, type Trace, type TraceValue } from '@ulseg/autograd';
 import { SegmentationModel } from '../segmentation-model.js';
 import { GraphBuilder, type Dimension } from './graph-builder.js';
 import { ONNX_MAPPINGS } from './onnx-ops.js';
@@ -82,20 +82,6 @@ function unreadByDesign(model: SegmentationModel): (key: string) => boolean {
   return (key) => key.endsWith('.num_batches_tracked') || prefixes.some((prefix) => key.startsWith(prefix));
 }
 
-/** Traces model.forward on a [1, C, height, width] input in eval mode (each module's mode restored after). */
-function traceEval(model: SegmentationModel, height: number, width: number): Trace {
-  const modes = [...model.namedModules()].map(([, module]) => [module, module.training] as const);
-  const gpu = model.parameters()[0]!.gpu;
-  const x = Tensor.zeros(gpu, [1, model.config.inChannels, height, width]).keep();
-  model.eval();
-  try {
-    return trace([x], model.stateDict(), (input) => model.forward(input));
-  } finally {
-    for (const [module, training] of modes) module.training = training;
-    x.dispose();
-  }
-}
-
 function checkOptions(options: OnnxExportOptions): Dimension {
   for (const [name, size] of [['height', options.height], ['width', options.width]] as const) {
     if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) {
@@ -117,7 +103,7 @@ function checkOptions(options: OnnxExportOptions): Dimension {
 export async function exportOnnx(model: SegmentationModel, options: OnnxExportOptions): Promise<Uint8Array> {
   if (!(model instanceof SegmentationModel)) throw new Error('exportOnnx: expects a SegmentationModel');
   const batch = checkOptions(options);
-  const traced = traceEval(model, options.height, options.width);
+  const traced = traceEval(model, model.parameters()[0]!.gpu, [1, model.config.inChannels, options.height, options.width]);
   try {
     const read = new Set(traced.ops.flatMap((op) => [...op.inputs, ...Object.values(op.tensorAttributes)]).flatMap((value) => (value.kind === 'state' ? [value.name] : [])));
     const unread = unreadByDesign(model);
