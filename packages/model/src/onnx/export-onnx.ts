@@ -35,7 +35,7 @@ export interface OnnxExportOptions {
 const modulePath = (key: string): string => key.slice(0, Math.max(0, key.lastIndexOf('.')));
 
 /** Maps every traced op to ONNX nodes; returns the graph, its result and the tensors its initializers read. */
-function buildGraph(traced: Trace): { graph: GraphBuilder; result: string; initializers: Map<string, Tensor> } {
+export function buildGraph(traced: Trace): { graph: GraphBuilder; result: string; initializers: Map<string, Tensor> } {
   const graph = new GraphBuilder();
   const initializers = new Map<string, Tensor>();
   const outputs: string[] = [];

@@ -9,7 +9,11 @@
  *   convBatchNorm     → Conv or ConvTranspose → BatchNormalization → activation (the fused eval form, unfused)
  *   relu → Relu; sigmoid → Sigmoid; silu(x) = x·σ(x) → Mul(x, Sigmoid(x))
  *   add, sub, mul, div → Add, Sub, Mul, Div (numpy broadcasting, as ours)
- *   adaptiveAvgPool2d → GlobalAveragePool;  channelScale x·s[n, c] → Mul
+ *   adaptiveAvgPool2d → GlobalAveragePool (output 1x1), AveragePool with kernel = stride = input/output when the
+ *                       output divides the input (PyTorch's windows are then those); other sizes are refused
+ *   maxPool2d         → MaxPool (−∞ padding as pads [top, left, bottom, right], stride default = kernel)
+ *   cat               → Concat (axis = the op's dimension)
+ *   channelScale x·s[n, c] → Mul
  *   squeezeExcitation → GlobalAveragePool → Conv → x·σ(x) → Conv → Sigmoid → Mul (the fused SE, unfused)
  */
 import { normalizePadding, type Padding } from '@ulseg/kernels';
@@ -103,7 +107,27 @@ export const ONNX_MAPPINGS: Readonly<Record<string, OnnxMapping>> = {
   sub: elementwise('Sub'),
   mul: elementwise('Mul'),
   div: elementwise('Div'),
-  adaptiveAvgPool2d: elementwise('GlobalAveragePool'),
+  adaptiveAvgPool2d: (op, { graph, inputs, scope }) => {
+    const size = Array.isArray(op.attributes) ? (op.attributes as [number, number]) : [1, 1];
+    if (size[0] === 1 && size[1] === 1) return graph.node(scope, 'GlobalAveragePool', inputs);
+    const [, , height, width] = op.inputs[0]!.shape as [number, number, number, number];
+    if (height % size[0]! !== 0 || width % size[1]! !== 0) {
+      throw new Error(`exportOnnx: adaptiveAvgPool2d from ${height}x${width} to ${size[0]}x${size[1]} has uneven windows, which ONNX's AveragePool cannot express`);
+    }
+    const kernel = [height / size[0]!, width / size[1]!];
+    return graph.node(scope, 'AveragePool', inputs, { kernel_shape: { ints: kernel }, strides: { ints: kernel }, pads: { ints: [0, 0, 0, 0] } });
+  },
+  maxPool2d: (op, { graph, inputs, scope }) => {
+    const { kernelSize, options = {} } = op.attributes as { kernelSize: number | [number, number]; options?: { stride?: number | [number, number]; padding?: number | [number, number] } };
+    const kernel = pair(kernelSize);
+    const [padHeight, padWidth] = options.padding === undefined ? [0, 0] : pair(options.padding);
+    return graph.node(scope, 'MaxPool', inputs, {
+      kernel_shape: { ints: kernel },
+      strides: { ints: options.stride === undefined ? kernel : pair(options.stride) },
+      pads: { ints: [padHeight, padWidth, padHeight, padWidth] },
+    });
+  },
+  cat: (op, { graph, inputs, scope }) => graph.node(scope, 'Concat', inputs, { axis: { int: op.attributes as number } }),
   channelScale: elementwise('Mul'),
   squeezeExcitation: (_, { graph, inputs: [x, reduceWeight, reduceBias, expandWeight, expandBias], scope }) => {
     const unit = { kernel_shape: { ints: [1, 1] }, strides: { ints: [1, 1] }, pads: { ints: [0, 0, 0, 0] }, dilations: { ints: [1, 1] }, group: { int: 1 } };

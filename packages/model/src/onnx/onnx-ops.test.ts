@@ -1,0 +1,71 @@
+/**
+ * The ONNX mappings of op kinds no Linknet-EfficientNet forward runs (pooling, concatenation), on hand-made traces
+ * with odd sizes: the node each op becomes and its attributes. The mappings of the ops the model runs are checked
+ * end to end by onnx-export.test.ts and against ONNX Runtime by the bench's onnx-runtime tests.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Trace, TracedOp, TraceValue } from '@ulseg/autograd';
+import { buildGraph, ONNX_INPUT_NAME } from './export-onnx.js';
+import { inspectOnnx } from './inspect-onnx.js';
+
+const input = (shape: number[]): TraceValue => ({ kind: 'input', index: 0, shape });
+const output = (op: number, shape: number[]): TraceValue => ({ kind: 'op', op, shape });
+
+function traced(ops: Omit<TracedOp, 'index' | 'tensorAttributes'>[]): Trace {
+  return {
+    inputs: [[1, 3, 9, 12]],
+    ops: ops.map((op, index) => ({ ...op, index, tensorAttributes: {} })),
+    outputs: [output(ops.length - 1, [...ops.at(-1)!.shape])],
+    dispose: () => undefined,
+  };
+}
+
+function nodes(trace: Trace) {
+  const { graph, result } = buildGraph(trace);
+  const bytes = graph.encode(
+    { graphName: 'g', opset: 17, irVersion: 8, producerName: 'test', producerVersion: '0', input: { name: ONNX_INPUT_NAME, shape: [1, 3, 9, 12] }, output: { name: 'y', shape: [] } },
+    result,
+  );
+  return inspectOnnx(bytes).nodes;
+}
+
+describe('ONNX mappings of pooling and concatenation', () => {
+  it('maxPool2d → MaxPool with the kernel, stride (default: the kernel) and symmetric pads', () => {
+    const [pool, strided] = nodes(
+      traced([
+        { op: 'maxPool2d', inputs: [input([1, 3, 9, 12])], attributes: { kernelSize: 3, options: { padding: 1 } }, shape: [1, 3, 3, 4] },
+        { op: 'maxPool2d', inputs: [output(0, [1, 3, 3, 4])], attributes: { kernelSize: [3, 2], options: { stride: [2, 1], padding: [1, 0] } }, shape: [1, 3, 2, 3] },
+      ]),
+    );
+    expect(pool).toMatchObject({ opType: 'MaxPool', inputs: [ONNX_INPUT_NAME], attributes: { kernel_shape: [3, 3], strides: [3, 3], pads: [1, 1, 1, 1] } });
+    expect(strided).toMatchObject({ opType: 'MaxPool', attributes: { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 0] } });
+    expect(strided!.inputs).toEqual(pool!.outputs);
+  });
+
+  it('adaptiveAvgPool2d → GlobalAveragePool for 1x1, AveragePool over even windows, and refuses uneven ones', () => {
+    const [global, even] = nodes(
+      traced([
+        { op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: undefined, shape: [1, 3, 1, 1] },
+        { op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: [3, 4], shape: [1, 3, 3, 4] },
+      ]),
+    );
+    expect(global).toMatchObject({ opType: 'GlobalAveragePool', attributes: {} });
+    expect(even).toMatchObject({ opType: 'AveragePool', attributes: { kernel_shape: [3, 3], strides: [3, 3], pads: [0, 0, 0, 0] } });
+    expect(() => nodes(traced([{ op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: [2, 5], shape: [1, 3, 2, 5] }]))).toThrow(
+      /adaptiveAvgPool2d from 9x12 to 2x5 has uneven windows/,
+    );
+  });
+
+  it('cat → Concat along the op’s dimension, inputs in order; an op without a mapping is named', () => {
+    const [relu, concat] = nodes(
+      traced([
+        { op: 'relu', inputs: [input([1, 3, 9, 12])], attributes: undefined, shape: [1, 3, 9, 12] },
+        { op: 'cat', inputs: [input([1, 3, 9, 12]), output(0, [1, 3, 9, 12])], attributes: 1, shape: [1, 6, 9, 12] },
+      ]),
+    );
+    expect(concat).toMatchObject({ opType: 'Concat', inputs: [ONNX_INPUT_NAME, relu!.outputs[0]], attributes: { axis: 1 } });
+    expect(() => nodes(traced([{ op: 'groupNorm', inputs: [input([1, 3, 9, 12])], attributes: { groups: 3, eps: 1e-5 }, shape: [1, 3, 9, 12] }]))).toThrow(
+      /the forward ran 'groupNorm', which has no ONNX mapping/,
+    );
+  });
+});
