@@ -91,13 +91,3 @@ export const f32 = (count: number): number => count * 4;
 
 export const numel = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
 
-/** Output size of a convolution along one axis. */
-export function convOut(size: number, kernel: number, stride: number, padBefore: number, padAfter: number): number {
-  return Math.floor((size + padBefore + padAfter - kernel) / stride) + 1;
-}
-
-/** "Static same" padding of efficientnet-pytorch: (before, after) for one axis. */
-export function staticSamePadding(size: number, kernel: number, stride: number): [number, number] {
-  const pad = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
-  return [Math.floor(pad / 2), pad - Math.floor(pad / 2)];
-}

@@ -4,8 +4,8 @@
  * F.conv2d; conv2d routes it to the depthwise kernels), the tfjs peer in NHWC (its native layout, where its fast
  * kernels live) with its own filter layout. Same arithmetic, same FLOP count.
  */
-import type { GpuTensor } from '@ulseg/kernels';
-import { convOut, f32, numel, type Benchmark, type Family, type Pass, type Tf, type TfTensor, type TfTensor4D } from '../definition.js';
+import { convGeometry, convTransposeGeometry, type GpuTensor } from '@ulseg/kernels';
+import { f32, numel, type Benchmark, type Family, type Pass, type Tf, type TfTensor, type TfTensor4D } from '../definition.js';
 import { LAUNCHERS, releaseResult, type Conv2d, type Conv2dBackwardInput, type Conv2dBackwardWeight, type ConvOptions } from './launchers.js';
 
 export type ConvKind = 'dense' | 'depthwise' | 'transposed';
@@ -37,18 +37,18 @@ const LAUNCHER_OF = {
 } as const;
 
 /** Output size along one axis. */
-function outSize(layer: ConvLayer, size: number): number {
-  return layer.kind === 'transposed' ? (size - 1) * layer.stride - 2 * layer.pad + layer.k : convOut(size, layer.k, layer.stride, layer.pad, layer.pad);
-}
-
+/** The layer's tensor shapes and FLOPs; output sizes from the kernels' own geometry (the launchers' validation). */
 export function layerShapes(layer: ConvLayer): { x: number[]; y: number[]; w: number[]; flops: number } {
-  const { N, Cin, Cout, H, W, k } = layer;
-  const Ho = outSize(layer, H);
-  const Wo = outSize(layer, W);
+  const { N, Cin, Cout, H, W, k, stride, pad } = layer;
+  const x = [N, Cin, H, W];
   const w = layer.kind === 'dense' ? [Cout, Cin, k, k] : layer.kind === 'depthwise' ? [Cin, 1, k, k] : [Cin, Cout, k, k];
+  const { OH, OW } =
+    layer.kind === 'transposed'
+      ? convTransposeGeometry('bench', x, w, { stride, padding: pad })
+      : convGeometry('bench', x, w, { stride, padding: pad, groups: layer.kind === 'depthwise' ? Cin : 1 });
   const perOutput = layer.kind === 'depthwise' ? k * k : Cin * k * k;
-  const macs = layer.kind === 'transposed' ? N * Cin * Cout * H * W * k * k : N * Cout * Ho * Wo * perOutput;
-  return { x: [N, Cin, H, W], y: [N, Cout, Ho, Wo], w, flops: 2 * macs };
+  const macs = layer.kind === 'transposed' ? N * Cin * Cout * H * W * k * k : N * Cout * OH * OW * perOutput;
+  return { x, y: [N, Cout, OH, OW], w, flops: 2 * macs };
 }
 
 export function layerLabel(layer: ConvLayer): string {
