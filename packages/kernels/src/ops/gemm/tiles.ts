@@ -67,8 +67,8 @@ export function chooseTile(gpu: Gpu, kernel: string, rows: number, cols: number,
 
 /**
  * The core of an implicit-GEMM convolution: `tiled` only. The lanes cores inline the header's gather (load_b) into
- * every unrolled step; with the convolution headers SwiftShader's compiler ran past 150 s and 5.5 GB on one
- * pipeline, so they are refused here until they are proven there.
+ * every unrolled step, which SwiftShader's compiler could not build in reasonable time and memory (bench/RESULTS.md,
+ * "figures moved out of code comments"), so they are refused here until they are proven there.
  */
 export function implicitGemmVariant(kernel: string, variant: GemmVariant): GemmVariant {
   if (variant !== 'tiled') {
