@@ -11,3 +11,4 @@ export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/
 export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';
 export { interpolate, flip } from './ops/resampling.js';
 export { pad } from './ops/pad.js';
+export { maxPool2d, type MaxPool2dArguments } from './ops/pooling.js';

@@ -87,3 +87,5 @@ export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow,
 export { piecewiseAffineReference, elasticReference } from './ops/augment-deform/deform.reference.js';
 export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, sharpenRow, linearContrastRow, gaussianBlurRow, meanBlurRow, medianBlurRow, gaussianNoiseRow, pixelDropoutRow, coarseDropoutRow, imgaugGaussianBlurKsize, type IntensityOp } from './ops/augment-intensity/intensity.js';
 export { intensityReference } from './ops/augment-intensity/intensity.reference.js';
+export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
+export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';

@@ -1,0 +1,20 @@
+/** Parameter-free modules under PyTorch's names, with PyTorch's constructor defaults. */
+import * as F from '../functional.js';
+import type { Tensor } from '../tensor.js';
+import type { MaxPool2dArguments } from '../ops/pooling.js';
+import type { Pair } from '@ulseg/kernels';
+import { Module } from './module.js';
+
+/** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */
+export class MaxPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: MaxPool2dArguments = {},
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, this.options);
+  }
+}
