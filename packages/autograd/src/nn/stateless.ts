@@ -18,3 +18,28 @@ export class MaxPool2d extends Module {
     return F.maxPool2d(x, this.kernelSize, this.options);
   }
 }
+
+/** nn.Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None). */
+export class Upsample extends Module {
+  constructor(readonly options: F.InterpolateOptions) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.interpolate(x, this.options);
+  }
+}
+
+/** nn.UpsamplingNearest2d(size=None, scale_factor=None): nearest. */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: { size?: readonly [number, number]; scaleFactor?: number | readonly [number, number] }) {
+    super({ ...options, mode: 'nearest' });
+  }
+}
+
+/** nn.UpsamplingBilinear2d(size=None, scale_factor=None): bilinear with align_corners=True. */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: { size?: readonly [number, number]; scaleFactor?: number | readonly [number, number] }) {
+    super({ ...options, mode: 'bilinear', alignCorners: true });
+  }
+}
