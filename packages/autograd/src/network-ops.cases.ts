@@ -1,5 +1,5 @@
 /** The autograd ops and nn modules the original's other networks need (docs/ORIGINAL.md §9), against float64. */
-import { alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
+import { adaptiveAvgPool2dReference, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, Tensor } from './index.js';
@@ -84,5 +84,25 @@ export const networkOpCases = defineCases('autograd-network-ops', {
       );
     }
     await expectError(() => F.cat([Tensor.zeros(gpu, [1, 2, 3, 3]), Tensor.zeros(gpu, [1, 2, 4, 3])], 1), ['cat', '[1, 2, 4, 3]', 'dim 1']);
+  },
+  'adaptiveAvgPool2d to 1, 2, 3, 6 (PSPNet) and odd sizes: values and gradients; nn.AdaptiveAvgPool2d': async ({ gpu, random }) => {
+    for (const [shape, size] of [
+      [[2, 3, 8, 12], 1],
+      [[2, 3, 8, 12], 2],
+      [[1, 2, 8, 12], 3],
+      [[1, 2, 8, 12], 6],
+      [[1, 2, 7, 5], [3, 4]],
+    ] as const) {
+      const [oh, ow] = typeof size === 'number' ? [size, size] : size;
+      await gradcheck(
+        gpu,
+        random,
+        { shapes: [shape], forward: ([x]) => F.adaptiveAvgPool2d(x!, size), reference: ([x]) => adaptiveAvgPool2dReference(x!, shape, oh, ow) },
+        `adaptiveAvgPool2d ${shape} -> ${size}`,
+      );
+    }
+    const data = randomArray(random, 2 * 3 * 8 * 12);
+    const y = new nn.AdaptiveAvgPool2d(3).forward(Tensor.fromArray(gpu, data, [2, 3, 8, 12]));
+    assertClose(await y.toArray(), adaptiveAvgPool2dReference(data, [2, 3, 8, 12], 3, 3), 'reduction', 'nn.AdaptiveAvgPool2d(3)');
   },
 });

@@ -91,3 +91,5 @@ export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, t
 export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
 export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
+export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-pool/adaptive-pool.js';
+export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';

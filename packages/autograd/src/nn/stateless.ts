@@ -43,3 +43,14 @@ export class UpsamplingBilinear2d extends Upsample {
     super({ ...options, mode: 'bilinear', alignCorners: true });
   }
 }
+
+/** nn.AdaptiveAvgPool2d(output_size). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly [number, number]) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
