@@ -12,3 +12,4 @@ export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js'
 export { interpolate, flip, type InterpolateMode, type InterpolateOptions } from './ops/resampling.js';
 export { pad } from './ops/pad.js';
 export { maxPool2d, adaptiveAvgPool2d, type MaxPool2dArguments } from './ops/pooling.js';
+export { groupNorm } from './ops/group-norm.js';

@@ -1,5 +1,5 @@
 /** The autograd ops and nn modules the original's other networks need (docs/ORIGINAL.md §9), against float64. */
-import { adaptiveAvgPool2dReference, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
+import { adaptiveAvgPool2dReference, groupNormReference, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, Tensor } from './index.js';
@@ -104,5 +104,30 @@ export const networkOpCases = defineCases('autograd-network-ops', {
     const data = randomArray(random, 2 * 3 * 8 * 12);
     const y = new nn.AdaptiveAvgPool2d(3).forward(Tensor.fromArray(gpu, data, [2, 3, 8, 12]));
     assertClose(await y.toArray(), adaptiveAvgPool2dReference(data, [2, 3, 8, 12], 3, 3), 'reduction', 'nn.AdaptiveAvgPool2d(3)');
+  },
+  'groupNorm (FPN 32 groups, odd groups): gradients of x, γ, β against finite differences; nn.GroupNorm parameters': async ({ gpu, random }) => {
+    for (const [shape, groups] of [
+      [[2, 6, 3, 5], 3],
+      [[1, 64, 3, 3], 32],
+    ] as const) {
+      const c = shape[1];
+      await gradcheck(
+        gpu,
+        random,
+        {
+          shapes: [shape, [c], [c]],
+          forward: ([x, weight, bias]) => F.groupNorm(x!, groups, weight, bias),
+          reference: ([x, weight, bias]) => groupNormReference(x!, shape, groups, weight!, bias!, 1e-5).y,
+          ranges: [{}, { low: 0.5, high: 1.5 }, {}],
+        },
+        `groupNorm ${shape} G${groups}`,
+      );
+    }
+    const norm = new nn.GroupNorm(gpu, 32, 128);
+    const names = [...norm.namedParameters()].map(([name, t]) => `${name}${JSON.stringify(t.shape)}`);
+    if (names.join(' ') !== 'weight[128] bias[128]') throw new Error(`nn.GroupNorm parameters: ${names.join(' ')}`);
+    const data = randomArray(random, 2 * 128 * 2 * 3);
+    const y = norm.forward(Tensor.fromArray(gpu, data, [2, 128, 2, 3]));
+    assertClose(await y.toArray(), groupNormReference(data, [2, 128, 2, 3], 32, new Float32Array(128).fill(1), new Float32Array(128), 1e-5).y, 'reduction', 'nn.GroupNorm(32, 128)');
   },
 });

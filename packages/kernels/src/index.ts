@@ -93,3 +93,5 @@ export { concat, concatShape, narrow } from './ops/concat/concat.js';
 export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
 export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-pool/adaptive-pool.js';
 export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
+export { groupNorm, groupNormBackward, type GroupNormResult, type GroupNormGradients } from './ops/group-norm/group-norm.js';
+export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';
