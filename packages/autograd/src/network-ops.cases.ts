@@ -1,5 +1,5 @@
 /** The autograd ops and nn modules the original's other networks need (docs/ORIGINAL.md §9), against float64. */
-import { adaptiveAvgPool2dReference, groupNormReference, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
+import { adaptiveAvgPool2dReference, dropoutReference, groupNormReference, Random, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, Tensor } from './index.js';
@@ -129,5 +129,30 @@ export const networkOpCases = defineCases('autograd-network-ops', {
     const data = randomArray(random, 2 * 128 * 2 * 3);
     const y = norm.forward(Tensor.fromArray(gpu, data, [2, 128, 2, 3]));
     assertClose(await y.toArray(), groupNormReference(data, [2, 128, 2, 3], 32, new Float32Array(128).fill(1), new Float32Array(128), 1e-5).y, 'reduction', 'nn.GroupNorm(32, 128)');
+  },
+  'dropout and dropout2d: seeded masks and gradients; nn.Dropout/Dropout2d draw a seed per training forward and are the identity in eval': async ({ gpu, random }) => {
+    const shape = [2, 5, 3, 7];
+    await gradcheck(
+      gpu,
+      random,
+      { shapes: [shape], forward: ([x]) => F.dropout(x!, 0.3, true, 42), reference: ([x]) => dropoutReference(x!, shape, 0.3, 42, 'element') },
+      'dropout p=0.3',
+    );
+    await gradcheck(
+      gpu,
+      random,
+      { shapes: [shape], forward: ([x]) => F.dropout2d(x!, 0.5, true, 43), reference: ([x]) => dropoutReference(x!, shape, 0.5, 43, 'channel') },
+      'dropout2d p=0.5',
+    );
+    const data = randomArray(random, 2 * 5 * 3 * 7);
+    const x = Tensor.fromArray(gpu, data, shape);
+    const module = new nn.Dropout2d(new Random(9), 0.2);
+    const expectedSeed = new Random(9).nextUint32();
+    assertClose(await module.forward(x).toArray(), dropoutReference(data, shape, 0.2, expectedSeed, 'channel'), 'elementwise', 'nn.Dropout2d training');
+    module.training = false;
+    if (module.forward(x) !== x) throw new Error('nn.Dropout2d in eval mode should return its input');
+    const zero = await F.dropout(x, 1, true).toArray();
+    if (zero.some((v) => v !== 0)) throw new Error('dropout with p = 1 should give zeros');
+    await expectError(() => F.dropout(x, 0.5, true), ['dropout', 'seed']);
   },
 });

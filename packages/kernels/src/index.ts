@@ -95,3 +95,5 @@ export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-poo
 export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
 export { groupNorm, groupNormBackward, type GroupNormResult, type GroupNormGradients } from './ops/group-norm/group-norm.js';
 export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';
+export { dropout, dropoutBackward, dropoutUnitSize, type DropoutUnit } from './ops/dropout/dropout.js';
+export { dropoutReference, dropoutMaskReference } from './ops/dropout/dropout.reference.js';

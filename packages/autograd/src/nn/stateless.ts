@@ -2,7 +2,7 @@
 import * as F from '../functional.js';
 import type { Tensor } from '../tensor.js';
 import type { MaxPool2dArguments } from '../ops/pooling.js';
-import type { Pair } from '@ulseg/kernels';
+import type { Pair, Random } from '@ulseg/kernels';
 import { Module } from './module.js';
 
 /** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */
@@ -52,5 +52,30 @@ export class AdaptiveAvgPool2d extends Module {
 
   forward(x: Tensor): Tensor {
     return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+/**
+ * nn.Dropout(p=0.5): in training each element is zeroed with probability p (survivors scaled by 1/(1 − p)), with a
+ * fresh mask per forward from `random` (the model's seeded generator); identity in eval mode.
+ */
+export class Dropout extends Module {
+  constructor(
+    readonly random: Random,
+    readonly p = 0.5,
+  ) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: p must lie in [0, 1], got ${p}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training, this.training && this.p > 0 ? this.random.nextUint32() : undefined);
+  }
+}
+
+/** nn.Dropout2d(p=0.5): as Dropout, but whole channels of each sample of [N, C, H, W]. */
+export class Dropout2d extends Dropout {
+  override forward(x: Tensor): Tensor {
+    return F.dropout2d(x, this.p, this.training, this.training && this.p > 0 ? this.random.nextUint32() : undefined);
   }
 }
