@@ -9,5 +9,6 @@ export { batchNorm2d } from './ops/batch-norm.js';
 export { dropConnect, dropConnectAdd } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';
 export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';
-export { interpolate, flip } from './ops/resampling.js';
+export { interpolate, flip, type InterpolateMode, type InterpolateOptions } from './ops/resampling.js';
 export { pad } from './ops/pad.js';
+export { maxPool2d, type MaxPool2dArguments } from './ops/pooling.js';
