@@ -2,7 +2,7 @@
 export { add, sub, mul, div, mulScalar, addScalar } from './ops/arithmetic.js';
 export { neg, exp, log, sqrt, square } from './ops/unary.js';
 export { sum, mean, type ReduceOptions } from './ops/reduction.js';
-export { reshape } from './ops/shape.js';
+export { reshape, cat } from './ops/shape.js';
 export { relu, sigmoid, silu } from './ops/activation.js';
 export { adaptiveAvgPool2d, channelMultiply, squeezeExcitation } from './ops/squeeze-excitation.js';
 export { batchNorm2d } from './ops/batch-norm.js';

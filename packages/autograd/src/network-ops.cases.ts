@@ -1,5 +1,5 @@
 /** The autograd ops and nn modules the original's other networks need (docs/ORIGINAL.md §9), against float64. */
-import { alignedBilinearReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
+import { alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, Tensor } from './index.js';
@@ -68,5 +68,21 @@ export const networkOpCases = defineCases('autograd-network-ops', {
     assertClose(await nearest.toArray(), upsampleNearestReference(data, [2, 3, 4, 5], 8, 10, [2, 2]), 'exact', 'nn.Upsample(scale 2): nearest by default');
     await expectError(() => F.interpolate(x, { scaleFactor: 2, alignCorners: true }), ['interpolate', 'alignCorners', 'nearest']);
     await expectError(() => F.interpolate(x, { size: [2, 2], scaleFactor: 2 }), ['interpolate', 'exactly one']);
+  },
+  'cat along channels (2 and 5 inputs) and along the last axis: values and gradients (the backward splits dy)': async ({ gpu, random }) => {
+    for (const [shapes, dim] of [
+      [[[2, 3, 4, 5], [2, 2, 4, 5]], 1],
+      [[[1, 2, 3, 3], [1, 2, 3, 3], [1, 2, 3, 3], [1, 2, 3, 3], [1, 3, 3, 3]], 1],
+      [[[2, 3, 4, 2], [2, 3, 4, 3]], -1],
+    ] as const) {
+      const axis = dim < 0 ? dim + 4 : dim;
+      await gradcheck(
+        gpu,
+        random,
+        { shapes, forward: (xs) => F.cat(xs, dim), reference: (xs) => concatReference(xs, shapes, axis) },
+        `cat ${shapes.length} inputs dim ${dim}`,
+      );
+    }
+    await expectError(() => F.cat([Tensor.zeros(gpu, [1, 2, 3, 3]), Tensor.zeros(gpu, [1, 2, 4, 3])], 1), ['cat', '[1, 2, 4, 3]', 'dim 1']);
   },
 });

@@ -89,3 +89,5 @@ export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, 
 export { intensityReference } from './ops/augment-intensity/intensity.reference.js';
 export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
 export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
+export { concat, concatShape, narrow } from './ops/concat/concat.js';
+export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
