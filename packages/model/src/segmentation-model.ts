@@ -124,3 +124,36 @@ export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: 
   }
   return { network, backbone, decoderAttention };
 }
+
+/** What a command needs to build the model of a state_dict. */
+export interface ModelSpec extends Architecture {
+  inChannels: number;
+  classes: number;
+}
+
+/**
+ * The architecture, input channels and classes of a state_dict; `backbone` replaces the inferred backbone (or stands in
+ * where it cannot be inferred). Errors start with `source`.
+ */
+export function modelSpecFromWeights(
+  weights: ReadonlyMap<string, { readonly shape: readonly number[] }>,
+  source: string,
+  options: { backbone?: BackboneName } = {},
+): ModelSpec {
+  if (weights.size === 0) throw new Error(`${source}: holds no tensors: not a model checkpoint`);
+  const stem = weights.get('encoder._conv_stem.weight') ?? weights.get('encoder.conv1.weight');
+  if (!stem) {
+    const some = [...weights.keys()].slice(0, 3).join(', ');
+    throw new Error(`${source}: no 'encoder._conv_stem.weight' (EfficientNet) or 'encoder.conv1.weight' (ResNet) among its ${weights.size} tensors (${some}, …): not a segmentation model state_dict`);
+  }
+  let architecture: Architecture;
+  try {
+    architecture = inferArchitecture(weights);
+  } catch (error) {
+    if (!options.backbone || !/encoder/.test((error as Error).message)) throw new Error(`${source}: ${(error as Error).message}`);
+    const network: NetworkName = [...weights.keys()].some((key) => key.startsWith('decoder.blocks.0.block.')) ? 'linknet' : 'unet';
+    architecture = { network, backbone: options.backbone, decoderAttention: 'none' };
+  }
+  if (options.backbone) architecture = { ...architecture, backbone: options.backbone };
+  return { ...architecture, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1 };
+}
