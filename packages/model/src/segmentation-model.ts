@@ -106,11 +106,6 @@ export interface Architecture {
  */
 export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: readonly number[] }>): Architecture {
   const keys = [...shapes.keys()];
-  let network: NetworkName;
-  if (keys.some((key) => key.startsWith('decoder.blocks.0.block.'))) network = 'linknet';
-  else if (keys.some((key) => key.startsWith('decoder.blocks.0.conv1.'))) network = 'unet';
-  else throw new Error(`the weights match no Linknet or Unet decoder (no decoder.blocks.0.block.* or decoder.blocks.0.conv1.* keys)`);
-  const decoderAttention: DecoderAttention = keys.some((key) => /^decoder\.blocks\.\d+\.attention1\./.test(key)) ? 'scse' : 'none';
   let backbone: BackboneName;
   if (shapes.has('encoder.conv1.weight')) {
     const blocks = keys.filter((key) => /^encoder\.layer\d+\.\d+\.conv1\.weight$/.test(key)).length;
@@ -122,6 +117,11 @@ export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: 
   } else {
     backbone = inferEncoder(keys, shapes.get('encoder._conv_stem.weight')?.shape);
   }
+  let network: NetworkName;
+  if (keys.some((key) => key.startsWith('decoder.blocks.0.block.'))) network = 'linknet';
+  else if (keys.some((key) => key.startsWith('decoder.blocks.0.conv1.'))) network = 'unet';
+  else throw new Error(`the weights match no Linknet or Unet decoder (no decoder.blocks.0.block.* or decoder.blocks.0.conv1.* keys)`);
+  const decoderAttention: DecoderAttention = keys.some((key) => /^decoder\.blocks\.\d+\.attention1\./.test(key)) ? 'scse' : 'none';
   return { network, backbone, decoderAttention };
 }
 
