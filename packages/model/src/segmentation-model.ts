@@ -1,5 +1,5 @@
 /**
- * SegmentationModel = encoder → decoder → head, smp 0.1.0's Linknet and Unet on any encoder (docs/ORIGINAL.md §14):
+ * SegmentationModel = encoder → decoder → head, smp 0.1.0's Linknet and Unet on any encoder (docs/ORIGINAL.md §10):
  * logits [N, classes, H, W] for x [N, C, H, W] with H and W multiples of 32.
  *   Linknet: decoder → 32 ch, head conv1x1 (bias) → classes.   Unet: decoder → 16 ch, head conv3x3 pad 1 (bias).
  */
