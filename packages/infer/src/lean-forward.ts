@@ -9,7 +9,7 @@
  * activation of the pass (B6, 4 × 256²: 2.3 GB under one scope).
  */
 import { scope, type Tensor } from '@ulseg/autograd';
-import { checkInput, type SegmentationModel } from '@ulseg/model';
+import { checkInput, EfficientNetEncoder, LinknetDecoder, type SegmentationModel } from '@ulseg/model';
 
 interface Layer {
   forward(x: Tensor): Tensor;
@@ -24,12 +24,16 @@ function layer(modules: Map<string, unknown>, name: string): Layer {
 export function leanForward(model: SegmentationModel, x: Tensor): Tensor {
   if (model.training) throw new Error('leanForward: for inference only; call model.eval() first');
   checkInput(x, model.config.inChannels);
+  const { encoder, decoder } = model;
+  if (!(encoder instanceof EfficientNetEncoder) || !(decoder instanceof LinknetDecoder)) {
+    throw new Error('leanForward: Linknet on EfficientNet only; run model.forward for other networks');
+  }
   const modules = new Map<string, unknown>(model.namedModules());
   const head = layer(modules, 'segmentation_head.0');
-  const taps = new Set(model.encoder.spec.stageIndexes.map((index) => index - 1));
-  const features: Tensor[] = [scope(() => model.encoder.stem(x))];
+  const taps = new Set(encoder.spec.stageIndexes.map((index) => index - 1));
+  const features: Tensor[] = [scope(() => encoder.stem(x))];
   let y = features[0]!;
-  for (const block of model.encoder.blocks) {
+  for (const block of encoder.blocks) {
     const next = scope(() => block.forward(y, 0, undefined));
     if (!features.includes(y)) y.dispose();
     y = next;
@@ -38,7 +42,7 @@ export function leanForward(model: SegmentationModel, x: Tensor): Tensor {
   if (!features.includes(y)) y.dispose();
   const [deepest, ...skips] = features.reverse();
   let d = deepest!;
-  model.decoder.blocks.forEach((block, index) => {
+  decoder.blocks.forEach((block, index) => {
     const skip = skips[index];
     const next = scope(() => block.forward(d, skip));
     d.dispose();

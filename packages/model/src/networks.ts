@@ -1,5 +1,5 @@
 /**
- * The networks of the original's `--network` (docs/ORIGINAL.md §14), by ulseg's lower-case names: which are built,
+ * The networks of the original's `--network` (docs/ORIGINAL.md §10), by ulseg's lower-case names: which are built,
  * which are not yet, and how the original spells them (smp class names).
  */
 import type { DecoderAttention } from './decoders/unet.js';

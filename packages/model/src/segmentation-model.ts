@@ -1,5 +1,5 @@
 /**
- * SegmentationModel = encoder → decoder → head, smp 0.1.0's Linknet and Unet on any encoder (docs/ORIGINAL.md §14):
+ * SegmentationModel = encoder → decoder → head, smp 0.1.0's Linknet and Unet on any encoder (docs/ORIGINAL.md §10):
  * logits [N, classes, H, W] for x [N, C, H, W] with H and W multiples of 32.
  *   Linknet: decoder → 32 ch, head conv1x1 (bias) → classes.   Unet: decoder → 16 ch, head conv3x3 pad 1 (bias).
  */
@@ -106,11 +106,6 @@ export interface Architecture {
  */
 export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: readonly number[] }>): Architecture {
   const keys = [...shapes.keys()];
-  let network: NetworkName;
-  if (keys.some((key) => key.startsWith('decoder.blocks.0.block.'))) network = 'linknet';
-  else if (keys.some((key) => key.startsWith('decoder.blocks.0.conv1.'))) network = 'unet';
-  else throw new Error(`the weights match no Linknet or Unet decoder (no decoder.blocks.0.block.* or decoder.blocks.0.conv1.* keys)`);
-  const decoderAttention: DecoderAttention = keys.some((key) => /^decoder\.blocks\.\d+\.attention1\./.test(key)) ? 'scse' : 'none';
   let backbone: BackboneName;
   if (shapes.has('encoder.conv1.weight')) {
     const blocks = keys.filter((key) => /^encoder\.layer\d+\.\d+\.conv1\.weight$/.test(key)).length;
@@ -122,5 +117,43 @@ export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: 
   } else {
     backbone = inferEncoder(keys, shapes.get('encoder._conv_stem.weight')?.shape);
   }
+  let network: NetworkName;
+  if (keys.some((key) => key.startsWith('decoder.blocks.0.block.'))) network = 'linknet';
+  else if (keys.some((key) => key.startsWith('decoder.blocks.0.conv1.'))) network = 'unet';
+  else throw new Error(`the weights match no Linknet or Unet decoder (no decoder.blocks.0.block.* or decoder.blocks.0.conv1.* keys)`);
+  const decoderAttention: DecoderAttention = keys.some((key) => /^decoder\.blocks\.\d+\.attention1\./.test(key)) ? 'scse' : 'none';
   return { network, backbone, decoderAttention };
+}
+
+/** What a command needs to build the model of a state_dict. */
+export interface ModelSpec extends Architecture {
+  inChannels: number;
+  classes: number;
+}
+
+/**
+ * The architecture, input channels and classes of a state_dict; `backbone` replaces the inferred backbone (or stands in
+ * where it cannot be inferred). Errors start with `source`.
+ */
+export function modelSpecFromWeights(
+  weights: ReadonlyMap<string, { readonly shape: readonly number[] }>,
+  source: string,
+  options: { backbone?: BackboneName } = {},
+): ModelSpec {
+  if (weights.size === 0) throw new Error(`${source}: holds no tensors: not a model checkpoint`);
+  const stem = weights.get('encoder._conv_stem.weight') ?? weights.get('encoder.conv1.weight');
+  if (!stem) {
+    const some = [...weights.keys()].slice(0, 3).join(', ');
+    throw new Error(`${source}: no 'encoder._conv_stem.weight' (EfficientNet) or 'encoder.conv1.weight' (ResNet) among its ${weights.size} tensors (${some}, …): not a segmentation model state_dict`);
+  }
+  let architecture: Architecture;
+  try {
+    architecture = inferArchitecture(weights);
+  } catch (error) {
+    if (!options.backbone || !/encoder/.test((error as Error).message)) throw new Error(`${source}: ${(error as Error).message}`);
+    const network: NetworkName = [...weights.keys()].some((key) => key.startsWith('decoder.blocks.0.block.')) ? 'linknet' : 'unet';
+    architecture = { network, backbone: options.backbone, decoderAttention: 'none' };
+  }
+  if (options.backbone) architecture = { ...architecture, backbone: options.backbone };
+  return { ...architecture, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1 };
 }

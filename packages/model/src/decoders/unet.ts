@@ -1,5 +1,5 @@
 /**
- * The Unet decoder of segmentation_models_pytorch 0.1.0 (https://arxiv.org/abs/1505.04597, docs/ORIGINAL.md §14),
+ * The Unet decoder of segmentation_models_pytorch 0.1.0 (https://arxiv.org/abs/1505.04597, docs/ORIGINAL.md §10),
  * module names as in the original: blocks.{i}.conv{1,2}.{0,1} and, with scSE attention, blocks.{i}.attention{1,2}.
  *   block(in, skip, out): x ← nearest×2(x); x ← cat([x, skip], channels) when a skip exists; x ← scSE₁(x) (attention
  *   only, and only with a skip); x ← ReLU(BN(conv3x3(x))) twice (in+skip→out, out→out); x ← scSE₂(x) (attention).

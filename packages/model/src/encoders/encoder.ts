@@ -1,5 +1,5 @@
 /**
- * One interface for every encoder (docs/ORIGINAL.md §14): forward gives smp's feature list [f0 … f_depth], f0 the
+ * One interface for every encoder (docs/ORIGINAL.md §10): forward gives smp's feature list [f0 … f_depth], f0 the
  * input and f_k at stride 2^k (f5 at 16 where the encoder is dilated); `outChannels` are their channel counts.
  * ENCODER_NAMES and createEncoder are the registry the model, the CLI and the web page read.
  */

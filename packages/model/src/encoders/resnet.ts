@@ -1,5 +1,5 @@
 /**
- * torchvision's ResNet-18/34/50 as segmentation_models_pytorch 0.1.0's encoder (docs/ORIGINAL.md §14): no avgpool/fc,
+ * torchvision's ResNet-18/34/50 as segmentation_models_pytorch 0.1.0's encoder (docs/ORIGINAL.md §10): no avgpool/fc,
  * the first conv built for the input channels, state_dict keys `conv1`, `bn1`, `layer{1..4}.{i}.…` (under
  * `encoder.` in a model). BN: eps 1e-5, momentum 0.1.
  *   stem: conv 7x7 s2 p3 → BN → ReLU = f1;  max pool 3x3 s2 p1 (−∞ padding) → layer1 = f2; layer2..4 = f3..f5
