@@ -87,7 +87,7 @@ describe('ulseg export-onnx', () => {
     writeFileSync(foreign, writeSafetensors(new Map([['fc.weight', { shape: [2, 2], data: new Float32Array(4) }]])));
     const notLinknet = await ulseg('export-onnx', '--weights', foreign, '--out', out);
     expect(notLinknet.code).toBe(1);
-    expect(errors(notLinknet.stderr)).toEqual([`ulseg: ${foreign}: no 'encoder._conv_stem.weight' among its 1 tensors (fc.weight, …): not a Linknet-EfficientNet state_dict`]);
+    expect(errors(notLinknet.stderr)).toEqual([`ulseg: ${foreign}: no 'encoder._conv_stem.weight' (EfficientNet) or 'encoder.conv1.weight' (ResNet) among its 1 tensors (fc.weight, …): not a segmentation model state_dict`]);
 
     const junk = join(scratch, 'junk.pth');
     writeFileSync(junk, 'not weights at all');

@@ -9,7 +9,7 @@ export const resamplingCases = defineCases('autograd-resampling', {
       await gradcheck(
         gpu,
         random,
-        { shapes: [shape], forward: ([x]) => F.interpolate(x!, size), reference: ([x]) => bilinearReference(x!, shape, size[0], size[1]) },
+        { shapes: [shape], forward: ([x]) => F.interpolate(x!, { size, mode: 'bilinear' }), reference: ([x]) => bilinearReference(x!, shape, size[0], size[1]) },
         `interpolate ${shape} → ${size}`,
       );
     }

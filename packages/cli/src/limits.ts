@@ -1,7 +1,7 @@
 /** Size limits checked before any work, so that a size too large for the device is a message naming the flag or the file, not a kernel error. */
 import { InvalidArgumentError } from 'commander';
 import type { Gpu } from '@ulseg/kernels';
-import { blockSpecs, encoderSpec, roundFilters, type EncoderName } from '@ulseg/model';
+import { blockSpecs, encoderSpec, roundFilters, type BackboneName } from '@ulseg/model';
 
 /** The largest model input side any command accepts (infer, train, export-onnx). */
 export const MAX_RESOLUTION = 4096;
@@ -19,12 +19,17 @@ export function resolutionArgument(minimum = 32): (value: string) => number {
 
 
 /**
- * Values in the largest tensor of a Linknet-EfficientNet forward pass on `inputs` images of R x R: the stem output
- * (stem channels at R/2), each MBConv block's expansion (input filters x expand ratio at its input side), and the
- * decoder's last block (32 channels at R). Every one is bound whole by a kernel, so it must fit
- * maxStorageBufferBindingSize.
+ * Values in the largest tensor of a Linknet or Unet forward pass on `inputs` images of R x R. EfficientNet: the stem
+ * output (stem channels at R/2) and each MBConv block's expansion (input filters x expand ratio at its input side);
+ * ResNet: the stem (64 at R/2) and layer1 (64·expansion at R/4). Decoders: at most 32·R² values per image (Linknet's
+ * last block, 32 at R; Unet's concatenation before its fourth block, at most 128 at R/2). Every one is bound whole by
+ * a kernel, so it must fit maxStorageBufferBindingSize.
  */
-export function largestActivation(encoder: EncoderName, resolution: number, inputs: number): number {
+export function largestActivation(encoder: BackboneName, resolution: number, inputs: number): number {
+  if (encoder.startsWith('resnet')) {
+    const layer1 = encoder === 'resnet50' ? 256 : 64;
+    return inputs * Math.max(64 * (resolution / 2) ** 2, layer1 * (resolution / 4) ** 2, 32 * resolution * resolution);
+  }
   const spec = encoderSpec(encoder);
   let side = resolution / 2;
   let largest = roundFilters(32, spec.widthCoefficient) * side * side;
@@ -41,7 +46,7 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
  * Refuses a model resolution whose largest tensor does not fit the device, naming the flag and the largest
  * resolution that fits. `inputs` images go through the model at once (`perPass` says how, e.g. `--batch-size 8`).
  */
-export function checkResolutionFits(gpu: Gpu, encoder: EncoderName, resolution: number, inputs: number, flag: string, perPass: string): void {
+export function checkResolutionFits(gpu: Gpu, encoder: BackboneName, resolution: number, inputs: number, flag: string, perPass: string): void {
   const limit = gpu.info.limits.maxStorageBufferBindingSize;
   if (limit === undefined) return;
   const bytes = 4 * largestActivation(encoder, resolution, inputs);

@@ -5,8 +5,8 @@ import { runInfo } from './commands/info.js';
 import { RUNTIMES, type Runtime } from './chromium/commands.js';
 import { DEMO_PRESETS, runDemo, type DemoPresetName } from './commands/demo.js';
 import { runConvert } from './commands/convert.js';
-import { runForward } from './commands/forward.js';
-import { ENCODERS, type EncoderName } from '@ulseg/model';
+import { runForward, type ForwardOptions } from './commands/forward.js';
+import { backboneCheckOption, encoderAliasOption, networkCheckOption } from './network-options.js';
 import { reportFailure } from './errors.js';
 import { inferCommand } from './commands/infer.js';
 import { postprocessCommand } from './commands/postprocess.js';
@@ -92,15 +92,15 @@ program
   .requiredOption('--weights <file>', 'model weights: .safetensors or the original .pth')
   .requiredOption('--input <file>', 'input x as a float32 .npy, [N, C, H, W] with H and W multiples of 32')
   .requiredOption('--output <file>', 'logits .npy to write (must not be an input; written only once every input has been checked)')
-  .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
+  .addOption(networkCheckOption())
+  .addOption(backboneCheckOption())
+  .addOption(encoderAliasOption())
   .addOption(new Option('--mode <mode>', 'BatchNorm mode').choices(['eval', 'train']).default('eval'))
   .option('--drop-connect-rate <rate>', "drop-connect base rate in train mode, from 0 to below 1 (the original trains with 0.2)", numberArgument(0, 1), 0)
   .option('--target <file>', 'target .npy (same shape as the logits) for the Dice loss')
   .option('--grads <file>', 'safetensors file for the parameter gradients (needs --target)')
   .addOption(adapterOption())
-  .action(async (options: { weights: string; input: string; output: string; encoder?: EncoderName; mode: 'eval' | 'train'; dropConnectRate: number; target?: string; grads?: string; adapter?: (typeof ADAPTER_KINDS)[number] }) =>
-    runForward(options),
-  );
+  .action(async (options: ForwardOptions) => runForward(options));
 
 for (const command of [inferCommand(adapterOption, runtimeOption), postprocessCommand(adapterOption), visualizeCommand(), evaluateCommand(adapterOption)]) {
   program.addCommand(command.copyInheritedSettings(program));

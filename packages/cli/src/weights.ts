@@ -1,33 +1,41 @@
-/** Model weights for the commands that run or convert one model: read, checked finite, and recognised as Linknet-EfficientNet. */
-import { inferEncoder, readWeights, type EncoderName, type WeightMap } from '@ulseg/model';
+/** Model weights for the commands that run or convert one model: read, checked finite, and recognised as a Linknet or Unet. */
+import { describeNetwork, modelSpecFromWeights, NETWORK_TITLES, readWeights, type BackboneName, type DecoderAttention, type NetworkName, type WeightMap } from '@ulseg/model';
 import { readInput } from './files.js';
 
 export interface ModelWeights {
   readonly weights: WeightMap;
   readonly metadata: Record<string, string>;
-  readonly encoder: EncoderName;
+  readonly network: NetworkName;
+  /** The backbone (smp's encoder_name). */
+  readonly encoder: BackboneName;
+  readonly decoderAttention: DecoderAttention;
   readonly inChannels: number;
   readonly classes: number;
+  /** e.g. "Unet on resnet34". */
+  readonly description: string;
 }
 
 /**
- * The weights in `path` (safetensors or .pth): an empty dict, one without the Linknet-EfficientNet stem, or one with
- * NaN/Infinity values is an error naming the file. `flag` names where the path came from; `encoder` overrides the
- * variant read from the weights (`hasEncoderFlag`: the command has --encoder, so the error may suggest it).
+ * The weights in `path` (safetensors or .pth): an empty dict, one that is no Linknet/Unet state_dict, or one with
+ * NaN/Infinity values is an error naming the file. `flag` names where the path came from; `encoder` replaces the
+ * backbone read from the weights (`hasEncoderFlag`: the command has --backbone, so the error may suggest it);
+ * `network` (the --network flag) refuses weights of another network, naming both.
  */
-export async function readModelWeights(path: string, flag: string, options: { encoder?: EncoderName; hasEncoderFlag?: boolean } = {}): Promise<ModelWeights> {
+export async function readModelWeights(
+  path: string,
+  flag: string,
+  options: { encoder?: BackboneName; hasEncoderFlag?: boolean; network?: NetworkName } = {},
+): Promise<ModelWeights> {
   const { weights, metadata } = await readWeights(await readInput(path, flag), path);
-  if (weights.size === 0) throw new Error(`${path}: holds no tensors: not a model checkpoint`);
-  const stem = weights.get('encoder._conv_stem.weight');
-  if (!stem) {
-    const some = [...weights.keys()].slice(0, 3).join(', ');
-    throw new Error(`${path}: no 'encoder._conv_stem.weight' among its ${weights.size} tensors (${some}, …): not a Linknet-EfficientNet state_dict`);
-  }
-  let variant: EncoderName;
+  let spec;
   try {
-    variant = options.encoder ?? inferEncoder(weights.keys(), stem.shape);
+    spec = modelSpecFromWeights(weights, path, options.encoder ? { backbone: options.encoder } : {});
   } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}${options.hasEncoderFlag ? '; pass --encoder if it is one of them' : ''}`);
+    throw new Error(`${(error as Error).message}${options.hasEncoderFlag && /encoder/.test((error as Error).message) ? '; pass --backbone if it is one of them' : ''}`);
   }
-  return { weights, metadata, encoder: variant, inChannels: stem.shape[1]!, classes: weights.get('segmentation_head.0.weight')?.shape[0] ?? 1 };
+  if (options.network && options.network !== spec.network) {
+    throw new Error(`${path}: the weights are a ${NETWORK_TITLES[spec.network]} (${spec.network}), but --network is ${options.network}: pass --network ${spec.network} or other weights`);
+  }
+  const description = describeNetwork(spec.network, spec.backbone, spec.decoderAttention);
+  return { weights, metadata, network: spec.network, encoder: spec.backbone, decoderAttention: spec.decoderAttention, inChannels: spec.inChannels, classes: spec.classes, description };
 }

@@ -150,7 +150,7 @@ describe('2. nonsense is refused', () => {
 
   it('an empty or non-model dict is not converted; sizes past the bound are refused by export-onnx and train', async () => {
     await refuses(['convert', 'empty.safetensors', 'out.safetensors'], /^ulseg: empty\.safetensors: holds no tensors: not a model checkpoint$/);
-    await refuses(['convert', 'not-a-model.safetensors', 'out.safetensors'], /^ulseg: not-a-model\.safetensors: no 'encoder\._conv_stem\.weight' among its 1 tensors \(linear\.weight, …\): not a Linknet-EfficientNet state_dict$/);
+    await refuses(['convert', 'not-a-model.safetensors', 'out.safetensors'], /^ulseg: not-a-model\.safetensors: no 'encoder\._conv_stem\.weight' \(EfficientNet\) or 'encoder\.conv1\.weight' \(ResNet\) among its 1 tensors \(linear\.weight, …\): not a segmentation model state_dict$/);
     await refuses(['export-onnx', '--weights', GOOD, '--out', 'out.onnx', '--image-resolution', '100000'], /argument '100000' is invalid\. expected a multiple of 32 from 32 to 4096/);
     await refuses(['train', '--image-resolution', '8192'], /argument '8192' is invalid\. expected a multiple of 32 from 64 to 4096/);
   });
@@ -258,8 +258,8 @@ describe('7. hints that fit, settings that agree', () => {
 
   it('weights errors say what is wrong and suggest only flags the command has', async () => {
     const odd = await refuses(['infer', '--weights', 'odd-stem.safetensors', '--test-path', TEST, '--out', 'p-odd'], /^ulseg: odd-stem\.safetensors: the weights match no EfficientNet-B0…B7 encoder/);
-    expect(odd.stderr).not.toContain('--encoder');
-    await refuses(['forward', '--weights', 'odd-stem.safetensors', '--input', 'x.npy', '--output', 'y.npy'], /match no EfficientNet-B0…B7 encoder .*; pass --encoder if it is one of them$/);
+    expect(odd.stderr).not.toMatch(/--encoder|pass --backbone/);
+    await refuses(['forward', '--weights', 'odd-stem.safetensors', '--input', 'x.npy', '--output', 'y.npy'], /match no EfficientNet-B0…B7 encoder .*; pass --backbone if it is one of them$/);
     await refuses(['convert', 'truncated.safetensors', 'out.safetensors'], /^ulseg: truncated\.safetensors: truncated: tensor '.*' ends at byte \d+ of the data, but the file holds only \d+ bytes of data/);
   });
 

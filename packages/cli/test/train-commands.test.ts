@@ -133,8 +133,10 @@ describe('ulseg synth, preprocess, train', () => {
   it('bad input: one line naming the option or file and the problem, no stack trace', async () => {
     const checks: [string[], RegExp][] = [
       [['train', '--fold-file-list', at('absent.csv')], /^ulseg: --fold-file-list '.*absent\.csv': no such file \(ulseg preprocess writes one\)$/],
-      [['train', '--network', 'Unet'], /error: option '--network <name>' argument 'Unet' is invalid\. 'Unet' is not supported: ulseg implements linknet only/],
-      [['train', '--backbone', 'resnet34'], /argument 'resnet34' is invalid\. 'resnet34' is not supported; the encoders are efficientnet-b0, /],
+      [['train', '--network', 'DeepLabV3Plus'], /error: option '--network <name>' argument 'DeepLabV3Plus' is invalid\. network 'DeepLabV3Plus' is not built in ulseg yet; available: linknet, unet\.$/],
+      [['train', '--network', 'segnet'], /argument 'segnet' is invalid\. unknown network 'segnet'; available: linknet, unet\.$/],
+      [['train', '--backbone', 'resnet99'], /argument 'resnet99' is invalid\. unknown backbone 'resnet99'; available: resnet18, resnet34, resnet50, efficientnet-b0, /],
+      [['train', '--network', 'linknet', '--decoder-attention', 'scse', '--fold-file-list', committedCsv], /^ulseg: decoder attention 'scse' exists for unet only, not linknet$/],
       [['train', '--image-resolution', '100', '--fold-file-list', committedCsv], /argument '100' is invalid\. expected a multiple of 32 from 64 to 4096 \(the encoder downsamples 5 times\), e\.g\. 256; got '100'\.$/],
       [['train', '--fold-file-list', committedCsv, '--train-dataset-path', at('nowhere')], /^ulseg: .*nowhere: folder not found$/],
       [['train', '--k-th-fold', '6', '--fold-file-list', committedCsv], /^ulseg: --k-th-fold 6 is outside 1\.\.5 \(--folds 5\)$/],

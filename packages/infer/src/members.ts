@@ -1,10 +1,10 @@
 /**
- * Ensemble members: anything that maps a batch [N, 1, R, R] to logits [N, 1, R, R]. The usual member is a
- * Linknet-EfficientNet read from our safetensors or the original's `.pth` (variant inferred from the weights).
+ * Ensemble members: anything that maps a batch [N, 1, R, R] to logits [N, 1, R, R]. The usual member is a Linknet or
+ * Unet read from our safetensors or the original's `.pth` (network and backbone inferred from the weights).
  */
 import type { Tensor } from '@ulseg/autograd';
 import type { Gpu } from '@ulseg/kernels';
-import { inferEncoder, readWeights, SegmentationModel, type EncoderName } from '@ulseg/model';
+import { describeNetwork, modelSpecFromWeights, readWeights, SegmentationModel, type BackboneName } from '@ulseg/model';
 import { leanForward } from './lean-forward.js';
 
 /** x [N, 1, R, R] in [0, 1] → logits [N, 1, R, R]. Called under noGrad, in a scope that disposes what it creates. */
@@ -14,7 +14,7 @@ export interface SegmentationNetwork {
 
 export interface LoadedMember {
   readonly network: SegmentationNetwork;
-  /** e.g. `efficientnet-b6`. */
+  /** e.g. `Linknet on efficientnet-b6`. */
   readonly description: string;
   /** Frees the member's GPU memory. */
   dispose(): void;
@@ -27,27 +27,19 @@ export interface EnsembleMember {
 }
 
 /**
- * A Linknet member (run with {@link leanForward}) from weight bytes (safetensors or `.pth`, told apart by content). `read` is called at load time, so
+ * A Linknet or Unet member (run with {@link leanForward}) from weight bytes (safetensors or `.pth`, told apart by content). `read` is called at load time, so
  * an ensemble loaded one model at a time holds one model's weights in memory at once.
  */
-export function weightsMember(name: string, read: () => Promise<Uint8Array>, options: { encoder?: EncoderName } = {}): EnsembleMember {
+export function weightsMember(name: string, read: () => Promise<Uint8Array>, options: { encoder?: BackboneName } = {}): EnsembleMember {
   return {
     name,
     async load(gpu: Gpu): Promise<LoadedMember> {
       const { weights } = await readWeights(await read(), name);
-      const stem = weights.get('encoder._conv_stem.weight');
-      if (!stem) throw new Error(`${name}: no 'encoder._conv_stem.weight'; not a Linknet-EfficientNet state_dict`);
-      let encoder: EncoderName;
-      try {
-        encoder = options.encoder ?? inferEncoder(weights.keys(), stem.shape);
-      } catch (error) {
-        throw new Error(`${name}: ${(error as Error).message}`);
-      }
-      const inChannels = stem.shape[1];
+      const { network, backbone, decoderAttention, inChannels, classes } = modelSpecFromWeights(weights, name, options.encoder ? { backbone: options.encoder } : {});
       if (inChannels !== 1) throw new Error(`${name}: the model takes ${inChannels} input channels; inference feeds it 1 (gray), as the original`);
-      const classes = weights.get('segmentation_head.0.weight')?.shape[0];
-      if (classes !== 1) throw new Error(`${name}: the model predicts ${classes ?? 'an unknown number of'} classes; inference needs 1 (lesion vs background)`);
-      const model = new SegmentationModel(gpu, { encoder, inChannels: 1, classes: 1 });
+      if (!weights.has('segmentation_head.0.weight')) throw new Error(`${name}: no 'segmentation_head.0.weight': the model's number of classes is unknown; inference needs 1 (lesion vs background)`);
+      if (classes !== 1) throw new Error(`${name}: the model predicts ${classes} classes; inference needs 1 (lesion vs background)`);
+      const model = new SegmentationModel(gpu, { network, encoder: backbone, decoderAttention, inChannels: 1, classes: 1 });
       try {
         model.load(weights, { source: name });
       } catch (error) {
@@ -55,7 +47,11 @@ export function weightsMember(name: string, read: () => Promise<Uint8Array>, opt
         throw error;
       }
       model.eval();
-      return { network: { forward: (x) => leanForward(model, x) }, description: encoder, dispose: () => model.dispose() };
+      return {
+        network: { forward: (x) => leanForward(model, x) },
+        description: network === 'linknet' && backbone.startsWith('efficientnet-') ? backbone : describeNetwork(network, backbone, decoderAttention),
+        dispose: () => model.dispose(),
+      };
     },
   };
 }

@@ -57,11 +57,11 @@ export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type S
 export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';
 export { adamReference, adamFloat32Emulation, type AdamState } from './ops/adam/adam.reference.js';
 export { correctlyRoundedCos } from './ops/adam/lr-schedule.js';
-export { resizeBilinear, resizeBilinearBackward, resizeNearest, MAX_AXIS, type Size2 } from './ops/resize/resize.js';
+export { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, MAX_AXIS, type BilinearOptions, type ScaleFactors, type Size2 } from './ops/resize/resize.js';
 export { resizePillow, PILLOW_FILTERS } from './ops/resize/pillow.js';
 export { flip, rgbToGray, FLIPS, type Flip } from './ops/resize/flip.js';
-export { linearAxis, pillowAxis, nearestAxis, type PillowFilter } from './ops/resize/resize-tables.js';
-export { bilinearReference, bilinearBackwardReference, pillowResizeReference, nearestReference, flipReference, grayReference } from './ops/resize/resize.reference.js';
+export { linearAxis, alignedLinearAxis, torchNearestAxis, pillowAxis, nearestAxis, type PillowFilter } from './ops/resize/resize-tables.js';
+export { bilinearReference, bilinearBackwardReference, alignedBilinearReference, upsampleNearestReference, upsampleNearestBackwardReference, pillowResizeReference, nearestReference, flipReference, grayReference } from './ops/resize/resize.reference.js';
 export { medianFilter, edgeMedianFilter, edgeBand, type MedianOptions } from './ops/median/median.js';
 export { dilate, erode, MAX_WINDOW } from './ops/median/morphology.js';
 export { medianReference, binaryMedianReference, edgeMedianReference, edgeBandReference, dilationReference, erosionReference } from './ops/median/median.reference.js';
@@ -87,3 +87,13 @@ export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow,
 export { piecewiseAffineReference, elasticReference } from './ops/augment-deform/deform.reference.js';
 export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, sharpenRow, linearContrastRow, gaussianBlurRow, meanBlurRow, medianBlurRow, gaussianNoiseRow, pixelDropoutRow, coarseDropoutRow, imgaugGaussianBlurKsize, type IntensityOp } from './ops/augment-intensity/intensity.js';
 export { intensityReference } from './ops/augment-intensity/intensity.reference.js';
+export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
+export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
+export { concat, concatShape, narrow } from './ops/concat/concat.js';
+export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
+export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-pool/adaptive-pool.js';
+export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
+export { groupNorm, groupNormBackward, type GroupNormResult, type GroupNormGradients } from './ops/group-norm/group-norm.js';
+export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';
+export { dropout, dropoutBackward, dropoutUnitSize, type DropoutUnit } from './ops/dropout/dropout.js';
+export { dropoutReference, dropoutMaskReference } from './ops/dropout/dropout.reference.js';

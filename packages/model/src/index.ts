@@ -1,12 +1,25 @@
-/** @ulseg/model: Linknet + EfficientNet, weight-compatible with the original PyTorch code. */
+/** @ulseg/model: Linknet and Unet on ResNet and EfficientNet, weight-compatible with the original PyTorch code. */
 export { readPth, isPthFile, ALLOWED_GLOBALS } from './weights/pth.js';
 export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Safetensors } from './weights/safetensors.js';
 export { unpickle, PickleSecurityError } from './weights/pickle.js';
 export { ZipArchive } from './weights/zip.js';
 export type { WeightEntry, WeightMap } from './weights/state-dict.js';
-export { SegmentationModel, checkInput, INPUT_MULTIPLE, inferEncoder, type ModelConfig } from './segmentation-model.js';
+export { SegmentationModel, checkInput, INPUT_MULTIPLE, inferEncoder, inferArchitecture, modelSpecFromWeights, type Architecture, type ModelConfig, type ModelSpec } from './segmentation-model.js';
 export { EfficientNetEncoder, MBConvBlock, type EncoderOptions } from './encoders/efficientnet.js';
+export { ResNetEncoder, RESNET_NAMES, type ResNetName } from './encoders/resnet.js';
+export { BACKBONES, checkBackbone, createEncoder, isBackbone, type BackboneName, type Encoder, type EncoderBuildOptions } from './encoders/encoder.js';
 export { LinknetDecoder, LinknetDecoderBlock } from './decoders/linknet.js';
+export { UnetDecoder, UnetDecoderBlock, SCSEModule, DECODER_ATTENTIONS, UNET_DECODER_CHANNELS, type DecoderAttention } from './decoders/unet.js';
+export {
+  NETWORKS,
+  PLANNED_NETWORKS,
+  NETWORK_TITLES,
+  checkNetwork,
+  checkDecoderAttention,
+  describeNetwork,
+  isNetwork,
+  type NetworkName,
+} from './networks.js';
 export {
   ENCODERS,
   EFFICIENTNET_VARIANTS,

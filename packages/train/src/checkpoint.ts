@@ -118,6 +118,7 @@ export function encodeCheckpoint(contents: {
     version: CHECKPOINT_VERSION,
     network: config.network,
     encoder: config.encoder,
+    decoder_attention: config.decoderAttention,
     in_channels: String(config.inputChannels),
     classes: String(config.outputClasses),
     image_resolution: String(config.imageResolution),

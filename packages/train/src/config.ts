@@ -4,11 +4,11 @@
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
 import type { AugmentPolicyInput } from '@ulseg/kernels';
-import { ENCODERS, type EncoderName } from '@ulseg/model';
+import { BACKBONES, checkDecoderAttention, checkNetwork, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
-/** What `network` may be. The original also offered DeepLabV3Plus, FPN, PAN, PSPNet and Unet; the winning entry was Linknet. */
-export const NETWORKS = ['linknet'] as const;
-export type Network = (typeof NETWORKS)[number];
+/** What `network` may be (@ulseg/model's NETWORKS); the original's winning entry was Linknet. */
+export { NETWORKS };
+export type Network = NetworkName;
 
 /** BN recalibration: 'auto' = on for runs under {@link BN_RECALIBRATION_STEPS} optimiser steps per fold. */
 export type BnRecalibration = 'auto' | 'on' | 'off';
@@ -16,7 +16,10 @@ export const BN_RECALIBRATION_STEPS = 1000;
 
 export interface TrainConfig {
   readonly network: Network;
-  readonly encoder: EncoderName;
+  /** The backbone (smp's encoder_name). */
+  readonly encoder: BackboneName;
+  /** Unet's decoder attention: 'scse' or 'none'. */
+  readonly decoderAttention: DecoderAttention;
   /** Model input channels; the scans are grayscale, so 1. */
   readonly inputChannels: number;
   /** Output channels; binary segmentation, so 1. */
@@ -54,6 +57,7 @@ export type TrainConfigInput = { -readonly [K in keyof TrainConfig]?: TrainConfi
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   network: 'linknet',
   encoder: 'efficientnet-b6',
+  decoderAttention: 'none',
   inputChannels: 1,
   outputClasses: 1,
   imageResolution: 256,
@@ -88,10 +92,13 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   const integer = (name: string, value: number, min: number): void => {
     if (!Number.isInteger(value) || value < min) fail(`${name} must be an integer >= ${min}, got ${value}`);
   };
-  if (!(NETWORKS as readonly string[]).includes(config.network)) {
-    fail(`network '${config.network}' is not supported: ulseg implements ${NETWORKS.join(', ')} (the original's winning network)`);
+  try {
+    checkNetwork(config.network);
+    checkDecoderAttention(config.decoderAttention, config.network);
+  } catch (error) {
+    fail((error as Error).message);
   }
-  if (!(config.encoder in ENCODERS)) fail(`encoder '${config.encoder}' is not supported; choose one of ${Object.keys(ENCODERS).join(', ')}`);
+  if (!isBackbone(config.encoder)) fail(`encoder '${config.encoder}' is not supported; choose one of ${BACKBONES.join(', ')}`);
   if (config.inputChannels !== 1) fail(`input channels must be 1 (the scans are grayscale), got ${config.inputChannels}`);
   if (config.outputClasses !== 1) fail(`output classes must be 1 (binary lesion segmentation with a Dice loss), got ${config.outputClasses}`);
   integer('image resolution', config.imageResolution, 64);

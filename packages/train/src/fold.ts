@@ -38,9 +38,17 @@ export interface TrainFiles {
 
 export type ModelFactory = (gpu: Gpu, config: TrainConfig, seed: number) => ForwardModule;
 
-/** Linknet on the configured EfficientNet, initialised from `seed`. */
+/** The configured network on the configured backbone, initialised from `seed`. */
 export const segmentationModelFactory: ModelFactory = (gpu, config, seed) =>
-  new SegmentationModel(gpu, { encoder: config.encoder, inChannels: config.inputChannels, classes: config.outputClasses, seed, dropConnectRate: config.dropConnectRate });
+  new SegmentationModel(gpu, {
+    network: config.network,
+    encoder: config.encoder,
+    decoderAttention: config.decoderAttention,
+    inChannels: config.inputChannels,
+    classes: config.outputClasses,
+    seed,
+    dropConnectRate: config.dropConnectRate,
+  });
 
 /** Plots the curves of a fold (the CLI renders SVG with vega-lite); returns the file's text. */
 export type CurveRenderer = (rows: readonly EpochRow[], fold: number) => string | Promise<string>;

@@ -149,3 +149,32 @@ export class BatchNorm2d extends Module {
     this.replaceBuffer('num_batches_tracked', next);
   }
 }
+
+export interface GroupNormConfig {
+  eps?: number;
+  /** Learnable per-channel γ (ones) and β (zeros); default true. */
+  affine?: boolean;
+}
+
+/** nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True): parameters `weight` and `bias`, no buffers. */
+export class GroupNorm extends Module {
+  readonly weight: Tensor | undefined;
+  readonly bias: Tensor | undefined;
+  readonly eps: number;
+
+  constructor(gpu: Gpu, readonly numGroups: number, readonly numChannels: number, config: GroupNormConfig = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
+      throw new Error(`GroupNorm: ${numGroups} groups must divide the ${numChannels} channels`);
+    }
+    this.eps = config.eps ?? 1e-5;
+    if (config.affine ?? true) {
+      this.weight = this.registerParameter('weight', Tensor.full(gpu, [numChannels], 1));
+      this.bias = this.registerParameter('bias', Tensor.zeros(gpu, [numChannels]));
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+}

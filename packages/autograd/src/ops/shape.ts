@@ -1,7 +1,7 @@
-/** Shape ops without data movement. */
-import { formatShape, numel } from '@ulseg/kernels';
+/** Shape ops: reshape (no data movement) and cat (a copy). */
+import { concat, concatShape, formatShape, narrow, numel } from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 
 const reshapeOp: Op<readonly number[]> = {
   name: 'reshape',
@@ -23,4 +23,27 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
   }
   return apply(reshapeOp, [x], target);
+}
+
+const catOp: Op<number> = {
+  name: 'cat',
+  forward: (gpu, xs, dim) => ({ output: concat(gpu, xs.map((x) => x.data), dim) }),
+  // y = [x0; x1; …] along dim  ⇒  dx_k = dy[…, start_k : start_k + size_k, …]
+  backward: ({ gpu, inputs, needsGrad, attributes: dim }, dy) => {
+    let start = 0;
+    return inputs.map((x, k) => {
+      const size = x.shape[dim]!;
+      const slice = needsGrad[k] ? Tensor.adopt(gpu, narrow(gpu, dy.data, dim, start, size)) : undefined;
+      start += size;
+      return slice;
+    });
+  },
+};
+
+/** PyTorch `torch.cat(tensors, dim=0)`: the tensors joined along `dim` (Unet, PSPNet and DeepLabV3+ join channels, dim 1). */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  const rank = tensors[0]?.shape.length ?? 0;
+  const axis = dim < 0 ? dim + rank : dim;
+  concatShape('cat', tensors.map((x) => x.shape), axis);
+  return apply(catOp, tensors, axis);
 }

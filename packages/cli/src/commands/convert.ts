@@ -6,10 +6,17 @@ import { readModelWeights } from '../weights.js';
 export async function runConvert(input: string, output: string): Promise<void> {
   refuseOutputOverInput({ flag: 'the output', path: output }, [{ flag: 'input', path: input }]);
   await checkWritableFile(output, 'the output');
-  const { weights, metadata, encoder } = await readModelWeights(input, 'weights');
-  const bytes = writeSafetensors(weights, { ...metadata, format: 'pt', converted_from: input.split('/').at(-1) ?? input });
+  const { weights, metadata, network, encoder, decoderAttention, description } = await readModelWeights(input, 'weights');
+  const bytes = writeSafetensors(weights, {
+    ...metadata,
+    format: 'pt',
+    network,
+    encoder,
+    decoder_attention: decoderAttention,
+    converted_from: input.split('/').at(-1) ?? input,
+  });
   await writeAtomic(output, bytes);
   let parameters = 0;
   for (const entry of weights.values()) parameters += entry.data.length;
-  process.stdout.write(`wrote ${output}: ${weights.size} tensors, ${parameters.toLocaleString('en')} values (Linknet ${encoder})\n`);
+  process.stdout.write(`wrote ${output}: ${weights.size} tensors, ${parameters.toLocaleString('en')} values (${description})\n`);
 }

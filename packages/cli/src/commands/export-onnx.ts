@@ -1,17 +1,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { ENCODERS, exportOnnx, inspectOnnx, ONNX_OPSET, SegmentationModel, type EncoderName, type OnnxSummary } from '@ulseg/model';
+import { exportOnnx, inspectOnnx, ONNX_OPSET, SegmentationModel, type OnnxSummary } from '@ulseg/model';
+import { backboneCheckOption, backboneFlag, encoderAliasOption, networkCheckOption, type NetworkFlags } from '../network-options.js';
 import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { readModelWeights } from '../weights.js';
 import { MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 
-export interface ExportOnnxOptions {
+export interface ExportOnnxOptions extends NetworkFlags {
   weights: string;
   out: string;
   imageResolution: number;
   batch: number | 'dynamic';
-  encoder?: EncoderName;
   adapter?: AdapterKind;
 }
 
@@ -50,11 +50,19 @@ function describe(path: string, bytes: number, summary: OnnxSummary): string {
 export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
   refuseOutputOverInput({ flag: '--out', path: options.out }, [{ flag: '--weights', path: options.weights }]);
   await checkWritableFile(options.out, '--out');
-  const { weights, encoder, inChannels, classes } = await readModelWeights(options.weights, '--weights', { ...(options.encoder ? { encoder: options.encoder } : {}), hasEncoderFlag: true });
+  const backbone = backboneFlag(options);
+  const { weights, network, encoder, decoderAttention, inChannels, classes, description } = await readModelWeights(options.weights, '--weights', {
+    ...(backbone ? { encoder: backbone } : {}),
+    ...(options.network ? { network: options.network } : {}),
+    hasEncoderFlag: true,
+  });
+  if (network !== 'linknet' || !encoder.startsWith('efficientnet-')) {
+    throw new Error(`${options.weights}: ${description}: ONNX export covers Linknet on EfficientNet only so far; ulseg infer and forward run this model`);
+  }
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   let bar: ProgressBar | undefined;
   try {
-    const model = new SegmentationModel(gpu, { encoder, inChannels, classes });
+    const model = new SegmentationModel(gpu, { network, encoder, decoderAttention, inChannels, classes });
     model.load(weights, { source: options.weights });
     const bytes = await exportOnnx(model, {
       height: options.imageResolution,
@@ -91,7 +99,9 @@ export function exportOnnxCommand(adapterOption: () => Option): Command {
     .requiredOption('--out <file>', 'the .onnx file to write (written atomically)')
     .option('--image-resolution <pixels>', `input height and width, a multiple of 32 up to ${MAX_RESOLUTION}`, parseResolution, 256)
     .option('--batch <n|dynamic>', "batch size baked into the graph, or 'dynamic' for a symbolic batch dimension", parseBatch, 1)
-    .addOption(new Option('--encoder <name>', 'encoder (inferred from the weights when omitted)').choices(Object.keys(ENCODERS)))
+    .addOption(networkCheckOption())
+    .addOption(backboneCheckOption())
+    .addOption(encoderAliasOption())
     .addOption(adapterOption())
     .action(async (options: ExportOnnxOptions) => runExportOnnx(options));
 }

@@ -1,14 +1,14 @@
 import { F, noGrad, serializeNpy, Tensor } from '@ulseg/autograd';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { SegmentationModel, writeSafetensors, type EncoderName } from '@ulseg/model';
+import { SegmentationModel, writeSafetensors } from '@ulseg/model';
+import { backboneFlag, type NetworkFlags } from '../network-options.js';
 import { checkWritableFile, readInput, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { readModelWeights } from '../weights.js';
 
-export interface ForwardOptions {
+export interface ForwardOptions extends NetworkFlags {
   weights: string;
   input: string;
   output: string;
-  encoder?: EncoderName;
   mode: 'eval' | 'train';
   dropConnectRate: number;
   target?: string;
@@ -31,13 +31,18 @@ export async function runForward(options: ForwardOptions): Promise<void> {
   refuseOutputOverInput({ flag: '--grads', path: options.grads }, [...inputs, { flag: '--output', path: options.output }]);
   await checkWritableFile(options.output, '--output');
   if (options.grads !== undefined) await checkWritableFile(options.grads, '--grads');
-  const { weights, encoder, inChannels, classes } = await readModelWeights(options.weights, '--weights', { ...(options.encoder ? { encoder: options.encoder } : {}), hasEncoderFlag: true });
+  const backbone = backboneFlag(options);
+  const { weights, network, encoder, decoderAttention, inChannels, classes, description } = await readModelWeights(options.weights, '--weights', {
+    ...(backbone ? { encoder: backbone } : {}),
+    ...(options.network ? { network: options.network } : {}),
+    hasEncoderFlag: true,
+  });
   // Every input is read and checked before anything is written.
   const inputBytes = await readInput(options.input, '--input');
   const targetBytes = options.target !== undefined ? await readInput(options.target, '--target') : undefined;
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {
-    const model = new SegmentationModel(gpu, { encoder, inChannels, classes, dropConnectRate: options.dropConnectRate });
+    const model = new SegmentationModel(gpu, { network, encoder, decoderAttention, inChannels, classes, dropConnectRate: options.dropConnectRate });
     model.load(weights, { source: options.weights });
     const input = Tensor.fromNpy(gpu, inputBytes, { name: options.input });
     const train = options.mode === 'train' || options.target !== undefined;
@@ -58,10 +63,10 @@ export async function runForward(options: ForwardOptions): Promise<void> {
         if (parameter.grad) entries.push([name, { shape: parameter.shape, data: await parameter.grad.toArray() }]);
       }
       loss = await dice.item();
-      gradBytes = writeSafetensors(entries, { loss: String(loss), encoder });
+      gradBytes = writeSafetensors(entries, { loss: String(loss), network, encoder, decoder_attention: decoderAttention });
     }
     await writeAtomic(options.output, logitBytes);
-    process.stdout.write(`wrote ${options.output}: logits ${JSON.stringify(logits.shape)} (${encoder}, ${train ? 'train' : 'eval'} mode)\n`);
+    process.stdout.write(`wrote ${options.output}: logits ${JSON.stringify(logits.shape)} (${description}, ${train ? 'train' : 'eval'} mode)\n`);
     if (gradBytes && options.grads) {
       await writeAtomic(options.grads, gradBytes);
       process.stdout.write(`wrote ${options.grads}: ${[...model.namedParameters()].filter(([, p]) => p.grad).length} parameter gradients of the Dice loss ${loss}\n`);

@@ -3,7 +3,8 @@ import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { inferFolder, INPUT_RESIZES, LOAD_MODES, resolveViews, TTA_PRESETS, type InputResize, type LoadMode, shardNames, type Shard, type InferFolderSummary } from '@ulseg/infer';
 import { parseShard, shardFromEnvironment } from '../cluster.js';
 import { listPngFiles, readPngSize } from '@ulseg/data';
-import type { EncoderName } from '@ulseg/model';
+import type { BackboneName, NetworkName } from '@ulseg/model';
+import { BACKBONE_HELP, backboneArgument, backboneFlag, encoderAliasOption, networkCheckOption } from '../network-options.js';
 import { readInput, siblingFolder, withStagedFolders } from '../files.js';
 import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
@@ -32,6 +33,9 @@ export interface InferCommandOptions {
   inputResize: InputResize;
   shard?: Shard | 'auto';
   shards?: number;
+  network?: NetworkName;
+  backbone?: BackboneName;
+  encoder?: BackboneName;
   adapter?: AdapterKind;
   runtime?: Runtime;
 }
@@ -69,11 +73,14 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     const shard = resolveShard(options);
     if (probabilities !== undefined && sameFolder(probabilities, out)) throw new Error(`--save-probabilities '${probabilities}' is the --out folder: give the probability maps their own folder`);
     const views = resolveViews(options.tta);
-    // Every model is read and checked (finite, a Linknet-EfficientNet, 1 channel in and out) before any image is.
-    const encoders = new Set<EncoderName>();
+    // Every model is read and checked (finite, a Linknet or Unet, the --network/--backbone given, 1 channel in and
+    // out) before any image is.
+    const encoders = new Set<BackboneName>();
     const trainedAt = new Map<string, number>();
+    const backbone = backboneFlag(options);
     for (const path of weights) {
-      const model = await readModelWeights(path, '--weights');
+      const model = await readModelWeights(path, '--weights', options.network ? { network: options.network } : {});
+      if (backbone && model.encoder !== backbone) throw new Error(`${path}: the weights are ${model.description}, but --backbone is ${backbone}: pass --backbone ${model.encoder} or other weights`);
       if (model.inChannels !== 1) throw new Error(`${path}: the model takes ${model.inChannels} input channels; inference feeds it 1 (gray), as the original`);
       if (model.classes !== 1) throw new Error(`${path}: the model predicts ${model.classes} classes; inference needs 1 (lesion vs background)`);
       encoders.add(model.encoder);
@@ -173,7 +180,7 @@ export function inferCommand(adapterOption: () => Option, runtimeOption: () => O
         'image size; then the mean over models, and 255 where it is >= --threshold. Masks are 8-bit PNGs {0, 255} ' +
         'with the image’s name and size. Input: Pillow bilinear resize to R x R, /255, gray = 0.2989 R + 0.587 G + 0.114 B.',
     )
-    .option('--weights <files...>', 'model weights, one file per ensemble member: .safetensors or the original .pth, in any mix (each EfficientNet variant is read from its weights)')
+    .option('--weights <files...>', 'model weights, one file per ensemble member: .safetensors or the original .pth, in any mix (each network and backbone is read from its weights)')
     .option('--weights1 <file>', "the original's name for a weights file; --weights2 … --weights5 likewise (added after --weights)");
   for (const index of [2, 3, 4, 5]) command.option(`--weights${index} <file>`, `the original's weights file ${index}`);
   return command
@@ -196,6 +203,9 @@ export function inferCommand(adapterOption: () => Option, runtimeOption: () => O
       shardArgument,
     )
     .addOption(new Option('--shards <n>', 'number of shards for --shard auto (a Kubernetes Job\'s completions; Slurm: default the array size)').argParser(integerOption(1)).env('ULSEG_SHARDS'))
+    .addOption(networkCheckOption())
+    .addOption(new Option('--backbone <name>', `refuse weights of another backbone: ${BACKBONE_HELP}`).argParser(backboneArgument))
+    .addOption(encoderAliasOption())
     .addOption(adapterOption())
     .addOption(runtimeOption())
     .action(async (options: InferCommandOptions) => runInfer(options));

@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { encodeRgbPng, joinPath } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
 import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
-import { ENCODERS, readWeights, type EncoderName } from '@ulseg/model';
+import { describeNetwork, readWeights, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+import { BACKBONE_HELP, backboneArgument, decoderAttentionArgument, NETWORK_HELP, networkArgument } from '../network-options.js';
 import {
   augmentPreview,
   CHECKPOINT_FILES,
@@ -30,8 +31,11 @@ export interface TrainCommandOptions {
   epochs: number;
   batchSize: number;
   validationBatchSize: number;
-  backbone: EncoderName;
-  network: 'linknet';
+  backbone: BackboneName;
+  /** The older spelling of --backbone. */
+  encoder?: BackboneName;
+  network: NetworkName;
+  decoderAttention?: DecoderAttention;
   initialLearningRate: number;
   tMax: number;
   etaMin: number;
@@ -69,9 +73,13 @@ export function kebabCaseOptions(argv: readonly string[], commands: readonly str
 
 /** ulseg train: K-fold training with the original's options (see --help). */
 export async function runTrain(options: TrainCommandOptions): Promise<void> {
+  if (options.encoder && options.encoder !== options.backbone && options.backbone !== DEFAULT_BACKBONE) {
+    throw new Error(`--backbone ${options.backbone} and --encoder ${options.encoder} disagree (--encoder is an alias of --backbone): give one`);
+  }
   const config = resolveTrainConfig({
     network: options.network,
-    encoder: options.backbone,
+    encoder: options.encoder ?? options.backbone,
+    decoderAttention: options.decoderAttention ?? 'none',
     inputChannels: options.inputChannel,
     outputClasses: options.outputClass,
     imageResolution: options.imageResolution,
@@ -146,7 +154,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
         ...(kThFold !== undefined ? { folds: [kThFold] } : {}),
         files,
         weightsPath: options.weightsPath,
-        renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${config.encoder}, ${config.imageResolution}², lr ${config.learningRate}` }),
+        renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${describeNetwork(config.network, config.encoder, config.decoderAttention)}, ${config.imageResolution}², lr ${config.learningRate}` }),
         resume: options.resume ?? false,
         ...(initWeights ? { initWeights } : {}),
         onEvent: (event) => progress.handle(event),
@@ -220,21 +228,13 @@ function foldArgument(value: string): number | 'auto' {
   return value.trim() === 'auto' ? 'auto' : integerArgument(1)(value);
 }
 
-function networkArgument(value: string): 'linknet' {
-  if (value.toLowerCase() === 'linknet') return 'linknet';
-  throw new InvalidArgumentError(`'${value}' is not supported: ulseg implements linknet only (the original's winning network; its DeepLabV3Plus, FPN, PAN, PSPNet and Unet are not ported).`);
-}
-
-function backboneArgument(value: string): EncoderName {
-  if (value in ENCODERS) return value as EncoderName;
-  throw new InvalidArgumentError(`'${value}' is not supported; the encoders are ${Object.keys(ENCODERS).join(', ')}.`);
-}
+const DEFAULT_BACKBONE: BackboneName = 'efficientnet-b6';
 
 /** `ulseg train` with every option of the original's train.py (kebab-case; the snake_case spellings work too). */
 export function trainCommand(adapterOption: () => Option, runtimeOption: () => Option): Command {
   return new Command('train')
     .description(
-      "K-fold training of Linknet-EfficientNet as the original's train.py (ORIGINAL.md §3-§5): for fold k, the images of " +
+      "K-fold training of a segmentation network (Linknet on EfficientNet-B6 by default; Unet, scSE Unet, ResNet backbones) as the original's train.py (ORIGINAL.md §3-§5): for fold k, the images of " +
         'fold k (train.csv) validate and the others train; augmentation on the GPU, Adam with the cosine schedule stepped ' +
         'per epoch, validation each epoch, best checkpoint when the validation loss is <= the best so far (epochs 1..E-1; a 1-epoch run saves its epoch), ' +
         'a last checkpoint, log.csv and curves.svg every epoch, all under WEIGHTS_PATH/fold<k>/. Every random draw comes ' +
@@ -247,8 +247,10 @@ export function trainCommand(adapterOption: () => Option, runtimeOption: () => O
     .option('--epochs <n>', 'epochs per fold', integerArgument(1), 100)
     .option('--batch-size <n>', 'training batch size', integerArgument(1), 8)
     .option('--validation-batch-size <n>', 'validation batch size (the validation loss is the size-weighted mean of batch losses)', integerArgument(1), 10)
-    .addOption(new Option('--backbone <encoder>', `encoder: ${Object.keys(ENCODERS).join(', ')}`).argParser(backboneArgument).default('efficientnet-b6'))
-    .addOption(new Option('--network <name>', 'decoder: linknet (the only one ported)').argParser(networkArgument).default('linknet'))
+    .addOption(new Option('--backbone <encoder>', `encoder: ${BACKBONE_HELP}`).argParser(backboneArgument).default(DEFAULT_BACKBONE))
+    .addOption(new Option('--encoder <name>', 'alias of --backbone').argParser(backboneArgument))
+    .addOption(new Option('--network <name>', `network: ${NETWORK_HELP}`).argParser(networkArgument).default('linknet'))
+    .addOption(new Option('--decoder-attention <kind>', "Unet's decoder attention: scse (the original's attention Unet, smp decoder_attention_type='scse') or none").argParser(decoderAttentionArgument))
     .option('--initial-learning-rate <lr>', "lr0 of Adam and of the cosine schedule (the original's README says 1e-7, which cannot train a fresh decoder)", numberArgument('positive'), 1e-3)
     .option('--t-max <epochs>', 'CosineAnnealingLR T_max: lr(i) = eta_min + (lr0 - eta_min)(1 + cos(pi i / T_max))/2 at epoch i', numberArgument('positive'), 110)
     .option('--eta-min <lr>', 'CosineAnnealingLR eta_min', numberArgument(0), 1e-11)

@@ -10,6 +10,7 @@
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
 import type { Random } from '@ulseg/kernels';
+import type { Encoder } from './encoder.js';
 import {
   blockSpecs,
   DROP_CONNECT_RATE,
@@ -73,9 +74,10 @@ export interface EncoderOptions {
   dropConnectRate?: number;
 }
 
-export class EfficientNetEncoder extends nn.Module {
+export class EfficientNetEncoder extends nn.Module implements Encoder {
   readonly blocks: MBConvBlock[];
   readonly outChannels: number[];
+  readonly outputStride = 32;
   dropConnectRate: number;
   private readonly convStem: nn.Conv2d;
   private readonly bn0: nn.BatchNorm2d;
@@ -109,13 +111,14 @@ export class EfficientNetEncoder extends nn.Module {
     return nn.convBatchNorm(this.convStem, this.bn0, x, 'silu');
   }
 
-  /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32. */
-  forward(x: Tensor, random?: Random): Tensor[] {
+  /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32; `depth` < 5 stops after f_depth. */
+  forward(x: Tensor, random?: Random, depth = 5): Tensor[] {
     const features = [x];
     let y = this.stem(x);
     features.push(y);
     const taps = new Set(this.spec.stageIndexes.map((index) => index - 1));
     for (const block of this.blocks) {
+      if (features.length > depth) break;
       const rate = this.dropConnectRate * (block.spec.index / this.blocks.length);
       y = block.forward(y, rate, random);
       if (taps.has(block.spec.index)) features.push(y);

@@ -64,6 +64,17 @@ async function checkFiniteDifferences(gpu: Gpu, random: Random, spec: BackwardSp
 const swift = (adapter: string): boolean => adapter.includes('swiftshader');
 
 export const conv2dBackwardCases = defineCases('conv2d backward', {
+  "dx and dw at the dilated shapes of the original's other networks (ASPP d12/24/36 depthwise on 4x6, ResNet 3x3 d2, EfficientNet 5x5 d2 p4), and finite differences": slow(
+    async ({ gpu, random }) => {
+      for (const dilation of [12, 24, 36]) {
+        await checkBackward(gpu, random, { x: [2, 5, 4, 6], w: [5, 1, 3, 3], groups: 5, padding: dilation, dilation });
+      }
+      await checkBackward(gpu, random, { x: [2, 6, 5, 7], w: [5, 6, 3, 3], padding: 2, dilation: 2 });
+      await checkBackward(gpu, random, { x: [2, 6, 5, 7], w: [6, 1, 5, 5], groups: 6, padding: 4, dilation: 2 });
+      await checkFiniteDifferences(gpu, random, { x: [2, 3, 4, 6], w: [3, 1, 3, 3], groups: 3, padding: 12, dilation: 12 });
+      await checkFiniteDifferences(gpu, random, { x: [1, 2, 5, 5], w: [2, 1, 5, 5], groups: 2, padding: 4, dilation: 2 });
+    },
+  ),
   'dx, dw, db against finite differences: stride 2 pads (0,1,0,1), 5x5 (1,2,1,2), dilation 2, groups, 1x1': {
     timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {

@@ -81,6 +81,17 @@ export const conv2dCases = defineCases('conv2d', {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [4, 5, 3, 3], padding: 1, dilation: [2, 1], stride: [1, 2] });
     await checkForward(gpu, random, { x: [2, 3, 8, 6], w: [5, 3, 1, 3], padding: [1, 0], stride: [2, 1] });
   }),
+  "dilated shapes of the original's other networks: ASPP depthwise 3x3 dilation 12/24/36 on 4x6, dilated ResNet 3x3 d2 p2, EfficientNet depthwise 5x5 d2 p4 and 3x3 d2 p2": slow(
+    async ({ gpu, random }) => {
+      for (const dilation of [12, 24, 36]) {
+        await checkForward(gpu, random, { x: [2, 5, 4, 6], w: [5, 1, 3, 3], groups: 5, padding: dilation, dilation });
+      }
+      await checkForward(gpu, random, { x: [2, 6, 5, 7], w: [5, 6, 3, 3], padding: 2, dilation: 2 });
+      await checkForward(gpu, random, { x: [2, 6, 4, 6], w: [5, 6, 3, 3], padding: 2, dilation: 2, bias: true });
+      await checkForward(gpu, random, { x: [2, 6, 5, 7], w: [6, 1, 5, 5], groups: 6, padding: 4, dilation: 2 });
+      await checkForward(gpu, random, { x: [2, 6, 4, 6], w: [6, 1, 3, 3], groups: 6, padding: 2, dilation: 2 });
+    },
+  ),
   'groups: depthwise (groups = C) and 1 < groups < C, with channel multipliers': slow(async ({ gpu, random }) => {
     await checkForward(gpu, random, { x: [3, 5, 7, 9], w: [5, 1, 3, 3], groups: 5, padding: 1, general: true });
     await checkForward(gpu, random, { x: [3, 6, 7, 9], w: [9, 2, 3, 3], groups: 3, padding: [0, 1, 0, 1], stride: 2, bias: true });

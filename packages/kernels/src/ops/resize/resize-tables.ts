@@ -37,6 +37,49 @@ export function linearAxis(inSize: number, outSize: number): LinearAxis {
   return { inSize, outSize, i0, i1, lambda0, lambda1 };
 }
 
+/**
+ * PyTorch `F.interpolate(mode='bilinear', align_corners=True)` along one axis: src = o·(in − 1)/(out − 1) in float64
+ * (0 when out = 1), i0 = min(⌊src⌋, in − 1), i1 = min(i0 + 1, in − 1), λ1 = float32(src − i0), λ0 = float32(1 − λ1).
+ * The ends map to the ends; 1 → n is a broadcast and n → n a copy (λ1 = 0).
+ */
+export function alignedLinearAxis(inSize: number, outSize: number): LinearAxis {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const lambda0 = new Float32Array(outSize);
+  const lambda1 = new Float32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const s = outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
+    const first = Math.min(Math.floor(s), inSize - 1);
+    i0[o] = first;
+    i1[o] = Math.min(first + 1, inSize - 1);
+    lambda1[o] = s - first;
+    lambda0[o] = 1 - lambda1[o]!;
+  }
+  return { inSize, outSize, i0, i1, lambda0, lambda1 };
+}
+
+/**
+ * PyTorch `F.interpolate(mode='nearest')` along one axis (torch 1.13 `nearest_idx`): out = in is a copy, out = 2·in
+ * takes o >> 1, otherwise src = min(⌊float32(o·scale)⌋, in − 1) with the float32 scale = 1/scale_factor when a scale
+ * factor was given, in/out otherwise.
+ */
+export function torchNearestAxis(inSize: number, outSize: number, scaleFactor?: number): Int32Array {
+  const index = new Int32Array(outSize);
+  const scale = Math.fround(scaleFactor !== undefined && scaleFactor > 0 ? 1 / scaleFactor : inSize / outSize);
+  for (let o = 0; o < outSize; o++) {
+    if (outSize === inSize) index[o] = o;
+    else if (outSize === 2 * inSize) index[o] = o >> 1;
+    else index[o] = Math.min(Math.floor(Math.fround(o * scale)), inSize - 1);
+  }
+  return index;
+}
+
+/** A gather by index as a linear axis (λ0 = 1 at the source, λ1 = 0), so its adjoint is linearAdjointTable's. */
+export function gatherAxis(inSize: number, index: Int32Array): LinearAxis {
+  const lambda0 = new Float32Array(index.length).fill(1);
+  return { inSize, outSize: index.length, i0: index, i1: index, lambda0, lambda1: new Float32Array(index.length) };
+}
+
 /** Forward table: [i0, i1, λ0, λ1] per output index. */
 export function linearForwardTable(axis: LinearAxis): Float32Array {
   const table = new Float32Array(axis.outSize * 4);

@@ -3,16 +3,19 @@ import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
 import { flip, FLIPS, rgbToGray } from './flip.js';
 import { PILLOW_FILTERS, resizePillow } from './pillow.js';
-import { nearestAxis, type PillowFilter } from './resize-tables.js';
+import { nearestAxis, torchNearestAxis, type PillowFilter } from './resize-tables.js';
 import {
+  alignedBilinearReference,
   bilinearBackwardReference,
   bilinearReference,
   flipReference,
   grayReference,
   nearestReference,
   pillowResizeReference,
+  upsampleNearestBackwardReference,
+  upsampleNearestReference,
 } from './resize.reference.js';
-import { resizeBilinear, resizeBilinearBackward, resizeNearest, type Size2 } from './resize.js';
+import { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, type ScaleFactors, type Size2 } from './resize.js';
 
 const SHAPE = [3, 5, 7, 9];
 /** Odd up and down ratios per axis, a mixed pair, the identity and 1 × 1. */
@@ -56,6 +59,78 @@ export const resizeCases = defineCases('resize', {
       const loss = (point: Float64Array): number => weightedSum(bilinearReference(point, shape, size[0], size[1]), w);
       const dx = resizeBilinearBackward(gpu, gpu.upload(w, [shape[0]!, shape[1]!, ...size]), shape, poisoned(gpu, shape));
       assertClose(await gpu.read(dx), numericalGradient(loss, x), 'finiteDifference', `d/dx ${shape} -> ${size}`);
+    }
+  },
+  'bilinear align_corners=True matches float64 for odd sizes, FPN/PSPNet/PAN sizes, 1x1 broadcasts and copies': async ({ gpu, random }) => {
+    const problems: [number[], Size2][] = [
+      [SHAPE, [13, 4]],
+      [SHAPE, [3, 23]],
+      [SHAPE, [7, 9]],
+      [[2, 3, 1, 1], [5, 7]],
+      [[2, 3, 5, 7], [1, 1]],
+      [[2, 3, 2, 3], [4, 6]],
+      [[1, 2, 8, 12], [64, 96]],
+      [[1, 2, 4, 5], [8, 10]],
+    ];
+    for (const [shape, size] of problems) {
+      const data = randomArray(random, count(shape));
+      const y = resizeBilinear(gpu, gpu.upload(data, shape), size, poisoned(gpu, [shape[0]!, shape[1]!, ...size]), { alignCorners: true });
+      assertClose(await gpu.read(y), alignedBilinearReference(data, shape, size[0], size[1]), 'elementwise', `aligned ${shape} -> ${size}`);
+    }
+    // The corners map to the corners exactly.
+    const data = randomArray(random, 5 * 7);
+    const y = await gpu.read(resizeBilinear(gpu, gpu.upload(data, [1, 1, 5, 7]), [11, 13], undefined, { alignCorners: true }));
+    assertClose([y[0]!, y[12]!, y[130]!, y[142]!], [data[0]!, data[6]!, data[28]!, data[34]!], 'exact', 'corners');
+  },
+  'bilinear align_corners=True backward matches float64 finite differences': async ({ gpu, random }) => {
+    const problems: [number[], Size2][] = [[[1, 2, 3, 4], [5, 3]], [[2, 1, 4, 3], [8, 7]], [[1, 1, 1, 1], [3, 2]], [[1, 2, 5, 5], [1, 1]]];
+    for (const [shape, size] of problems) {
+      const x = randomArray(random, count(shape));
+      const w = randomArray(random, shape[0]! * shape[1]! * size[0] * size[1]);
+      const loss = (point: Float64Array): number => weightedSum(alignedBilinearReference(point, shape, size[0], size[1]), w);
+      const dx = resizeBilinearBackward(gpu, gpu.upload(w, [shape[0]!, shape[1]!, ...size]), shape, poisoned(gpu, shape), { alignCorners: true });
+      assertClose(await gpu.read(dx), numericalGradient(loss, x), 'finiteDifference', `aligned d/dx ${shape} -> ${size}`);
+    }
+  },
+  'PyTorch nearest is exact: x2 (o >> 1), odd up/down sizes, scale factors; its index is ⌊o·in/out⌋ away from ties': async ({ gpu, random }) => {
+    const problems: [number[], Size2, ScaleFactors | undefined][] = [
+      [SHAPE, [14, 18], [2, 2]],
+      [SHAPE, [14, 18], undefined],
+      [SHAPE, [13, 4], undefined],
+      [SHAPE, [3, 23], undefined],
+      [SHAPE, [7, 9], undefined],
+      [[1, 2, 5, 7], [15, 10], [3, 1.5]],
+      [[1, 2, 5, 7], [1, 1], undefined],
+    ];
+    for (const [shape, size, scale] of problems) {
+      const data = randomArray(random, count(shape));
+      const y = upsampleNearest(gpu, gpu.upload(data, shape), size, scale, poisoned(gpu, [shape[0]!, shape[1]!, ...size]));
+      assertClose(await gpu.read(y), upsampleNearestReference(data, shape, size[0], size[1], scale), 'exact', `nearest ${shape} -> ${size} @${scale}`);
+    }
+    const twice = await gpu.read(upsampleNearest(gpu, gpu.upload([1, 2, 3, 4], [1, 1, 2, 2]), [4, 4], [2, 2]));
+    assertClose(twice, [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], 'exact', 'x2 by hand');
+    for (const [inSize, outSize] of [[7, 13], [9, 4], [5, 11], [12, 7]] as const) {
+      torchNearestAxis(inSize, outSize).forEach((value, o) => {
+        const exact = (o * inSize) / outSize;
+        if (!Number.isInteger(exact) && value !== Math.floor(exact)) throw new Error(`torch nearest ${inSize} -> ${outSize}: index ${value} at ${o}`);
+      });
+    }
+  },
+  'PyTorch nearest backward sums the copies (a 2x2 block for x2): scatter reference and finite differences': async ({ gpu, random }) => {
+    const problems: [number[], Size2, ScaleFactors | undefined][] = [
+      [[2, 3, 5, 7], [10, 14], [2, 2]],
+      [[1, 2, 7, 5], [3, 11], undefined],
+      [[1, 1, 4, 6], [9, 4], undefined],
+    ];
+    for (const [shape, size, scale] of problems) {
+      const dyShape = [shape[0]!, shape[1]!, ...size];
+      const dy = randomArray(random, count(dyShape));
+      const dx = upsampleNearestBackward(gpu, gpu.upload(dy, dyShape), shape, scale, poisoned(gpu, shape));
+      const got = await gpu.read(dx);
+      assertClose(got, upsampleNearestBackwardReference(dy, shape, size[0], size[1], scale), 'reduction', `nearest backward ${shape} -> ${size}`);
+      const x = randomArray(random, count(shape));
+      const loss = (point: Float64Array): number => weightedSum(upsampleNearestReference(point, shape, size[0], size[1], scale), dy);
+      assertClose(got, numericalGradient(loss, x, 1e-3), 'finiteDifference', `nearest d/dx ${shape} -> ${size}`);
     }
   },
   ...Object.fromEntries(

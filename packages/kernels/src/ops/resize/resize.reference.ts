@@ -2,7 +2,7 @@
  * CPU references of the resampling kernels on [N, C, H, W] planes: float64 for bilinear (forward and adjoint), flips
  * and gray; exact integer arithmetic for Pillow and nearest.
  */
-import { linearAxis, nearestAxis, pillowAxis, PILLOW_PRECISION_BITS, type PillowAxis, type PillowFilter } from './resize-tables.js';
+import { linearAxis, nearestAxis, pillowAxis, torchNearestAxis, PILLOW_PRECISION_BITS, type PillowAxis, type PillowFilter } from './resize-tables.js';
 
 export interface Planes {
   /** N·C planes of H × W values. */
@@ -53,6 +53,73 @@ export function bilinearBackwardReference(dy: ArrayLike<number>, inShape: readon
         add(rows.i1[oy]!, cols.i0[ox]!, rows.lambda1[oy]! * cols.lambda0[ox]!);
         add(rows.i1[oy]!, cols.i1[ox]!, rows.lambda1[oy]! * cols.lambda1[ox]!);
       }
+    }
+  }
+  return dx;
+}
+
+/**
+ * PyTorch bilinear with align_corners=True, all in float64: per axis src = o·(in − 1)/(out − 1) (0 when out = 1),
+ * i0 = ⌊src⌋, i1 = min(i0 + 1, in − 1), λ = src − i0; y = (1−λy)·((1−λx)·x[i0,j0] + λx·x[i0,j1]) + λy·(…row i1…).
+ */
+export function alignedBilinearReference(x: ArrayLike<number>, shape: readonly number[], outHeight: number, outWidth: number): Float64Array {
+  const { planes, height, width } = planesOf(shape);
+  const axis = (inSize: number, outSize: number, o: number): [number, number, number] => {
+    const src = outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
+    const i0 = Math.min(Math.floor(src), inSize - 1);
+    return [i0, Math.min(i0 + 1, inSize - 1), src - i0];
+  };
+  const y = new Float64Array(planes * outHeight * outWidth);
+  for (let p = 0; p < planes; p++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const [r0, r1, ly] = axis(height, outHeight, oy);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const [c0, c1, lx] = axis(width, outWidth, ox);
+        const at = (iy: number, ix: number): number => x[(p * height + iy) * width + ix]!;
+        const top = (1 - lx) * at(r0, c0) + lx * at(r0, c1);
+        const bottom = (1 - lx) * at(r1, c0) + lx * at(r1, c1);
+        y[(p * outHeight + oy) * outWidth + ox] = (1 - ly) * top + ly * bottom;
+      }
+    }
+  }
+  return y;
+}
+
+/** PyTorch nearest: y[p, oy, ox] = x[p, ry(oy), rx(ox)] with torchNearestAxis's source indices. */
+export function upsampleNearestReference(
+  x: ArrayLike<number>,
+  shape: readonly number[],
+  outHeight: number,
+  outWidth: number,
+  scaleFactor?: readonly [number, number],
+): Float64Array {
+  const { planes, height, width } = planesOf(shape);
+  const rows = torchNearestAxis(height, outHeight, scaleFactor?.[0]);
+  const cols = torchNearestAxis(width, outWidth, scaleFactor?.[1]);
+  const y = new Float64Array(planes * outHeight * outWidth);
+  for (let p = 0; p < planes; p++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) y[(p * outHeight + oy) * outWidth + ox] = x[(p * height + rows[oy]!) * width + cols[ox]!]!;
+    }
+  }
+  return y;
+}
+
+/** dx[p, ry(oy), rx(ox)] += dy[p, oy, ox]: the scatter form of nearest's gradient. */
+export function upsampleNearestBackwardReference(
+  dy: ArrayLike<number>,
+  inShape: readonly number[],
+  outHeight: number,
+  outWidth: number,
+  scaleFactor?: readonly [number, number],
+): Float64Array {
+  const { planes, height, width } = planesOf(inShape);
+  const rows = torchNearestAxis(height, outHeight, scaleFactor?.[0]);
+  const cols = torchNearestAxis(width, outWidth, scaleFactor?.[1]);
+  const dx = new Float64Array(planes * height * width);
+  for (let p = 0; p < planes; p++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) dx[(p * height + rows[oy]!) * width + cols[ox]!]! += dy[(p * outHeight + oy) * outWidth + ox]!;
     }
   }
   return dx;

@@ -1,0 +1,4 @@
+import { registerCases } from '@ulseg/kernels/testing/vitest';
+import { networkOpCases } from './network-ops.cases.js';
+
+registerCases(networkOpCases);

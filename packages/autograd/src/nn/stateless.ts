@@ -1,0 +1,81 @@
+/** Parameter-free modules under PyTorch's names, with PyTorch's constructor defaults. */
+import * as F from '../functional.js';
+import type { Tensor } from '../tensor.js';
+import type { MaxPool2dArguments } from '../ops/pooling.js';
+import type { Pair, Random } from '@ulseg/kernels';
+import { Module } from './module.js';
+
+/** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */
+export class MaxPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: MaxPool2dArguments = {},
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, this.options);
+  }
+}
+
+/** nn.Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None). */
+export class Upsample extends Module {
+  constructor(readonly options: F.InterpolateOptions) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.interpolate(x, this.options);
+  }
+}
+
+/** nn.UpsamplingNearest2d(size=None, scale_factor=None): nearest. */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: { size?: readonly [number, number]; scaleFactor?: number | readonly [number, number] }) {
+    super({ ...options, mode: 'nearest' });
+  }
+}
+
+/** nn.UpsamplingBilinear2d(size=None, scale_factor=None): bilinear with align_corners=True. */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: { size?: readonly [number, number]; scaleFactor?: number | readonly [number, number] }) {
+    super({ ...options, mode: 'bilinear', alignCorners: true });
+  }
+}
+
+/** nn.AdaptiveAvgPool2d(output_size). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly [number, number]) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+/**
+ * nn.Dropout(p=0.5): in training each element is zeroed with probability p (survivors scaled by 1/(1 − p)), with a
+ * fresh mask per forward from `random` (the model's seeded generator); identity in eval mode.
+ */
+export class Dropout extends Module {
+  constructor(
+    readonly random: Random,
+    readonly p = 0.5,
+  ) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: p must lie in [0, 1], got ${p}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training, this.training && this.p > 0 ? this.random.nextUint32() : undefined);
+  }
+}
+
+/** nn.Dropout2d(p=0.5): as Dropout, but whole channels of each sample of [N, C, H, W]. */
+export class Dropout2d extends Dropout {
+  override forward(x: Tensor): Tensor {
+    return F.dropout2d(x, this.p, this.training, this.training && this.p > 0 ? this.random.nextUint32() : undefined);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * --network, --backbone (alias --encoder) and --decoder-attention: one spelling and one check for every command that
+ * names a model (train, infer, forward, export-onnx, convert). Networks the original offers but ulseg has not built
+ * are refused by name, with what is available.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import { BACKBONES, checkBackbone, checkNetwork, DECODER_ATTENTIONS, NETWORKS, PLANNED_NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+
+export const NETWORK_HELP = `${NETWORKS.join(', ')} (the original's ${PLANNED_NETWORKS.join(', ')} are not built yet)`;
+export const BACKBONE_HELP = BACKBONES.join(', ');
+
+/** commander parser: a network name, either spelling (unet, Unet), or an InvalidArgumentError naming what exists. */
+export function networkArgument(value: string): NetworkName {
+  try {
+    return checkNetwork(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+}
+
+export function backboneArgument(value: string): BackboneName {
+  try {
+    return checkBackbone(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+}
+
+export function decoderAttentionArgument(value: string): DecoderAttention {
+  if ((DECODER_ATTENTIONS as readonly string[]).includes(value)) return value as DecoderAttention;
+  throw new InvalidArgumentError(`unknown decoder attention '${value}'; available: ${DECODER_ATTENTIONS.join(', ')}.`);
+}
+
+/** --network for a command that reads weights: a check against what the weights hold (default: whatever they hold). */
+export const networkCheckOption = (): Option =>
+  new Option('--network <name>', `refuse weights of another network: ${NETWORK_HELP} (default: the network the weights hold)`).argParser(networkArgument);
+
+/** --backbone for a command that reads weights (inferred from them when omitted). */
+export const backboneCheckOption = (): Option => new Option('--backbone <name>', `backbone: ${BACKBONE_HELP} (inferred from the weights when omitted)`).argParser(backboneArgument);
+
+/** The older spelling of --backbone, kept working. */
+export const encoderAliasOption = (): Option => new Option('--encoder <name>', 'alias of --backbone').argParser(backboneArgument);
+
+export interface NetworkFlags {
+  network?: NetworkName;
+  backbone?: BackboneName;
+  encoder?: BackboneName;
+}
+
+/** --backbone, or its alias --encoder; both given and different is an error. */
+export function backboneFlag(options: NetworkFlags): BackboneName | undefined {
+  if (options.backbone && options.encoder && options.backbone !== options.encoder) {
+    throw new Error(`--backbone ${options.backbone} and --encoder ${options.encoder} disagree (--encoder is an alias of --backbone): give one`);
+  }
+  return options.backbone ?? options.encoder;
+}

@@ -1,0 +1,95 @@
+/**
+ * --network / --backbone as a user meets them (a private bundle of the CLI, lavapipe): listed in --help, refused
+ * clearly where a network is not built, a one-epoch `ulseg train --network unet --backbone resnet18` at 64 px on a
+ * few phantoms whose checkpoint records network, backbone and attention, then `ulseg infer` on it, and infer/forward
+ * refusing a checkpoint whose network or backbone differs from the flag, naming both.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensors } from '@ulseg/model';
+import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
+
+let cli: PrivateCli;
+let scratch = '';
+const at = (...parts: string[]): string => join(scratch, ...parts);
+const ulseg = (...args: string[]): Promise<CliResult> => cli.run(args, { cwd: scratch });
+const failureOf = (result: CliResult): string =>
+  result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('ulseg:') || line.startsWith('error:'))
+    .join('\n');
+
+beforeAll(async () => {
+  cli = await privateCli('networks');
+  scratch = mkdtempSync(join(tmpdir(), 'ulseg-networks-cli-'));
+}, 120_000);
+
+afterAll(() => {
+  cli?.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('ulseg --network and --backbone', () => {
+  it('--help of train, infer, forward and export-onnx lists the networks and backbones', async () => {
+    for (const command of ['train', 'infer', 'forward', 'export-onnx']) {
+      const { code, stdout } = await ulseg(command, '--help');
+      expect(code).toBe(0);
+      const text = stdout.replace(/\s+/g, ' ');
+      expect(text, command).toMatch(/--network <name>/);
+      expect(text, command).toMatch(/--backbone <(name|encoder)>/);
+      expect(text, command).toContain('linknet, unet');
+      expect(text, command).toContain('resnet18, resnet34, resnet50, efficientnet-b0');
+    }
+    const train = (await ulseg('train', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(train).toContain('--decoder-attention <kind>');
+    expect(train).toContain('deeplabv3plus, fpn, pan, pspnet are not built yet');
+  });
+
+  it('refuses networks not built yet, naming what is available', async () => {
+    for (const network of ['DeepLabV3Plus', 'fpn', 'PAN', 'pspnet']) {
+      const result = await ulseg('train', '--network', network);
+      expect(result.code).not.toBe(0);
+      expect(failureOf(result)).toMatch(new RegExp(`network '${network}' is not built in ulseg yet; available: linknet, unet`));
+    }
+    const attention = await ulseg('train', '--decoder-attention', 'cbam');
+    expect(failureOf(attention)).toMatch(/unknown decoder attention 'cbam'; available: none, scse/);
+  });
+
+  it('trains a Unet on ResNet-18 for one epoch at 64 px, records it in the checkpoint, and infers with it', { timeout: 600_000 }, async () => {
+    const synth = await ulseg('synth', '--out', at('phantoms'), '--count', '6', '--test-count', '2', '--seed', '3', '--folds', '2');
+    expect(synth.code, synth.stderr).toBe(0);
+    const csv = at('phantoms/train_data/train.csv');
+    const weights = at('weights');
+    const train = await ulseg(
+      'train', '--network', 'unet', '--backbone', 'resnet18', '--train-dataset-path', at('phantoms/train_data/img'),
+      '--train-gt-dataset-path', at('phantoms/train_data/label'), '--fold-file-list', csv, '--weights-path', weights,
+      '--image-resolution', '64', '--epochs', '1', '--batch-size', '3', '--folds', '2', '--k-th-fold', '1', '--seed', '5', '--no-augment',
+    );
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/fold 1 epoch 1\/1: lr .* train loss \d\.\d+/);
+    const best = readSafetensors(new Uint8Array(readFileSync(join(weights, 'fold1', 'best.safetensors'))));
+    expect(best.metadata).toMatchObject({ network: 'unet', encoder: 'resnet18', decoder_attention: 'none', image_resolution: '64' });
+    expect([...best.weights.keys()]).toContain('decoder.blocks.0.conv1.0.weight');
+    expect([...best.weights.keys()]).toContain('encoder.layer4.1.conv2.weight');
+    const checkpoint = join(weights, 'fold1', 'best.safetensors');
+
+    const infer = await ulseg('infer', '--weights', checkpoint, '--network', 'unet', '--backbone', 'resnet18', '--test-path', at('phantoms/test_data/img'), '--out', at('masks'), '--tta', 'none');
+    expect(infer.code, infer.stderr).toBe(0);
+    expect(readdirSync(at('masks')).sort()).toEqual(readdirSync(at('phantoms/test_data/img')).sort());
+
+    const wrongNetwork = await ulseg('infer', '--weights', checkpoint, '--network', 'linknet', '--test-path', at('phantoms/test_data/img'), '--out', at('masks-2'));
+    expect(wrongNetwork.code).toBe(1);
+    expect(failureOf(wrongNetwork)).toMatch(/^ulseg: .*best\.safetensors: the weights are a Unet \(unet\), but --network is linknet: pass --network unet or other weights$/);
+    const wrongBackbone = await ulseg('infer', '--weights', checkpoint, '--backbone', 'resnet34', '--test-path', at('phantoms/test_data/img'), '--out', at('masks-3'));
+    expect(failureOf(wrongBackbone)).toMatch(/^ulseg: .*best\.safetensors: the weights are Unet on resnet18, but --backbone is resnet34: pass --backbone resnet18 or other weights$/);
+
+    const onnx = await ulseg('export-onnx', '--weights', checkpoint, '--out', at('unet.onnx'));
+    expect(onnx.code).toBe(1);
+    expect(failureOf(onnx)).toMatch(/^ulseg: .*best\.safetensors: Unet on resnet18: ONNX export covers Linknet on EfficientNet only so far; ulseg infer and forward run this model$/);
+    const converted = await ulseg('convert', checkpoint, at('copy.safetensors'));
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stdout).toMatch(/\(Unet on resnet18\)/);
+  });
+});

@@ -1,0 +1,4 @@
+import { registerCases } from '../../testing/vitest.js';
+import { concatCases } from './concat.cases.js';
+
+registerCases(concatCases);

@@ -1,0 +1,39 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * A tensor viewed as [outer, size, inner] around the concatenation axis (outer = Π sizes before it, inner = Π after).
+ *   insert   x: [outer, part, inner] -> y: [outer, whole, inner], y[o, start + j, i] = x[o, j, i]  (one cat input)
+ *   extract  y: [outer, whole, inner] -> x: [outer, part, inner], x[o, j, i] = y[o, start + j, i]  (torch.narrow;
+ *            the gradient of one cat input)
+ * One lane per element of the part.
+ */
+export const CONCAT_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, part: u32, whole: u32, start: u32, inner: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dest: array<f32>;
+${FLAT_INDEX_WGSL}
+fn in_whole(i: u32) -> u32 {
+  let inner = i % params.inner;
+  let j = (i / params.inner) % params.part;
+  let outer = i / (params.inner * params.part);
+  return (outer * params.whole + params.start + j) * params.inner + inner;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn insert(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  dest[in_whole(i)] = src[i];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn extract(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  dest[i] = src[in_whole(i)];
+}
+`;

@@ -1,0 +1,4 @@
+import { registerCases } from '../../testing/vitest.js';
+import { dropoutCases } from './dropout.cases.js';
+
+registerCases(dropoutCases);

@@ -1,0 +1,168 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
+/**
+ * Group normalisation (Wu & He, https://arxiv.org/abs/1803.08494), PyTorch `F.group_norm(x, G, γ, β, eps)`.
+ * x: [N, C, HW] with C = G·Cg; group (n, g) is the contiguous block of M = Cg·HW values x[n, g·Cg : (g+1)·Cg, :].
+ *   μ = Σ x / M, σ² = Σ (x − μ)² / M (biased), r = 1/√(σ² + eps), x̂ = (x − μ)·r, y = γ_c·x̂ + β_c.
+ * Backward, with g_c = dy·γ_c summed per group: a = Σ dy·γ_c, b = Σ dy·γ_c·x̂,
+ *   dx = r·(dy·γ_c − a/M − x̂·b/M),  dγ_c = Σ_{n, hw} dy·x̂,  dβ_c = Σ_{n, hw} dy.
+ * stats: [N·G, 2] = (μ, r). Reductions: one 64-lane workgroup per group (or per channel for dγ, dβ), lane-strided
+ * partial sums then a tree.
+ */
+const COMMON = /* wgsl */ `
+const LANES: u32 = 64u;
+
+struct Params { count: u32, channels: u32, groups: u32, hw: u32, group_size: u32, batch: u32, eps: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+
+var<workgroup> partial: array<vec2<f32>, 64>;
+
+// Σ over the workgroup's lanes of value (both components), returned to every lane. Called in uniform control flow.
+fn workgroup_sum(lane: u32, value: vec2<f32>) -> vec2<f32> {
+  partial[lane] = value;
+  workgroupBarrier();
+  for (var step = LANES / 2u; step > 0u; step >>= 1u) {
+    if (lane < step) { partial[lane] += partial[lane + step]; }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  workgroupBarrier();
+  return total;
+}
+
+fn workgroup_index(wid: vec3<u32>, groups: vec3<u32>) -> u32 { return wid.x + wid.y * groups.x; }
+
+fn channel_of(i: u32) -> u32 { return (i / params.hw) % params.channels; }
+
+// Statistics row of the group holding element i.
+fn group_of(i: u32) -> u32 {
+  let n = i / (params.hw * params.channels);
+  return n * params.groups + channel_of(i) / (params.channels / params.groups);
+}
+`;
+
+export const GROUP_NORM_STATS_WGSL = /* wgsl */ `
+${COMMON}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let group = workgroup_index(wid, groups);
+  if (group >= params.count) { return; }
+  let base = group * params.group_size;
+  var sum = 0.0;
+  for (var j = lane; j < params.group_size; j += LANES) { sum += x[base + j]; }
+  let mean = workgroup_sum(lane, vec2<f32>(sum, 0.0)).x / f32(params.group_size);
+  var squares = 0.0;
+  for (var j = lane; j < params.group_size; j += LANES) {
+    let d = x[base + j] - mean;
+    squares += d * d;
+  }
+  let variance = workgroup_sum(lane, vec2<f32>(squares, 0.0)).x / f32(params.group_size);
+  if (lane == 0u) {
+    stats[2u * group] = mean;
+    stats[2u * group + 1u] = 1.0 / sqrt(variance + params.eps);
+  }
+}
+`;
+
+export const GROUP_NORM_NORMALIZE_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+${COMMON}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let s = group_of(i);
+  let c = channel_of(i);
+  y[i] = (x[i] - stats[2u * s]) * stats[2u * s + 1u] * weight[c] + bias[c];
+}
+`;
+
+export const GROUP_NORM_BACKWARD_STATS_WGSL = /* wgsl */ `
+${COMMON}
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> stats: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sums: array<f32>;
+
+// sums[group] = (Σ dy·γ_c, Σ dy·γ_c·x̂) over the group.
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let group = workgroup_index(wid, groups);
+  if (group >= params.count) { return; }
+  let base = group * params.group_size;
+  let mean = stats[2u * group];
+  let r = stats[2u * group + 1u];
+  var sum = vec2<f32>(0.0);
+  for (var j = lane; j < params.group_size; j += LANES) {
+    let g = dy[base + j] * weight[channel_of(base + j)];
+    sum += vec2<f32>(g, g * (x[base + j] - mean) * r);
+  }
+  let total = workgroup_sum(lane, sum);
+  if (lane == 0u) {
+    sums[2u * group] = total.x;
+    sums[2u * group + 1u] = total.y;
+  }
+}
+`;
+
+export const GROUP_NORM_BACKWARD_INPUT_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+${COMMON}
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> stats: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read> sums: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let s = group_of(i);
+  let r = stats[2u * s + 1u];
+  let normalized = (x[i] - stats[2u * s]) * r;
+  let m = f32(params.group_size);
+  dx[i] = r * (dy[i] * weight[channel_of(i)] - sums[2u * s] / m - normalized * (sums[2u * s + 1u] / m));
+}
+`;
+
+export const GROUP_NORM_AFFINE_GRAD_WGSL = /* wgsl */ `
+${COMMON}
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> stats: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dbias: array<f32>;
+
+// One workgroup per channel c (count = C): dγ_c = Σ_{n, hw} dy·x̂, dβ_c = Σ_{n, hw} dy.
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let c = workgroup_index(wid, groups);
+  if (c >= params.count) { return; }
+  var sum = vec2<f32>(0.0);
+  for (var t = lane; t < params.batch * params.hw; t += LANES) {
+    let n = t / params.hw;
+    let i = (n * params.channels + c) * params.hw + t % params.hw;
+    let s = group_of(i);
+    let g = dy[i];
+    sum += vec2<f32>(g * (x[i] - stats[2u * s]) * stats[2u * s + 1u], g);
+  }
+  let total = workgroup_sum(lane, sum);
+  if (lane == 0u) {
+    dweight[c] = total.x;
+    dbias[c] = total.y;
+  }
+}
+`;

@@ -1,0 +1,7 @@
+/** The smp 0.1.0 fixture test/fixtures/networks/linknet-resnet34 on every test adapter (checks: test/network-fixture.ts). */
+import { describeNetworkCase } from '../test/network-fixture.js';
+import { SegmentationModel } from './segmentation-model.js';
+
+describeNetworkCase('linknet-resnet34', (gpu) =>
+  new SegmentationModel(gpu, { network: 'linknet', encoder: 'resnet34', decoderAttention: 'none', inChannels: 1, classes: 1, dropConnectRate: 0 }),
+);
