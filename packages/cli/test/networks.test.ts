@@ -2,13 +2,13 @@
  * --network / --backbone as a user meets them (a private bundle of the CLI, lavapipe): listed in --help, refused
  * clearly where a network is not built, a one-epoch `ulseg train --network unet --backbone resnet18` at 64 px on a
  * few phantoms whose checkpoint records network, backbone and attention, then `ulseg infer` on it, and infer/forward
- * refusing a checkpoint whose network or backbone differs from the flag, naming both.
+ * refusing a checkpoint whose network or backbone differs from the flag, naming both; export-onnx writes it.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensors } from '@ulseg/model';
+import { inspectOnnx, readSafetensors } from '@ulseg/model';
 import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 
 let cli: PrivateCli;
@@ -85,9 +85,12 @@ describe('ulseg --network and --backbone', () => {
     const wrongBackbone = await ulseg('infer', '--weights', checkpoint, '--backbone', 'resnet34', '--test-path', at('phantoms/test_data/img'), '--out', at('masks-3'));
     expect(failureOf(wrongBackbone)).toMatch(/^ulseg: .*best\.safetensors: the weights are Unet on resnet18, but --backbone is resnet34: pass --backbone resnet18 or other weights$/);
 
-    const onnx = await ulseg('export-onnx', '--weights', checkpoint, '--out', at('unet.onnx'));
-    expect(onnx.code).toBe(1);
-    expect(failureOf(onnx)).toMatch(/^ulseg: .*best\.safetensors: Unet on resnet18: ONNX export covers Linknet on EfficientNet only so far; ulseg infer and forward run this model$/);
+    const onnx = await ulseg('export-onnx', '--weights', checkpoint, '--out', at('unet.onnx'), '--image-resolution', '64');
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(onnx.stdout).toMatch(/^wrote .*unet\.onnx \(\d+\.\d MiB\): Unet resnet18, ONNX opset 17/);
+    const summary = inspectOnnx(new Uint8Array(readFileSync(at('unet.onnx'))));
+    expect(summary.metadata).toMatchObject({ network: 'unet', encoder: 'resnet18' });
+    expect(summary.opCounts).toMatchObject({ MaxPool: 1, Concat: 4, Resize: 5 });
     const converted = await ulseg('convert', checkpoint, at('copy.safetensors'));
     expect(converted.code, converted.stderr).toBe(0);
     expect(converted.stdout).toMatch(/\(Unet on resnet18\)/);

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createGpu, type AdapterKind } from '@ulseg/kernels';
-import { exportOnnx, inspectOnnx, ONNX_OPSET, SegmentationModel, type OnnxSummary } from '@ulseg/model';
+import { exportOnnx, inspectOnnx, NETWORK_TITLES, ONNX_OPSET, SegmentationModel, type OnnxSummary } from '@ulseg/model';
 import { backboneCheckOption, backboneFlag, encoderAliasOption, networkCheckOption, type NetworkFlags } from '../network-options.js';
 import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { readModelWeights } from '../weights.js';
@@ -27,7 +27,7 @@ export function parseBatch(value: string): number | 'dynamic' {
 
 const megabytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-function describe(path: string, bytes: number, summary: OnnxSummary): string {
+function describe(path: string, bytes: number, model: string, summary: OnnxSummary): string {
   const shape = (dims: readonly (number | string)[]): string => `[${dims.join(', ')}]`;
   const input = summary.inputs[0]!;
   const output = summary.outputs[0]!;
@@ -36,7 +36,7 @@ function describe(path: string, bytes: number, summary: OnnxSummary): string {
     .map(([op, count]) => `${count} ${op}`)
     .join(', ');
   return (
-    `wrote ${path} (${megabytes(bytes)}): Linknet ${summary.metadata.encoder ?? ''}, ONNX opset ${summary.opset}\n` +
+    `wrote ${path} (${megabytes(bytes)}): ${model}, ONNX opset ${summary.opset}\n` +
     `  input '${input.name}' ${shape(input.shape)} float32 -> '${output.name}' ${shape(output.shape)} (logits; sigmoid gives the probability)\n` +
     `  ${summary.nodes.length} nodes: ${ops}\n` +
     `  ${summary.initializers.length} initializers under their state_dict names, ${summary.parameterCount.toLocaleString('en')} values\n`
@@ -44,21 +44,18 @@ function describe(path: string, bytes: number, summary: OnnxSummary): string {
 }
 
 /**
- * ulseg export-onnx: the model of a checkpoint as a standard ONNX graph (eval mode), built from our module tree and
- * written atomically.
+ * ulseg export-onnx: the model of a checkpoint (any network and backbone) as a standard ONNX graph (eval mode), traced
+ * from its forward and written atomically.
  */
 export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
   refuseOutputOverInput({ flag: '--out', path: options.out }, [{ flag: '--weights', path: options.weights }]);
   await checkWritableFile(options.out, '--out');
   const backbone = backboneFlag(options);
-  const { weights, network, encoder, decoderAttention, inChannels, classes, description } = await readModelWeights(options.weights, '--weights', {
+  const { weights, network, encoder, decoderAttention, inChannels, classes } = await readModelWeights(options.weights, '--weights', {
     ...(backbone ? { encoder: backbone } : {}),
     ...(options.network ? { network: options.network } : {}),
     hasEncoderFlag: true,
   });
-  if (network !== 'linknet' || !encoder.startsWith('efficientnet-')) {
-    throw new Error(`${options.weights}: ${description}: ONNX export covers Linknet on EfficientNet only so far; ulseg infer and forward run this model`);
-  }
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   let bar: ProgressBar | undefined;
   try {
@@ -79,7 +76,8 @@ export async function runExportOnnx(options: ExportOnnxOptions): Promise<void> {
     model.dispose();
     const summary = inspectOnnx(bytes, options.out);
     await writeAtomic(options.out, bytes);
-    process.stdout.write(describe(options.out, bytes.length, summary));
+    const title = `${NETWORK_TITLES[network]}${decoderAttention === 'scse' ? ' (scSE)' : ''} ${encoder}`;
+    process.stdout.write(describe(options.out, bytes.length, title, summary));
   } finally {
     bar?.stop();
     await gpu.close();
@@ -90,9 +88,10 @@ export function exportOnnxCommand(adapterOption: () => Option): Command {
   return new Command('export-onnx')
     .description(
       `write the model of a checkpoint as a standard ONNX graph (opset ${ONNX_OPSET}), eval mode: BatchNorm from the running ` +
-        'statistics. Built from our module tree: Conv with explicit pads (the EfficientNet "static same" pads, asymmetric ' +
-        'where they are), BatchNormalization, Sigmoid + Mul for swish, GlobalAveragePool, ConvTranspose, Add, Relu; ' +
-        'initializers keep the state_dict names. Input `input` [N, 1, R, R] float32 (gray / 255), output `logits` ' +
+        'statistics, any network and backbone the weights hold. Traced from the model\'s own forward, one ONNX mapping per ' +
+        'op: Conv with explicit pads (the EfficientNet "static same" pads, asymmetric where they are), BatchNormalization, ' +
+        'Sigmoid + Mul for swish, pooling, ConvTranspose, Resize, Concat, Add, Relu; initializers keep the state_dict ' +
+        'names. Input `input` [N, 1, R, R] float32 (gray / 255), output `logits` ' +
         '(sigmoid gives the lesion probability). Runs in ONNX Runtime (web: WebGPU or wasm; native) and other ONNX runtimes.',
     )
     .requiredOption('--weights <file>', 'model weights: our .safetensors checkpoint or the original .pth')

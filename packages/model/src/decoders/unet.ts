@@ -70,7 +70,11 @@ export class UnetDecoderBlock extends nn.Module {
     super();
     // Registration order = PyTorch's attribute order: conv1, attention1, conv2, attention2.
     this.conv1 = this.registerModule('conv1', new Conv3x3BnReLU(gpu, random, inChannels + skipChannels, outChannels));
-    if (attention === 'scse') this.attention1 = this.registerModule('attention1', new SCSEModule(gpu, random, inChannels + skipChannels));
+    if (attention === 'scse') {
+      this.attention1 = this.registerModule('attention1', new SCSEModule(gpu, random, inChannels + skipChannels));
+      // smp applies attention1 to the concatenation with a skip only: the last block (no skip) keeps it as state.
+      this.attention1.stateOnly = skipChannels === 0;
+    }
     this.conv2 = this.registerModule('conv2', new Conv3x3BnReLU(gpu, random, outChannels, outChannels));
     if (attention === 'scse') this.attention2 = this.registerModule('attention2', new SCSEModule(gpu, random, outChannels));
   }

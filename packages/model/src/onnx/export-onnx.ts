@@ -1,17 +1,21 @@
 /**
- * ONNX export of a SegmentationModel from a trace of its eval-mode forward (autograd's `trace`, as torch.onnx does):
+ * ONNX export of a SegmentationModel (any network and backbone) from a trace of its eval-mode forward (autograd's `trace`, as torch.onnx does):
  * each op the forward ran becomes ONNX nodes through the one mapping of its kind (onnx-ops.ts), with the parameters
  * it read as initializers under their state_dict keys, so the exported architecture is whatever the modules ran.
  * State the forward never reads is left out: `num_batches_tracked` counters and modules marked `stateOnly` (the
  * encoder's `_conv_head`/`_bn1`); any other unread state is an error. Layout NCHW float32: input [N, C, H, W] →
  * logits [N, classes, H, W].
  */
-import { traceEval, type Tensor, type Trace, type TraceValue } from '@ulseg/autograd';
+import { traceEval, type Tensor, type Trace, type TraceableModule, type TraceValue } from '@ulseg/autograd';
+import { describeNetwork } from '../networks.js';
 import { SegmentationModel } from '../segmentation-model.js';
 import { GraphBuilder, type Dimension } from './graph-builder.js';
 import { ONNX_MAPPINGS } from './onnx-ops.js';
 
-/** Opset 17 (IR version 8): Conv/ConvTranspose-11, BatchNormalization-15, Sigmoid/Relu-13/14, Mul/Add-14. */
+/**
+ * Opset 17 (IR version 8): Conv/ConvTranspose-11, BatchNormalization-15, Sigmoid/Relu-13/14, Mul/Add-14, Resize-13,
+ * InstanceNormalization-6, Concat-13, MaxPool-12.
+ */
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
 export const ONNX_INPUT_NAME = 'input';
@@ -76,9 +80,27 @@ export function buildGraph(traced: Trace): { graph: GraphBuilder; result: string
   return { graph, result: outputs[result.op]!, initializers };
 }
 
+/** What the export needs of a module: its state and modes, and a forward from one NCHW tensor to logits. */
+export interface ExportableModule extends TraceableModule {
+  parameters(): Tensor[];
+  namedModules(): Iterable<[string, { training: boolean; stateOnly: boolean }]>;
+}
+
+/** How the graph names and describes the network. */
+export interface OnnxModelInfo {
+  /** The graph's name, e.g. `unet-resnet34`. */
+  readonly name: string;
+  /** e.g. `Unet on resnet34`. */
+  readonly title: string;
+  readonly inChannels: number;
+  readonly classes: number;
+  /** metadata_props entries describing the network (network, encoder, …). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
 /** State the eval forward need not read: BN batch counters and the state of modules kept only for state_dicts. */
-function unreadByDesign(model: SegmentationModel): (key: string) => boolean {
-  const prefixes = [...model.namedModules()].filter(([, module]) => module.stateOnly).map(([path]) => `${path}.`);
+function unreadByDesign(module: ExportableModule): (key: string) => boolean {
+  const prefixes = [...module.namedModules()].filter(([, child]) => child.stateOnly).map(([path]) => `${path}.`);
   return (key) => key.endsWith('.num_batches_tracked') || prefixes.some((prefix) => key.startsWith(prefix));
 }
 
@@ -97,17 +119,31 @@ function checkOptions(options: OnnxExportOptions): Dimension {
 /**
  * The model as an ONNX ModelProto (opset 17): input `input` [N, inChannels, height, width] float32, output `logits`
  * [N, classes, height, width], N fixed or the symbolic `batch`. The graph is the eval-mode forward (BatchNorm from
- * the running statistics, no drop-connect) whatever the module's current mode. Weights are read back from the
- * device. Browser-safe.
+ * the running statistics, no drop-connect or dropout) whatever the module's current mode. Weights are read back from
+ * the device. Browser-safe.
  */
 export async function exportOnnx(model: SegmentationModel, options: OnnxExportOptions): Promise<Uint8Array> {
   if (!(model instanceof SegmentationModel)) throw new Error('exportOnnx: expects a SegmentationModel');
+  const { encoder, inChannels, classes } = model.config;
+  const attention = model.config.decoderAttention ?? 'none';
+  const info: OnnxModelInfo = {
+    name: `${model.network}-${encoder}`,
+    title: describeNetwork(model.network, encoder, attention),
+    inChannels,
+    classes,
+    metadata: { network: model.network, encoder, ...(attention === 'none' ? {} : { decoder_attention: attention }) },
+  };
+  return exportModuleOnnx(model, info, options);
+}
+
+/** exportOnnx for any module whose forward maps [N, C, H, W] to logits (e.g. a network assembled from its parts). */
+export async function exportModuleOnnx(module: ExportableModule, info: OnnxModelInfo, options: OnnxExportOptions): Promise<Uint8Array> {
   const batch = checkOptions(options);
-  const traced = traceEval(model, model.parameters()[0]!.gpu, [1, model.config.inChannels, options.height, options.width]);
+  const traced = traceEval(module, module.parameters()[0]!.gpu, [1, info.inChannels, options.height, options.width]);
   try {
     const read = new Set(traced.ops.flatMap((op) => [...op.inputs, ...Object.values(op.tensorAttributes)]).flatMap((value) => (value.kind === 'state' ? [value.name] : [])));
-    const unread = unreadByDesign(model);
-    const leftOut = model
+    const unread = unreadByDesign(module);
+    const leftOut = module
       .stateDict()
       .map(([key]) => key)
       .filter((key) => !read.has(key) && !unread(key));
@@ -122,23 +158,23 @@ export async function exportOnnx(model: SegmentationModel, options: OnnxExportOp
       graph.initializer({ name, shape: tensor.shape, data: await tensor.toArray() });
       options.onProgress?.(++done, entries.length);
     }
-    return encode(model, options, batch, graph, result);
+    return encode(info, options, batch, graph, result);
   } finally {
     traced.dispose();
   }
 }
 
-function encode(model: SegmentationModel, options: OnnxExportOptions, batch: Dimension, graph: GraphBuilder, result: string): Uint8Array {
-  const { encoder, inChannels, classes } = model.config;
+function encode(info: OnnxModelInfo, options: OnnxExportOptions, batch: Dimension, graph: GraphBuilder, result: string): Uint8Array {
+  const { inChannels, classes } = info;
   return graph.encode(
     {
-      graphName: `linknet-${encoder}`,
+      graphName: info.name,
       opset: ONNX_OPSET,
       irVersion: ONNX_IR_VERSION,
       producerName: 'ulseg',
       producerVersion: '0.1.0',
-      docString: `Linknet(${encoder}, in_channels=${inChannels}, classes=${classes}), eval mode; input NCHW float32, logits NCHW (sigmoid gives the lesion probability)`,
-      metadata: { encoder, in_channels: String(inChannels), classes: String(classes), height: String(options.height), width: String(options.width), ...options.metadata },
+      docString: `${info.title}, in_channels=${inChannels}, classes=${classes}, eval mode; input NCHW float32, logits NCHW (sigmoid gives the lesion probability)`,
+      metadata: { ...info.metadata, in_channels: String(inChannels), classes: String(classes), height: String(options.height), width: String(options.width), ...options.metadata },
       input: { name: ONNX_INPUT_NAME, shape: [batch, inChannels, options.height, options.width] },
       output: { name: ONNX_OUTPUT_NAME, shape: [batch, classes, options.height, options.width] },
     },

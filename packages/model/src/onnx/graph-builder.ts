@@ -5,8 +5,8 @@
  */
 import { AttributeType, FLOAT, onnx, type OnnxTypes } from './onnx-proto.js';
 
-/** ints (a list) or a float or an int: the attribute kinds our operators need. */
-export type AttributeValue = { ints: readonly number[] } | { float: number } | { int: number };
+/** ints (a list), floats (a list), a float, an int or a string: the attribute kinds our operators need. */
+export type AttributeValue = { ints: readonly number[] } | { floats: readonly number[] } | { float: number } | { int: number } | { string: string };
 
 /** A dimension: a size, or a symbolic name (`batch`) left to the runtime. */
 export type Dimension = number | string;
@@ -42,6 +42,8 @@ export function float32Bytes(data: Float32Array): Uint8Array {
 
 function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributeProto {
   if ('ints' in value) return { name, type: AttributeType.INTS, ints: [...value.ints] };
+  if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: [...value.floats] };
+  if ('string' in value) return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
   return { name, type: AttributeType.INT, i: value.int };
 }

@@ -11,7 +11,7 @@ export interface OnnxNodeSummary {
   readonly opType: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  /** INTS as number[], INT and FLOAT as number; other kinds as their type name. */
+  /** INTS and FLOATS as number[], INT and FLOAT as number, STRING as its text; other kinds as their type name. */
   readonly attributes: Readonly<Record<string, number | number[] | string>>;
 }
 
@@ -51,6 +51,10 @@ function attributeValue(attribute: OnnxTypes.IAttributeProto): number | number[]
       return toNumber(attribute.i);
     case AttributeType.FLOAT:
       return attribute.f ?? 0;
+    case AttributeType.FLOATS:
+      return [...(attribute.floats ?? [])];
+    case AttributeType.STRING:
+      return new TextDecoder().decode(attribute.s ?? new Uint8Array());
     default:
       return AttributeType[attribute.type ?? 0] ?? 'UNDEFINED';
   }

@@ -1,7 +1,7 @@
 /**
- * The ONNX mappings of op kinds no Linknet-EfficientNet forward runs (pooling, concatenation), on hand-made traces
- * with odd sizes: the node each op becomes and its attributes. The mappings of the ops the model runs are checked
- * end to end by onnx-export.test.ts and against ONNX Runtime by the bench's onnx-runtime tests.
+ * The ONNX mappings of op kinds no Linknet-EfficientNet forward runs (pooling, concatenation, resizing, group norm), on
+ * hand-made traces with odd sizes: the nodes each op becomes and their attributes. Every mapping a network runs is
+ * checked against ONNX Runtime by onnx-networks.test.ts (and Linknet-B0 by the bench's onnx-runtime tests).
  */
 import { describe, expect, it } from 'vitest';
 import type { Trace, TracedOp, TraceValue } from '@ulseg/autograd';
@@ -64,8 +64,42 @@ describe('ONNX mappings of pooling and concatenation', () => {
       ]),
     );
     expect(concat).toMatchObject({ opType: 'Concat', inputs: [ONNX_INPUT_NAME, relu!.outputs[0]], attributes: { axis: 1 } });
-    expect(() => nodes(traced([{ op: 'groupNorm', inputs: [input([1, 3, 9, 12])], attributes: { groups: 3, eps: 1e-5 }, shape: [1, 3, 9, 12] }]))).toThrow(
-      /the forward ran 'groupNorm', which has no ONNX mapping/,
+    expect(() => nodes(traced([{ op: 'dropout', inputs: [input([1, 3, 9, 12])], attributes: { p: 0.5 }, shape: [1, 3, 9, 12] }]))).toThrow(
+      /the forward ran 'dropout', which has no ONNX mapping/,
     );
+  });
+
+  it('interpolate → Resize to the traced size: nearest as PyTorch (asymmetric, floor), bilinear aligned or half-pixel', () => {
+    const all = nodes(
+      traced([
+        { op: 'interpolate', inputs: [input([1, 3, 9, 12])], attributes: { mode: 'nearest', alignCorners: false, size: [18, 24] }, shape: [1, 3, 18, 24] },
+        { op: 'interpolate', inputs: [output(0, [1, 3, 18, 24])], attributes: { mode: 'bilinear', alignCorners: true, size: [37, 49] }, shape: [1, 3, 37, 49] },
+        { op: 'interpolate', inputs: [output(1, [1, 3, 37, 49])], attributes: { mode: 'bilinear', alignCorners: false, size: [5, 7] }, shape: [1, 3, 5, 7] },
+      ]),
+    );
+    const resizes = all.filter((node) => node.opType === 'Resize');
+    expect(all.map((node) => node.opType)).toEqual(['Shape', 'Constant', 'Concat', 'Resize', 'Shape', 'Constant', 'Concat', 'Resize', 'Shape', 'Constant', 'Concat', 'Resize']);
+    const [shape, spatial, sizes] = all;
+    expect(shape).toMatchObject({ inputs: [ONNX_INPUT_NAME], attributes: { end: 2 } });
+    expect(spatial!.attributes).toEqual({ value_ints: [18, 24] });
+    expect(sizes).toMatchObject({ inputs: [shape!.outputs[0], spatial!.outputs[0]], attributes: { axis: 0 } });
+    const [nearest, aligned, halfPixel] = resizes;
+    expect(nearest).toMatchObject({ inputs: [ONNX_INPUT_NAME, '', '', sizes!.outputs[0]], attributes: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' } });
+    expect(all[5]!.attributes).toEqual({ value_ints: [37, 49] });
+    expect(aligned).toMatchObject({ inputs: [nearest!.outputs[0], '', '', all[6]!.outputs[0]], attributes: { mode: 'linear', coordinate_transformation_mode: 'align_corners' } });
+    expect(halfPixel!.attributes).toEqual({ mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' });
+  });
+
+  it('groupNorm → Reshape [N, G, -1], InstanceNormalization (scale 1, bias 0, eps), Reshape back, per-channel Mul and Add', () => {
+    const weight: TraceValue = { kind: 'constant', tensor: undefined as never, shape: [6] };
+    const all = nodes({
+      ...traced([{ op: 'groupNorm', inputs: [input([1, 6, 9, 12]), weight, weight], attributes: { groups: 3, eps: 1e-5 }, shape: [1, 6, 9, 12] }]),
+    });
+    expect(all.map((node) => node.opType)).toEqual(['Constant', 'Reshape', 'Constant', 'Constant', 'InstanceNormalization', 'Shape', 'Reshape', 'Constant', 'Reshape', 'Mul', 'Reshape', 'Add']);
+    const byType = (type: string) => all.filter((node) => node.opType === type);
+    expect(byType('Constant').map((node) => node.attributes)).toEqual([{ value_ints: [0, 3, -1] }, { value_floats: [1, 1, 1] }, { value_floats: [0, 0, 0] }, { value_ints: [6, 1, 1] }]);
+    expect(byType('InstanceNormalization')[0]!.attributes.epsilon).toBeCloseTo(1e-5, 10);
+    expect(byType('Reshape')[0]!.inputs[0]).toBe(ONNX_INPUT_NAME);
+    expect(byType('Shape')[0]!.inputs).toEqual([ONNX_INPUT_NAME]);
   });
 });

@@ -13,6 +13,13 @@
  *                       output divides the input (PyTorch's windows are then those); other sizes are refused
  *   maxPool2d         → MaxPool (−∞ padding as pads [top, left, bottom, right], stride default = kernel)
  *   cat               → Concat (axis = the op's dimension)
+ *   interpolate       → Resize to the op's output size (`sizes` = Shape(x)[0:2] ++ the traced [H, W]): nearest as PyTorch's
+ *                       (asymmetric coordinates, floor: src = ⌊dst·in/out⌋), bilinear with align_corners
+ *                       (src = dst·(in − 1)/(out − 1)) or without (pytorch_half_pixel: src = (dst + ½)·in/out − ½)
+ *   groupNorm         → (opset 17 has no GroupNormalization) Reshape [N, G, C/G·H·W] → InstanceNormalization
+ *                       (scale 1, bias 0: per-group mean and biased variance) → Reshape to x's shape → Mul γ[C, 1, …]
+ *                       → Add β[C, 1, …]
+ *   dropout, dropout2d, dropConnect: not mapped; in eval mode they return their input without running an op
  *   channelScale x·s[n, c] → Mul
  *   squeezeExcitation → GlobalAveragePool → Conv → x·σ(x) → Conv → Sigmoid → Mul (the fused SE, unfused)
  */
@@ -128,6 +135,30 @@ export const ONNX_MAPPINGS: Readonly<Record<string, OnnxMapping>> = {
     });
   },
   cat: (op, { graph, inputs, scope }) => graph.node(scope, 'Concat', inputs, { axis: { int: op.attributes as number } }),
+  interpolate: (op, { graph, inputs: [x], scope }) => {
+    const { mode, alignCorners } = op.attributes as { mode: 'nearest' | 'bilinear'; alignCorners: boolean };
+    // sizes = [N, C] of x (so a dynamic batch stays dynamic) followed by the traced output height and width.
+    const batchChannels = graph.node(scope, 'Shape', [x!], { end: { int: 2 } });
+    const spatial = graph.node(scope, 'Constant', [], { value_ints: { ints: op.shape.slice(2) } });
+    const sizes = graph.node(scope, 'Concat', [batchChannels, spatial], { axis: { int: 0 } });
+    const attributes: Record<string, AttributeValue> =
+      mode === 'nearest'
+        ? { mode: { string: 'nearest' }, coordinate_transformation_mode: { string: 'asymmetric' }, nearest_mode: { string: 'floor' } }
+        : { mode: { string: 'linear' }, coordinate_transformation_mode: { string: alignCorners ? 'align_corners' : 'pytorch_half_pixel' } };
+    // Inputs X, roi, scales, sizes: roi and scales left out (empty names), the output size given.
+    return graph.node(scope, 'Resize', [x!, '', '', sizes], attributes);
+  },
+  groupNorm: (op, { graph, inputs: [x, weight, bias], scope }) => {
+    const { groups, eps } = op.attributes as { groups: number; eps: number };
+    const channels = op.shape[1]!;
+    const grouped = graph.node(scope, 'Reshape', [x!, graph.node(scope, 'Constant', [], { value_ints: { ints: [0, groups, -1] } })]);
+    const unit = (value: number): string => graph.node(scope, 'Constant', [], { value_floats: { floats: new Array<number>(groups).fill(value) } });
+    const normalised = graph.node(scope, 'InstanceNormalization', [grouped, unit(1), unit(0)], { epsilon: { float: eps } });
+    const restored = graph.node(scope, 'Reshape', [normalised, graph.node(scope, 'Shape', [x!])]);
+    const perChannel = graph.node(scope, 'Constant', [], { value_ints: { ints: [channels, ...op.shape.slice(2).map(() => 1)] } });
+    const scaled = graph.node(scope, 'Mul', [restored, graph.node(scope, 'Reshape', [weight!, perChannel])]);
+    return graph.node(scope, 'Add', [scaled, graph.node(scope, 'Reshape', [bias!, perChannel])]);
+  },
   channelScale: elementwise('Mul'),
   squeezeExcitation: (_, { graph, inputs: [x, reduceWeight, reduceBias, expandWeight, expandBias], scope }) => {
     const unit = { kernel_shape: { ints: [1, 1] }, strides: { ints: [1, 1] }, pads: { ints: [0, 0, 0, 0] }, dilations: { ints: [1, 1] }, group: { int: 1 } };
