@@ -10,7 +10,7 @@
  *   value kinds: an input of the traced function; the output of traced op k; a parameter or buffer by its state_dict
  *   name; a constant (any other tensor, made inside the forward or captured by it).
  */
-import { formatShape, numel } from '@ulseg/kernels';
+import { dims4, formatShape, numel } from '@ulseg/kernels';
 import type { Op } from './op.js';
 import { noGrad, scope } from './grad-mode.js';
 import { Tensor } from './tensor.js';
@@ -183,7 +183,7 @@ export function tracedConvolution(op: TracedOp): TracedConvolution | undefined {
   const transposed = op.op === 'convTranspose2d' || (op.op === 'convBatchNorm' && attributes.transposed === true);
   const options = op.op === 'convBatchNorm' ? (attributes.options ?? {}) : attributes;
   const [x, w] = op.inputs as [TraceValue, TraceValue];
-  const [w0, w1, kh, kw] = w.shape as [number, number, number, number];
+  const [w0, w1, kh, kw] = dims4(w.shape);
   const groups = transposed ? 1 : Number(options.groups ?? 1);
   const inChannels = x.shape[1]!;
   const outChannels = transposed ? w1 : w0;

@@ -1,7 +1,8 @@
 /** Size limits checked before any work, so that a size too large for the device is a message naming the flag or the file, not a kernel error. */
 import { InvalidArgumentError } from 'commander';
-import type { Gpu } from '@ulseg/kernels';
-import { blockSpecs, encoderSpec, roundFilters, type BackboneName } from '@ulseg/model';
+import { traceEval } from '@ulseg/autograd';
+import { numel, type Gpu } from '@ulseg/kernels';
+import { INPUT_MULTIPLE, SegmentationModel, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** The largest model input side any command accepts (infer, train, export-onnx). */
 export const MAX_RESOLUTION = 4096;
@@ -18,26 +19,30 @@ export function resolutionArgument(minimum = 32): (value: string) => number {
 }
 
 
+/** The architecture whose activations are bounded (a checkpoint's, or the one train builds). */
+export interface ActivationModel {
+  readonly network: NetworkName;
+  readonly encoder: BackboneName;
+  readonly decoderAttention?: DecoderAttention;
+  readonly inChannels: number;
+}
+
 /**
- * Values in the largest tensor of a Linknet or Unet forward pass on `inputs` images of R x R. EfficientNet: the stem
- * output (stem channels at R/2) and each MBConv block's expansion (input filters x expand ratio at its input side);
- * ResNet: the stem (64 at R/2) and layer1 (64·expansion at R/4). Decoders: at most 32·R² values per image (Linknet's
- * last block, 32 at R; Unet's concatenation before its fourth block, at most 128 at R/2). Every one is bound whole by
- * a kernel, so it must fit maxStorageBufferBindingSize.
+ * Values per image and per input pixel in the largest tensor of the model's forward pass: the largest op output of a
+ * trace of its eval forward on a [1, C, 32, 32] input, over 32². At any side R that is a multiple of 32 every
+ * feature map's side is R/32 times its side in the trace (five halvings, exact), so the largest tensor holds this
+ * times R² values per image (pooled maps, smaller, only fall further below it). Every op output is bound whole by a
+ * kernel, so it must fit maxStorageBufferBindingSize. The trace runs the model's own forward: no per-network table.
  */
-export function largestActivation(encoder: BackboneName, resolution: number, inputs: number): number {
-  if (encoder.startsWith('resnet')) {
-    const layer1 = encoder === 'resnet50' ? 256 : 64;
-    return inputs * Math.max(64 * (resolution / 2) ** 2, layer1 * (resolution / 4) ** 2, 32 * resolution * resolution);
+export function largestActivationPerPixel(gpu: Gpu, model: ActivationModel): number {
+  const network = new SegmentationModel(gpu, { network: model.network, encoder: model.encoder, decoderAttention: model.decoderAttention ?? 'none', inChannels: model.inChannels, classes: 1 });
+  try {
+    const traced = traceEval(network, gpu, [1, model.inChannels, INPUT_MULTIPLE, INPUT_MULTIPLE]);
+    traced.dispose();
+    return Math.max(...traced.ops.map((op) => numel(op.shape))) / INPUT_MULTIPLE ** 2;
+  } finally {
+    network.dispose();
   }
-  const spec = encoderSpec(encoder);
-  let side = resolution / 2;
-  let largest = roundFilters(32, spec.widthCoefficient) * side * side;
-  for (const block of blockSpecs(spec)) {
-    largest = Math.max(largest, block.inputFilters * block.expandRatio * side * side);
-    side = Math.ceil(side / block.stride);
-  }
-  return inputs * Math.max(largest, 32 * resolution * resolution);
 }
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -46,17 +51,18 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
  * Refuses a model resolution whose largest tensor does not fit the device, naming the flag and the largest
  * resolution that fits. `inputs` images go through the model at once (`perPass` says how, e.g. `--batch-size 8`).
  */
-export function checkResolutionFits(gpu: Gpu, encoder: BackboneName, resolution: number, inputs: number, flag: string, perPass: string): void {
+export function checkResolutionFits(gpu: Gpu, model: ActivationModel, resolution: number, inputs: number, flag: string, perPass: string): void {
   const limit = gpu.info.limits.maxStorageBufferBindingSize;
   if (limit === undefined) return;
-  const bytes = 4 * largestActivation(encoder, resolution, inputs);
+  const perPixel = largestActivationPerPixel(gpu, model);
+  const bytesAt = (side: number): number => 4 * inputs * perPixel * side * side;
+  const bytes = bytesAt(resolution);
   if (bytes <= limit) return;
   let fits = resolution - 32;
-  while (fits > 32 && 4 * largestActivation(encoder, fits, inputs) > limit) fits -= 32;
-  const advice =
-    fits >= 32 && 4 * largestActivation(encoder, fits, inputs) <= limit ? `use ${flag} ${fits} or less${inputs > 1 ? ', or fewer images per pass' : ''}` : 'pass fewer images at once';
+  while (fits > 32 && bytesAt(fits) > limit) fits -= 32;
+  const advice = fits >= 32 && bytesAt(fits) <= limit ? `use ${flag} ${fits} or less${inputs > 1 ? ', or fewer images per pass' : ''}` : 'pass fewer images at once';
   throw new Error(
-    `${flag} ${resolution} is too large for this GPU: ${encoder} on ${inputs} image(s) per pass (${perPass}) needs a ${mib(bytes)} tensor, ` +
+    `${flag} ${resolution} is too large for this GPU: ${model.encoder} on ${inputs} image(s) per pass (${perPass}) needs a ${mib(bytes)} tensor, ` +
       `over its maxStorageBufferBindingSize of ${mib(limit)}: ${advice}`,
   );
 }

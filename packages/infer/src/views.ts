@@ -9,7 +9,7 @@
  *
  * (ttach's SegmentationTTAWrapper with merge_mode 'mean', as the original; its 8 passes are these 4 distinct views.)
  */
-import { binary, copyTensor, flip, formatShape, numel, sameShape, unary, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { binary, copyTensor, dims4, flip, formatShape, numel, sameShape, unary, type Gpu, type GpuTensor } from '@ulseg/kernels';
 
 export const TTA_VIEWS = ['identity', 'hflip', 'vflip', 'rot180'] as const;
 export type TtaView = (typeof TTA_VIEWS)[number];
@@ -64,7 +64,7 @@ function checkBatch(name: string, x: GpuTensor, views: readonly TtaView[]): [num
     throw new Error(`${name}: expects [N, C, H, W] with every size >= 1, got ${formatShape(x.shape)}`);
   }
   resolveViews(views);
-  return x.shape as [number, number, number, number];
+  return dims4(x.shape);
 }
 
 function applyView(gpu: Gpu, view: TtaView, x: GpuTensor, out: GpuTensor): void {

@@ -17,7 +17,7 @@ export { Gpu, type Dispatch, type GpuInfo, type Timing } from './runtime/gpu.js'
 export { BufferPool, sizeClass, type PoolCounters } from './runtime/buffer-pool.js';
 export { PipelineCache } from './runtime/pipeline-cache.js';
 export { kernelKey, kernelLabel, type KernelSource } from './runtime/kernel.js';
-export { contiguousStrides, formatShape, numel, sameShape, type GpuTensor, type DType } from './runtime/tensor.js';
+export { contiguousStrides, dims4, formatShape, numel, sameShape, type GpuTensor, type DType } from './runtime/tensor.js';
 export { flatGrid, UniformWriter, FLAT_INDEX_WGSL } from './runtime/grid.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './runtime/usage.js';
 export { type DispatchProfile, type KernelTime } from './runtime/profiler.js';
@@ -36,7 +36,6 @@ export { Random, randomArray } from './testing/random.js';
 
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
-export { cosineAnnealingLr } from './ops/adam/lr-schedule.js';
 export { globalAvgPool2d, globalAvgPool2dBackward, channelScale, channelScaleBackward, rowReduction, type RowReduction, type ChannelScaleGradients } from './ops/squeeze-excitation/squeeze-excitation.js';
 export {
   squeezeExcitation,
@@ -56,7 +55,6 @@ export { pcgHash, dropConnectKeep, dropConnectMaskReference, dropConnectReferenc
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
 export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';
 export { adamReference, adamFloat32Emulation, type AdamState } from './ops/adam/adam.reference.js';
-export { correctlyRoundedCos } from './ops/adam/lr-schedule.js';
 export { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, MAX_AXIS, type BilinearOptions, type ScaleFactors, type Size2 } from './ops/resize/resize.js';
 export { resizePillow, PILLOW_FILTERS } from './ops/resize/pillow.js';
 export { flip, rgbToGray, FLIPS, type Flip } from './ops/resize/flip.js';

@@ -4,7 +4,7 @@
  *   Linknet: decoder → 32 ch, head conv1x1 (bias) → classes.   Unet: decoder → 16 ch, head conv3x3 pad 1 (bias).
  */
 import { nn, type Tensor } from '@ulseg/autograd';
-import { formatShape, Random } from '@ulseg/kernels';
+import { dims4, formatShape, Random } from '@ulseg/kernels';
 import { createEncoder, checkBackbone, type BackboneName, type Encoder } from './encoders/encoder.js';
 import { ENCODERS, type EncoderName } from './encoders/efficientnet-params.js';
 import { LinknetDecoder } from './decoders/linknet.js';
@@ -34,8 +34,8 @@ export class SegmentationModel extends nn.Module {
   readonly decoder: Decoder;
   readonly network: NetworkName;
   private readonly head: nn.Conv2d;
-  /** Drives drop-connect masks (one seed per forward). */
-  readonly random: Random;
+  /** Drives drop-connect masks (one seed per training forward); {@link useRandom} replaces it. */
+  private random: Random;
 
   constructor(gpu: Gpu, readonly config: ModelConfig) {
     super();
@@ -59,6 +59,11 @@ export class SegmentationModel extends nn.Module {
     this.registerModule('segmentation_head', head);
   }
 
+  /** Draws the drop-connect masks of later training forwards from `random` (e.g. a stream seeded per fold and epoch). */
+  useRandom(random: Random): void {
+    this.random = random;
+  }
+
   forward(x: Tensor): Tensor {
     checkInput(x, this.config.inChannels);
     const features = this.encoder.forward(x, this.training ? this.random : undefined);
@@ -71,7 +76,7 @@ export const INPUT_MULTIPLE = 32;
 
 export function checkInput(x: Tensor, inChannels: number): void {
   if (x.shape.length !== 4) throw new Error(`model input must be [N, C, H, W], got ${formatShape(x.shape)}`);
-  const [, channels, height, width] = x.shape as [number, number, number, number];
+  const [, channels, height, width] = dims4(x.shape);
   if (channels !== inChannels) throw new Error(`model input has ${channels} channels; the model was built for ${inChannels}`);
   if (height % INPUT_MULTIPLE !== 0 || width % INPUT_MULTIPLE !== 0) {
     const nearest = (size: number): number => Math.max(INPUT_MULTIPLE, Math.round(size / INPUT_MULTIPLE) * INPUT_MULTIPLE);

@@ -33,13 +33,12 @@ export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Ten
     model.train();
     for (const x of batches) {
       count++;
-      // BatchNorm2d reads its momentum at each forward; the field is readonly only to users of the module.
-      for (const norm of norms) (norm as { momentum: number }).momentum = 1 / count;
+      for (const norm of norms) norm.momentum = 1 / count;
       scope(() => noGrad(() => model.forward(x)).dispose());
       x.dispose();
     }
   } finally {
-    norms.forEach((norm, index) => ((norm as { momentum: number }).momentum = momenta[index]!));
+    norms.forEach((norm, index) => (norm.momentum = momenta[index]!));
     if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = dropConnectRate;
     model.train(wasTraining);
   }

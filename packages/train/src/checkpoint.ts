@@ -10,7 +10,7 @@
  * stream is derived from them (streams.ts).
  */
 import { type optim, type nn } from '@ulseg/autograd';
-import { numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { dims4, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
 import { readSafetensors, writeSafetensors, type WeightEntry, type WeightMap } from '@ulseg/model';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import type { EpochRow } from './log.js';
@@ -208,7 +208,7 @@ export function adaptInitWeights(weights: WeightMap, model: nn.Module): { weight
   const stem = entries.find(([name]) => name === stemName);
   const ownStem = own.get(stemName);
   if (stem && ownStem && stem[1].shape.length === 4 && ownStem.shape[1] === 1 && stem[1].shape[1]! > 1) {
-    const [out, inChannels, kh, kw] = stem[1].shape as [number, number, number, number];
+    const [out, inChannels, kh, kw] = dims4(stem[1].shape);
     const plane = kh * kw;
     const summed = new Float32Array(out * plane);
     for (let o = 0; o < out; o++) {

@@ -91,7 +91,7 @@ export const CHECKPOINT_FILES = { best: 'best.safetensors', last: 'last.safetens
 
 /** Drop-connect masks of a step depend only on (seed, fold, epoch, step), so resumed runs draw the same masks. */
 function seedDropConnect(model: ForwardModule, random: Random): void {
-  if (model instanceof SegmentationModel) (model as unknown as { random: Random }).random = random;
+  if (model instanceof SegmentationModel) model.useRandom(random);
 }
 
 interface StepRead {

@@ -7,11 +7,11 @@
  *   One documented fix: with E = 1 that range is empty and the original ends without any model file, so a one-epoch
  *   run saves its only epoch.
  */
-import { cosineAnnealingLr } from '@ulseg/kernels';
+import { optim } from '@ulseg/autograd';
 import type { TrainConfig } from './config.js';
 
 export function learningRateAt(config: Pick<TrainConfig, 'learningRate' | 'tMax' | 'etaMin'>, epoch: number): number {
-  return cosineAnnealingLr(epoch, config.learningRate, config.tMax, config.etaMin);
+  return optim.cosineAnnealingLr(epoch, config.learningRate, config.tMax, config.etaMin);
 }
 
 export class BestCheckpointRule {

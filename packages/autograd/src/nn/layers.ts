@@ -104,7 +104,8 @@ export class BatchNorm2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly eps: number;
-  readonly momentum: number;
+  /** Weight of the current batch in the running statistics; read at every training forward and settable, as in PyTorch. */
+  momentum: number;
   constructor(gpu: Gpu, readonly channels: number, config: BatchNormConfig = {}) {
     super();
     this.eps = config.eps ?? 1e-5;

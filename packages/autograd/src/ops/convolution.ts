@@ -4,7 +4,7 @@
  * [left, right, top, bottom] (EfficientNet's asymmetric "static same" pads).
  * A transposed convolution is the input-gradient of the convolution with the same weight, and vice versa.
  */
-import { conv2d as conv2dKernel, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, formatShape, type Conv2dOptions } from '@ulseg/kernels';
+import { conv2d as conv2dKernel, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, dims4, formatShape, type Conv2dOptions } from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
 import { Tensor } from '../tensor.js';
 
@@ -59,8 +59,8 @@ export function convTranspose2d(
   if (x.shape.length !== 4 || w.shape.length !== 4) {
     throw new Error(`convTranspose2d: expects x [N, Cin, H, W] and w [Cin, Cout, KH, KW], got ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
   }
-  const [n, cin, h, width] = x.shape as [number, number, number, number];
-  const [wIn, cout, kh, kw] = w.shape as [number, number, number, number];
+  const [n, cin, h, width] = dims4(x.shape);
+  const [wIn, cout, kh, kw] = dims4(w.shape);
   if (wIn !== cin) throw new Error(`convTranspose2d: x has ${cin} channels but w ${formatShape(w.shape)} expects ${wIn}`);
   const outputShape = [n, cout, (h - 1) * stride - 2 * padding + kh, (width - 1) * stride - 2 * padding + kw];
   if (outputShape[2]! < 1 || outputShape[3]! < 1) {

@@ -2,7 +2,7 @@
  * torch.optim.lr_scheduler.CosineAnnealingLR stepped as the original training does, `step(epoch)` at each epoch's
  * start, which uses the closed form lr(i) = etaMin + (base − etaMin)(1 + cos(π i / tMax))/2 (periodic past tMax).
  */
-import { cosineAnnealingLr } from '@ulseg/kernels';
+import { cosineAnnealingLr } from './lr-schedule.js';
 import type { Adam } from './adam.js';
 
 export class CosineAnnealingLR {

@@ -6,7 +6,7 @@ import { listPngFiles, readPngSize } from '@ulseg/data';
 import type { BackboneName, NetworkName } from '@ulseg/model';
 import { BACKBONE_HELP, backboneArgument, backboneFlag, encoderAliasOption, networkCheckOption } from '../network-options.js';
 import { readInput, siblingFolder, withStagedFolders } from '../files.js';
-import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument } from '../limits.js';
+import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument, type ActivationModel } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { readModelWeights } from '../weights.js';
 import { inferInChromium, type ChromiumInferCallbacks, type ChromiumInferJob, type Runtime } from '../chromium/commands.js';
@@ -75,7 +75,8 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     const views = resolveViews(options.tta);
     // Every model is read and checked (finite, a Linknet or Unet, the --network/--backbone given, 1 channel in and
     // out) before any image is.
-    const encoders = new Set<BackboneName>();
+    // One architecture per distinct network, backbone and attention (their activation bound is checked once each).
+    const architectures = new Map<string, ActivationModel>();
     const trainedAt = new Map<string, number>();
     const backbone = backboneFlag(options);
     for (const path of weights) {
@@ -83,7 +84,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
       if (backbone && model.encoder !== backbone) throw new Error(`${path}: the weights are ${model.description}, but --backbone is ${backbone}: pass --backbone ${model.encoder} or other weights`);
       if (model.inChannels !== 1) throw new Error(`${path}: the model takes ${model.inChannels} input channels; inference feeds it 1 (gray), as the original`);
       if (model.classes !== 1) throw new Error(`${path}: the model predicts ${model.classes} classes; inference needs 1 (lesion vs background)`);
-      encoders.add(model.encoder);
+      architectures.set(model.description, { network: model.network, encoder: model.encoder, decoderAttention: model.decoderAttention, inChannels: 1 });
       const recorded = Number(model.metadata.image_resolution);
       if (Number.isInteger(recorded) && recorded > 0) trainedAt.set(path, recorded);
     }
@@ -101,7 +102,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     const start = performance.now();
     try {
       // In Chromium the page's own adapter limits apply (inferFolder checks them there).
-      if (gpu) for (const encoder of encoders) checkResolutionFits(gpu, encoder, resolution, options.batchSize * views.length, '--image-resolution', `--batch-size ${options.batchSize} x ${views.length} TTA view(s)`);
+      if (gpu) for (const architecture of architectures.values()) checkResolutionFits(gpu, architecture, resolution, options.batchSize * views.length, '--image-resolution', `--batch-size ${options.batchSize} x ${views.length} TTA view(s)`);
       // Each image (of this shard) goes to the GPU whole (float32 per channel) before it is resized, and its mask comes back at full size.
       const limit = gpu?.info.limits.maxStorageBufferBindingSize ?? Infinity;
       const names = await listPngFiles(files, input);

@@ -118,7 +118,14 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {
     const perPass = Math.max(config.batchSize, config.validationBatchSize);
-    checkResolutionFits(gpu, config.encoder, config.imageResolution, perPass, '--image-resolution', `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`);
+    checkResolutionFits(
+      gpu,
+      { network: config.network, encoder: config.encoder, decoderAttention: config.decoderAttention, inChannels: config.inputChannels },
+      config.imageResolution,
+      perPass,
+      '--image-resolution',
+      `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`,
+    );
     // Each scan and mask goes to the GPU whole (float32) for augmentation and resizing.
     const binding = gpu.info.limits.maxStorageBufferBindingSize ?? Infinity;
     for (const sample of samples) {

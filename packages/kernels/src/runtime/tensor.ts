@@ -23,6 +23,12 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** The four sizes of a rank-4 shape ([N, C, H, W], or a weight's [C_out, C_in, k_h, k_w]) as a tuple; an error otherwise. */
+export function dims4(shape: readonly number[], what = 'shape'): [number, number, number, number] {
+  if (shape.length !== 4) throw new Error(`${what}: expects 4 dimensions, got ${formatShape(shape)}`);
+  return [shape[0]!, shape[1]!, shape[2]!, shape[3]!];
+}
+
 /** Row-major strides in elements. */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);

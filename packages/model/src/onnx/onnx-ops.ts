@@ -23,7 +23,7 @@
  *   channelScale x·s[n, c] → Mul
  *   squeezeExcitation → GlobalAveragePool → Conv → x·σ(x) → Conv → Sigmoid → Mul (the fused SE, unfused)
  */
-import { normalizePadding, type Padding } from '@ulseg/kernels';
+import { dims4, normalizePadding, type Padding } from '@ulseg/kernels';
 import type { TracedOp } from '@ulseg/autograd';
 import type { AttributeValue, GraphBuilder } from './graph-builder.js';
 
@@ -53,7 +53,7 @@ function pair(value: number | readonly [number, number] | undefined): [number, n
 }
 
 function kernelShape(op: TracedOp): { ints: number[] } {
-  const [, , kernelHeight, kernelWidth] = op.inputs[1]!.shape as [number, number, number, number];
+  const [, , kernelHeight, kernelWidth] = dims4(op.inputs[1]!.shape);
   return { ints: [kernelHeight, kernelWidth] };
 }
 
@@ -117,7 +117,7 @@ export const ONNX_MAPPINGS: Readonly<Record<string, OnnxMapping>> = {
   adaptiveAvgPool2d: (op, { graph, inputs, scope }) => {
     const size = Array.isArray(op.attributes) ? (op.attributes as [number, number]) : [1, 1];
     if (size[0] === 1 && size[1] === 1) return graph.node(scope, 'GlobalAveragePool', inputs);
-    const [, , height, width] = op.inputs[0]!.shape as [number, number, number, number];
+    const [, , height, width] = dims4(op.inputs[0]!.shape);
     if (height % size[0]! !== 0 || width % size[1]! !== 0) {
       throw new Error(`exportOnnx: adaptiveAvgPool2d from ${height}x${width} to ${size[0]}x${size[1]} has uneven windows, which ONNX's AveragePool cannot express`);
     }

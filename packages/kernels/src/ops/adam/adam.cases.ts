@@ -5,7 +5,6 @@ import type { Gpu } from '../../runtime/gpu.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
 import { adam, type AdamGroup, type AdamOptions } from './adam.js';
 import { adamFloat32Emulation, adamReference } from './adam.reference.js';
-import { cosineAnnealingLr } from './lr-schedule.js';
 
 interface HostGroup {
   shape: number[];
@@ -137,11 +136,6 @@ export const adamCases = defineCases('adam', {
     const got = await gpu.read(segment.param);
     assertClose(got, host.param, 'exact', 'flat segment');
     assertClose(got.subarray(50, 64), new Float32Array(14), 'exact', 'padding');
-  },
-  'cosine annealing closed form: epoch 0 = base, tMax = etaMin, periodic past tMax': async () => {
-    if (cosineAnnealingLr(0, 1e-3, 20, 1e-6) !== 1e-3) throw new Error('lr(0) must be the base rate');
-    assertClose([cosineAnnealingLr(20, 1e-3, 20, 1e-6)], [1e-6], { maxAbsolute: 1e-18 }, 'lr(tMax)');
-    assertClose([cosineAnnealingLr(30, 1e-3, 20, 1e-6)], [cosineAnnealingLr(10, 1e-3, 20, 1e-6)], { maxAbsolute: 1e-18 }, 'periodic');
   },
   'rejects mismatched shapes, aliased buffers, step 0 and bad betas': async ({ gpu }) => {
     const p = gpu.empty([3, 4]);

@@ -1,37 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import { assertClose, defineCases } from '../../testing/index.js';
 import { registerCases } from '../../testing/vitest.js';
 import { adam } from './adam.js';
 import { adamCases } from './adam.cases.js';
 import { adamFloat32Emulation } from './adam.reference.js';
-import { cosineAnnealingLr } from './lr-schedule.js';
 import { parseSafetensors } from './safetensors.js';
 
 /** The golden fixtures in the repository (test/fixtures); a missing fixture fails the test. */
 const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/linknet-b0/', import.meta.url));
 const read = (name: string): Uint8Array => readFileSync(FIXTURES + name);
-
-interface Schedule {
-  base_lr: number;
-  T_max: number;
-  eta_min: number;
-  epochs: number[];
-  lr: number[];
-}
-
-describe('cosineAnnealingLr', () => {
-  const schedules = JSON.parse(new TextDecoder().decode(read('lr_schedule.json'))) as Record<string, Schedule | string>;
-  for (const name of ['original', 'lr1e-3_T20']) {
-    it(`equals lr_schedule.json '${name}' bit for bit in float64`, () => {
-      const schedule = schedules[name] as Schedule;
-      const got = schedule.epochs.map((epoch) => cosineAnnealingLr(epoch, schedule.base_lr, schedule.T_max, schedule.eta_min));
-      expect(got.length).toBeGreaterThan(20);
-      expect(got).toEqual(schedule.lr);
-    });
-  }
-});
 
 const grads = parseSafetensors(read('grads.safetensors'));
 const stepped = parseSafetensors(read('adam_step.safetensors'));

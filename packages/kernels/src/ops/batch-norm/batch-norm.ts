@@ -16,7 +16,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
-import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { BATCH_NORM_FOLD_WGSL, BATCH_NORM_MOMENTS_WGSL, BATCH_NORM_NORMALIZE_WGSL, BATCH_NORM_STATS_WGSL } from './batch-norm.wgsl.js';
 
 export const WORKGROUP_SIZE = 256;
@@ -94,7 +94,7 @@ export interface BatchNormShape {
 /** Validates x: [N, C, H, W] against per-channel tensors of shape [C]; returns the sizes the kernels use. */
 export function batchNormShape(gpu: Gpu, kernel: string, x: GpuTensor, perChannel: Record<string, GpuTensor | undefined>): BatchNormShape {
   if (x.shape.length !== 4) throw new KernelArgumentError(`${kernel}: x must be [N, C, H, W], got ${formatShape(x.shape)}`);
-  const [batch, channels, h, w] = x.shape as [number, number, number, number];
+  const [batch, channels, h, w] = dims4(x.shape);
   for (const [name, tensor] of Object.entries(perChannel)) {
     if (tensor && !sameShape(tensor.shape, [channels])) {
       throw new KernelArgumentError(`${kernel}: ${name} of shape ${formatShape(tensor.shape)} should be [${channels}] for x ${formatShape(x.shape)}`);

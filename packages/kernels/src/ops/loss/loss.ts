@@ -9,7 +9,7 @@ import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
-import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
   LOSS_BACKWARD_WGSL,
   LOSS_COMBINE_WGSL,
@@ -152,7 +152,7 @@ export function segmentationMetrics(gpu: Gpu, logits: GpuTensor, target: GpuTens
     throw new KernelArgumentError(`${name}: logits must be [N, 1, H, W], got ${formatShape(logits.shape)}`);
   }
   checkPair(name, logits, target);
-  const [images, , h, w] = logits.shape as [number, number, number, number];
+  const [images, , h, w] = dims4(logits.shape);
   const metrics = out ?? gpu.empty([images, 2], name);
   checkOut(name, 'output', metrics, [images, 2], [logits, target]);
   gpu.dispatch({

@@ -6,7 +6,7 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
-import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { DIFFER_WGSL, WINDOW_MASK_WGSL, WINDOW_PASS_WGSL } from './window.wgsl.js';
 
 export const MAX_WINDOW = 31;
@@ -25,7 +25,7 @@ export function checkWindow(name: string, x: GpuTensor, k: number): [number, num
   if (!Number.isInteger(k) || k < 1 || k > MAX_WINDOW || k % 2 === 0) {
     throw new KernelArgumentError(`${name}: window size k must be an odd integer in 1..${MAX_WINDOW}, got k = ${k} for x ${formatShape(x.shape)}`);
   }
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [n, c, h, w] = dims4(x.shape);
   return [n * c, h, w];
 }
 

@@ -6,7 +6,7 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
-import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { FLIP_WGSL } from './flip.wgsl.js';
 import { outputFor } from './resize.js';
 
@@ -19,7 +19,7 @@ function checkImage(name: string, x: GpuTensor): [number, number, number, number
   if (x.shape.length !== 4 || x.shape.some((size) => !Number.isInteger(size) || size < 1)) {
     throw new KernelArgumentError(`${name}: expects x of shape [N, C, H, W] with every size >= 1, got ${formatShape(x.shape)}`);
   }
-  return x.shape as [number, number, number, number];
+  return dims4(x.shape);
 }
 
 /** y = x mirrored along W (hflip), H (vflip) or both (rot180). Self-adjoint: the backward is flip(dy). */

@@ -7,7 +7,7 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
-import { numel, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { copyTensor } from '../fill/fill.js';
 import { PILLOW_WGSL } from './pillow.wgsl.js';
 import { pillowAccumulatorBound, pillowAxis, pillowKernelSize, pillowTable, type PillowFilter } from './resize-tables.js';
@@ -40,7 +40,7 @@ export function resizePillow(gpu: Gpu, x: GpuTensor, size: Size2, filter: Pillow
   const name = `resize.pillow_${filter}`;
   const shape = checkResize(name, x, size);
   const y = outputFor(gpu, name, x, shape, out);
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [n, c, h, w] = dims4(x.shape);
   const [outH, outW] = size;
   if (outW === w && outH === h) return copyTensor(gpu, x, y);
   if (outH === h) {

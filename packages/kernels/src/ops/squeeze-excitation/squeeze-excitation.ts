@@ -8,7 +8,7 @@ import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
-import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
   CHANNEL_SCALE_GRAD_WGSL,
   CHANNEL_SCALE_WGSL,
@@ -34,7 +34,7 @@ export const CHANNEL_SCALE_GRAD_KERNEL: KernelSource = {
 
 function checkInput(kernel: string, name: string, shape: readonly number[]): [number, number, number, number] {
   if (shape.length !== 4) throw new KernelArgumentError(`${kernel}: ${name} must be [N, C, H, W], got ${formatShape(shape)}`);
-  return shape as unknown as [number, number, number, number];
+  return dims4(shape);
 }
 
 /** Accepts [N, C] or [N, C, 1, 1] for a per-(n, c) tensor. */
