@@ -244,7 +244,8 @@ for (const kind of testAdapterKinds()) {
         'w/b.safetensors': safetensors,
         'w/logits.npy': read('linknet-b0/eval_logits.npy'),
         'w/rgb-stem.safetensors': writeSafetensors([...original].map(([key, entry]) => [key, key === 'encoder._conv_stem.weight' ? { shape: [32, 3, 3, 3], data: new Float32Array(32 * 27) } : entry])),
-        'w/partial.safetensors': writeSafetensors([...original].filter(([key]) => !key.startsWith('decoder.blocks.0.'))),
+        // Block 1, not 0: the decoder's first block is what tells Linknet from Unet (inferArchitecture).
+        'w/partial.safetensors': writeSafetensors([...original].filter(([key]) => !key.startsWith('decoder.blocks.1.'))),
         'w/stem-only.safetensors': writeSafetensors([['encoder._conv_stem.weight', original.get('encoder._conv_stem.weight')!]]),
         'img/3.png': read('bdci-samples/test_data/img/3.png'),
         'img/notes.txt': new TextEncoder().encode('not an image'),
@@ -271,7 +272,7 @@ for (const kind of testAdapterKinds()) {
       await expect(run({ weights: ['w/logits.npy'] })).rejects.toThrow(/w\/logits\.npy: neither a safetensors file nor a PyTorch \.pth/);
       await expect(run({ weights: ['w/rgb-stem.safetensors'] })).rejects.toThrow(/rgb-stem\.safetensors: the model takes 3 input channels/);
       await expect(run({ weights: ['w/stem-only.safetensors'] })).rejects.toThrow(/stem-only\.safetensors: the weights match no EfficientNet-B0…B7 encoder \(0 blocks/);
-      await expect(run({ weights: ['w/partial.safetensors'] })).rejects.toThrow(/w\/partial\.safetensors: the weights do not match the model\s+missing keys \(\d+\): decoder\.blocks\.0\./);
+      await expect(run({ weights: ['w/partial.safetensors'] })).rejects.toThrow(/w\/partial\.safetensors: the weights do not match the model\s+missing keys \(\d+\): decoder\.blocks\.1\./);
       await expect(run({ output: 'img' })).rejects.toThrow(/output folder 'img' is the input folder/);
       await expect(run({ resolution: 100 })).rejects.toThrow(/multiple of 32/);
       await expect(run({ threshold: 1.5 })).rejects.toThrow(/threshold must be a probability in \[0, 1\], got 1.5/);

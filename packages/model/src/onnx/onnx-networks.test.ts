@@ -8,10 +8,9 @@
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { F, nn, noGrad, Tensor } from '@ulseg/autograd';
+import { nn, noGrad, Tensor } from '@ulseg/autograd';
 import { compare, gpuFor, Random, testAdapterKinds } from '@ulseg/kernels/testing';
-import { FpnDecoder } from '../decoders/fpn.js';
-import { createEncoder, type Encoder } from '../encoders/encoder.js';
+import { AssembledFpn } from '../../test/assembled-fpn.js';
 import { SegmentationModel, type ModelConfig } from '../segmentation-model.js';
 import { exportModuleOnnx, exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './export-onnx.js';
 import { inspectOnnx } from './inspect-onnx.js';
@@ -24,27 +23,6 @@ type Gpu = Tensor['gpu'];
  */
 const AGREEMENT = 1e-5;
 const SHAPE = [2, 1, 64, 96] as const;
-
-/** ResNet-18 → FPN decoder → conv1x1 head → bilinear ×4 (align_corners), smp 0.1.0's FPN (docs/ORIGINAL.md §10). */
-class FpnResNet18 extends nn.Module {
-  private readonly encoder: Encoder;
-  private readonly decoder: FpnDecoder;
-  private readonly head: nn.Conv2d;
-
-  constructor(gpu: Gpu) {
-    super();
-    const random = new Random(4321);
-    this.encoder = this.registerModule('encoder', createEncoder(gpu, random, 'resnet18', { inChannels: 1 }));
-    this.decoder = this.registerModule('decoder', new FpnDecoder(gpu, random, this.encoder.outChannels, { dropout: 0.2 }));
-    const head = this.registerModule('segmentation_head', new nn.Module());
-    this.head = head.registerModule('0', new nn.Conv2d(gpu, random, this.decoder.outChannels, 1, 1, { init: 'xavier' }));
-  }
-
-  forward(x: Tensor): Tensor {
-    const logits = this.head.forward(this.decoder.forward(this.encoder.forward(x)));
-    return F.interpolate(logits, { scaleFactor: 4, mode: 'bilinear', alignCorners: true });
-  }
-}
 
 /** Every 1-D state entry drawn at random: BN running means in ±0.2, variances in [0.5, 1.5], affine weights near 1, biases. */
 function randomiseState(module: nn.Module, seed: number): void {
@@ -84,7 +62,7 @@ const CASES: readonly NetworkCase[] = [
   {
     name: 'FPN on resnet18 (assembled)',
     ops: ['MaxPool', 'Resize', 'InstanceNormalization'],
-    build: (gpu) => new FpnResNet18(gpu),
+    build: (gpu) => new AssembledFpn(gpu, 'resnet18', { seed: 4321, dropout: 0.2 }),
     exportBytes: (module) =>
       exportModuleOnnx(
         module,
