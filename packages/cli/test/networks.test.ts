@@ -90,7 +90,9 @@ describe('ulseg --network and --backbone', () => {
     expect(onnx.stdout).toMatch(/^wrote .*unet\.onnx \(\d+\.\d MiB\): Unet resnet18, ONNX opset 17/);
     const summary = inspectOnnx(new Uint8Array(readFileSync(at('unet.onnx'))));
     expect(summary.metadata).toMatchObject({ network: 'unet', encoder: 'resnet18' });
-    expect(summary.opCounts).toMatchObject({ MaxPool: 1, Concat: 4, Resize: 5 });
+    expect(summary.opCounts).toMatchObject({ MaxPool: 1, Resize: 5 });
+    // The four skip joins (channel axis); the other Concats build each Resize's sizes.
+    expect(summary.nodes.filter((node) => node.opType === 'Concat' && node.attributes.axis === 1)).toHaveLength(4);
     const converted = await ulseg('convert', checkpoint, at('copy.safetensors'));
     expect(converted.code, converted.stderr).toBe(0);
     expect(converted.stdout).toMatch(/\(Unet on resnet18\)/);
