@@ -31,7 +31,7 @@ export async function readModelWeights(
   try {
     spec = modelSpecFromWeights(weights, path, options.encoder ? { backbone: options.encoder } : {});
   } catch (error) {
-    throw new Error(`${(error as Error).message}${options.hasEncoderFlag && /encoder/.test((error as Error).message) ? '; pass --backbone if it is one of them' : ''}`);
+    throw new Error(`${(error as Error).message}${options.hasEncoderFlag && /match no .*encoder/.test((error as Error).message) ? '; pass --backbone if it is one of them' : ''}`);
   }
   if (options.network && options.network !== spec.network) {
     throw new Error(`${path}: the weights are a ${NETWORK_TITLES[spec.network]} (${spec.network}), but --network is ${options.network}: pass --network ${spec.network} or other weights`);
