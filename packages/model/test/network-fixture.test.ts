@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import {
   fsum,
   gradientReport,
-  loadNetworkCase,
+  loadNetworkCaseWith,
   NETWORK_CASES,
   patternInput,
   patternStateDict,
   patternTarget,
   patternValues,
-  readCaseJson,
+  readFixture,
   type GradEntry,
 } from './network-fixture.js';
 
@@ -33,19 +33,19 @@ describe('network fixture pattern', () => {
   // Each case's own network test generates (and checks) all of its weights; here every rule branch of every case
   // is checked in full on the entries up to 100k elements, and the first values of all entries.
   for (const name of NETWORK_CASES) {
-    it(`reproduces the state_dict entries, the input and the target of ${name}`, { timeout: 120_000 }, () => {
-      const meta = readCaseJson(name);
+    it(`reproduces the state_dict entries, the input and the target of ${name}`, { timeout: 120_000 }, async () => {
+      const fixture = await loadNetworkCaseWith(name, readFixture);
+      const meta = fixture.meta;
       const weights = patternStateDict(meta, { sumsUpTo: 100_000 });
       expect(weights.size).toBe(meta.state_dict_entries);
       expect([...weights.values()].filter((entry) => entry.data.length > 2).length).toBeGreaterThan(meta.state_dict_entries / 2);
-      const fixture = loadNetworkCase(name);
       expect(patternInput(meta.input_shape)).toEqual(fixture.input);
       expect(patternTarget(meta.input_shape)).toEqual(fixture.target);
     });
   }
 
-  it('a changed manifest entry is named', () => {
-    const meta = readCaseJson('linknet-resnet34');
+  it('a changed manifest entry is named', async () => {
+    const { meta } = await loadNetworkCaseWith('linknet-resnet34', readFixture);
     const entry = { ...meta.state_dict_manifest[1]!, pattern_fsum: meta.state_dict_manifest[1]!.pattern_fsum! + 1e-9 };
     expect(() => patternStateDict({ pattern_scale: 0.8, state_dict_manifest: [entry] })).toThrow(/pattern of encoder\.bn1\.weight \(t 1\)/);
   });
