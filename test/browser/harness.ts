@@ -107,16 +107,27 @@ const PAGE_HTML = `<!doctype html>
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 
-/** test/fixtures/<path> read-only, for cases that compare with reference files (`#fixture-files` in the page). */
+/** test/fixtures/<path> (URL-encoded) for the page, read-only: undefined for anything that is not a file inside it. */
+export function servedFixture(path: string): Uint8Array | undefined {
+  let file: string;
+  try {
+    file = resolve(FIXTURES, decodeURIComponent(path));
+  } catch {
+    return undefined;
+  }
+  if (!file.startsWith(FIXTURES + sep) || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  return readFileSync(file);
+}
+
 function serveFixture(path: string, response: ServerResponse): void {
-  const file = resolve(FIXTURES, decodeURIComponent(path));
-  if (!file.startsWith(FIXTURES + sep) || !existsSync(file) || !statSync(file).isFile()) {
+  const bytes = servedFixture(path);
+  if (!bytes) {
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end(`no fixture ${path}`);
     return;
   }
   response.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
-  response.end(readFileSync(file));
+  response.end(bytes);
 }
 
 async function serve(bundle: Bundle): Promise<{ server: Server; url: string }> {
