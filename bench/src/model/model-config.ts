@@ -7,6 +7,8 @@ import type { SegmentationModel } from '../../../packages/model/src/index.js';
 import type { ModelBenchSettings } from './schema.js';
 
 export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {
+  network: 'linknet',
+  decoderAttention: 'none',
   encoder: 'efficientnet-b6',
   resolution: 256,
   inChannels: 1,
