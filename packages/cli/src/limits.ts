@@ -19,11 +19,12 @@ export function resolutionArgument(minimum = 32): (value: string) => number {
 
 
 /**
- * Values in the largest tensor of a Linknet or Unet forward pass on `inputs` images of R x R. EfficientNet: the stem
- * output (stem channels at R/2) and each MBConv block's expansion (input filters x expand ratio at its input side);
- * ResNet: the stem (64 at R/2) and layer1 (64·expansion at R/4). Decoders: at most 32·R² values per image (Linknet's
- * last block, 32 at R; Unet's concatenation before its fourth block, at most 128 at R/2). Every one is bound whole by
- * a kernel, so it must fit maxStorageBufferBindingSize.
+ * Values in the largest tensor of a forward pass of any network on `inputs` images of R x R. EfficientNet: the stem
+ * output (stem channels at R/2) and each MBConv block's expansion (input filters x expand ratio at its input side; a
+ * dilated last stage, at R/16, stays below the earlier ones); ResNet: the stem (64 at R/2) and layer1 (64·expansion at
+ * R/4). Decoders: at most 32·R² values per image (Linknet's last block, 32 at R; Unet's concatenation before its
+ * fourth block, at most 128 at R/2; below that FPN's 256 ch at R/4, DeepLabV3+'s 304 at R/4, PSPNet's 512 at R/8).
+ * Every one is bound whole by a kernel, so it must fit maxStorageBufferBindingSize.
  */
 export function largestActivation(encoder: BackboneName, resolution: number, inputs: number): number {
   if (encoder.startsWith('resnet')) {
