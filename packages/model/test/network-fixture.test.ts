@@ -98,4 +98,14 @@ describe('network fixture gradient checker', () => {
     expect(failures.some((line) => line.startsWith('never: has a gradient'))).toBe(true);
     expect(failures.some((line) => line.startsWith('zero: zero in exact arithmetic'))).toBe(true);
   });
+
+  it('bounds a zero-in-exact-arithmetic gradient by 10x torch\'s own float32 noise on it where that exceeds 1e-5 of the global max', () => {
+    const globalMax = Math.max(...values.map(Math.abs));
+    const noisy = new Float32Array(50).fill(5e-5 * globalMax);
+    const report = (torchNoise: number | undefined): string[] =>
+      gradientReport([entry('a'), entry('zero', { zero_in_exact_arithmetic: true, max_abs_diff_f32_vs_f64: torchNoise })], new Map([['a', values], ['zero', noisy]])).failures;
+    expect(report(undefined)).toHaveLength(1);
+    expect(report(1e-6 * globalMax)).toHaveLength(1);
+    expect(report(1e-5 * globalMax)).toEqual([]);
+  });
 });
