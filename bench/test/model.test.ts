@@ -13,7 +13,7 @@ import { SCHEMA } from '../src/schema.js';
 import { parseModelArguments } from '../src/model/args.js';
 import { bundleModelPage } from '../src/model/browser-run.js';
 import { modelMain } from '../src/model/cli.js';
-import { DEFAULT_MODEL_SETTINGS, forwardMacsPerImage } from '../src/model/model-config.js';
+import { DEFAULT_MODEL_SETTINGS, encoderMacsPerImage, forwardMacsPerImage } from '../src/model/model-config.js';
 import { runModelInNode } from '../src/model/node-run.js';
 import { pytorchMs } from '../src/model/pytorch.js';
 import { modelRecordFileName, readModelRecords, TOP_KERNELS } from '../src/model/report.js';
@@ -43,6 +43,27 @@ describe('model bench pieces (no GPU)', () => {
     expect(large / small).toBeGreaterThan(3.9);
   });
 
+  it('counts the ResNet encoders as torchvision does (1.81, 3.66, 4.09 GMAC at 224², 3 channels, without the fc layer)', () => {
+    expect(encoderMacsPerImage('resnet18', 224, 3) / 1e9).toBeCloseTo(1.81, 2);
+    expect(encoderMacsPerImage('resnet34', 224, 3) / 1e9).toBeCloseTo(3.66, 2);
+    expect(encoderMacsPerImage('resnet50', 224, 3) / 1e9).toBeCloseTo(4.09, 2);
+  });
+
+  it('counts the decoders: Unet (3x3 pairs, scSE on top) is heavier than Linknet on the same encoder', () => {
+    const encoder = encoderMacsPerImage('resnet34', 256, 1);
+    const linknet = forwardMacsPerImage('resnet34', 256, 1, 1, 'linknet');
+    const unet = forwardMacsPerImage('resnet34', 256, 1, 1, 'unet');
+    const scse = forwardMacsPerImage('resnet34', 256, 1, 1, 'unet', 'scse');
+    // Unet's five blocks at 16² … 256² (the 16-channel 3x3 head included), by hand: joined channels 768, 384, 192, 128, 32.
+    const outs = [256, 128, 64, 32, 16];
+    const joined = [512 + 256, 256 + 128, 128 + 64, 64 + 64, 32];
+    const byHand = outs.reduce((total, out, k) => total + (16 * 2 ** k) ** 2 * 9 * (joined[k]! * out + out * out), 0) + 256 * 256 * 16 * 9;
+    expect(unet - encoder).toBe(byHand);
+    expect(linknet).toBeLessThan(unet);
+    expect(scse).toBeGreaterThan(unet);
+    expect(forwardMacsPerImage('efficientnet-b6', 256, 1, 1, 'linknet')).toBe(forwardMacsPerImage('efficientnet-b6', 256, 1, 1));
+  });
+
   it('compares with PyTorch only where the figure exists (B6, 256², one channel)', () => {
     const b6 = { encoder: 'efficientnet-b6', resolution: 256, inChannels: 1 };
     expect(pytorchMs(b6, 'forward', 1)).toBe(230);
@@ -52,6 +73,7 @@ describe('model bench pieces (no GPU)', () => {
     expect(pytorchMs(b6, 'forward', 2)).toBeNull();
     expect(pytorchMs({ ...b6, resolution: 64 }, 'forward', 1)).toBeNull();
     expect(pytorchMs({ ...b6, encoder: 'efficientnet-b0' }, 'forward', 1)).toBeNull();
+    expect(pytorchMs({ ...b6, network: 'unet' }, 'forward', 1)).toBeNull();
   });
 
   it('draws the same input and ellipse targets for the same seed, and others for another', () => {
@@ -84,7 +106,18 @@ describe('model bench pieces (no GPU)', () => {
     expect(parseModelArguments(['--passes', 'train-step,forward']).settings.passes).toEqual(['forward', 'train-step']);
     const fails = (argv: string[], message: RegExp): void => expect(() => parseModelArguments(argv), argv.join(' ')).toThrow(message);
     fails(['--resolution', '100'], /multiple of 32/);
-    fails(['--encoder', 'resnet34'], /efficientnet-b0, .*efficientnet-b7/);
+    fails(['--encoder', 'vgg16'], /--encoder must be one of resnet18, resnet34, resnet50, efficientnet-b0, .*efficientnet-b7, not 'vgg16'/);
+    fails(['--backbone', 'vgg16'], /--backbone must be one of resnet18/);
+    fails(['--network', 'pspnet'], /network 'pspnet' is not built in ulseg yet; available: linknet, unet/);
+    fails(['--network', 'segnet'], /unknown network 'segnet'/);
+    fails(['--decoder-attention', 'scse'], /decoder attention 'scse' exists for unet only, not linknet/);
+    fails(['--network', 'unet', '--decoder-attention', 'cbam'], /unknown decoder attention 'cbam'; available: none, scse/);
+    expect(parseModelArguments(['--network', 'Unet', '--backbone', 'resnet34', '--decoder-attention', 'scse']).settings).toMatchObject({
+      network: 'unet',
+      encoder: 'resnet34',
+      decoderAttention: 'scse',
+    });
+    expect(parseModelArguments(['--encoder', 'resnet50']).settings).toMatchObject({ network: 'linknet', encoder: 'resnet50' });
     fails(['--batch', '0'], /positive integer/);
     fails(['--passes', 'backward'], /unknown 'backward'/);
     fails(['--peer', 'no-such-peer'], /no model peer named 'no-such-peer'.*peer\.ts/);
@@ -103,7 +136,7 @@ describe('model bench pieces (no GPU)', () => {
     try {
       expect(await modelMain(['--help'], { benchDir: '/nonexistent', root: ROOT })).toBe(0);
       const usage = String(out.mock.calls[0]?.[0]);
-      for (const option of ['--encoder', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--runtime', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
+      for (const option of ['--network', '--backbone', '--encoder', '--decoder-attention', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--runtime', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
         expect(usage, option).toContain(option);
       }
       expect(await modelMain(['--resolution', '65'], { benchDir: '/nonexistent', root: ROOT })).toBe(2);
@@ -228,5 +261,26 @@ describe('pnpm bench model, quick: Linknet-B0 at 64², batch 1, Node on lavapipe
     writeModelRun([{ ...record, stamp: '2000-01-02T00-00', date: '2000-01-02T00:00:00.000Z' }], outDir);
     expect(readFileSync(first.markdown, 'utf8').match(/^## .* — model, node\/lavapipe$/gm)).toHaveLength(2);
     expect(readModelRecords(join(outDir, 'results')).map((entry) => entry.stamp)).toEqual(['2000-01-01T00-00', '2000-01-02T00-00']);
+  });
+});
+
+describe('pnpm bench model --network unet --backbone resnet18: Unet-ResNet-18 at 64², forward b1, Node on lavapipe', () => {
+  it('builds the named network, names it and counts its multiply-adds', { timeout: 300_000 }, async () => {
+    const settings: ModelBenchSettings = { ...quick, network: 'unet', encoder: 'resnet18', passes: ['forward'], repeats: 1, warmup: 1, profile: false };
+    const record = await runModelInNode({
+      adapter: 'lavapipe',
+      settings,
+      stamp: '2000-01-01T00-00',
+      command: 'vitest bench/test/model.test.ts',
+      git: gitInfo(ROOT),
+      log: () => undefined,
+    });
+    expect(record.model.name).toBe('Unet on resnet18 (1 channel, 1 class)');
+    // smp's Unet-ResNet-18 with one input channel and one class: 14,321,937 parameters (ResNet-18 11,170,240 with
+    // a 1-channel stem, the decoder 3,151,552, the 3x3 head 145).
+    expect(record.model.parameters).toBe(14_321_937);
+    expect(record.model.forwardMacsPerImage).toBe(forwardMacsPerImage('resnet18', 64, 1, 1, 'unet'));
+    expect(record.rows.map((row) => [row.name, row.ours.status])).toEqual([['forward b1', 'ok']]);
+    expect(record.rows[0]!.pytorchMs).toBeNull();
   });
 });

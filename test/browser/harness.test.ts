@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { COMPAT, SWIFTSHADER } from './adapters.js';
-import { REPO_ROOT, runBrowserSession } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT, runBrowserSession, servedFixture } from './harness.js';
 
 const FIXTURE = join(REPO_ROOT, 'test/browser/fixtures/harness.cases.ts');
 const savedChromium = process.env.ULSEG_CHROMIUM;
@@ -16,6 +17,13 @@ afterEach(() => {
 });
 
 describe('browser harness', () => {
+  it('serves the files of test/fixtures to the page and nothing outside it', () => {
+    expect(servedFixture('networks/linknet-resnet34/loss.json')).toEqual(readFileSync(join(REPO_ROOT, 'test/fixtures/networks/linknet-resnet34/loss.json')));
+    for (const path of ['../package.json', '%2e%2e/package.json', 'networks', 'networks/no-such-case/case.json', '%E0%A4%A', '']) {
+      expect(servedFixture(path), path).toBeUndefined();
+    }
+  });
+
   it('reports passes, failures, timeouts, console output and uncaught errors per case', { timeout: 120_000 }, async () => {
     const session = await runBrowserSession(SWIFTSHADER, { caseFiles: [FIXTURE] });
     const result = (name: string) => {

@@ -4,12 +4,13 @@
  * 1. Finds every `packages/*\/src/**\/*.cases.ts` at run time (no registry: a new kernel's cases are picked up).
  * 2. Bundles them with `page.ts` into one browser ES module (esbuild, platform browser, `source` condition, so
  *    `#gpu-provider` resolves to the navigator.gpu provider).
- * 3. Serves the bundle and a minimal page from a node:http server on 127.0.0.1 (a secure context, so WebGPU is on).
+ * 3. Serves the bundle, a minimal page and test/fixtures (read-only, under /fixtures/) from a node:http server on
+ *    127.0.0.1 (a secure context, so WebGPU is on).
  * 4. Launches Chromium with puppeteer-core with one adapter configuration's flags and a fresh profile, runs all cases
  *    sequentially in one page and collects per-case results, page console messages and uncaught errors.
  */
-import { mkdtempSync, readdirSync, existsSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -104,9 +105,34 @@ const PAGE_HTML = `<!doctype html>
 <body><script type="module" src="/cases.js"></script></body></html>
 `;
 
+const FIXTURES = join(REPO_ROOT, 'test/fixtures');
+
+/** test/fixtures/<path> (URL-encoded) for the page, read-only: undefined for anything that is not a file inside it. */
+export function servedFixture(path: string): Uint8Array | undefined {
+  let file: string;
+  try {
+    file = resolve(FIXTURES, decodeURIComponent(path));
+  } catch {
+    return undefined;
+  }
+  if (!file.startsWith(FIXTURES + sep) || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  return readFileSync(file);
+}
+
+function serveFixture(path: string, response: ServerResponse): void {
+  const bytes = servedFixture(path);
+  if (!bytes) {
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end(`no fixture ${path}`);
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+  response.end(bytes);
+}
+
 async function serve(bundle: Bundle): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (path === '/' || path === '/index.html') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       response.end(PAGE_HTML);
@@ -116,6 +142,8 @@ async function serve(bundle: Bundle): Promise<{ server: Server; url: string }> {
     } else if (path === '/cases.js.map') {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       response.end(bundle.map);
+    } else if (path.startsWith('/fixtures/')) {
+      serveFixture(path.slice('/fixtures/'.length), response);
     } else if (path === '/favicon.ico') {
       response.writeHead(204);
       response.end();

@@ -21,8 +21,18 @@ const allCases = collectCases(
   ),
 );
 const filter = process.env.ULSEG_BROWSER_FILTER ? new RegExp(process.env.ULSEG_BROWSER_FILTER) : undefined;
-const cases = filter ? allCases.filter(({ key }) => filter.test(key)) : allCases;
-const only = filter ? cases.map(({ key }) => key) : undefined;
+const filtered = filter ? allCases.filter(({ key }) => filter.test(key)) : allCases;
+
+/**
+ * Whole-network cases (packages/model/src/network-fixtures.cases.ts: minutes each on a CPU adapter) run on the core
+ * SwiftShader adapter only; the compat adapter runs every kernel they are made of through the kernels' own cases.
+ */
+const CORE_ONLY = /^network fixture: /;
+
+function casesFor(adapter: string): { cases: typeof filtered; only: string[] | undefined } {
+  const cases = adapter === 'chromium/compat' ? filtered.filter(({ key }) => !CORE_ONLY.test(key)) : filtered;
+  return { cases, only: filter || cases.length !== allCases.length ? cases.map(({ key }) => key) : undefined };
+}
 
 /** The page enforces each case's timeoutMs; this only bounds a whole session (Chromium start, all cases, exit). */
 const SESSION_TIMEOUT_MS = Number(process.env.ULSEG_BROWSER_SESSION_TIMEOUT_MS) || 900_000;
@@ -30,6 +40,7 @@ const SESSION_TIMEOUT_MS = Number(process.env.ULSEG_BROWSER_SESSION_TIMEOUT_MS) 
 const summaries: string[] = [];
 
 for (const adapter of browserAdapters()) {
+  const { cases, only } = casesFor(adapter.name);
   describe(adapter.name, () => {
     let session: BrowserSession | undefined;
     let failure: Error | undefined;

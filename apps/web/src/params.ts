@@ -3,6 +3,7 @@
  * a bad one becomes one ConfigError naming the parameter, the value and the rule. No DOM here (tested in Node).
  */
 import { resolveViews, type TtaView } from '@ulseg/infer';
+import { BACKBONES, checkBackbone, checkDecoderAttention, checkNetwork, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -32,7 +33,12 @@ export interface TrainSettings {
   /** Phantom scan size: width in [w0, w1], height in [h0, h1]. */
   readonly phantomWidth: readonly [number, number];
   readonly phantomHeight: readonly [number, number];
-  readonly encoder: string;
+  /** linknet or unet (@ulseg/model's NETWORKS). */
+  readonly network: NetworkName;
+  /** The backbone: resnet18/34/50, efficientnet-b0 … b7. */
+  readonly encoder: BackboneName;
+  /** Unet only: scSE decoder attention. */
+  readonly decoderAttention: DecoderAttention;
   readonly resolution: number;
   readonly batch: number;
   readonly epochs: number;
@@ -65,7 +71,10 @@ export const PARAMETER_HELP: Readonly<Record<string, string>> = {
   'train-images': 'phantom scans to train on (default 16)',
   'train-validation': 'phantom scans to validate on after each epoch (default 2)',
   'train-size': 'phantom scan size WxH, e.g. 160x112 (default 160x112)',
-  'train-encoder': 'efficientnet-b0 … efficientnet-b7 (default efficientnet-b0)',
+  'train-network': `the network to train: ${NETWORKS.join(', ')} (default linknet)`,
+  'train-backbone': `its backbone: ${BACKBONES.join(', ')} (default efficientnet-b0; train-encoder is its alias)`,
+  'train-encoder': 'alias of train-backbone',
+  'train-decoder-attention': 'unet only: none or scse (default none)',
   'train-resolution': 'training input size R, a multiple of 32, at least 64 (default 64)',
   'train-batch': 'images per step (default 4)',
   'train-epochs': 'epochs (default 10)',
@@ -90,6 +99,15 @@ function number(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
+/** A model-package name check (checkNetwork, …) as a ConfigError naming the parameter. */
+function checked<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
 function flag(name: string, text: string): boolean {
   if (text === '1' || text === 'true') return true;
   if (text === '0' || text === 'false') return false;
@@ -109,7 +127,9 @@ export const DEFAULT_TRAIN: TrainSettings = {
   validation: 2,
   phantomWidth: [160, 160],
   phantomHeight: [112, 112],
+  network: 'linknet',
   encoder: 'efficientnet-b0',
+  decoderAttention: 'none',
   resolution: 64,
   batch: 4,
   epochs: 10,
@@ -177,9 +197,16 @@ export function parseSettings(pairs: Iterable<readonly [string, string]>): PageS
         train.phantomHeight = [height, height];
         break;
       }
+      case 'train-network':
+        train.network = checked(name, () => checkNetwork(text));
+        break;
+      case 'train-backbone':
       case 'train-encoder':
-        if (!/^efficientnet-b[0-7]$/.test(text)) throw new ConfigError(`train-encoder must be efficientnet-b0 … efficientnet-b7, got '${text}'`);
-        train.encoder = text;
+        train.encoder = checked(name, () => checkBackbone(text));
+        break;
+      case 'train-decoder-attention':
+        if (text !== 'none' && text !== 'scse') throw new ConfigError(`${name}: unknown decoder attention '${text}'; available: none, scse`);
+        train.decoderAttention = text;
         break;
       case 'train-resolution':
         train.resolution = multipleOf32(name, text, 64);
@@ -209,5 +236,6 @@ export function parseSettings(pairs: Iterable<readonly [string, string]>): PageS
         throw new ConfigError(`unknown parameter '${name}'; known: ${Object.keys(PARAMETER_HELP).join(', ')}`);
     }
   }
+  checked('train-decoder-attention', () => checkDecoderAttention(train.decoderAttention, train.network));
   return { tab, segment, train };
 }

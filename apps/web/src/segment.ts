@@ -7,7 +7,7 @@
 import type { DecodedImage } from '@ulseg/data';
 import { predictEnsemble, weightsMember, type EnsembleMember } from '@ulseg/infer';
 import type { Gpu } from '@ulseg/kernels';
-import { inferEncoder, readWeights } from '@ulseg/model';
+import { describeNetwork, modelSpecFromWeights, readWeights } from '@ulseg/model';
 import { postprocessMask } from '@ulseg/postprocess';
 import type { SegmentSettings } from './params.js';
 
@@ -15,21 +15,19 @@ import type { SegmentSettings } from './params.js';
 export interface WeightsSource {
   readonly name: string;
   readonly bytes: number;
-  /** e.g. efficientnet-b0, from the checked weights. */
+  /** The network the weights hold, e.g. "Linknet on efficientnet-b0", "Unet (scSE) on resnet34". */
   readonly encoder: string;
   read(): Promise<Uint8Array>;
 }
 
-/** Checks that `bytes` hold a Linknet-EfficientNet state_dict (safetensors or .pth); returns its encoder. */
+/**
+ * Checks that `bytes` hold a state_dict of a network ulseg builds (safetensors or .pth; the network, backbone and
+ * decoder attention are read from its keys, as `ulseg infer` does); returns how it names the model.
+ */
 export async function checkWeights(bytes: Uint8Array, name: string): Promise<string> {
   const { weights } = await readWeights(bytes, name);
-  const stem = weights.get('encoder._conv_stem.weight');
-  if (!stem) throw new Error(`${name}: no 'encoder._conv_stem.weight'; not a Linknet-EfficientNet checkpoint`);
-  try {
-    return inferEncoder(weights.keys(), stem.shape);
-  } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`);
-  }
+  const { network, backbone, decoderAttention } = modelSpecFromWeights(weights, name);
+  return describeNetwork(network, backbone, decoderAttention);
 }
 
 /** Fetches `url` as bytes; a missing file or a server error names the URL and the status. */

@@ -6,7 +6,6 @@
 import { MemoryFiles, renderPhantomSample, type PhantomSizeOptions } from '@ulseg/data';
 import type { Gpu } from '@ulseg/kernels';
 import { CHECKPOINT_FILES, resolveTrainConfig, trainFold, type EpochRow, type TrainEvent, type TrainingSample } from '@ulseg/train';
-import type { EncoderName } from '@ulseg/model';
 import type { TrainSettings } from './params.js';
 
 export interface TrainStep {
@@ -42,7 +41,9 @@ export async function trainOnPhantoms(
   handlers: { onStep?: (step: TrainStep) => void; onEvent?: (event: TrainEvent) => void; signal?: AbortSignal } = {},
 ): Promise<TrainOutcome> {
   const config = resolveTrainConfig({
-    encoder: settings.encoder as EncoderName,
+    network: settings.network,
+    encoder: settings.encoder,
+    decoderAttention: settings.decoderAttention,
     imageResolution: settings.resolution,
     epochs: settings.epochs,
     batchSize: settings.batch,

@@ -70,10 +70,14 @@ describe('settings and limits (Node)', () => {
       ['kernel', '7'],
       ['train-size', '96x64'],
       ['train-lr', '0.005'],
+      ['train-network', 'Unet'],
+      ['train-backbone', 'resnet34'],
+      ['train-decoder-attention', 'scse'],
     ]);
     expect(settings.tab).toBe('train');
     expect(settings.segment).toMatchObject({ weights: ['a.safetensors', 'b.pth'], resolution: 96, tta: ['identity', 'rot180'], threshold: 0.3, kernel: 7, rsip: DEFAULT_SEGMENT.rsip });
-    expect(settings.train).toMatchObject({ phantomWidth: [96, 96], phantomHeight: [64, 64], learningRate: 0.005 });
+    expect(settings.train).toMatchObject({ phantomWidth: [96, 96], phantomHeight: [64, 64], learningRate: 0.005, network: 'unet', encoder: 'resnet34', decoderAttention: 'scse' });
+    expect(parseSettings([['train-encoder', 'efficientnet-b3']]).train).toMatchObject({ network: 'linknet', encoder: 'efficientnet-b3', decoderAttention: 'none' });
     const bad: [string, string, string][] = [
       ['resolution', '50', 'resolution must be a multiple of 32'],
       ['tta', 'sideways', "unknown view 'sideways'"],
@@ -81,6 +85,9 @@ describe('settings and limits (Node)', () => {
       ['threshold', '2', 'threshold must be a number in [0, 1]'],
       ['train-resolution', '32', 'train-resolution must be an integer in 64..4096'],
       ['colour', 'red', "unknown parameter 'colour'"],
+      ['train-network', 'pspnet', "train-network: network 'pspnet' is not built in ulseg yet; available: linknet, unet"],
+      ['train-backbone', 'vgg16', "train-backbone: unknown backbone 'vgg16'; available: resnet18"],
+      ['train-decoder-attention', 'scse', "train-decoder-attention: decoder attention 'scse' exists for unet only, not linknet"],
     ];
     for (const [name, value, message] of bad) {
       expect(() => parseSettings([[name, value]]), `${name}=${value}`).toThrow(ConfigError);
@@ -172,7 +179,7 @@ describe('the page in headless Chromium (SwiftShader)', () => {
     expect(SWIFTSHADER.verify({ info: (await state(page)).gpu!, adapterFeatures: ['core-features-and-limits'] })).toEqual([]);
     await phase(page, 'weights', ['ready', 'error', 'none'], 60_000);
     const loaded = await state(page);
-    expect(loaded.weights).toEqual([{ name: `${server!.url}weights/fold1/best.safetensors`, bytes: statSync(join(outdir, 'weights/fold1/best.safetensors')).size, encoder: 'efficientnet-b0' }]);
+    expect(loaded.weights).toEqual([{ name: `${server!.url}weights/fold1/best.safetensors`, bytes: statSync(join(outdir, 'weights/fold1/best.safetensors')).size, encoder: 'Linknet on efficientnet-b0' }]);
 
     const input = await page.$('#scan-input');
     await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(SCAN);

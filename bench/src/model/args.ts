@@ -1,5 +1,5 @@
 /** Command-line arguments of `pnpm bench model`. */
-import { ENCODERS } from '../../../packages/model/src/index.js';
+import { BACKBONES, checkDecoderAttention, checkNetwork, NETWORKS } from '../../../packages/model/src/index.js';
 import { UsageError } from '../args.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-config.js';
 import { modelPeerNames } from './peer.js';
@@ -7,7 +7,7 @@ import { MODEL_PASSES, type ModelBenchSettings, type ModelPass } from './schema.
 
 export const MODEL_USAGE = `Usage: pnpm bench model [options]
 
-Linknet on an EfficientNet encoder (seeded weights, input and ellipse targets), per batch size: a forward pass
+A segmentation network (Linknet-EfficientNet by default; seeded weights, input and ellipse targets), per batch size: a forward pass
 (eval mode, no grad) and a training step (train mode: forward, Dice loss, backward, Adam step), in Node (Dawn)
 and in headless Chromium. Per row: cold run (pipeline compilation included), warm median and p90 wall-clock,
 images/s, peak GPU memory (the buffer pool's live bytes), GPU time per kernel from one profiled run, and the time
@@ -15,7 +15,10 @@ relative to PyTorch 1.13 on this CPU (Linknet-B6 at 256² only: forward 0.23 s /
 1.06 s / 6.0 s at batch 1 / 8).
 
 Options:
-  --encoder <name>            efficientnet-b0 ... efficientnet-b7 (default ${DEFAULT_MODEL_SETTINGS.encoder})
+  --network <name>            ${NETWORKS.join(', ')} (default ${DEFAULT_MODEL_SETTINGS.network})
+  --backbone <name>           ${BACKBONES.join(', ')}
+                              (default ${DEFAULT_MODEL_SETTINGS.encoder}; --encoder is its alias)
+  --decoder-attention <kind>  unet only: none or scse (default none)
   --resolution <px>           square input side, a multiple of 32 (default ${DEFAULT_MODEL_SETTINGS.resolution})
   --batch <list>              batch sizes, comma-separated (default ${DEFAULT_MODEL_SETTINGS.batches.join(',')})
   --passes <list>             forward, train-step, comma-separated (default both)
@@ -71,6 +74,15 @@ function list(flag: string, value: string | undefined): string[] {
   return items;
 }
 
+/** The model package's name checks (checkNetwork, …) as usage errors. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /** Parses the arguments after `model` (a leading `--` from pnpm is ignored). */
 export function parseModelArguments(argv: readonly string[]): ModelArguments {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
@@ -92,12 +104,19 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
       case '--help':
         parsed.help = true;
         break;
+      case '--network':
+        settings.network = usage(() => checkNetwork(next() ?? ''));
+        break;
+      case '--backbone':
       case '--encoder': {
         const name = next() ?? '';
-        if (!(name in ENCODERS)) throw new UsageError(`--encoder must be one of ${Object.keys(ENCODERS).join(', ')}, not '${name}'`);
+        if (!(BACKBONES as readonly string[]).includes(name)) throw new UsageError(`${arg} must be one of ${BACKBONES.join(', ')}, not '${name}'`);
         settings.encoder = name;
         break;
       }
+      case '--decoder-attention':
+        settings.decoderAttention = next() ?? '';
+        break;
       case '--resolution': {
         const size = positiveInteger(arg, next());
         if (size % 32 !== 0) throw new UsageError(`--resolution must be a multiple of 32 (the encoder downsamples 5 times), got ${size}`);
@@ -185,6 +204,7 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
         throw new UsageError(arg.startsWith('-') ? `unknown option '${arg}' for the model suite` : `unexpected argument '${arg}' (one suite at a time)`);
     }
   }
+  usage(() => checkDecoderAttention(settings.decoderAttention ?? 'none', checkNetwork(settings.network ?? 'linknet')));
   if (!parsed.node && !parsed.browser) throw new UsageError('--node-only and --browser-only exclude each other');
   return { ...parsed, settings };
 }

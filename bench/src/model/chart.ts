@@ -91,9 +91,10 @@ export function modelChartRows(records: readonly ModelRunRecord[]): PanelRow[] {
 /** The chart of model records (one series per adapter: ours filled, the peer outlined; warm median, log scale). */
 export function renderModelChart(records: readonly ModelRunRecord[], title: string): string {
   // Records of different models (the latest run per adapter in report.html) say which model in the legend.
-  const mixed = new Set(records.map((record) => `${record.settings.encoder} ${record.settings.resolution}`)).size > 1;
+  const mixed = new Set(records.map((record) => `${record.settings.network} ${record.settings.encoder} ${record.settings.resolution}`)).size > 1;
   const entries = records.flatMap((record, series) => {
-    const model = mixed ? ` (${record.settings.encoder.replace(/^efficientnet-/, '')} ${record.settings.resolution}²)` : '';
+    const network = (record.settings.network ?? 'linknet') === 'linknet' ? '' : `${record.settings.network} `;
+    const model = mixed ? ` (${network}${record.settings.encoder.replace(/^efficientnet-/, '')} ${record.settings.resolution}²)` : '';
     const peer = record.peer ? `${record.peer.name} ${record.peer.version}` : record.settings.peer ? `${record.settings.peer} (unavailable)` : 'no peer';
     return [
       { series, filled: true, text: `${record.label} ours${model}` },

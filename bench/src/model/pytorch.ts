@@ -14,7 +14,8 @@ export const PYTORCH_REFERENCE = {
   ms: { forward: { 1: 230, 8: 1490 }, 'train-step': { 1: 1060, 8: 6000 } } as Record<ModelPass, Record<number, number>>,
 } as const;
 
-export function pytorchMs(settings: Pick<ModelBenchSettings, 'encoder' | 'resolution' | 'inChannels'>, pass: ModelPass, batch: number): number | null {
+export function pytorchMs(settings: Pick<ModelBenchSettings, 'network' | 'encoder' | 'resolution' | 'inChannels'>, pass: ModelPass, batch: number): number | null {
+  if ((settings.network ?? 'linknet') !== 'linknet') return null;
   if (settings.encoder !== PYTORCH_REFERENCE.encoder || settings.resolution !== PYTORCH_REFERENCE.resolution) return null;
   if (settings.inChannels !== PYTORCH_REFERENCE.inChannels) return null;
   return PYTORCH_REFERENCE.ms[pass][batch] ?? null;

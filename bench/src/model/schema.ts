@@ -11,7 +11,11 @@ export type ModelPass = 'forward' | 'train-step';
 export const MODEL_PASSES: readonly ModelPass[] = ['forward', 'train-step'];
 
 export interface ModelBenchSettings {
-  /** EfficientNet variant of the Linknet encoder (efficientnet-b0 … b7). */
+  /** linknet or unet (records before the networks: linknet). */
+  readonly network?: string;
+  /** Unet's decoder attention: none or scse. */
+  readonly decoderAttention?: string;
+  /** The backbone: resnet18/34/50, efficientnet-b0 … b7. */
   readonly encoder: string;
   /** Square input side (a multiple of 32). */
   readonly resolution: number;

@@ -7,7 +7,7 @@
  */
 import { DeviceLostError, type Gpu } from '@ulseg/kernels';
 import { F, noGrad, optim, scope, Tensor } from '../../../packages/autograd/src/index.js';
-import { SegmentationModel, type EncoderName } from '../../../packages/model/src/index.js';
+import { checkBackbone, checkDecoderAttention, checkNetwork, describeNetwork, SegmentationModel } from '../../../packages/model/src/index.js';
 import { quantile } from '../measure.js';
 import { seedOf, uniformArray } from '../random.js';
 import { formatBytes, formatNumber, formatRatio } from '../report/format.js';
@@ -227,17 +227,25 @@ export async function runModelSuite(environment: ModelSuiteEnvironment, settings
   const { gpu, log } = environment;
   const notes: string[] = [];
   const built = performance.now();
+  const network = checkNetwork(settings.network ?? 'linknet');
+  const attention = checkDecoderAttention(settings.decoderAttention ?? 'none', network);
   const model = new SegmentationModel(gpu, {
-    encoder: settings.encoder as EncoderName,
+    network,
+    encoder: checkBackbone(settings.encoder),
+    decoderAttention: attention,
     inChannels: settings.inChannels,
     classes: settings.classes,
     seed: settings.seed,
   });
+  const title =
+    network === 'linknet' && settings.encoder.startsWith('efficientnet-')
+      ? `Linknet-${settings.encoder.replace('efficientnet-', '').toUpperCase()}`
+      : describeNetwork(network, settings.encoder, attention);
   const description: ModelDescription = {
-    name: `Linknet-${settings.encoder.replace('efficientnet-', '').toUpperCase()} (${settings.inChannels} channel${settings.inChannels === 1 ? '' : 's'}, ${settings.classes} class${settings.classes === 1 ? '' : 'es'})`,
+    name: `${title} (${settings.inChannels} channel${settings.inChannels === 1 ? '' : 's'}, ${settings.classes} class${settings.classes === 1 ? '' : 'es'})`,
     parameters: model.parameters().reduce((total, parameter) => total + parameter.size, 0),
     stateDictEntries: model.stateDict().length,
-    forwardMacsPerImage: forwardMacsPerImage(settings.encoder, settings.resolution, settings.inChannels, settings.classes),
+    forwardMacsPerImage: forwardMacsPerImage(settings.encoder, settings.resolution, settings.inChannels, settings.classes, network, attention),
   };
   log(
     `[${environment.label}] ${description.name} at ${settings.resolution}x${settings.resolution}: ${description.parameters.toLocaleString('en-US')} parameters, ` +

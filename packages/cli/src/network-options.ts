@@ -17,6 +17,16 @@ export function networkArgument(value: string): NetworkName {
   }
 }
 
+/** commander parser: a comma-separated list of networks (each as networkArgument), no repeats. */
+export function networkListArgument(value: string): NetworkName[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('name at least one network.');
+  const networks = names.map(networkArgument);
+  const repeated = networks.find((network, index) => networks.indexOf(network) !== index);
+  if (repeated) throw new InvalidArgumentError(`${repeated} is listed twice.`);
+  return networks;
+}
+
 export function backboneArgument(value: string): BackboneName {
   try {
     return checkBackbone(value);

@@ -1,12 +1,13 @@
 /** The ulseg commands (commander), run by main.ts. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADAPTER_KINDS } from '@ulseg/kernels';
+import type { NetworkName } from '@ulseg/model';
 import { runInfo } from './commands/info.js';
 import { RUNTIMES, type Runtime } from './chromium/commands.js';
 import { DEMO_PRESETS, runDemo, type DemoPresetName } from './commands/demo.js';
-import { runConvert } from './commands/convert.js';
+import { runConvert, type ConvertOptions } from './commands/convert.js';
 import { runForward, type ForwardOptions } from './commands/forward.js';
-import { backboneCheckOption, encoderAliasOption, networkCheckOption } from './network-options.js';
+import { backboneCheckOption, encoderAliasOption, NETWORK_HELP, networkCheckOption, networkListArgument } from './network-options.js';
 import { reportFailure } from './errors.js';
 import { inferCommand } from './commands/infer.js';
 import { postprocessCommand } from './commands/postprocess.js';
@@ -69,19 +70,30 @@ program
   }, 2020)
   .addOption(adapterOption())
   .addOption(runtimeOption())
-  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number]; runtime: Runtime }) => {
+  .option(
+    '--networks <list>',
+    `also train each of these networks on the same folds and compare them in one table of report.html, like the original's results table (comma-separated: ${NETWORK_HELP})`,
+    networkListArgument,
+  )
+  .action(async (options: { out?: string; preset: DemoPresetName; seed: number; adapter?: (typeof ADAPTER_KINDS)[number]; runtime: Runtime; networks?: NetworkName[] }) => {
     await runDemo(options);
   });
 
 program
   .command('convert')
   .description(
-    "convert the original's PyTorch state_dict (.pth, zip format) into a safetensors checkpoint (float32).\n" +
-      'The .pth is read without running any of it: only the globals a state_dict needs are accepted.',
+    "convert the original's PyTorch state_dict (.pth, zip format) of any built network into a safetensors checkpoint\n" +
+      '(float32) that records its network, backbone and decoder attention. The .pth is read without running any of it:\n' +
+      'only the globals a state_dict needs are accepted. The network is recognised from the keys; the state_dict must\n' +
+      'match it key for key and shape for shape (a missing, unexpected or misshapen key is refused by name).',
   )
   .argument('<input>', 'a torch.save(model.state_dict()) file, e.g. best_model.pth')
   .argument('<output>', 'the .safetensors file to write (written atomically; must not be the input)')
-  .action(async (input: string, output: string) => runConvert(input, output));
+  .addOption(networkCheckOption())
+  .addOption(backboneCheckOption())
+  .addOption(encoderAliasOption())
+  .addOption(adapterOption())
+  .action(async (input: string, output: string, options: ConvertOptions) => runConvert(input, output, options));
 
 program
   .command('forward')

@@ -29,11 +29,11 @@ afterAll(() => {
 });
 
 it('runs every step of the pipeline and writes report.html with curves, scores and overlays', { timeout: 900_000 }, async () => {
-  const result = await ulseg('demo', '--preset', 'tiny', '--out', 'run');
+  const result = await ulseg('demo', '--preset', 'tiny', '--out', 'run', '--networks', 'linknet,unet');
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.code, result.stderr).toBe(0);
   const out = join(scratch, 'run');
-  for (const step of ['[1/8] synth', '[2/8] preprocess', '[3/8] train', '[4/8] infer', '[5/8] postprocess', '[6/8] evaluate', '[7/8] ablation', '[8/8] visualize']) {
+  for (const step of ['[1/9] synth', '[2/9] preprocess', '[3/9] train', '[4/9] infer', '[5/9] postprocess', '[6/9] evaluate', '[7/9] ablation', '[8/9] visualize', '[9/9] networks']) {
     expect(result.stdout).toContain(step);
   }
   expect(result.stdout).toContain(`open         ${join(scratch, 'run', 'report.html')}`);
@@ -79,6 +79,23 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   expect(Number(ablation[4]![1])).toBeCloseTo(rawMean, 6);
   expect(Number(ablation[6]![1])).toBeCloseTo(Number(mean[1]), 6);
   for (const row of ablation.slice(1)) expect(report).toContain(`<td><b>${Number(row[1]).toFixed(4)}</b></td>`);
+  // --networks linknet,unet: Unet trained on the same folds into weights-unet, scored by the same pipeline, and one
+  // table in the report whose Linknet row is the ablation above.
+  expect(result.stdout).toMatch(/networks \(mean Dice on 2 held-out scans\): one model \(fold 1\) \| ensemble \+ flip TTA \| after RSIP \+ EMF\n {2}Linknet on efficientnet-b0 +[0-9.]+ +[0-9.]+ +[0-9.]+\n {2}Unet on efficientnet-b0 +[0-9.]+ +[0-9.]+ +[0-9.]+\n/);
+  for (const fold of [1, 2]) {
+    const unet = readSafetensors(new Uint8Array(readFileSync(join(out, 'weights-unet', `fold${fold}`, 'best.safetensors'))), 'best');
+    expect(unet.metadata).toMatchObject({ network: 'unet', encoder: 'efficientnet-b0' });
+  }
+  const section = report.slice(report.indexOf('<section id="networks">'));
+  expect(report.indexOf('<section id="networks">')).toBeGreaterThan(report.indexOf('<section id="ablation">'));
+  const networkRows = [...section.slice(0, section.indexOf('</section>')).matchAll(/<tr><td>(\w+)<\/td><td>([^<]+)<\/td><td>([0-9.]+)<\/td><td>([0-9.]+)<\/td><td>(?:<b>)?([0-9.]+)/g)];
+  expect(networkRows.map((row) => [row[1], row[2]])).toEqual([['Linknet', 'Linknet on efficientnet-b0'], ['Unet', 'Unet on efficientnet-b0']]);
+  expect(networkRows[0]!.slice(3, 6).map(Number)).toEqual([ablation[2]![1], ablation[4]![1], ablation[6]![1]].map((value) => Number(Number(value).toFixed(4))));
+  const badList = await ulseg('demo', '--preset', 'tiny', '--out', 'never', '--networks', 'linknet,fpn');
+  expect(badList.code).not.toBe(0);
+  expect(badList.stderr).toMatch(/--networks.*network 'fpn' is not built in ulseg yet; available: linknet, unet/);
+  expect(existsSync(join(scratch, 'never'))).toBe(false);
+
   const again = await ulseg('evaluate', '--ablation', '--weights', 'run/weights/fold1/best.safetensors', 'run/weights/fold2/best.safetensors',
     '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--image-resolution', '64', '--tta', 'identity,hflip', '--out', 'again.csv');
   expect(again.code, again.stderr).toBe(0);

@@ -5,11 +5,12 @@
  * checkpoint whose network or backbone differs from the flag, naming both; then one epoch + infer of each other
  * network on ResNet-18 at the smallest size it allows (64 px; PAN 128 px).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@ulseg/model';
+import { stateDictPth } from '@ulseg/model/testing';
 import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 
 let cli: PrivateCli;
@@ -42,8 +43,8 @@ afterAll(() => {
 });
 
 describe('ulseg --network and --backbone', () => {
-  it('--help of train, infer, forward and export-onnx lists the networks and backbones', async () => {
-    for (const command of ['train', 'infer', 'forward', 'export-onnx']) {
+  it('--help of train, infer, forward, export-onnx and convert lists the networks and backbones', async () => {
+    for (const command of ['train', 'infer', 'forward', 'export-onnx', 'convert']) {
       const { code, stdout } = await ulseg(command, '--help');
       expect(code).toBe(0);
       const text = stdout.replace(/\s+/g, ' ');
@@ -97,6 +98,31 @@ describe('ulseg --network and --backbone', () => {
     const converted = await ulseg('convert', checkpoint, at('copy.safetensors'));
     expect(converted.code, converted.stderr).toBe(0);
     expect(converted.stdout).toMatch(/\(Unet on resnet18\)/);
+
+    // The original's .pth of that network (torch.save's zip layout) converts, every key and value kept; a .pth whose
+    // keys or shapes do not match the network is refused naming the file and the keys, and nothing is written.
+    const pth = at('unet-resnet18.pth');
+    writeFileSync(pth, stateDictPth(best.weights));
+    const fromPth = await ulseg('convert', pth, at('from-pth.safetensors'), '--network', 'unet', '--backbone', 'resnet18');
+    expect(fromPth.code, fromPth.stderr).toBe(0);
+    expect(fromPth.stdout).toMatch(/wrote .*from-pth\.safetensors: \d+ tensors, [\d,]+ values \(Unet on resnet18\)/);
+    const back = readSafetensors(new Uint8Array(readFileSync(at('from-pth.safetensors'))));
+    expect(back.metadata).toMatchObject({ network: 'unet', encoder: 'resnet18', decoder_attention: 'none', converted_from: 'unet-resnet18.pth' });
+    expect([...back.weights.keys()]).toEqual([...best.weights.keys()]);
+    for (const [key, entry] of best.weights) expect(back.weights.get(key)!.data, key).toEqual(entry.data);
+    const asLinknet = await ulseg('convert', pth, at('no.safetensors'), '--network', 'linknet');
+    expect(failureOf(asLinknet)).toMatch(/^ulseg: .*unet-resnet18\.pth: the weights are a Unet \(unet\), but --network is linknet: pass --network unet or other weights$/);
+
+    const renamed = new Map([...best.weights].map(([key, entry]) => [key === 'decoder.blocks.2.conv2.0.weight' ? 'decoder.blocks.2.conv2.weight' : key, entry]));
+    writeFileSync(at('renamed.pth'), stateDictPth(renamed));
+    const badKey = await ulseg('convert', at('renamed.pth'), at('no.safetensors'));
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(/^ulseg: .*renamed\.pth \(Unet on resnet18\): the weights do not match the model\n\s+missing keys \(1\): decoder\.blocks\.2\.conv2\.0\.weight\n\s+unexpected keys \(1\): decoder\.blocks\.2\.conv2\.weight/m);
+    const reshaped = new Map([...best.weights].map(([key, entry]) => [key, key === 'decoder.blocks.4.conv1.1.weight' ? { ...entry, shape: [8], data: entry.data.subarray(0, 8) } : entry]));
+    writeFileSync(at('reshaped.pth'), stateDictPth(reshaped));
+    const badShape = await ulseg('convert', at('reshaped.pth'), at('no.safetensors'));
+    expect(badShape.stderr).toMatch(/reshaped\.pth \(Unet on resnet18\): the weights do not match the model\n\s+shape mismatches \(1\): decoder\.blocks\.4\.conv1\.1\.weight: expected \[16\], got \[8\]/);
+    expect(existsSync(at('no.safetensors'))).toBe(false);
   });
 
   // network, resolution, a key only its decoder has, its title in convert's summary

@@ -4,16 +4,20 @@
  * target.npy, and the gradient checker passes PyTorch's own statistics and fails wrong ones.
  */
 import { describe, expect, it } from 'vitest';
+import { nn } from '@ulseg/autograd';
+import { networkFixtureCases } from '../src/network-fixtures.cases.js';
 import {
   fsum,
+  caseNetwork,
   gradientReport,
-  loadNetworkCase,
+  loadNetworkCaseWith,
+  manifestFailures,
   NETWORK_CASES,
   patternInput,
   patternStateDict,
   patternTarget,
   patternValues,
-  readCaseJson,
+  readFixture,
   type GradEntry,
 } from './network-fixture.js';
 
@@ -33,21 +37,37 @@ describe('network fixture pattern', () => {
   // Each case's own network test generates (and checks) all of its weights; here every rule branch of every case
   // is checked in full on the entries up to 100k elements, and the first values of all entries.
   for (const name of NETWORK_CASES) {
-    it(`reproduces the state_dict entries, the input and the target of ${name}`, { timeout: 120_000 }, () => {
-      const meta = readCaseJson(name);
+    it(`reproduces the state_dict entries, the input and the target of ${name}`, { timeout: 120_000 }, async () => {
+      const fixture = await loadNetworkCaseWith(name, readFixture);
+      const meta = fixture.meta;
       const weights = patternStateDict(meta, { sumsUpTo: 100_000 });
       expect(weights.size).toBe(meta.state_dict_entries);
       expect([...weights.values()].filter((entry) => entry.data.length > 2).length).toBeGreaterThan(meta.state_dict_entries / 2);
-      const fixture = loadNetworkCase(name);
       expect(patternInput(meta.input_shape)).toEqual(fixture.input);
       expect(patternTarget(meta.input_shape)).toEqual(fixture.target);
     });
   }
 
-  it('a changed manifest entry is named', () => {
-    const meta = readCaseJson('linknet-resnet34');
+  it('a changed manifest entry is named', async () => {
+    const { meta } = await loadNetworkCaseWith('linknet-resnet34', readFixture);
     const entry = { ...meta.state_dict_manifest[1]!, pattern_fsum: meta.state_dict_manifest[1]!.pattern_fsum! + 1e-9 };
     expect(() => patternStateDict({ pattern_scale: 0.8, state_dict_manifest: [entry] })).toThrow(/pattern of encoder\.bn1\.weight \(t 1\)/);
+  });
+});
+
+describe('network fixture cases', () => {
+  it('reads network, attention and backbone from a case name, and makes a Chromium case of every built network', () => {
+    expect(caseNetwork('unet-scse-resnet34')).toEqual({ network: 'unet', decoderAttention: 'scse', encoder: 'resnet34' });
+    expect(caseNetwork('deeplabv3plus-efficientnet-b0')).toEqual({ network: 'deeplabv3plus', decoderAttention: 'none', encoder: 'efficientnet-b0' });
+    expect(networkFixtureCases.map((kernelCase) => kernelCase.name).sort()).toEqual([...NETWORK_CASES].sort());
+  });
+
+  it('the manifest check names the first differing entry and the parameter count', async () => {
+    const { meta } = await loadNetworkCaseWith('linknet-resnet34', readFixture);
+    expect(manifestFailures(new nn.Module(), meta)).toEqual([
+      `state_dict entry 0: ours (none), the fixture's encoder.conv1.weight [64, 1, 7, 7] (0 entries vs ${meta.state_dict_entries})`,
+      `0 parameters, the fixture has ${meta.parameter_count}`,
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@
 import { join, relative } from 'node:path';
 import { CHECKPOINT_FILES, foldDirectory, type EpochRow } from '@ulseg/train';
 import type { AblationTable } from './ablation.js';
+import { renderNetworkSection, type NetworkComparisonRow } from './demo-networks.js';
 import type { DemoOptions, DemoPreset } from './demo.js';
 import type { EvaluationSummary } from './evaluate.js';
 
@@ -41,6 +42,8 @@ export interface ReportInput {
   readonly steps: readonly DemoStep[];
   readonly seconds: number;
   readonly machine: Machine;
+  /** `--networks`: each listed network's scores (the networks section; absent without the option). */
+  readonly networks?: readonly NetworkComparisonRow[];
 }
 
 /** The original's post-processing settings (README: threshold 50, kernel 20 → the odd 19). */
@@ -135,7 +138,7 @@ th { background: #f3f3f3 } figure { display: inline-block; margin: 4px; vertical
 <code>ulseg evaluate --ablation</code> makes it for any checkpoints; per-scan values in <code>${link(paths.ablation!)}</code>).</p>
 <table><tr><th>stage</th><th>mean Dice</th><th>lowest Dice</th><th>mean IoU</th><th>why it is there</th></tr>
 ${ablationRows}</table></section>
-<section id="curves"><h2>Training, per fold</h2>
+${input.networks ? renderNetworkSection(input.networks, escapeHtml) : ''}<section id="curves"><h2>Training, per fold</h2>
 <table><tr><th>fold</th><th>epochs</th><th>best epoch</th><th>best val loss</th><th>val Dice there</th><th>last train loss</th><th>images/s</th></tr>
 ${foldRows}</table>
 ${curveImages}</section>

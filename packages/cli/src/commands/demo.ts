@@ -9,18 +9,19 @@ import { arch, cpus as cpus_, loadavg, platform, release, totalmem } from 'node:
 import { join, resolve } from 'node:path';
 import { decodePng, encodeRgbPng, type GrayImage } from '@ulseg/data';
 import { DEFAULT_TRAIN_CONFIG, foldDirectory, CHECKPOINT_FILES, parseLogCsv, type EpochRow } from '@ulseg/train';
-import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
-import type { EncoderName } from '@ulseg/model';
+import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput, type Gpu } from '@ulseg/kernels';
+import type { EncoderName, NetworkName } from '@ulseg/model';
 import { resolveViews } from '@ulseg/infer';
 import { writeAtomic } from '../files.js';
 import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
+import { formatNetworkText, networkRow, type NetworkComparisonRow } from './demo-networks.js';
 import { DEMO_POSTPROCESS, formatSeconds, renderReport, type DemoStep, type Machine } from './demo-report.js';
 import { runEvaluate, type EvaluationSummary } from './evaluate.js';
 import { runInfer } from './infer.js';
 import { runPostprocess } from './postprocess.js';
 import { runPreprocess } from './preprocess.js';
 import { runSynth } from './synth.js';
-import { runTrain } from './train.js';
+import { runTrain, type TrainCommandOptions } from './train.js';
 import { contour, runVisualize } from './visualize.js';
 import type { Runtime } from '../chromium/commands.js';
 
@@ -114,6 +115,8 @@ export interface DemoOptions {
   adapter?: AdapterKind;
   /** Where training and inference run (post-processing and evaluation stay in Node). */
   runtime?: Runtime;
+  /** `--networks`: also train and score these networks on the same folds, one table in the report (ORIGINAL.md §10). */
+  networks?: readonly NetworkName[];
 }
 
 const POSTPROCESS = DEMO_POSTPROCESS;
@@ -167,6 +170,7 @@ const WHY: Record<string, string> = {
   evaluate: 'per-scan Dice and IoU of the masks before and after post-processing',
   ablation: 'the original\'s results table: what each stage adds, against an Otsu baseline without a model',
   visualize: 'contour overlays to look at rather than read',
+  networks: 'the original\'s comparison of networks: each trained on the same folds, scored by the same pipeline',
 };
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -191,7 +195,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   const machineAtStart = describeMachine();
   const steps: DemoStep[] = [];
-  const total = Object.keys(WHY).length;
+  const total = Object.keys(WHY).length - (options.networks ? 0 : 1);
   const step = async <T>(name: string, what: string, body: () => Promise<T>): Promise<T> => {
     process.stdout.write(`\n[${steps.length + 1}/${total}] ${name}: ${what}\n`);
     const start = performance.now();
@@ -209,46 +213,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await step('preprocess', `tumour areas, tertile size grades, ${preset.folds} stratified folds`, () =>
     runPreprocess({ imagePath: paths.trainMasks, out: paths.trainCsv, folds: preset.folds, seed: options.seed }),
   );
-  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${preset.folds} folds x ${preset.epochs} epochs, ${preset.augmentation} augmentation`, () =>
-    runTrain({
-      inputChannel: 1,
-      outputClass: 1,
-      imageResolution: preset.resolution,
-      epochs: preset.epochs,
-      batchSize: preset.batchSize,
-      validationBatchSize: DEFAULT_TRAIN_CONFIG.validationBatchSize,
-      backbone: preset.encoder,
-      network: 'linknet',
-      initialLearningRate: preset.learningRate,
-      tMax: preset.tMax,
-      etaMin: DEFAULT_TRAIN_CONFIG.etaMin,
-      folds: preset.folds,
-      foldFileList: paths.trainCsv,
-      trainDatasetPath: paths.trainImages,
-      trainGtDatasetPath: paths.trainMasks,
-      weightsPath: paths.weights,
-      bceWeight: DEFAULT_TRAIN_CONFIG.bceWeight,
-      dropConnectRate: DEFAULT_TRAIN_CONFIG.dropConnectRate,
-      seed: options.seed,
-      augment: true,
-      ...(preset.augmentation === 'light' ? { augmentPolicy: LIGHT_AUGMENTATION } : {}),
-      ...(options.adapter ? { adapter: options.adapter } : {}),
-      ...(options.runtime ? { runtime: options.runtime } : {}),
-    }),
-  );
+  const trainOptions = {
+    inputChannel: 1,
+    outputClass: 1,
+    imageResolution: preset.resolution,
+    epochs: preset.epochs,
+    batchSize: preset.batchSize,
+    validationBatchSize: DEFAULT_TRAIN_CONFIG.validationBatchSize,
+    backbone: preset.encoder,
+    network: 'linknet',
+    initialLearningRate: preset.learningRate,
+    tMax: preset.tMax,
+    etaMin: DEFAULT_TRAIN_CONFIG.etaMin,
+    folds: preset.folds,
+    foldFileList: paths.trainCsv,
+    trainDatasetPath: paths.trainImages,
+    trainGtDatasetPath: paths.trainMasks,
+    weightsPath: paths.weights,
+    bceWeight: DEFAULT_TRAIN_CONFIG.bceWeight,
+    dropConnectRate: DEFAULT_TRAIN_CONFIG.dropConnectRate,
+    seed: options.seed,
+    augment: true,
+    ...(preset.augmentation === 'light' ? { augmentPolicy: LIGHT_AUGMENTATION } : {}),
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+  } satisfies TrainCommandOptions;
+  // How the demo trains a network (the train step and every network of --networks alike).
+  const trainFolds = (options: TrainCommandOptions): Promise<unknown> => runTrain(options);
+  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${preset.folds} folds x ${preset.epochs} epochs, ${preset.augmentation} augmentation`, () => trainFolds(trainOptions));
   const folds = Array.from({ length: preset.folds }, (_, index) => index + 1);
-  // The original's rule saves "best" only in epochs 0..E-2; a fold whose validation loss never qualified has only "last".
-  const checkpoints: string[] = [];
-  for (const fold of folds) {
-    const directory = foldDirectory(paths.weights, fold);
-    const best = join(directory, CHECKPOINT_FILES.best);
-    const last = join(directory, CHECKPOINT_FILES.last);
-    if (await exists(best)) checkpoints.push(best);
-    else if (await exists(last)) {
-      process.stdout.write(`fold ${fold}: no best checkpoint (the original's rule saves only in epochs 1..E-1): using ${last}\n`);
-      checkpoints.push(last);
-    } else throw new Error(`training finished without ${best} or ${last}`);
-  }
+  const checkpoints = await foldCheckpoints(paths.weights, folds);
   const views = resolveViews(preset.tta);
   await step('infer', `ensemble of ${preset.folds} fold models x ${views.length} views (${views.join(', ')}) on ${preset.testScans} held-out scans`, () =>
     runInfer({
@@ -273,21 +267,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runEvaluate({ pred: paths.postprocessed, truth: paths.testMasks, out: paths.metrics, resizeTruth: false }),
   ]);
   let adapter = '';
+  const ablationOf = (gpu: Gpu, weights: readonly string[]): Promise<AblationTable> =>
+    runAblation(gpu, {
+      weights,
+      images: paths.testImages,
+      truth: paths.testMasks,
+      resolution: preset.resolution,
+      threshold: 0.5,
+      rsipThreshold: POSTPROCESS.threshold,
+      kernel: POSTPROCESS.kernel,
+      inputResize: 'pillow',
+      views,
+    });
   const ablation = await step('ablation', 'Otsu baseline; fold 1 alone; + flip TTA; + ensemble; + RSIP; + EMF (ulseg evaluate --ablation)', async () => {
     const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
     try {
       adapter = describeGpu(gpu).split('\n')[0]!.replace(/^adapter: /, '');
-      const table = await runAblation(gpu, {
-        weights: checkpoints,
-        images: paths.testImages,
-        truth: paths.testMasks,
-        resolution: preset.resolution,
-        threshold: 0.5,
-        rsipThreshold: POSTPROCESS.threshold,
-        kernel: POSTPROCESS.kernel,
-        inputResize: 'pillow',
-        views,
-      });
+      const table = await ablationOf(gpu, checkpoints);
       await writeAtomic(paths.ablation, formatAblationCsv(table));
       process.stdout.write(formatAblationText(table));
       return table;
@@ -304,9 +300,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const log = join(foldDirectory(paths.weights, fold), CHECKPOINT_FILES.log);
     curves.push(parseLogCsv(await readFile(log, 'utf8'), log));
   }
+  const networks = options.networks && (await step('networks', `${options.networks.join(', ')} on ${preset.encoder}: each trained on the same folds and scored as above`, async () => {
+    const rows: NetworkComparisonRow[] = [];
+    for (const network of options.networks!) {
+      if (network === 'linknet') {
+        rows.push(networkRow(network, preset.encoder, checkpoints, ablation));
+        continue;
+      }
+      const weightsPath = `${paths.weights}-${network}`;
+      process.stdout.write(`${network}: training ${preset.folds} folds into ${weightsPath}\n`);
+      await trainFolds({ ...trainOptions, network, weightsPath });
+      const networkCheckpoints = await foldCheckpoints(weightsPath, folds);
+      const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
+      try {
+        rows.push(networkRow(network, preset.encoder, networkCheckpoints, await ablationOf(gpu, networkCheckpoints)));
+      } finally {
+        await gpu.close();
+      }
+    }
+    process.stdout.write(formatNetworkText(rows));
+    return rows;
+  }));
   const seconds = (performance.now() - demoStart) / 1000;
   const machine = { ...machineAtStart, adapter, loadAtEnd: loadavg() };
-  const html = renderReport({ options, preset, out, paths, folds, curves, raw, postprocessed, ablation, steps, seconds, machine });
+  const html = renderReport({ options, preset, out, paths, folds, curves, raw, postprocessed, ablation, steps, seconds, machine, ...(networks ? { networks } : {}) });
   await writeAtomic(paths.report, html);
   const lowest = Math.min(...postprocessed.rows.map(([, scores]) => scores.dice));
   process.stdout.write(
@@ -316,6 +333,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `  overlays     ${paths.overlays}\n  scores       ${paths.metrics}, ${paths.ablation}\n  data         ${paths.data}\n`,
   );
   return { out, raw, postprocessed, ablation, steps, report: paths.report };
+}
+
+/** The checkpoint of each fold: "best", or "last" where the original's rule never saved a best (epochs 0..E-2 only). */
+async function foldCheckpoints(weights: string, folds: readonly number[]): Promise<string[]> {
+  const checkpoints: string[] = [];
+  for (const fold of folds) {
+    const directory = foldDirectory(weights, fold);
+    const best = join(directory, CHECKPOINT_FILES.best);
+    const last = join(directory, CHECKPOINT_FILES.last);
+    if (await exists(best)) checkpoints.push(best);
+    else if (await exists(last)) {
+      process.stdout.write(`fold ${fold}: no best checkpoint (the original's rule saves only in epochs 1..E-1): using ${last}\n`);
+      checkpoints.push(last);
+    } else throw new Error(`training finished without ${best} or ${last}`);
+  }
+  return checkpoints;
 }
 
 /** The machine as the report shows it: CPU model and count, memory, load, OS, Node. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PickleBuilder, storedZip } from '../../test/pickle-builder.js';
+import { PickleBuilder, storedZip } from '../testing/pth-writer.js';
 import { PickleSecurityError } from './pickle.js';
 import { readPth } from './pth.js';
 import { readSafetensors, readWeights, writeSafetensors } from './safetensors.js';

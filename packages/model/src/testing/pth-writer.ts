@@ -118,3 +118,18 @@ export function storedZip(entries: [string, Uint8Array][]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * `torch.save(state_dict)` of float32 tensors as PyTorch's zip format writes it: `archive/data.pkl` (an OrderedDict
+ * of `_rebuild_tensor_v2` over one FloatStorage per tensor, C-order strides) and `archive/data/<k>` per storage.
+ */
+export function stateDictPth(entries: Iterable<readonly [string, { readonly shape: readonly number[]; readonly data: Float32Array }]>): Uint8Array {
+  const pickle = new PickleBuilder().orderedDict();
+  const files: [string, Uint8Array][] = [];
+  for (const [key, { shape, data }] of entries) {
+    const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+    pickle.tensorItem(key, 'FloatStorage', String(files.length), data.length, 0, [...shape], strides);
+    files.push([`archive/data/${files.length}`, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+  }
+  return storedZip([['archive/data.pkl', pickle.stop()], ...files]);
+}
