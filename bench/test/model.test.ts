@@ -108,8 +108,7 @@ describe('model bench pieces (no GPU)', () => {
     fails(['--resolution', '100'], /multiple of 32/);
     fails(['--encoder', 'vgg16'], /--encoder must be one of resnet18, resnet34, resnet50, efficientnet-b0, .*efficientnet-b7, not 'vgg16'/);
     fails(['--backbone', 'vgg16'], /--backbone must be one of resnet18/);
-    fails(['--network', 'pspnet'], /network 'pspnet' is not built in ulseg yet; available: linknet, unet/);
-    fails(['--network', 'segnet'], /unknown network 'segnet'/);
+    fails(['--network', 'segnet'], /unknown network 'segnet'; available: linknet, unet, fpn, pspnet, pan, deeplabv3plus/);
     fails(['--decoder-attention', 'scse'], /decoder attention 'scse' exists for unet only, not linknet/);
     fails(['--network', 'unet', '--decoder-attention', 'cbam'], /unknown decoder attention 'cbam'; available: none, scse/);
     expect(parseModelArguments(['--network', 'Unet', '--backbone', 'resnet34', '--decoder-attention', 'scse']).settings).toMatchObject({

@@ -38,6 +38,10 @@ export function forwardMacsPerImage(
   network: NetworkName = 'linknet',
   attention: DecoderAttention = 'none',
 ): number {
+  if (network !== 'linknet' && network !== 'unet') {
+    // FPN, PSPNet, PAN and DeepLabV3+ (with the dilated encoders) are not counted: refused rather than miscounted.
+    throw new Error(`bench model counts multiply-adds for linknet and unet only; not for ${network} yet`);
+  }
   const { macs: encoderPart, channels } = encoderMacs(encoder, resolution, inChannels);
   return encoderPart + (network === 'unet' ? unetMacs(channels, resolution, classes, attention) : linknetMacs(channels, resolution, classes));
 }
