@@ -13,7 +13,7 @@ import { SCHEMA } from '../src/schema.js';
 import { parseModelArguments } from '../src/model/args.js';
 import { bundleModelPage } from '../src/model/browser-run.js';
 import { modelMain } from '../src/model/cli.js';
-import { DEFAULT_MODEL_SETTINGS, encoderMacsPerImage, forwardMacsPerImage } from '../src/model/model-config.js';
+import { DEFAULT_MODEL_SETTINGS, forwardMacsPerImage } from '../src/model/model-config.js';
 import { runModelInNode } from '../src/model/node-run.js';
 import { pytorchMs } from '../src/model/pytorch.js';
 import { modelRecordFileName, readModelRecords, TOP_KERNELS } from '../src/model/report.js';
@@ -50,25 +50,32 @@ describe('model bench pieces', () => {
     expect(large / small).toBeGreaterThan(3.9);
   });
 
-  it('counts the ResNet encoders as torchvision does (1.81, 3.66, 4.09 GMAC at 224², 3 channels, without the fc layer)', () => {
-    expect(encoderMacsPerImage('resnet18', 224, 3) / 1e9).toBeCloseTo(1.81, 2);
-    expect(encoderMacsPerImage('resnet34', 224, 3) / 1e9).toBeCloseTo(3.66, 2);
-    expect(encoderMacsPerImage('resnet50', 224, 3) / 1e9).toBeCloseTo(4.09, 2);
+  it('counts the ResNet encoders as torchvision does (1.81, 3.66, 4.09 GMAC at 224², 3 channels, without the fc layer)', { timeout: 180_000 }, async () => {
+    const gpu = await gpuFor('lavapipe');
+    for (const [encoder, gmac] of [['resnet18', 1.81], ['resnet34', 3.66], ['resnet50', 4.09]] as const) {
+      const model = new SegmentationModel(gpu, { network: 'linknet', encoder, inChannels: 3, classes: 1 });
+      expect(forwardMacsPerImage(model, 224, 'encoder.') / 1e9).toBeCloseTo(gmac, 2);
+      model.dispose();
+    }
   });
 
-  it('counts the decoders: Unet (3x3 pairs, scSE on top) is heavier than Linknet on the same encoder', () => {
-    const encoder = encoderMacsPerImage('resnet34', 256, 1);
-    const linknet = forwardMacsPerImage('resnet34', 256, 1, 1, 'linknet');
-    const unet = forwardMacsPerImage('resnet34', 256, 1, 1, 'unet');
-    const scse = forwardMacsPerImage('resnet34', 256, 1, 1, 'unet', 'scse');
+  it('counts the decoders: Unet (3x3 pairs, scSE on top) is heavier than Linknet on the same encoder', { timeout: 180_000 }, async () => {
+    const gpu = await gpuFor('lavapipe');
+    const macs = (network: 'linknet' | 'unet', decoderAttention: 'none' | 'scse' = 'none', statePrefix?: string): number => {
+      const model = new SegmentationModel(gpu, { network, encoder: 'resnet34', decoderAttention, inChannels: 1, classes: 1 });
+      const count = forwardMacsPerImage(model, 256, statePrefix);
+      model.dispose();
+      return count;
+    };
+    const encoder = macs('unet', 'none', 'encoder.');
+    const unet = macs('unet');
     // Unet's five blocks at 16² … 256² (the 16-channel 3x3 head included), by hand: joined channels 768, 384, 192, 128, 32.
     const outs = [256, 128, 64, 32, 16];
     const joined = [512 + 256, 256 + 128, 128 + 64, 64 + 64, 32];
     const byHand = outs.reduce((total, out, k) => total + (16 * 2 ** k) ** 2 * 9 * (joined[k]! * out + out * out), 0) + 256 * 256 * 16 * 9;
     expect(unet - encoder).toBe(byHand);
-    expect(linknet).toBeLessThan(unet);
-    expect(scse).toBeGreaterThan(unet);
-    expect(forwardMacsPerImage('efficientnet-b6', 256, 1, 1, 'linknet')).toBe(forwardMacsPerImage('efficientnet-b6', 256, 1, 1));
+    expect(macs('linknet')).toBeLessThan(unet);
+    expect(macs('unet', 'scse')).toBeGreaterThan(unet);
   });
 
   it('compares with PyTorch only where the figure exists (B6, 256², one channel)', () => {
@@ -115,8 +122,7 @@ describe('model bench pieces', () => {
     fails(['--resolution', '100'], /multiple of 32/);
     fails(['--encoder', 'vgg16'], /--encoder must be one of resnet18, resnet34, resnet50, efficientnet-b0, .*efficientnet-b7, not 'vgg16'/);
     fails(['--backbone', 'vgg16'], /--backbone must be one of resnet18/);
-    fails(['--network', 'pspnet'], /network 'pspnet' is not built in ulseg yet; available: linknet, unet/);
-    fails(['--network', 'segnet'], /unknown network 'segnet'/);
+    fails(['--network', 'segnet'], /unknown network 'segnet'; available: linknet, unet, fpn, pspnet, pan, deeplabv3plus/);
     fails(['--decoder-attention', 'scse'], /decoder attention 'scse' exists for unet only, not linknet/);
     fails(['--network', 'unet', '--decoder-attention', 'cbam'], /unknown decoder attention 'cbam'; available: none, scse/);
     expect(parseModelArguments(['--network', 'Unet', '--backbone', 'resnet34', '--decoder-attention', 'scse']).settings).toMatchObject({
@@ -288,7 +294,9 @@ describe('pnpm bench model --network unet --backbone resnet18: Unet-ResNet-18 at
     // smp's Unet-ResNet-18 with one input channel and one class: 14,321,937 parameters (ResNet-18 11,170,240 with
     // a 1-channel stem, the decoder 3,151,552, the 3x3 head 145).
     expect(record.model.parameters).toBe(14_321_937);
-    expect(record.model.forwardMacsPerImage).toBe(forwardMacsPerImage('resnet18', 64, 1, 1, 'unet'));
+    const unet = new SegmentationModel(await gpuFor('lavapipe'), { network: 'unet', encoder: 'resnet18', inChannels: 1, classes: 1 });
+    expect(record.model.forwardMacsPerImage).toBe(forwardMacsPerImage(unet, 64));
+    unet.dispose();
     expect(record.rows.map((row) => [row.name, row.ours.status])).toEqual([['forward b1', 'ok']]);
     expect(record.rows[0]!.pytorchMs).toBeNull();
   });

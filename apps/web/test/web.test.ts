@@ -85,7 +85,7 @@ describe('settings and limits (Node)', () => {
       ['threshold', '2', 'threshold must be a number in [0, 1]'],
       ['train-resolution', '32', 'train-resolution must be an integer in 64..4096'],
       ['colour', 'red', "unknown parameter 'colour'"],
-      ['train-network', 'pspnet', "train-network: network 'pspnet' is not built in ulseg yet; available: linknet, unet"],
+      ['train-network', 'segnet', "train-network: unknown network 'segnet'; available: linknet, unet, fpn, pspnet, pan, deeplabv3plus"],
       ['train-backbone', 'vgg16', "train-backbone: unknown backbone 'vgg16'; available: resnet18"],
       ['train-decoder-attention', 'scse', "train-decoder-attention: decoder attention 'scse' exists for unet only, not linknet"],
     ];

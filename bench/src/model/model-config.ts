@@ -27,10 +27,12 @@ export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {
 /**
  * Multiply-adds of one image's forward pass at `resolution` (square, a multiple of 32): the sum over the ops of the
  * traced eval forward (autograd's opMacs: every convolution, transposed convolution and squeeze-excitation).
- * Element-wise work (BN, activations, additions) is not counted.
+ * Element-wise work (BN, activations, additions, pooling) is not counted. With `statePrefix` (e.g. `'encoder.'`) only
+ * the ops that read a parameter under that state_dict prefix count: a part of the network (the encoder's share).
  */
-export function forwardMacsPerImage(model: SegmentationModel, resolution: number): number {
+export function forwardMacsPerImage(model: SegmentationModel, resolution: number, statePrefix?: string): number {
   const traced = traceEval(model, model.parameters()[0]!.gpu, [1, model.config.inChannels, resolution, resolution]);
   traced.dispose();
-  return traced.ops.reduce((total, op) => total + opMacs(op), 0);
+  const counted = statePrefix === undefined ? traced.ops : traced.ops.filter((op) => op.inputs.some((input) => input.kind === 'state' && input.name.startsWith(statePrefix)));
+  return counted.reduce((total, op) => total + opMacs(op), 0);
 }

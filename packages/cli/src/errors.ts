@@ -1,5 +1,5 @@
 /** Error classes whose messages already say everything (the file and the problem): shown without the class name. */
-const PLAIN = new Set(['Error', 'DataError']);
+const PLAIN = new Set(['Error', 'DataError', 'ConfigError']);
 
 /** Turns errors into one clear message on stderr (no stack trace unless ULSEG_DEBUG is set) and an exit code. */
 export function reportFailure(error: unknown): number {

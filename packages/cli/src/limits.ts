@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { traceEval } from '@ulseg/autograd';
 import { numel, type Gpu } from '@ulseg/kernels';
-import { INPUT_MULTIPLE, SegmentationModel, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+import { INPUT_MULTIPLE, NETWORK_MIN_INPUT, SegmentationModel, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** The largest model input side any command accepts (infer, train, export-onnx). */
 export const MAX_RESOLUTION = 4096;
@@ -29,17 +29,18 @@ export interface ActivationModel {
 
 /**
  * Values per image and per input pixel in the largest tensor of the model's forward pass: the largest op output of a
- * trace of its eval forward on a [1, C, 32, 32] input, over 32². At any side R that is a multiple of 32 every
- * feature map's side is R/32 times its side in the trace (five halvings, exact), so the largest tensor holds this
- * times R² values per image (pooled maps, smaller, only fall further below it). Every op output is bound whole by a
+ * trace of its eval forward on a [1, C, S, S] input, over S², where S is 32 or the network's smallest input (PAN: 128).
+ * At any side R that is a multiple of 32 every feature map's side is R/S times its side in the trace (exact halvings),
+ * so the largest tensor holds this times R² values per image (pooled maps of fixed size only fall further below it). Every op output is bound whole by a
  * kernel, so it must fit maxStorageBufferBindingSize. The trace runs the model's own forward: no per-network table.
  */
 export function largestActivationPerPixel(gpu: Gpu, model: ActivationModel): number {
   const network = new SegmentationModel(gpu, { network: model.network, encoder: model.encoder, decoderAttention: model.decoderAttention ?? 'none', inChannels: model.inChannels, classes: 1 });
+  const side = Math.max(INPUT_MULTIPLE, NETWORK_MIN_INPUT[model.network] ?? 0);
   try {
-    const traced = traceEval(network, gpu, [1, model.inChannels, INPUT_MULTIPLE, INPUT_MULTIPLE]);
+    const traced = traceEval(network, gpu, [1, model.inChannels, side, side]);
     traced.dispose();
-    return Math.max(...traced.ops.map((op) => numel(op.shape))) / INPUT_MULTIPLE ** 2;
+    return Math.max(...traced.ops.map((op) => numel(op.shape))) / side ** 2;
   } finally {
     network.dispose();
   }

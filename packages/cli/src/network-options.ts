@@ -1,12 +1,11 @@
 /**
  * --network, --backbone (alias --encoder) and --decoder-attention: one spelling and one check for every command that
- * names a model (train, infer, forward, export-onnx, convert). Networks the original offers but ulseg has not built
- * are refused by name, with what is available.
+ * names a model (train, infer, forward, export-onnx, convert). Unknown networks are refused with what is available.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { BACKBONES, checkBackbone, checkNetwork, DECODER_ATTENTIONS, NETWORKS, PLANNED_NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+import { BACKBONES, checkBackbone, checkNetwork, DECODER_ATTENTIONS, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
-export const NETWORK_HELP = `${NETWORKS.join(', ')} (the original's ${PLANNED_NETWORKS.join(', ')} are not built yet)`;
+export const NETWORK_HELP = NETWORKS.join(', ');
 export const BACKBONE_HELP = BACKBONES.join(', ');
 
 /** commander parser: a network name, either spelling (unet, Unet), or an InvalidArgumentError naming what exists. */

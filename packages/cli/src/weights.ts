@@ -1,4 +1,4 @@
-/** Model weights for the commands that run or convert one model: read, checked finite, and recognised as a Linknet or Unet. */
+/** Model weights for the commands that run or convert one model: read, checked finite, and recognised as one of the six networks. */
 import { describeNetwork, modelSpecFromWeights, NETWORK_TITLES, readWeights, type BackboneName, type DecoderAttention, type NetworkName, type WeightMap } from '@ulseg/model';
 import { readInput } from './files.js';
 
@@ -16,7 +16,7 @@ export interface ModelWeights {
 }
 
 /**
- * The weights in `path` (safetensors or .pth): an empty dict, one that is no Linknet/Unet state_dict, or one with
+ * The weights in `path` (safetensors or .pth): an empty dict, one that is no state_dict of a known network, or one with
  * NaN/Infinity values is an error naming the file. `flag` names where the path came from; `encoder` replaces the
  * backbone read from the weights (`hasEncoderFlag`: the command has --backbone, so the error may suggest it);
  * `network` (the --network flag) refuses weights of another network, naming both.

@@ -91,9 +91,9 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   const networkRows = [...section.slice(0, section.indexOf('</section>')).matchAll(/<tr><td>(\w+)<\/td><td>([^<]+)<\/td><td>([0-9.]+)<\/td><td>([0-9.]+)<\/td><td>(?:<b>)?([0-9.]+)/g)];
   expect(networkRows.map((row) => [row[1], row[2]])).toEqual([['Linknet', 'Linknet on efficientnet-b0'], ['Unet', 'Unet on efficientnet-b0']]);
   expect(networkRows[0]!.slice(3, 6).map(Number)).toEqual([ablation[2]![1], ablation[4]![1], ablation[6]![1]].map((value) => Number(Number(value).toFixed(4))));
-  const badList = await ulseg('demo', '--preset', 'tiny', '--out', 'never', '--networks', 'linknet,fpn');
+  const badList = await ulseg('demo', '--preset', 'tiny', '--out', 'never', '--networks', 'linknet,segnet');
   expect(badList.code).not.toBe(0);
-  expect(badList.stderr).toMatch(/--networks.*network 'fpn' is not built in ulseg yet; available: linknet, unet/);
+  expect(badList.stderr).toMatch(/--networks.*unknown network 'segnet'; available: linknet, unet, fpn, pspnet, pan, deeplabv3plus/);
   expect(existsSync(join(scratch, 'never'))).toBe(false);
 
   const again = await ulseg('evaluate', '--ablation', '--weights', 'run/weights/fold1/best.safetensors', 'run/weights/fold2/best.safetensors',

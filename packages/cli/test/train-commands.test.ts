@@ -133,8 +133,8 @@ describe('ulseg synth, preprocess, train', () => {
   it('bad input: one line naming the option or file and the problem, no stack trace', async () => {
     const checks: [string[], RegExp][] = [
       [['train', '--fold-file-list', at('absent.csv')], /^ulseg: --fold-file-list '.*absent\.csv': no such file \(ulseg preprocess writes one\)$/],
-      [['train', '--network', 'DeepLabV3Plus'], /error: option '--network <name>' argument 'DeepLabV3Plus' is invalid\. network 'DeepLabV3Plus' is not built in ulseg yet; available: linknet, unet\.$/],
-      [['train', '--network', 'segnet'], /argument 'segnet' is invalid\. unknown network 'segnet'; available: linknet, unet\.$/],
+      [['train', '--network', 'segnet'], /argument 'segnet' is invalid\. unknown network 'segnet'; available: linknet, unet, fpn, pspnet, pan, deeplabv3plus\.$/],
+      [['train', '--network', 'PAN', '--image-resolution', '96', '--fold-file-list', committedCsv], /^ulseg: image resolution: PAN needs inputs of at least 128x128 \(its FPA block halves the 1\/16 map three times\), got 96x96$/],
       [['train', '--backbone', 'resnet99'], /argument 'resnet99' is invalid\. unknown backbone 'resnet99'; available: resnet18, resnet34, resnet50, efficientnet-b0, /],
       [['train', '--network', 'linknet', '--decoder-attention', 'scse', '--fold-file-list', committedCsv], /^ulseg: decoder attention 'scse' exists for unet only, not linknet$/],
       [['train', '--image-resolution', '100', '--fold-file-list', committedCsv], /argument '100' is invalid\. expected a multiple of 32 from 64 to 4096 \(the encoder downsamples 5 times\), e\.g\. 256; got '100'\.$/],

@@ -27,7 +27,7 @@ export interface EnsembleMember {
 }
 
 /**
- * A Linknet or Unet member (run with {@link leanForward}) from weight bytes (safetensors or `.pth`, told apart by content). `read` is called at load time, so
+ * A member of any of the six networks (run with {@link leanForward}) from weight bytes (safetensors or `.pth`, told apart by content). `read` is called at load time, so
  * an ensemble loaded one model at a time holds one model's weights in memory at once.
  */
 export function weightsMember(name: string, read: () => Promise<Uint8Array>, options: { encoder?: BackboneName } = {}): EnsembleMember {

@@ -1,17 +1,14 @@
 /**
- * The networks of the original's `--network` (docs/ORIGINAL.md §10), by ulseg's lower-case names: which are built,
- * which are not yet, and how the original spells them (smp class names).
+ * The networks of the original's `--network` (docs/ORIGINAL.md §10), by ulseg's lower-case names, and how the
+ * original spells them (smp class names). All six are built.
  */
 import type { DecoderAttention } from './decoders/unet.js';
 
-export const NETWORKS = ['linknet', 'unet'] as const;
+export const NETWORKS = ['linknet', 'unet', 'fpn', 'pspnet', 'pan', 'deeplabv3plus'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
 
-/** The original's other networks, refused by name until they are built. */
-export const PLANNED_NETWORKS = ['deeplabv3plus', 'fpn', 'pan', 'pspnet'] as const;
-
 /** The original's spelling (train.py's `--network` takes smp's class names). */
-export const NETWORK_TITLES: Record<NetworkName | (typeof PLANNED_NETWORKS)[number], string> = {
+export const NETWORK_TITLES: Record<NetworkName, string> = {
   linknet: 'Linknet',
   unet: 'Unet',
   deeplabv3plus: 'DeepLabV3Plus',
@@ -19,6 +16,19 @@ export const NETWORK_TITLES: Record<NetworkName | (typeof PLANNED_NETWORKS)[numb
   pan: 'PAN',
   pspnet: 'PSPNet',
 };
+
+/**
+ * The smallest input side each network runs at (32 unless stated): PAN's FPA block max-pools the 1/16 map three
+ * times by 2, so that map must be at least 8 pixels a side.
+ */
+export const NETWORK_MIN_INPUT: Partial<Record<NetworkName, number>> = { pan: 128 };
+
+/** An error message when an H×W input is too small for the network, else undefined. */
+export function inputTooSmall(network: NetworkName, height: number, width: number): string | undefined {
+  const minimum = NETWORK_MIN_INPUT[network];
+  if (minimum === undefined || (height >= minimum && width >= minimum)) return undefined;
+  return `${NETWORK_TITLES[network]} needs inputs of at least ${minimum}x${minimum} (its FPA block halves the 1/16 map three times), got ${height}x${width}`;
+}
 
 export function isNetwork(name: string): name is NetworkName {
   return (NETWORKS as readonly string[]).includes(name);
@@ -29,7 +39,6 @@ export function checkNetwork(name: string): NetworkName {
   const lower = name.toLowerCase();
   if (isNetwork(lower)) return lower;
   const available = `available: ${NETWORKS.join(', ')}`;
-  if ((PLANNED_NETWORKS as readonly string[]).includes(lower)) throw new Error(`network '${name}' is not built in ulseg yet; ${available}`);
   throw new Error(`unknown network '${name}'; ${available}`);
 }
 

@@ -1,15 +1,26 @@
 /**
- * SegmentationModel = encoder → decoder → head, smp 0.1.0's Linknet and Unet on any encoder (docs/ORIGINAL.md §10):
- * logits [N, classes, H, W] for x [N, C, H, W] with H and W multiples of 32.
- *   Linknet: decoder → 32 ch, head conv1x1 (bias) → classes.   Unet: decoder → 16 ch, head conv3x3 pad 1 (bias).
+ * SegmentationModel = encoder → decoder → head, smp 0.1.0's six networks on any encoder (docs/ORIGINAL.md §10):
+ * logits [N, classes, H, W] for x [N, C, H, W] with H and W multiples of 32. segmentation_head.0 is a conv with bias,
+ * then (segmentation_head.1) bilinear upsampling with align_corners=True by the factor back to the input's size:
+ *   network        encoder              decoder output      head conv   upsampling
+ *   Linknet        stride 32            32 ch, stride 1     1x1         —
+ *   Unet           stride 32            16 ch, stride 1     3x3 pad 1   —
+ *   FPN            stride 32            128 ch, stride 4    1x1         ×4
+ *   PSPNet         depth 3 (stride 8)   512 ch, stride 8    3x3 pad 1   ×8
+ *   PAN            stride 16 (dilated)  32 ch, stride 4     3x3 pad 1   ×4
+ *   DeepLabV3+     stride 16 (dilated)  256 ch, stride 4    1x1         ×4
  */
-import { nn, type Tensor } from '@ulseg/autograd';
+import { F, nn, type Tensor } from '@ulseg/autograd';
 import { dims4, formatShape, Random } from '@ulseg/kernels';
 import { createEncoder, checkBackbone, type BackboneName, type Encoder } from './encoders/encoder.js';
 import { ENCODERS, type EncoderName } from './encoders/efficientnet-params.js';
+import { DeepLabV3PlusDecoder } from './decoders/deeplabv3plus.js';
+import { FpnDecoder } from './decoders/fpn.js';
 import { LinknetDecoder } from './decoders/linknet.js';
+import { PanDecoder } from './decoders/pan.js';
+import { PSP_ENCODER_DEPTH, PspDecoder } from './decoders/pspnet.js';
 import { UnetDecoder, type DecoderAttention } from './decoders/unet.js';
-import { checkDecoderAttention, checkNetwork, type NetworkName } from './networks.js';
+import { checkDecoderAttention, checkNetwork, inputTooSmall, type NetworkName } from './networks.js';
 
 type Gpu = Tensor['gpu'];
 
@@ -25,15 +36,50 @@ export interface ModelConfig {
   /** Seed of the initialisation generator (same seed → same weights). */
   seed?: number;
   dropConnectRate?: number;
+  /** The decoder's dropout probability (FPN, PSPNet: Dropout2d, smp's 0.2; DeepLabV3+: Dropout, 0.5); others have none. */
+  decoderDropout?: number;
 }
 
-type Decoder = nn.Module & { forward(features: readonly Tensor[]): Tensor };
+type Decoder = nn.Module & { readonly outChannels: number; forward(features: readonly Tensor[]): Tensor };
+
+/** How each network is assembled around its decoder (see the file comment's table). */
+interface NetworkLayout {
+  outputStride: 16 | 32;
+  /** Encoder features computed (f0..f_depth). */
+  encoderDepth: number;
+  headKernel: 1 | 3;
+  /** Bilinear (align_corners=True) upsampling after the head; 1 = none. */
+  upsampling: number;
+  decoder(gpu: Gpu, random: Random, encoderChannels: readonly number[], config: ModelConfig, attention: DecoderAttention): Decoder;
+}
+
+const LAYOUTS: Record<NetworkName, NetworkLayout> = {
+  linknet: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 1, decoder: (gpu, random, channels) => new LinknetDecoder(gpu, random, channels, 32) },
+  unet: { outputStride: 32, encoderDepth: 5, headKernel: 3, upsampling: 1, decoder: (gpu, random, channels, _, attention) => new UnetDecoder(gpu, random, channels, attention) },
+  fpn: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 4, decoder: (gpu, random, channels, config) => new FpnDecoder(gpu, random, channels, { dropout: config.decoderDropout }) },
+  pspnet: {
+    outputStride: 32,
+    encoderDepth: PSP_ENCODER_DEPTH,
+    headKernel: 3,
+    upsampling: 8,
+    decoder: (gpu, random, channels, config) => new PspDecoder(gpu, random, channels, { dropout: config.decoderDropout }),
+  },
+  pan: { outputStride: 16, encoderDepth: 5, headKernel: 3, upsampling: 4, decoder: (gpu, random, channels) => new PanDecoder(gpu, random, channels) },
+  deeplabv3plus: {
+    outputStride: 16,
+    encoderDepth: 5,
+    headKernel: 1,
+    upsampling: 4,
+    decoder: (gpu, random, channels, config) => new DeepLabV3PlusDecoder(gpu, random, channels, { dropout: config.decoderDropout }),
+  },
+};
 
 export class SegmentationModel extends nn.Module {
   readonly encoder: Encoder;
   readonly decoder: Decoder;
   readonly network: NetworkName;
   private readonly head: nn.Conv2d;
+  private readonly layout: NetworkLayout;
   /** Drives drop-connect masks (one seed per training forward); {@link useRandom} replaces it. */
   private random: Random;
 
@@ -43,19 +89,16 @@ export class SegmentationModel extends nn.Module {
     this.random = new Random((config.seed ?? 1234) ^ 0x5eed);
     this.network = checkNetwork(config.network ?? 'linknet');
     const attention = checkDecoderAttention(config.decoderAttention ?? 'none', this.network);
+    this.layout = LAYOUTS[this.network];
+    const { outputStride, headKernel } = this.layout;
     this.encoder = this.registerModule(
       'encoder',
-      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate }),
+      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride }),
     );
+    this.decoder = this.registerModule('decoder', this.layout.decoder(gpu, random, this.encoder.outChannels, config, attention));
     const head = new nn.Module();
-    if (this.network === 'unet') {
-      const decoder = new UnetDecoder(gpu, random, this.encoder.outChannels, attention);
-      this.decoder = this.registerModule('decoder', decoder);
-      this.head = head.registerModule('0', new nn.Conv2d(gpu, random, decoder.outChannels, config.classes, 3, { padding: 1, init: 'xavier' }));
-    } else {
-      this.decoder = this.registerModule('decoder', new LinknetDecoder(gpu, random, this.encoder.outChannels, 32));
-      this.head = head.registerModule('0', new nn.Conv2d(gpu, random, 32, config.classes, 1, { init: 'xavier' }));
-    }
+    const headOptions = { padding: headKernel === 3 ? 1 : 0, init: 'xavier' } as const;
+    this.head = head.registerModule('0', new nn.Conv2d(gpu, random, this.decoder.outChannels, config.classes, headKernel, headOptions));
     this.registerModule('segmentation_head', head);
   }
 
@@ -66,8 +109,12 @@ export class SegmentationModel extends nn.Module {
 
   forward(x: Tensor): Tensor {
     checkInput(x, this.config.inChannels);
-    const features = this.encoder.forward(x, this.training ? this.random : undefined);
-    return this.head.forward(this.decoder.forward(features));
+    const tooSmall = inputTooSmall(this.network, x.shape[2]!, x.shape[3]!);
+    if (tooSmall) throw new Error(`model input ${formatShape(x.shape)}: ${tooSmall}`);
+    const features = this.encoder.forward(x, this.training ? this.random : undefined, this.layout.encoderDepth);
+    const logits = this.head.forward(this.decoder.forward(features));
+    const { upsampling } = this.layout;
+    return upsampling === 1 ? logits : F.interpolate(logits, { scaleFactor: upsampling, mode: 'bilinear', alignCorners: true });
   }
 }
 
@@ -108,8 +155,8 @@ export interface Architecture {
 }
 
 /**
- * Network, backbone and decoder attention of a state_dict from its keys and shapes: Linknet (`decoder.blocks.0.block`)
- * or Unet (`decoder.blocks.0.conv1`, scSE where `attention1` exists); ResNet by block count and Bottleneck `conv3`;
+ * Network, backbone and decoder attention of a state_dict from its keys and shapes: the network by its decoder's first
+ * module (inferNetwork; scSE where a Unet has `attention1`); ResNet by block count and Bottleneck `conv3`;
  * EfficientNet as inferEncoder.
  */
 export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: readonly number[] }>): Architecture {
@@ -125,12 +172,27 @@ export function inferArchitecture(shapes: ReadonlyMap<string, { readonly shape: 
   } else {
     backbone = inferEncoder(keys, shapes.get('encoder._conv_stem.weight')?.shape);
   }
-  let network: NetworkName;
-  if (keys.some((key) => key.startsWith('decoder.blocks.0.block.'))) network = 'linknet';
-  else if (keys.some((key) => key.startsWith('decoder.blocks.0.conv1.'))) network = 'unet';
-  else throw new Error(`the weights match no Linknet or Unet decoder (no decoder.blocks.0.block.* or decoder.blocks.0.conv1.* keys)`);
+  const network = inferNetwork(keys);
   const decoderAttention: DecoderAttention = keys.some((key) => /^decoder\.blocks\.\d+\.attention1\./.test(key)) ? 'scse' : 'none';
   return { network, backbone, decoderAttention };
+}
+
+/** The key prefix that only each network's decoder has (smp 0.1.0's module names). */
+const DECODER_SIGNATURES: readonly (readonly [NetworkName, string])[] = [
+  ['linknet', 'decoder.blocks.0.block.'],
+  ['unet', 'decoder.blocks.0.conv1.'],
+  ['fpn', 'decoder.p5.'],
+  ['pspnet', 'decoder.psp.'],
+  ['pan', 'decoder.fpa.'],
+  ['deeplabv3plus', 'decoder.aspp.'],
+];
+
+/** The network of a state_dict by its decoder's keys, or an error naming the prefixes looked for. */
+export function inferNetwork(keys: readonly string[]): NetworkName {
+  const found = DECODER_SIGNATURES.find(([, prefix]) => keys.some((key) => key.startsWith(prefix)));
+  if (found) return found[0];
+  const prefixes = DECODER_SIGNATURES.map(([network, prefix]) => `${prefix}* (${network})`).join(', ');
+  throw new Error(`the weights match no known decoder (none of the keys ${prefixes})`);
 }
 
 /** What a command needs to build the model of a state_dict. */
@@ -159,7 +221,12 @@ export function modelSpecFromWeights(
     architecture = inferArchitecture(weights);
   } catch (error) {
     if (!options.backbone || !/encoder/.test((error as Error).message)) throw new Error(`${source}: ${(error as Error).message}`);
-    const network: NetworkName = [...weights.keys()].some((key) => key.startsWith('decoder.blocks.0.block.')) ? 'linknet' : 'unet';
+    let network: NetworkName;
+    try {
+      network = inferNetwork([...weights.keys()]);
+    } catch (networkError) {
+      throw new Error(`${source}: ${(networkError as Error).message}`);
+    }
     architecture = { network, backbone: options.backbone, decoderAttention: 'none' };
   }
   if (options.backbone) architecture = { ...architecture, backbone: options.backbone };

@@ -59,7 +59,7 @@ describe('network fixture cases', () => {
   it('reads network, attention and backbone from a case name, and makes a Chromium case of every built network', () => {
     expect(caseNetwork('unet-scse-resnet34')).toEqual({ network: 'unet', decoderAttention: 'scse', encoder: 'resnet34' });
     expect(caseNetwork('deeplabv3plus-efficientnet-b0')).toEqual({ network: 'deeplabv3plus', decoderAttention: 'none', encoder: 'efficientnet-b0' });
-    expect(networkFixtureCases.map((kernelCase) => kernelCase.name)).toEqual(['unet-resnet34', 'unet-efficientnet-b0', 'unet-scse-resnet34', 'linknet-resnet34']);
+    expect(networkFixtureCases.map((kernelCase) => kernelCase.name).sort()).toEqual([...NETWORK_CASES].sort());
   });
 
   it('the manifest check names the first differing entry and the parameter count', async () => {
@@ -117,5 +117,15 @@ describe('network fixture gradient checker', () => {
     expect(failures).toContain('c: no gradient');
     expect(failures.some((line) => line.startsWith('never: has a gradient'))).toBe(true);
     expect(failures.some((line) => line.startsWith('zero: zero in exact arithmetic'))).toBe(true);
+  });
+
+  it('bounds a zero-in-exact-arithmetic gradient by 10x torch\'s own float32 noise on it where that exceeds 1e-5 of the global max', () => {
+    const globalMax = Math.max(...values.map(Math.abs));
+    const noisy = new Float32Array(50).fill(5e-5 * globalMax);
+    const report = (torchNoise: number | undefined): string[] =>
+      gradientReport([entry('a'), entry('zero', { zero_in_exact_arithmetic: true, max_abs_diff_f32_vs_f64: torchNoise })], new Map([['a', values], ['zero', noisy]])).failures;
+    expect(report(undefined)).toHaveLength(1);
+    expect(report(1e-6 * globalMax)).toHaveLength(1);
+    expect(report(1e-5 * globalMax)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
 import type { AugmentPolicyInput } from '@ulseg/kernels';
-import { BACKBONES, checkDecoderAttention, checkNetwork, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+import { BACKBONES, checkDecoderAttention, checkNetwork, inputTooSmall, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** What `network` may be (@ulseg/model's NETWORKS); the original's winning entry was Linknet. */
 export { NETWORKS };
@@ -105,6 +105,8 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (config.imageResolution % 32 !== 0) {
     fail(`image resolution must be a multiple of 32 (the encoder downsamples 5 times), got ${config.imageResolution}`);
   }
+  const tooSmall = inputTooSmall(config.network, config.imageResolution, config.imageResolution);
+  if (tooSmall) fail(`image resolution: ${tooSmall}`);
   integer('epochs', config.epochs, 1);
   integer('batch size', config.batchSize, 1);
   integer('validation batch size', config.validationBatchSize, 1);

@@ -73,7 +73,7 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
     const shard = resolveShard(options);
     if (probabilities !== undefined && sameFolder(probabilities, out)) throw new Error(`--save-probabilities '${probabilities}' is the --out folder: give the probability maps their own folder`);
     const views = resolveViews(options.tta);
-    // Every model is read and checked (finite, a Linknet or Unet, the --network/--backbone given, 1 channel in and
+    // Every model is read and checked (finite, one of the networks, the --network/--backbone given, 1 channel in and
     // out) before any image is.
     // One architecture per distinct network, backbone and attention (their activation bound is checked once each).
     const architectures = new Map<string, ActivationModel>();

@@ -241,7 +241,7 @@ const DEFAULT_BACKBONE: BackboneName = 'efficientnet-b6';
 export function trainCommand(adapterOption: () => Option, runtimeOption: () => Option): Command {
   return new Command('train')
     .description(
-      "K-fold training of a segmentation network (Linknet on EfficientNet-B6 by default; Unet, scSE Unet, ResNet backbones) as the original's train.py (ORIGINAL.md §3-§5): for fold k, the images of " +
+      "K-fold training of a segmentation network (Linknet on EfficientNet-B6 by default; Unet, scSE Unet, FPN, PSPNet, PAN, DeepLabV3+, ResNet backbones) as the original's train.py (ORIGINAL.md §3-§5): for fold k, the images of " +
         'fold k (train.csv) validate and the others train; augmentation on the GPU, Adam with the cosine schedule stepped ' +
         'per epoch, validation each epoch, best checkpoint when the validation loss is <= the best so far (epochs 1..E-1; a 1-epoch run saves its epoch), ' +
         'a last checkpoint, log.csv and curves.svg every epoch, all under WEIGHTS_PATH/fold<k>/. Every random draw comes ' +

@@ -53,10 +53,12 @@ export class LinknetDecoderBlock extends nn.Module {
 
 export class LinknetDecoder extends nn.Module {
   readonly blocks: LinknetDecoderBlock[];
+  readonly outChannels: number;
 
   /** encoderChannels: f0..f5 channels; prefinal: the last block's output channels (32). */
   constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], prefinalChannels = 32) {
     super();
+    this.outChannels = prefinalChannels;
     const reversed = encoderChannels.slice(1).reverse();
     const channels = [...reversed, prefinalChannels];
     const list = this.registerModule('blocks', new nn.ModuleList<LinknetDecoderBlock>());

@@ -72,8 +72,10 @@ export interface BlockSpec {
   squeezed: number;
   /** [left, right, top, bottom] of the depthwise conv's static-same pad. */
   pad: [number, number, number, number];
-  /** Residual (and drop-connect) when stride 1 and input = output filters. */
+  /** Residual (and drop-connect) when stride 1 and input = output filters (decided before any dilation). */
   residual: boolean;
+  /** Depthwise dilation: 2 in the last stage of the dilated encoder (output stride 16), else 1. */
+  dilation: number;
 }
 
 /** "Static same" pad for kernel k, stride s at image size: max((ceil(I/s) − 1)·s + k − I, 0), split floor/ceil. */
@@ -102,10 +104,23 @@ export function blockSpecs(spec: EfficientNetSpec): BlockSpec[] {
         squeezed: Math.max(1, Math.floor(blockInput * SE_RATIO)),
         pad: staticSamePad(kernel, blockStride, spec.resolution),
         residual: blockStride === 1 && blockInput === outputFilters,
+        dilation: 1,
       });
     }
   }
   return blocks;
+}
+
+/**
+ * smp's make_dilated on the last stage (blocks stageIndexes[2] onwards) for output stride 16: every conv at stride 1
+ * with dilation 2 and a symmetric pad 2·⌊k/2⌋ done by the conv (0.6.3's static pad removed); residuals unchanged.
+ */
+export function dilateLastStage(blocks: readonly BlockSpec[], spec: EfficientNetSpec): BlockSpec[] {
+  return blocks.map((block) => {
+    if (block.index < spec.stageIndexes[2]) return block;
+    const pad = 2 * Math.floor(block.kernel / 2);
+    return { ...block, stride: 1, dilation: 2, pad: [pad, pad, pad, pad] };
+  });
 }
 
 export function encoderSpec(name: string): EfficientNetSpec {

@@ -5,6 +5,7 @@
  *   MBConv: [expand 1x1 → BN → swish] → pad → depthwise k×k → BN → swish → SE → project 1x1 → BN [→ drop-connect + x]
  *   SE: mean over H,W → 1x1 (bias) → swish → 1x1 (bias) → sigmoid → scale
  * Features f0..f5: the input, the stem, and the outputs of blocks stageIndexes[k] − 1.
+ * Output stride 16 (DeepLabV3+): the last stage's depthwise convs run at stride 1, dilation 2, pad 2·⌊k/2⌋.
  * Each conv → BN [→ swish] runs through nn.convBatchNorm: one fused kernel in eval mode without recording
  * (y = act(conv(x)·s + t), the BN folded into s and t), the composition otherwise.
  */
@@ -13,6 +14,7 @@ import type { Random } from '@ulseg/kernels';
 import type { Encoder } from './encoder.js';
 import {
   blockSpecs,
+  dilateLastStage,
   DROP_CONNECT_RATE,
   ENCODER_BN,
   HEAD_FILTERS,
@@ -46,7 +48,7 @@ export class MBConvBlock extends nn.Module {
     }
     this.depthwiseConv = this.registerModule(
       '_depthwise_conv',
-      new nn.Conv2d(gpu, random, expanded, expanded, spec.kernel, { stride: spec.stride, padding: spec.pad, groups: expanded, bias: false }),
+      new nn.Conv2d(gpu, random, expanded, expanded, spec.kernel, { stride: spec.stride, padding: spec.pad, dilation: spec.dilation, groups: expanded, bias: false }),
     );
     this.bn1 = this.registerModule('_bn1', bn(gpu, expanded));
     this.seReduce = this.registerModule('_se_reduce', new nn.Conv2d(gpu, random, expanded, spec.squeezed, 1));
@@ -70,6 +72,8 @@ export class MBConvBlock extends nn.Module {
 
 export interface EncoderOptions {
   inChannels?: number;
+  /** 16: the last stage dilated instead of strided (smp's make_dilated for DeepLabV3+). Default 32. */
+  outputStride?: 16 | 32;
   /** Per-block drop-connect base rate (0.2 in the original); per block p = rate · index / blocks. */
   dropConnectRate?: number;
 }
@@ -77,7 +81,7 @@ export interface EncoderOptions {
 export class EfficientNetEncoder extends nn.Module implements Encoder {
   readonly blocks: MBConvBlock[];
   readonly outChannels: number[];
-  readonly outputStride = 32;
+  readonly outputStride: 16 | 32;
   dropConnectRate: number;
   private readonly convStem: nn.Conv2d;
   private readonly bn0: nn.BatchNorm2d;
@@ -86,13 +90,14 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
     super();
     const inChannels = options.inChannels ?? 1;
     this.dropConnectRate = options.dropConnectRate ?? DROP_CONNECT_RATE;
+    this.outputStride = options.outputStride ?? 32;
     const stem = roundFilters(STEM_FILTERS, spec.widthCoefficient);
     this.convStem = this.registerModule(
       '_conv_stem',
       new nn.Conv2d(gpu, random, inChannels, stem, 3, { stride: 2, padding: staticSamePad(3, 2, spec.resolution), bias: false }),
     );
     this.bn0 = this.registerModule('_bn0', bn(gpu, stem));
-    const specs = blockSpecs(spec);
+    const specs = this.outputStride === 16 ? dilateLastStage(blockSpecs(spec), spec) : blockSpecs(spec);
     const list = this.registerModule('_blocks', new nn.ModuleList<MBConvBlock>());
     this.blocks = specs.map((block) => {
       const module = new MBConvBlock(gpu, random, block);
@@ -111,7 +116,7 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
     return nn.convBatchNorm(this.convStem, this.bn0, x, 'silu');
   }
 
-  /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32; `depth` < 5 stops after f_depth. */
+  /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32 (f5 at 16 when dilated); `depth` < 5 stops after f_depth. */
   forward(x: Tensor, random?: Random, depth = 5): Tensor[] {
     const features = [x];
     let y = this.stem(x);

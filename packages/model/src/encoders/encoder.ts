@@ -43,6 +43,5 @@ export function checkBackbone(name: string): BackboneName {
 
 export function createEncoder(gpu: Gpu, random: Random, name: BackboneName, options: EncoderBuildOptions = {}): Encoder {
   if ((RESNET_NAMES as readonly string[]).includes(name)) return new ResNetEncoder(gpu, random, name as ResNetName, options);
-  if (options.outputStride === 16) throw new Error(`${name}: the dilated EfficientNet (output stride 16) is not built yet; ResNets are`);
   return new EfficientNetEncoder(gpu, random, encoderSpec(name), options);
 }
