@@ -1,4 +1,6 @@
 /** Command-line arguments of `pnpm bench`. */
+import { parseBrowserAdapters, parseNodeAdapter, type BrowserAdapterChoice, type NodeAdapterChoice } from './adapters.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `pnpm bench all --quick`, the kernels part: the cold run as the only untimed run, then 2 timed repeats per
@@ -12,6 +14,12 @@ export const QUICK_KERNEL_ARGUMENTS: readonly string[] = ['--repeats', '2', '--w
  * onnxruntime-web compiles its shaders for each row.
  */
 export const QUICK_MODEL_ARGUMENTS: readonly string[] = ['--encoder', 'efficientnet-b0', '--resolution', '64', '--batch', '1,2', '--passes', 'forward', '--repeats', '2'];
+
+/**
+ * `pnpm bench --gpu`: both suites on the machine's GPU, in Node (Dawn's high-performance adapter) and in Chromium
+ * (the hardware flags); where none is exposed, one line says so and the run goes on with the software adapters.
+ */
+export const GPU_ARGUMENTS: readonly string[] = ['--adapter', 'auto', '--browser-adapters', 'auto'];
 
 /** `pnpm bench all` runs the model suite against this peer (bench/src/model/peer.ts). */
 export const ALL_MODEL_PEER_ARGUMENTS: readonly string[] = ['--peer', 'ort'];
@@ -29,10 +37,14 @@ Suites:
             bench/report.html
 
 Options (all):
+  --gpu                       both suites on this machine's GPU with the peers: ${GPU_ARGUMENTS.join(' ')} (Node:
+                              hardware, else lavapipe; Chromium: the hardware flags, else SwiftShader, with one
+                              line saying that no hardware adapter is exposed and which flags were tried); on a
+                              hardware adapter the GPU-sized rows are added (--force-gpu-rows below)
   --quick                     a smoke run of both suites (~45-60 min here, mostly the kernels): kernels with
                               ${QUICK_KERNEL_ARGUMENTS.join(' ')}; the model with
                               ${QUICK_MODEL_ARGUMENTS.join(' ')}
-  --no-write, --node-only, --browser-only, --adapter <kind>, --browser-adapters <list>
+  --no-write, --node-only, --browser-only, --adapter <kind>, --browser-adapters <list>, --force-gpu-rows
                               passed to both suites (see below; without --browser-adapters each suite keeps its
                               own: the kernels run Chromium on swiftshader and compat, the model on swiftshader)
   The full run takes hours on these CPU adapters: the kernels suite ~1.5-2 h (Node ~20 min, Chromium SwiftShader
@@ -44,8 +56,14 @@ Options (all):
 Options (kernels):
   --node-only                 run only in Node (Dawn)
   --browser-only              run only in headless Chromium
-  --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
-  --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader,compat (default both)
+  --adapter <kind>            Node adapter: lavapipe (default), swiftshader, hardware (the GPU, high-performance),
+                              auto (hardware, else lavapipe, else SwiftShader)
+  --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader, compat (default both), hardware
+                              (the GPU through Vulkan / Metal / D3D12; dropped with one line when Chromium exposes
+                              none), auto (hardware, else swiftshader)
+  --force-gpu-rows            add the GPU-sized rows (GEMM 4096³, the B6 layers at batch 32) on any adapter, at a
+                              small size on a CPU adapter (GEMM 256³, the B6 layers at batch 1 and 1/8 the side);
+                              on a hardware adapter they are always added at full size
   --variant <core>            Node only: run every gemm row (1x1 convolutions included) on one GEMM core (tiled = the previous
                               kernels, lanes, subgroup) instead of the device profile's choice; the matmul rows
                               show all three cores in every run
@@ -69,8 +87,10 @@ export interface BenchArguments {
   readonly suite: 'all' | 'kernels' | 'model' | 'report' | 'help';
   readonly node: boolean;
   readonly browser: boolean;
-  readonly adapter: 'lavapipe' | 'swiftshader';
-  readonly browserAdapters: readonly ('swiftshader' | 'compat')[];
+  readonly adapter: NodeAdapterChoice;
+  readonly browserAdapters: readonly BrowserAdapterChoice[];
+  /** `--force-gpu-rows`: the GPU-sized rows on a CPU adapter too (at a small size). */
+  readonly forceGpuRows: boolean;
   readonly filter: string | null;
   /** `--variant`: the GEMM core forced on the Node run (device profile override), or null for the profile's. */
   readonly variant: 'tiled' | 'lanes' | 'subgroup' | null;
@@ -83,6 +103,8 @@ export interface BenchArguments {
   readonly write: boolean;
   /** `all --quick`: the short versions of the suites (QUICK_KERNEL_ARGUMENTS, QUICK_MODEL_ARGUMENTS). */
   readonly quick: boolean;
+  /** `all --gpu`: GPU_ARGUMENTS for both suites (unless --adapter / --browser-adapters were given). */
+  readonly gpu: boolean;
   /** `all`: the options given that both suites take, as given (passed on to each suite). */
   readonly shared: readonly string[];
 }
@@ -93,16 +115,16 @@ export interface AllPlan {
   readonly model: readonly string[];
 }
 
-export function allPlan(args: Pick<BenchArguments, 'quick' | 'shared'>): AllPlan {
+export function allPlan(args: Pick<BenchArguments, 'quick' | 'gpu' | 'shared'>): AllPlan {
+  const given = (flag: string): boolean => args.shared.includes(flag);
+  const gpu = args.gpu ? ['--adapter', '--browser-adapters'].flatMap((flag) => (given(flag) ? [] : [flag, 'auto'])) : [];
   return {
-    kernels: [...(args.quick ? QUICK_KERNEL_ARGUMENTS : []), ...args.shared],
-    model: [...(args.quick ? QUICK_MODEL_ARGUMENTS : []), ...ALL_MODEL_PEER_ARGUMENTS, ...args.shared],
+    kernels: [...(args.quick ? QUICK_KERNEL_ARGUMENTS : []), ...gpu, ...args.shared],
+    model: [...(args.quick ? QUICK_MODEL_ARGUMENTS : []), ...ALL_MODEL_PEER_ARGUMENTS, ...gpu, ...args.shared],
   };
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 function positiveNumber(flag: string, value: string | undefined, integer: boolean): number {
   const number = Number(value);
@@ -129,6 +151,7 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     browser: true,
     adapter: 'lavapipe' as BenchArguments['adapter'],
     browserAdapters: ['swiftshader', 'compat'] as BenchArguments['browserAdapters'],
+    forceGpuRows: false,
     filter: null as string | null,
     variant: null as BenchArguments['variant'],
     repeats: 10,
@@ -139,6 +162,7 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     list: false,
     write: true,
     quick: false,
+    gpu: false,
   };
   let suiteSeen = false;
   for (let index = 0; index < args.length; index++) {
@@ -155,6 +179,13 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
       case '--quick':
         parsed.quick = true;
         break;
+      case '--gpu':
+        parsed.gpu = true;
+        break;
+      case '--force-gpu-rows':
+        parsed.forceGpuRows = true;
+        shared.push(arg);
+        break;
       case '--node-only':
         parsed.browser = false;
         shared.push(arg);
@@ -163,22 +194,14 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
         parsed.node = false;
         shared.push(arg);
         break;
-      case '--adapter': {
-        const kind = value();
-        if (kind !== 'lavapipe' && kind !== 'swiftshader') throw new UsageError(`--adapter must be lavapipe or swiftshader, not '${kind}'`);
-        parsed.adapter = kind;
-        shared.push(arg, kind);
+      case '--adapter':
+        parsed.adapter = parseNodeAdapter(value());
+        shared.push(arg, parsed.adapter);
         break;
-      }
-      case '--browser-adapters': {
-        const list = value().split(',').map((item) => item.trim().replace(/^chromium\//, '')).filter((item) => item !== '');
-        for (const item of list) {
-          if (item !== 'swiftshader' && item !== 'compat') throw new UsageError(`--browser-adapters: unknown '${item}' (swiftshader, compat)`);
-        }
-        parsed.browserAdapters = list as BenchArguments['browserAdapters'];
-        shared.push(arg, list.join(','));
+      case '--browser-adapters':
+        parsed.browserAdapters = parseBrowserAdapters(value());
+        shared.push(arg, parsed.browserAdapters.join(','));
         break;
-      }
       case '--filter':
         parsed.filter = value();
         kernelsOnly.push(arg);
@@ -227,10 +250,11 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     }
   }
   if (!parsed.node && !parsed.browser) throw new UsageError('--node-only and --browser-only exclude each other');
+  if (parsed.gpu && parsed.suite !== 'all') throw new UsageError(`--gpu goes with pnpm bench all (or plain pnpm bench), not with the ${parsed.suite} suite; use --adapter auto --browser-adapters auto there`);
   if (parsed.quick && parsed.suite !== 'all') throw new UsageError(`--quick goes with pnpm bench all (or plain pnpm bench), not with the ${parsed.suite} suite`);
   if (parsed.suite === 'all' && kernelsOnly.length) {
     throw new UsageError(
-      `${kernelsOnly.join(', ')}: an option of the kernels suite alone (pnpm bench kernels ${kernelsOnly[0]} ...); pnpm bench all takes --quick, --no-write, --node-only, --browser-only, --adapter and --browser-adapters`,
+      `${kernelsOnly.join(', ')}: an option of the kernels suite alone (pnpm bench kernels ${kernelsOnly[0]} ...); pnpm bench all takes --gpu, --quick, --no-write, --node-only, --browser-only, --adapter, --browser-adapters and --force-gpu-rows`,
     );
   }
   return { ...parsed, shared };

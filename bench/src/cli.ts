@@ -7,10 +7,12 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as kernels from '@ulseg/kernels';
 import { opModules } from 'ulseg-bench:kernel-modules';
-import { COMPAT, SWIFTSHADER } from '../../test/browser/adapters.js';
+import { resolveBrowserAdapters } from './adapters.js';
 import { runAll } from './all.js';
 import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
 import { bundlePage, runInBrowser } from './browser/browser-run.js';
+import { probeChromiumHardware } from './browser/hardware-probe.js';
+import { gpuSizedBenchmarks } from './families/gpu-sized.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
 import { KernelResolver } from './kernel-resolver.js';
 import { runInNode } from './node/node-run.js';
@@ -35,6 +37,8 @@ async function list(args: BenchArguments): Promise<void> {
     console.log(`${missing ? '-' : '+'} ${peer} ${benchmark.family.padEnd(16)} ${benchmark.name}${missing ? `   (not available yet: ${missing})` : ''}`);
   }
   console.log(`${selected.length} benchmarks (+ our kernel available, - not yet)`);
+  const gpuRows = selectBenchmarks(gpuSizedBenchmarks('full'), args.filter);
+  console.log(`GPU rows (added on a hardware adapter; with --force-gpu-rows on a CPU adapter at a small size): ${gpuRows.map((benchmark) => benchmark.name).join(', ') || 'none match the filter'}`);
 }
 
 async function kernelsSuite(args: BenchArguments, command: string): Promise<number> {
@@ -43,7 +47,11 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     return 0;
   }
   const benchmarks = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
-  if (benchmarks.length === 0) throw new UsageError(`--filter '${args.filter}' matches no benchmark (try --list)`);
+  // The filter may name GPU rows only (they are added per adapter: on a hardware one, or with --force-gpu-rows).
+  const gpuRows = args.forceGpuRows || args.adapter === 'hardware' || args.adapter === 'auto' || args.browserAdapters.some((name) => name === 'hardware' || name === 'auto')
+    ? selectBenchmarks([...gpuSizedBenchmarks('full'), ...gpuSizedBenchmarks('small')], args.filter)
+    : [];
+  if (benchmarks.length === 0 && gpuRows.length === 0) throw new UsageError(`--filter '${args.filter}' matches no benchmark (try --list)`);
   const settings: RunSettings = {
     warmup: args.warmup,
     repeats: args.repeats,
@@ -51,6 +59,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     filter: args.filter,
     peers: args.peers,
     peerWhenMissing: args.peerWhenMissing,
+    forceGpuRows: args.forceGpuRows,
   };
   const stamp = stampOf(new Date());
   const git = gitInfo(ROOT);
@@ -75,8 +84,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     }
   }
   if (browser) {
-    for (const name of args.browserAdapters) {
-      const adapter = name === 'swiftshader' ? SWIFTSHADER : COMPAT;
+    for (const adapter of await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log)) {
       try {
         records.push(await runInBrowser({ adapter, benchmarks, settings, stamp, command, root: ROOT, git, log }));
       } catch (error) {

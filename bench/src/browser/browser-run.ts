@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
+import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
 import type { Benchmark } from '../definition.js';
+import { describeAdapterDetails } from '../adapter-details.js';
+import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
 import { hostInfo } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { bundleBenchPage } from './bundle-page.js';
@@ -40,7 +42,8 @@ export function bundlePage(root: string, log: (line: string) => void = console.w
   });
 }
 
-async function serve(script: string): Promise<{ server: Server; url: string }> {
+/** Serves the page HTML and `script` as /bench.js (and ORT's files) from 127.0.0.1 on a free port. */
+export async function serve(script: string): Promise<{ server: Server; url: string }> {
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>ulseg bench</title></head><body><script type="module" src="/bench.js"></script></body></html>';
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -136,6 +139,8 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
         if (problems.length) settle.reject(new Error(`${adapter.name}: expected ${adapter.expected}, got ${event.info.description}: ${problems.join('; ')}`));
         gpu = event;
         log(`[${adapter.name}] ${event.info.description} (features: ${event.info.features.join(', ') || 'none'})`);
+        log(`[${adapter.name}] ${describeAdapterDetails(event.details)}`);
+        log(`[${adapter.name}] ${peakLine(fp32PeakOf(event.details))}`);
       } else if (event.type === 'line') log(event.line);
       else if (event.type === 'done') settle.resolve(event as Done);
       else settle.reject(new Error(`${adapter.name}: the page failed: ${event.error}`));
@@ -171,7 +176,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
   const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
   const pageOptions: PageRunOptions = {
     label: adapter.name,
-    kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+    kind: adapter.kind,
     featureLevel: adapter.featureLevel,
     settings: options.settings,
     names: options.benchmarks.map((benchmark) => benchmark.name),
@@ -196,6 +201,8 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     host,
     runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
     adapter: session.gpu.info,
+    adapterDetails: session.gpu.details,
+    fp32Peak: fp32PeakOf(session.gpu.details),
     settings: options.settings,
     peer: done.peer,
     copyBandwidthGBs: done.copyBandwidthGBs,

@@ -4,7 +4,8 @@
  * (model/suite.ts, the same code as in Node) and reports progress lines and the rows through the binding.
  */
 import { createGpu, type Gpu } from '@ulseg/kernels';
-import { runModelSuite } from '../model/suite.js';
+import { adapterDetails } from '../adapter-details.js';
+import { runModelSuiteWithGpuRows } from '../model/gpu-rows.js';
 import type { ModelPageEvent, ModelPageRunOptions } from './model-protocol.js';
 import { BINDING } from './protocol.js';
 
@@ -26,10 +27,11 @@ async function run(options: ModelPageRunOptions): Promise<void> {
   let gpu: Gpu | undefined;
   try {
     gpu = await createGpu({ adapter: options.kind, featureLevel: options.featureLevel });
-    const adapter = await navigator.gpu.requestAdapter({ featureLevel: options.featureLevel } as GPURequestAdapterOptions);
-    await emit({ type: 'gpu', info: gpu.info, adapterFeatures: adapter ? [...adapter.features].sort() : [] });
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: options.featureLevel } as GPURequestAdapterOptions);
+    const details = adapterDetails((adapter?.info ?? gpu.info) as unknown as Record<string, unknown>, gpu.device.limits);
+    await emit({ type: 'gpu', info: gpu.info, adapterFeatures: adapter ? [...adapter.features].sort() : [], details });
     const lines: Promise<void>[] = [];
-    const suite = await runModelSuite({ label: options.label, gpu, runtime: 'chromium', log: (line) => lines.push(emit({ type: 'line', line })) }, options.settings);
+    const suite = await runModelSuiteWithGpuRows({ label: options.label, gpu, runtime: 'chromium', log: (line) => lines.push(emit({ type: 'line', line })) }, options.settings);
     await Promise.all(lines);
     await emit({ type: 'done', model: suite.model, rows: suite.rows, peer: suite.peer, notes: suite.notes });
   } catch (error) {

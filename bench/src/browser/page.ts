@@ -8,7 +8,8 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as kernels from '@ulseg/kernels';
 import { createGpu, type Gpu } from '@ulseg/kernels';
 import { opModules } from 'ulseg-bench:kernel-modules';
-import { KERNEL_BENCHMARKS } from '../families/index.js';
+import { adapterDetails } from '../adapter-details.js';
+import { KERNEL_BENCHMARKS, withGpuRows } from '../families/index.js';
 import { KernelResolver } from '../kernel-resolver.js';
 import { runSuite } from '../run-suite.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
@@ -43,17 +44,19 @@ async function run(options: PageRunOptions): Promise<void> {
   let gpu: Gpu | undefined;
   try {
     gpu = await createGpu({ adapter: options.kind, featureLevel: options.featureLevel });
-    const adapter = await navigator.gpu.requestAdapter({ featureLevel: options.featureLevel } as GPURequestAdapterOptions);
-    await emit({ type: 'gpu', info: gpu.info, adapterFeatures: adapter ? [...adapter.features].sort() : [] });
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: options.featureLevel } as GPURequestAdapterOptions);
+    const details = adapterDetails((adapter?.info ?? gpu.info) as unknown as Record<string, unknown>, gpu.device.limits);
+    await emit({ type: 'gpu', info: gpu.info, adapterFeatures: adapter ? [...adapter.features].sort() : [], details });
     const notes: string[] = [];
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
     for (const note of notes) await emit({ type: 'line', line: `[${options.label}] ${note}` });
     const byName = new Map(KERNEL_BENCHMARKS.map((benchmark) => [benchmark.name, benchmark]));
-    const benchmarks = options.names.map((name) => {
+    const named = options.names.map((name) => {
       const benchmark = byName.get(name);
       if (!benchmark) throw new Error(`the page has no benchmark named '${name}' (stale bundle?)`);
       return benchmark;
     });
+    const benchmarks = withGpuRows(named, gpu.info.kind, options.settings);
     const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
     const lines: Promise<void>[] = [];
     const suite = await runSuite({ label: options.label, gpu, resolver, peer }, benchmarks, options.settings, (line) => {

@@ -1,6 +1,7 @@
 /** Command-line arguments of `pnpm bench model`. */
 import { ENCODERS } from '../../../packages/model/src/index.js';
-import { UsageError } from '../args.js';
+import { parseBrowserAdapters, parseNodeAdapter, type BrowserAdapterChoice, type NodeAdapterChoice } from '../adapters.js';
+import { UsageError } from '../usage-error.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-config.js';
 import { modelPeerNames } from './peer.js';
 import { MODEL_PASSES, type ModelBenchSettings, type ModelPass } from './schema.js';
@@ -28,10 +29,17 @@ Options:
   --runtime <where>           node, chromium or both (default both): where the rows run, as \`ulseg train --runtime\`
   --node-only                 the same as --runtime node
   --browser-only              the same as --runtime chromium
-  --adapter <kind>            Node adapter: lavapipe (default) or swiftshader
+  --adapter <kind>            Node adapter: lavapipe (default), swiftshader, hardware (the GPU, high-performance)
+                              or auto (hardware, else lavapipe, else SwiftShader)
   --variant <core>            Node only: the GEMM core of gemm and the 1x1 convolutions (tiled = the previous kernels,
                               lanes, subgroup) instead of the device profile's choice
-  --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader (default), compat
+  --browser-adapters <list>   Chromium adapters, comma-separated: swiftshader (default), compat, hardware (the GPU
+                              through Vulkan / Metal / D3D12; dropped with one line when Chromium exposes none),
+                              auto (hardware, else swiftshader)
+  --force-gpu-rows            add the GPU-sized rows on any adapter: on a hardware adapter they are always added
+                              (Linknet-B6 at 256² batch 1, 8, 32 and at 512² batch 8, forward and training step,
+                              beside the rows asked for); on a CPU adapter this runs them at a small size
+                              (Linknet-B0 at 32² batch 1, 2 and at 64² batch 1)
   --peer <name>               also run a model peer on the same rows (bench/src/model/peer.ts; registered: ${modelPeerNames().join(', ') || 'none yet'})
   --no-write                  print only: write no JSON, RESULTS.md or report
   -h, --help                  this text
@@ -49,10 +57,12 @@ export interface ModelArguments {
   readonly settings: ModelBenchSettings;
   readonly node: boolean;
   readonly browser: boolean;
-  readonly adapter: 'lavapipe' | 'swiftshader';
+  readonly adapter: NodeAdapterChoice;
   /** `--variant`: the GEMM core forced in Node (device profile override), or null for the profile's. */
   readonly variant: 'tiled' | 'lanes' | 'subgroup' | null;
-  readonly browserAdapters: readonly ('swiftshader' | 'compat')[];
+  readonly browserAdapters: readonly BrowserAdapterChoice[];
+  /** `--force-gpu-rows`: the GPU-sized rows on a CPU adapter too (at a small size). */
+  readonly forceGpuRows: boolean;
   readonly write: boolean;
 }
 
@@ -82,6 +92,7 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
     adapter: 'lavapipe' as ModelArguments['adapter'],
     variant: null as ModelArguments['variant'],
     browserAdapters: ['swiftshader'] as ModelArguments['browserAdapters'],
+    forceGpuRows: false,
     write: true,
   };
   for (let index = 0; index < args.length; index++) {
@@ -152,24 +163,21 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
       case '--browser-only':
         parsed.node = false;
         break;
-      case '--adapter': {
-        const kind = next();
-        if (kind !== 'lavapipe' && kind !== 'swiftshader') throw new UsageError(`--adapter must be lavapipe or swiftshader, not '${kind ?? ''}'`);
-        parsed.adapter = kind;
+      case '--adapter':
+        parsed.adapter = parseNodeAdapter(next());
         break;
-      }
+      case '--force-gpu-rows':
+        parsed.forceGpuRows = true;
+        break;
       case '--variant': {
         const core = next();
         if (core !== 'tiled' && core !== 'lanes' && core !== 'subgroup') throw new UsageError(`--variant must be tiled, lanes or subgroup, not '${core ?? ''}'`);
         parsed.variant = core;
         break;
       }
-      case '--browser-adapters': {
-        const adapters = list(arg, next()).map((item) => item.replace(/^chromium\//, ''));
-        for (const item of adapters) if (item !== 'swiftshader' && item !== 'compat') throw new UsageError(`--browser-adapters: unknown '${item}' (swiftshader, compat)`);
-        parsed.browserAdapters = adapters as ModelArguments['browserAdapters'];
+      case '--browser-adapters':
+        parsed.browserAdapters = parseBrowserAdapters(next());
         break;
-      }
       case '--peer': {
         const name = next() ?? '';
         if (!modelPeerNames().includes(name)) {

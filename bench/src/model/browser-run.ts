@@ -4,10 +4,11 @@
  * adapter flags and checks of test/browser/adapters.ts, progress lines, a watchdog).
  */
 import { join } from 'node:path';
-import type { BrowserAdapter } from '../../../test/browser/adapters.js';
+import type { BrowserAdapter } from '@ulseg/kernels/chromium';
 import { drivePage } from '../browser/browser-run.js';
 import { bundleBenchPage } from '../browser/bundle-page.js';
 import type { ModelPageDone, ModelPageRunOptions } from '../browser/model-protocol.js';
+import { fp32PeakOf } from '../gpu-peaks.js';
 import { hostInfo } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
 import { loadNote, type ModelRunOptions } from './node-run.js';
@@ -25,7 +26,7 @@ export async function runModelInBrowser(options: ModelRunOptions & { readonly ad
   const script = await bundleModelPage(options.root);
   const pageOptions: ModelPageRunOptions = {
     label: adapter.name,
-    kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+    kind: adapter.kind,
     featureLevel: adapter.featureLevel,
     settings,
   };
@@ -50,6 +51,8 @@ export async function runModelInBrowser(options: ModelRunOptions & { readonly ad
     host,
     runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
     adapter: session.gpu.info,
+    adapterDetails: session.gpu.details,
+    fp32Peak: fp32PeakOf(session.gpu.details),
     settings,
     model: done.model,
     peer: done.peer,

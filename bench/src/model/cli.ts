@@ -1,7 +1,8 @@
 /** `pnpm bench model ...`: the model benchmark in Node and in headless Chromium, then the results files. */
 import { relative } from 'node:path';
-import { COMPAT, SWIFTSHADER } from '../../../test/browser/adapters.js';
-import { UsageError } from '../args.js';
+import { resolveBrowserAdapters } from '../adapters.js';
+import { probeChromiumHardware } from '../browser/hardware-probe.js';
+import { UsageError } from '../usage-error.js';
 import { gitInfo, stampOf } from '../report/metadata.js';
 import { MODEL_USAGE, parseModelArguments, type ModelArguments } from './args.js';
 import { bundleModelPage, runModelInBrowser } from './browser-run.js';
@@ -23,7 +24,7 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
   const git = gitInfo(paths.root);
   const records: ModelRunRecord[] = [];
   const failures: string[] = [];
-  const common = { settings: args.settings, stamp, command, git, log };
+  const common = { settings: args.forceGpuRows ? { ...args.settings, forceGpuRows: true } : args.settings, stamp, command, git, log };
   let browser = args.browser;
   if (browser) {
     try {
@@ -42,8 +43,7 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
     }
   }
   if (browser) {
-    for (const name of args.browserAdapters) {
-      const adapter = name === 'swiftshader' ? SWIFTSHADER : COMPAT;
+    for (const adapter of await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log)) {
       try {
         records.push(await runModelInBrowser({ ...common, adapter, root: paths.root }));
       } catch (error) {

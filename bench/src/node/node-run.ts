@@ -6,16 +6,19 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as kernels from '@ulseg/kernels';
-import { createGpu, describeProfile, type Gpu } from '@ulseg/kernels';
+import type { Gpu } from '@ulseg/kernels';
+import type { NodeAdapterChoice } from '../adapters.js';
 import type { Benchmark } from '../definition.js';
+import { withGpuRows } from '../families/index.js';
 import { KernelResolver, type OpModules } from '../kernel-resolver.js';
 import { hostInfo, nodeRuntime } from '../report/metadata.js';
 import { runSuite } from '../run-suite.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
+import { openNodeGpu } from './node-gpu.js';
 
 export interface NodeRunOptions {
-  readonly adapter: 'lavapipe' | 'swiftshader';
+  readonly adapter: NodeAdapterChoice;
   /** A GEMM core forced for gemm and the convolutions (device profile override); the profile's when absent. */
   readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
   readonly benchmarks: readonly Benchmark[];
@@ -61,16 +64,14 @@ export async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | n
 export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
   const started = new Date();
   const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant } } : {}) });
-  const label = `node/${options.adapter}`;
+  const { gpu, label, details, peak } = await openNodeGpu(options.adapter, options.variant, options.log);
   const notes: string[] = [];
   try {
-    options.log(`[${label}] ${gpu.info.description || gpu.info.device} (features: ${gpu.info.features.join(', ') || 'none'})`);
-    options.log(`[${label}] ${describeProfile(gpu.deviceProfile)}`);
+    const benchmarks = withGpuRows(options.benchmarks, gpu.info.kind, options.settings);
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
     for (const note of notes) options.log(`[${label}] ${note}`);
     const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, options.opModules);
-    const suite = await runSuite({ label, gpu, resolver, peer }, options.benchmarks, options.settings, options.log);
+    const suite = await runSuite({ label, gpu, resolver, peer }, benchmarks, options.settings, options.log);
     return {
       schema: SCHEMA,
       suite: 'kernels',
@@ -82,6 +83,8 @@ export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
       host,
       runtime: nodeRuntime(),
       adapter: gpu.info,
+      adapterDetails: details,
+      fp32Peak: peak,
       settings: options.settings,
       peer: peer ? { name: 'tfjs-backend-webgpu', version: peer.version, device: 'same GPUDevice as ours' } : null,
       copyBandwidthGBs: suite.copyBandwidthGBs,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { COMPAT, SWIFTSHADER } from '../../../test/browser/adapters.js';
+import { COMPAT, SWIFTSHADER } from '@ulseg/kernels/chromium';
 import { parseNpy } from '../../../packages/autograd/src/npy.js';
 import { inspectOnnx } from '../../../packages/model/src/onnx/inspect-onnx.js';
 import { runOrtInBrowser } from '../browser/ort-browser-run.js';
