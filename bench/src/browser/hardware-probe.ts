@@ -15,7 +15,15 @@ import { serve } from './browser-run.js';
 
 const PROBE_TIMEOUT_MS = 60_000;
 
-export async function probeChromiumHardware(): Promise<HardwareProbeResult> {
+let probed: Promise<HardwareProbeResult> | undefined;
+
+/** The probe, once per process: `pnpm bench all` asks for each suite, the answer does not change. */
+export function probeChromiumHardware(): Promise<HardwareProbeResult> {
+  probed ??= probe();
+  return probed;
+}
+
+async function probe(): Promise<HardwareProbeResult> {
   const { server, url } = await serve('');
   const userDataDir = mkdtempSync(join(tmpdir(), 'ulseg-bench-probe-'));
   let browser: Browser | undefined;

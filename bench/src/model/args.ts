@@ -39,7 +39,7 @@ Options:
   --force-gpu-rows            add the GPU-sized rows on any adapter: on a hardware adapter they are always added
                               (Linknet-B6 at 256² batch 1, 8, 32 and at 512² batch 8, forward and training step,
                               beside the rows asked for); on a CPU adapter this runs them at a small size
-                              (Linknet-B0 at 32² batch 1, 2 and at 64² batch 1)
+                              (Linknet-B0 at 64² batch 2 and at 96² batch 1)
   --peer <name>               also run a model peer on the same rows (bench/src/model/peer.ts; registered: ${modelPeerNames().join(', ') || 'none yet'})
   --no-write                  print only: write no JSON, RESULTS.md or report
   -h, --help                  this text

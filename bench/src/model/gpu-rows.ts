@@ -1,7 +1,8 @@
 /**
  * The model suite's GPU-sized rows: on a hardware adapter (or with `--force-gpu-rows`), after the rows asked for,
  * Linknet-B6 at 256² with batch 1, 8 and 32 and at 512² with batch 8, forward and training step. On a CPU adapter
- * `--force-gpu-rows` runs the same path at a small size (Linknet-B0 at 32² batch 1, 2 and at 64² batch 1). Rows the
+ * `--force-gpu-rows` runs the same path at a small size (Linknet-B0 at 64² batch 2 and at 96² batch 1: not below
+ * 64², where batch 1 would leave training batch norm one value per channel at the 1x1 bottom). Rows the
  * main run already has (same encoder, resolution, pass and batch) are not run twice. The same code in Node and in
  * the bench page.
  */
@@ -22,8 +23,8 @@ export const GPU_MODEL_RUNS: Readonly<Record<GpuRowSize, readonly GpuModelRun[]>
     { encoder: 'efficientnet-b6', resolution: 512, batches: [8] },
   ],
   small: [
-    { encoder: 'efficientnet-b0', resolution: 32, batches: [1, 2] },
-    { encoder: 'efficientnet-b0', resolution: 64, batches: [1] },
+    { encoder: 'efficientnet-b0', resolution: 64, batches: [2] },
+    { encoder: 'efficientnet-b0', resolution: 96, batches: [1] },
   ],
 };
 
