@@ -1,5 +1,5 @@
 /** Command-line arguments of `pnpm bench model`. */
-import { ENCODERS } from '../../../packages/model/src/index.js';
+import { ENCODERS } from '@ulseg/model';
 import { parseBrowserAdapters, parseNodeAdapter, type BrowserAdapterChoice, type NodeAdapterChoice } from '../adapters.js';
 import { UsageError } from '../usage-error.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-config.js';

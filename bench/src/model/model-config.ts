@@ -2,7 +2,7 @@
  * The model benchmark's defaults and the model's multiply-adds (from the registry, as ORIGINAL.md §8 describes the
  * network: B6 at 256² is 4.455 GMAC per image).
  */
-import { blockSpecs, encoderSpec, roundFilters } from '../../../packages/model/src/index.js';
+import { blockSpecs, encoderSpec, roundFilters } from '@ulseg/model';
 import type { ModelBenchSettings } from './schema.js';
 
 export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {
