@@ -75,6 +75,8 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
       browser = false;
     }
   }
+  // Which Chromium adapters (the hardware probe for hardware / auto) before any run, so its line comes first.
+  const browserAdapters = browser ? await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log) : [];
   if (args.node) {
     try {
       records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, opModules, stamp, command, git, log }));
@@ -84,7 +86,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     }
   }
   if (browser) {
-    for (const adapter of await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log)) {
+    for (const adapter of browserAdapters) {
       try {
         records.push(await runInBrowser({ adapter, benchmarks, settings, stamp, command, root: ROOT, git, log }));
       } catch (error) {

@@ -34,6 +34,8 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
       browser = false;
     }
   }
+  // Which Chromium adapters (the hardware probe for hardware / auto) before any run, so its line comes first.
+  const browserAdapters = browser ? await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log) : [];
   if (args.node) {
     try {
       records.push(await runModelInNode({ ...common, adapter: args.adapter, variant: args.variant }));
@@ -43,7 +45,7 @@ async function run(args: ModelArguments, command: string, paths: ModelCliPaths):
     }
   }
   if (browser) {
-    for (const adapter of await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log)) {
+    for (const adapter of browserAdapters) {
       try {
         records.push(await runModelInBrowser({ ...common, adapter, root: paths.root }));
       } catch (error) {
