@@ -51,8 +51,8 @@ module.exports = {
       comment: 'An import that does not resolve is either a typo or a package not declared in package.json.',
       severity: 'error',
       from: {},
-      // Type-only packages and the bench's esbuild virtual module resolve outside dependency-cruiser.
-      to: { couldNotResolve: true, pathNot: '^(@webgpu/types|ulseg-bench:)' },
+      // Type-only packages resolve outside dependency-cruiser.
+      to: { couldNotResolve: true, pathNot: '^@webgpu/types' },
     },
     ...packageRules,
   ],

@@ -72,8 +72,7 @@ Options (kernels):
   --warmup <n>                untimed runs first, the cold run included (default 2)
   --max-seconds <s>           stop repeating after <s> seconds once 3 repeats are done (default 20)
   --no-peer                   do not run tfjs
-  --peer-when-missing         run the tfjs rows even where our kernel is not available yet
-  --list                      list the benchmarks and whether their kernels are available; run nothing
+  --list                      list the benchmarks and which have the tfjs peer; run nothing
   --no-write                  print only: write no JSON, RESULTS.md, chart or report
   -h, --help                  this text
 
@@ -98,7 +97,6 @@ export interface BenchArguments {
   readonly warmup: number;
   readonly maxSeconds: number;
   readonly peers: boolean;
-  readonly peerWhenMissing: boolean;
   readonly list: boolean;
   readonly write: boolean;
   /** `all --quick`: the short versions of the suites (QUICK_KERNEL_ARGUMENTS, QUICK_MODEL_ARGUMENTS). */
@@ -158,7 +156,6 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
     warmup: 2,
     maxSeconds: 20,
     peers: true,
-    peerWhenMissing: false,
     list: false,
     write: true,
     quick: false,
@@ -227,10 +224,6 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
         break;
       case '--no-peer':
         parsed.peers = false;
-        kernelsOnly.push(arg);
-        break;
-      case '--peer-when-missing':
-        parsed.peerWhenMissing = true;
         kernelsOnly.push(arg);
         break;
       case '--list':

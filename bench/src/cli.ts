@@ -1,12 +1,10 @@
 /**
  * `pnpm bench [all|kernels|model|report] ...`: runs the kernel benchmarks (and, for `all`, the default, the model
  * benchmark with the ONNX Runtime peer after them: all.ts) in Node and in headless Chromium, then writes the results.
- * Bundled and started by bench/run.mjs (esbuild, `source` condition, the kernel-modules plugin).
+ * Bundled and started by bench/run.mjs (esbuild, `source` condition).
  */
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as kernels from '@ulseg/kernels';
-import { opModules } from 'ulseg-bench:kernel-modules';
 import { resolveBrowserAdapters } from './adapters.js';
 import { runAll } from './all.js';
 import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
@@ -14,7 +12,6 @@ import { bundlePage, runInBrowser } from './browser/browser-run.js';
 import { probeChromiumHardware } from './browser/hardware-probe.js';
 import { gpuSizedBenchmarks } from './families/gpu-sized.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
-import { KernelResolver } from './kernel-resolver.js';
 import { runInNode } from './node/node-run.js';
 import { modelMain } from './model/cli.js';
 import { gitInfo, stampOf } from './report/metadata.js';
@@ -27,23 +24,20 @@ const ROOT = resolve(BENCH_DIR, '..');
 
 const log = (line: string): void => console.log(line);
 
-async function list(args: BenchArguments): Promise<void> {
-  const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
+function list(args: BenchArguments): void {
   const selected = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
-  console.log(`launcher modules found: ${resolver.folders().join(', ')}`);
   for (const benchmark of selected) {
-    const { missing } = await resolver.resolve(benchmark.requires);
     const peer = benchmark.peer ? 'tfjs' : '    ';
-    console.log(`${missing ? '-' : '+'} ${peer} ${benchmark.family.padEnd(16)} ${benchmark.name}${missing ? `   (not available yet: ${missing})` : ''}`);
+    console.log(`${peer} ${benchmark.family.padEnd(18)} ${benchmark.name}`);
   }
-  console.log(`${selected.length} benchmarks (+ our kernel available, - not yet)`);
+  console.log(`${selected.length} benchmarks (tfjs: with the tfjs peer)`);
   const gpuRows = selectBenchmarks(gpuSizedBenchmarks('full'), args.filter);
   console.log(`GPU rows (added on a hardware adapter; with --force-gpu-rows on a CPU adapter at a small size): ${gpuRows.map((benchmark) => benchmark.name).join(', ') || 'none match the filter'}`);
 }
 
 async function kernelsSuite(args: BenchArguments, command: string): Promise<number> {
   if (args.list) {
-    await list(args);
+    list(args);
     return 0;
   }
   const benchmarks = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
@@ -58,7 +52,6 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     maxSeconds: args.maxSeconds,
     filter: args.filter,
     peers: args.peers,
-    peerWhenMissing: args.peerWhenMissing,
     forceGpuRows: args.forceGpuRows,
   };
   const stamp = stampOf(new Date());
@@ -69,7 +62,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
   let browser = args.browser;
   if (browser) {
     try {
-      await bundlePage(ROOT, log);
+      await bundlePage(ROOT);
     } catch (error) {
       failures.push(`bundling the bench page: ${(error as Error).message}`);
       browser = false;
@@ -79,7 +72,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
   const browserAdapters = browser ? await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log) : [];
   if (args.node) {
     try {
-      records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, opModules, stamp, command, git, log }));
+      records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, stamp, command, git, log }));
     } catch (error) {
       failures.push(`node/${args.adapter}: ${(error as Error).message}`);
       console.error(`node/${args.adapter} failed: ${(error as Error).message}`);

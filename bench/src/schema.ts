@@ -74,7 +74,8 @@ export interface RunSettings {
   readonly maxSeconds: number;
   readonly filter: string | null;
   readonly peers: boolean;
-  readonly peerWhenMissing: boolean;
+  /** `--peer-when-missing` of older records (the rows of kernels not written yet); gone with those rows. */
+  readonly peerWhenMissing?: boolean;
   /** `--force-gpu-rows`: the GPU-sized rows on a CPU adapter too, at their small size (absent in older records). */
   readonly forceGpuRows?: boolean;
 }

@@ -128,7 +128,7 @@ describe('statistics and arguments', () => {
     expect(parseArguments(['--help']).suite).toBe('help');
     expect(parseArguments(['model']).suite).toBe('model');
     expect(() => parseArguments(['kernels', '--repeats', '0'])).toThrow(UsageError);
-    expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/lavapipe or swiftshader/);
+    expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/--adapter must be one of lavapipe, swiftshader, hardware, auto, not 'cuda'/);
     expect(() => parseArguments(['kernels', '--node-only', '--browser-only'])).toThrow(/exclude/);
     expect(() => parseArguments(['kernels', '--bogus'])).toThrow(/unknown option/);
     expect(parseArguments(['kernels', '--variant', 'tiled']).variant).toBe('tiled');

@@ -177,8 +177,7 @@ describe('GPU-sized rows', () => {
       record = await runInNode({
         adapter: 'swiftshader',
         benchmarks: [],
-        settings: { warmup: 1, repeats: 1, maxSeconds: 5, filter: 'matmul 256', peers: false, peerWhenMissing: false, forceGpuRows: true },
-        opModules: {},
+        settings: { warmup: 1, repeats: 1, maxSeconds: 5, filter: 'matmul 256', peers: false, forceGpuRows: true },
         stamp: '2000-01-01T00-00',
         command: 'vitest bench/test/gpu.test.ts',
         git: gitInfo(ROOT),

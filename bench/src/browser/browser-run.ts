@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
-import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
 import type { Benchmark } from '../definition.js';
 import { describeAdapterDetails } from '../adapter-details.js';
 import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
@@ -33,13 +32,9 @@ export interface BrowserRunOptions {
   readonly log: (line: string) => void;
 }
 
-/** esbuild bundle of the page with every benchmark, tfjs and the kernel modules found now. */
-export function bundlePage(root: string, log: (line: string) => void = console.warn): Promise<string> {
-  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), {
-    what: 'bench page',
-    refuseNodeOnly: true,
-    plugins: [kernelModulesPlugin({ platform: 'browser', ops: join(root, 'packages/kernels/src/ops'), warn: log })],
-  });
+/** esbuild bundle of the page with every benchmark and tfjs. */
+export function bundlePage(root: string): Promise<string> {
+  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), { what: 'bench page', refuseNodeOnly: true });
 }
 
 /** Serves the page HTML and `script` as /bench.js (and ORT's files) from 127.0.0.1 on a free port. */
@@ -171,7 +166,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
   const { adapter, log } = options;
   const started = new Date();
   const host = hostInfo();
-  const script = await bundlePage(options.root, log);
+  const script = await bundlePage(options.root);
   // The page reports at least once per benchmark: silence longer than this means it hung.
   const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
   const pageOptions: PageRunOptions = {

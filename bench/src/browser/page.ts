@@ -5,12 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import * as kernels from '@ulseg/kernels';
 import { createGpu, type Gpu } from '@ulseg/kernels';
-import { opModules } from 'ulseg-bench:kernel-modules';
 import { adapterDetails } from '../adapter-details.js';
 import { KERNEL_BENCHMARKS, withGpuRows } from '../families/index.js';
-import { KernelResolver } from '../kernel-resolver.js';
 import { runSuite } from '../run-suite.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
 import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
@@ -57,9 +54,8 @@ async function run(options: PageRunOptions): Promise<void> {
       return benchmark;
     });
     const benchmarks = withGpuRows(named, gpu.info.kind, options.settings);
-    const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
     const lines: Promise<void>[] = [];
-    const suite = await runSuite({ label: options.label, gpu, resolver, peer }, benchmarks, options.settings, (line) => {
+    const suite = await runSuite({ label: options.label, gpu, peer }, benchmarks, options.settings, (line) => {
       lines.push(emit({ type: 'line', line }));
     });
     await Promise.all(lines);

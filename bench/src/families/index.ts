@@ -1,7 +1,6 @@
 /**
  * Every kernel benchmark, one module per family. To add one: write a Benchmark (definition.ts) in the family's
- * module, or a new module whose list is added here; name the launchers it needs in `requires` (launchers.ts) so the
- * runner skips it with "not available yet" until the kernel lands.
+ * module, or a new module whose list is added here; name the kernel launchers it calls in `requires` (launchers.ts).
  */
 import type { ResolvedAdapterKind } from '@ulseg/kernels';
 import type { Benchmark } from '../definition.js';

@@ -5,12 +5,10 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import * as kernels from '@ulseg/kernels';
 import type { Gpu } from '@ulseg/kernels';
 import type { NodeAdapterChoice } from '../adapters.js';
 import type { Benchmark } from '../definition.js';
 import { withGpuRows } from '../families/index.js';
-import { KernelResolver, type OpModules } from '../kernel-resolver.js';
 import { hostInfo, nodeRuntime } from '../report/metadata.js';
 import { runSuite } from '../run-suite.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
@@ -23,7 +21,6 @@ export interface NodeRunOptions {
   readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
   readonly benchmarks: readonly Benchmark[];
   readonly settings: RunSettings;
-  readonly opModules: OpModules;
   readonly stamp: string;
   readonly command: string;
   /** The checkout's commit when the invocation started (the bundles were made then). */
@@ -70,8 +67,7 @@ export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
     const benchmarks = withGpuRows(options.benchmarks, gpu.info.kind, options.settings);
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
     for (const note of notes) options.log(`[${label}] ${note}`);
-    const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, options.opModules);
-    const suite = await runSuite({ label, gpu, resolver, peer }, benchmarks, options.settings, options.log);
+    const suite = await runSuite({ label, gpu, peer }, benchmarks, options.settings, options.log);
     return {
       schema: SCHEMA,
       suite: 'kernels',
