@@ -5,11 +5,9 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveBrowserAdapters } from './adapters.js';
 import { runAll } from './all.js';
 import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
 import { bundlePage, runInBrowser } from './browser/browser-run.js';
-import { probeChromiumHardware } from './browser/hardware-probe.js';
 import { gpuSizedBenchmarks } from './families/gpu-sized.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
 import { runInNode } from './node/node-run.js';
@@ -17,6 +15,7 @@ import { modelMain } from './model/cli.js';
 import { gitInfo, stampOf } from './report/metadata.js';
 import { redrawAll, writeRun } from './report/write.js';
 import type { RunRecord, RunSettings } from './schema.js';
+import { runSuite, type Suite } from './suite.js';
 
 /** bench/ (this file is bench/src/cli.ts, or bundled into bench/.build/bench.mjs: one level below either way). */
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,48 +53,15 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
     peers: args.peers,
     forceGpuRows: args.forceGpuRows,
   };
-  const stamp = stampOf(new Date());
-  const git = gitInfo(ROOT);
-  const records: RunRecord[] = [];
-  const failures: string[] = [];
-  // Bundle the page now, so that Node and Chromium see the same kernel modules even if one lands during the run.
-  let browser = args.browser;
-  if (browser) {
-    try {
-      await bundlePage(ROOT);
-    } catch (error) {
-      failures.push(`bundling the bench page: ${(error as Error).message}`);
-      browser = false;
-    }
-  }
-  // Which Chromium adapters (the hardware probe for hardware / auto) before any run, so its line comes first.
-  const browserAdapters = browser ? await resolveBrowserAdapters(args.browserAdapters, probeChromiumHardware, log) : [];
-  if (args.node) {
-    try {
-      records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, stamp, command, git, log }));
-    } catch (error) {
-      failures.push(`node/${args.adapter}: ${(error as Error).message}`);
-      console.error(`node/${args.adapter} failed: ${(error as Error).message}`);
-    }
-  }
-  if (browser) {
-    for (const adapter of browserAdapters) {
-      try {
-        records.push(await runInBrowser({ adapter, benchmarks, settings, stamp, command, root: ROOT, git, log }));
-      } catch (error) {
-        failures.push(`${adapter.name}: ${(error as Error).message}`);
-        console.error(`${adapter.name} failed: ${(error as Error).message}`);
-      }
-    }
-  }
-  if (records.length && args.write) {
-    const written = writeRun(records, BENCH_DIR);
-    const show = (path: string): string => relative(ROOT, path);
-    console.log(`wrote ${written.json.map(show).join(', ')}`);
-    console.log(`appended ${show(written.markdown)}; chart ${show(written.chart)}; report ${show(written.report)}`);
-  }
-  if (failures.length) console.error(`\n${failures.length} adapter run(s) failed:\n  ${failures.join('\n  ')}`);
-  return failures.length ? 1 : 0;
+  const suite: Suite<RunRecord> = {
+    page: 'bench page',
+    bundlePage,
+    runInNode: (context) => runInNode({ ...context, adapter: args.adapter, variant: args.variant, benchmarks, settings }),
+    runInBrowser: (adapter, context) => runInBrowser({ ...context, adapter, benchmarks, settings }),
+    write: writeRun,
+    problems: () => [],
+  };
+  return runSuite(suite, args, { stamp: stampOf(new Date()), command, git: gitInfo(ROOT), root: ROOT, log }, { benchDir: BENCH_DIR });
 }
 
 /** Parses and runs the kernels suite; `argv` is what follows `kernels`; `invokedAs`: `pnpm bench all`'s command. */

@@ -72,7 +72,7 @@ describe('pnpm bench arguments', () => {
   it('rejects --quick with a single suite, kernel-only options with all, and unknown suites', () => {
     const fails = (argv: string[], message: RegExp): void => expect(() => parseArguments(argv), argv.join(' ')).toThrow(message);
     fails(['kernels', '--quick'], /--quick goes with pnpm bench all/);
-    fails(['all', '--filter', 'conv'], /--filter: an option of the kernels suite alone .*pnpm bench all takes --quick/);
+    fails(['all', '--filter', 'conv'], /--filter: an option of the kernels suite alone .*pnpm bench all takes --gpu, --quick/);
     fails(['--repeats', '3'], /--repeats: an option of the kernels suite alone/);
     fails(['bogus'], /unknown suite 'bogus' \(all, kernels, model, report\)/);
     fails(['all', 'kernels'], /one suite at a time/);

@@ -1,7 +1,7 @@
 /**
- * One run in headless Chromium per adapter configuration. The adapter flags, environment and checks are the browser
- * test harness's (test/browser/adapters.ts); the page is bench/src/browser/page.ts bundled with esbuild (the
- * `source` condition, so `#gpu-provider` resolves to navigator.gpu) and served from 127.0.0.1.
+ * The runs in headless Chromium, one per suite and adapter. The adapter flags, environment and checks are
+ * `@ulseg/kernels/chromium`'s; each suite's page (page.ts, model-page.ts) is bundled with esbuild (the `source`
+ * condition, so `#gpu-provider` resolves to navigator.gpu), served from 127.0.0.1 and driven by drivePage.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,28 +13,43 @@ import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/ke
 import type { Benchmark } from '../definition.js';
 import { describeAdapterDetails } from '../adapter-details.js';
 import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
-import { hostInfo } from '../report/metadata.js';
+import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
+import { hostInfo, loadNote, type RecordHeader } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { bundleBenchPage } from './bundle-page.js';
+import type { ModelPageDone, ModelPageRunOptions } from './model-protocol.js';
 import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
 import { serveOrtFile } from './ort-browser-run.js';
 
-export interface BrowserRunOptions {
+/** What a run in Chromium needs besides the suite's own options. */
+export interface BrowserRunContext {
   readonly adapter: BrowserAdapter;
-  readonly benchmarks: readonly Benchmark[];
-  readonly settings: RunSettings;
   readonly stamp: string;
   readonly command: string;
-  /** Repository root: the page source (bench/src/browser/page.ts) and the kernels' ops folder. */
+  /** Repository root: the pages' sources. */
   readonly root: string;
   /** The checkout's commit when the invocation started. */
   readonly git: RunRecord['git'];
   readonly log: (line: string) => void;
 }
 
-/** esbuild bundle of the page with every benchmark and tfjs. */
+export interface BrowserRunOptions extends BrowserRunContext {
+  readonly benchmarks: readonly Benchmark[];
+  readonly settings: RunSettings;
+}
+
+export interface ModelBrowserRunOptions extends BrowserRunContext {
+  readonly settings: ModelBenchSettings;
+}
+
+/** esbuild bundle of the kernels page with every benchmark and tfjs. */
 export function bundlePage(root: string): Promise<string> {
   return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), { what: 'bench page', refuseNodeOnly: true });
+}
+
+/** esbuild bundle of the model page (the model, autograd and kernels). */
+export function bundleModelPage(root: string): Promise<string> {
+  return bundleBenchPage(join(root, 'bench/src/browser/model-page.ts'), { what: 'model bench page', refuseNodeOnly: true });
 }
 
 /** Serves the page HTML and `script` as /bench.js (and ORT's files) from 127.0.0.1 on a free port. */
@@ -160,6 +175,26 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
   }
 }
 
+/** The header of a page run's record: the invocation's, the host's at the start, the browser's and the adapter's. */
+function pageHeader(context: BrowserRunContext, started: Date, host: RunRecord['host'], session: PageSession<unknown>): RecordHeader {
+  return {
+    schema: SCHEMA,
+    date: started.toISOString(),
+    stamp: context.stamp,
+    label: context.adapter.name,
+    command: context.command,
+    git: context.git,
+    host,
+    runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
+    adapter: session.gpu.info,
+    adapterDetails: session.gpu.details,
+    fp32Peak: fp32PeakOf(session.gpu.details),
+  };
+}
+
+/** The page's console errors, as notes. */
+const consoleNotes = (session: PageSession<unknown>): string[] => session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`);
+
 type Done = Extract<PageEvent, { type: 'done' }>;
 
 export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
@@ -184,25 +219,42 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     start: (page) => page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions),
   });
   const { done } = session;
-  const notes = [...done.notes, ...session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`)];
   return {
-    schema: SCHEMA,
+    ...pageHeader(options, started, host, session),
     suite: 'kernels',
-    date: started.toISOString(),
-    stamp: options.stamp,
-    label: adapter.name,
-    command: options.command,
-    git: options.git,
-    host,
-    runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
-    adapter: session.gpu.info,
-    adapterDetails: session.gpu.details,
-    fp32Peak: fp32PeakOf(session.gpu.details),
     settings: options.settings,
     peer: done.peer,
     copyBandwidthGBs: done.copyBandwidthGBs,
     results: done.results,
     wallSeconds: (Date.now() - started.getTime()) / 1000,
-    notes,
+    notes: [...done.notes, ...consoleNotes(session)],
+  };
+}
+
+export async function runModelInBrowser(options: ModelBrowserRunOptions): Promise<ModelRunRecord> {
+  const { adapter, settings } = options;
+  const started = new Date();
+  const host = hostInfo();
+  const script = await bundleModelPage(options.root);
+  const pageOptions: ModelPageRunOptions = { label: adapter.name, kind: adapter.kind, featureLevel: adapter.featureLevel, settings };
+  options.log(`[${adapter.name}] starting Chromium; load average ${host.loadAverage.join(' / ')}`);
+  const session = await drivePage<ModelPageDone>({
+    adapter,
+    script,
+    log: options.log,
+    // The page reports after every run; one cold B6 training step takes tens of minutes on SwiftShader.
+    silenceMs: Math.max(7200, settings.maxSeconds * 3) * 1000,
+    start: (page) => page.evaluate((runOptions) => void window.__ulsegModelBench?.run(runOptions), pageOptions),
+  });
+  const { done } = session;
+  return {
+    ...pageHeader(options, started, host, session),
+    suite: 'model',
+    settings,
+    model: done.model,
+    peer: done.peer,
+    rows: done.rows,
+    wallSeconds: (Date.now() - started.getTime()) / 1000,
+    notes: [...done.notes, ...consoleNotes(session), loadNote()],
   };
 }
