@@ -16,7 +16,7 @@ import { allPlan, parseArguments } from '../src/args.js';
 import { probeChromiumHardware } from '../src/browser/hardware-probe.js';
 import { gpuRowSize, gpuSizedBenchmarks } from '../src/families/gpu-sized.js';
 import { fp32PeakOf, fractionOfPeak, KNOWN_GPUS } from '../src/gpu-peaks.js';
-import { parseModelArguments } from '../src/model/args.js';
+import { parseModelArguments } from '../src/args.js';
 import { GPU_MODEL_RUNS } from '../src/model/gpu-rows.js';
 import { modelMarkdownSection, modelRowFlops } from '../src/model/report.js';
 import type { ModelBenchSettings, ModelRunRecord } from '../src/model/schema.js';

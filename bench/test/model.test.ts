@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gitInfo } from '../src/report/metadata.js';
 import { SCHEMA } from '../src/schema.js';
-import { parseModelArguments } from '../src/model/args.js';
+import { parseModelArguments } from '../src/args.js';
 import { bundleModelPage } from '../src/browser/browser-run.js';
 import { modelMain } from '../src/model/cli.js';
 import { DEFAULT_MODEL_SETTINGS, forwardMacsPerImage } from '../src/model/model-config.js';
@@ -91,7 +91,8 @@ describe('model bench pieces (no GPU)', () => {
     fails(['--node-only', '--browser-only'], /exclude each other/);
     fails(['--runtime', 'firefox'], /--runtime must be node, chromium or both/);
     fails(['--filter', 'x'], /unknown option '--filter' for the model suite/);
-    fails(['--steps'], /positive integer/);
+    fails(['--steps'], /option '--steps <n>' argument missing/);
+    fails(['--steps', '0'], /--steps needs a positive integer, got '0'/);
     expect(defaults.variant).toBeNull();
     expect(parseModelArguments(['--variant', 'tiled']).variant).toBe('tiled');
     fails(['--variant', 'fast'], /--variant must be tiled, lanes or subgroup, not 'fast'/);

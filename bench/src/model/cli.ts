@@ -2,7 +2,7 @@
 import { UsageError } from '../usage-error.js';
 import { gitInfo, stampOf } from '../report/metadata.js';
 import { runSuite, type Suite } from '../suite.js';
-import { MODEL_USAGE, parseModelArguments, type ModelArguments } from './args.js';
+import { MODEL_USAGE, parseModelArguments, type ModelArguments } from '../args.js';
 import { bundleModelPage, runModelInBrowser } from '../browser/browser-run.js';
 import { runModelInNode } from '../node/node-run.js';
 import type { ModelRunRecord } from './schema.js';
