@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { Benchmark } from '../definition.js';
 import { describeAdapterDetails } from '../adapter-details.js';
@@ -17,8 +17,7 @@ import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
 import { hostInfo, loadNote, type RecordHeader } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import { bundleBenchPage } from './bundle-page.js';
-import type { ModelPageDone, ModelPageRunOptions } from './model-protocol.js';
-import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
+import { BINDING, PAGE_ENTRY, type KernelsPageDone, type ModelPageDone, type ModelPageRunOptions, type PageEvent, type PageRunBase, type PageRunOptions } from './protocol.js';
 import { serveOrtFile } from './ort-browser-run.js';
 
 /** What a run in Chromium needs besides the suite's own options. */
@@ -77,10 +76,10 @@ export async function serve(script: string): Promise<{ server: Server; url: stri
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-type GpuEvent = Extract<PageEvent, { type: 'gpu' }>;
+type GpuEvent = Extract<PageEvent<unknown>, { type: 'gpu' }>;
 
 export interface PageSession<Done> {
-  /** The page's `done` event. */
+  /** The page's `done` event: the suite's outcome. */
   readonly done: Done;
   readonly gpu: GpuEvent;
   readonly userAgent: string;
@@ -99,8 +98,9 @@ export interface DrivePageOptions {
   readonly log: (line: string) => void;
   /** Silence (no event from the page) longer than this fails the run: the page hung. */
   readonly silenceMs: number;
-  /** Starts the page's work once it said `ready` (e.g. `page.evaluate(() => window.__ulsegBench.run(...))`). */
-  start(page: Page): Promise<void>;
+  /** The global the page installed its `run` under (protocol.ts PAGE_ENTRY), called once the page said `ready`. */
+  readonly entry: string;
+  readonly options: PageRunBase;
 }
 
 /**
@@ -108,7 +108,7 @@ export interface DrivePageOptions {
  * progress lines, checks that the page got the intended adapter, and resolves with the page's `done` event. The
  * page speaks protocol.ts through the BINDING function: ready, gpu, line*, then done or fatal.
  */
-export async function drivePage<Done extends { type: 'done' }>(options: DrivePageOptions): Promise<PageSession<Done>> {
+export async function drivePage<Done>(options: DrivePageOptions): Promise<PageSession<Done>> {
   const { adapter, log, silenceMs } = options;
   const env = adapter.env();
   const flags = [...adapter.flags(), ...COMMON_FLAGS];
@@ -139,7 +139,7 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
     };
     let readySignal!: () => void;
     const ready = new Promise<void>((resolve) => (readySignal = resolve));
-    await page.exposeFunction(BINDING, (event: PageEvent | Done) => {
+    await page.exposeFunction(BINDING, (event: PageEvent<Done>) => {
       arm();
       if (event.type === 'ready') {
         userAgent = event.userAgent;
@@ -152,7 +152,7 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
         log(`[${adapter.name}] ${describeAdapterDetails(event.details)}`);
         log(`[${adapter.name}] ${peakLine(fp32PeakOf(event.details))}`);
       } else if (event.type === 'line') log(event.line);
-      else if (event.type === 'done') settle.resolve(event as Done);
+      else if (event.type === 'done') settle.resolve(event);
       else settle.reject(new Error(`${adapter.name}: the page failed: ${event.error}`));
     });
     page.on('console', (message) => {
@@ -163,7 +163,11 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
     arm();
     await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
     await Promise.race([ready, finished]);
-    await options.start(page);
+    await page.evaluate(
+      (entry, runOptions) => void (window as unknown as Record<string, { run(options: unknown): Promise<void> } | undefined>)[entry]?.run(runOptions),
+      options.entry,
+      options.options,
+    );
     const done = await finished.finally(() => clearTimeout(watchdog));
     if (!gpu) throw new Error(`${adapter.name}: the page reported no Gpu`);
     return { done, gpu, userAgent, browserVersion, flags, env, consoleErrors: [...new Set(consoleErrors)] };
@@ -195,8 +199,6 @@ function pageHeader(context: BrowserRunContext, started: Date, host: RunRecord['
 /** The page's console errors, as notes. */
 const consoleNotes = (session: PageSession<unknown>): string[] => session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`);
 
-type Done = Extract<PageEvent, { type: 'done' }>;
-
 export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
   const { adapter, log } = options;
   const started = new Date();
@@ -211,13 +213,7 @@ export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecor
     settings: options.settings,
     names: options.benchmarks.map((benchmark) => benchmark.name),
   };
-  const session = await drivePage<Done>({
-    adapter,
-    script,
-    log,
-    silenceMs,
-    start: (page) => page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions),
-  });
+  const session = await drivePage<KernelsPageDone>({ adapter, script, log, silenceMs, entry: PAGE_ENTRY.kernels, options: pageOptions });
   const { done } = session;
   return {
     ...pageHeader(options, started, host, session),
@@ -244,7 +240,8 @@ export async function runModelInBrowser(options: ModelBrowserRunOptions): Promis
     log: options.log,
     // The page reports after every run; one cold B6 training step takes tens of minutes on SwiftShader.
     silenceMs: Math.max(7200, settings.maxSeconds * 3) * 1000,
-    start: (page) => page.evaluate((runOptions) => void window.__ulsegModelBench?.run(runOptions), pageOptions),
+    entry: PAGE_ENTRY.model,
+    options: pageOptions,
   });
   const { done } = session;
   return {
