@@ -15,7 +15,7 @@ import { modelMain } from './model/cli.js';
 import { gitInfo, stampOf } from './report/metadata.js';
 import { redrawAll, writeRun } from './report/write.js';
 import type { RunRecord, RunSettings } from './schema.js';
-import { runSuite, type Suite } from './suite.js';
+import { runSuite, suiteMain, type Suite } from './suite.js';
 
 /** bench/ (this file is bench/src/cli.ts, or bundled into bench/.build/bench.mjs: one level below either way). */
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,29 +65,8 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
 }
 
 /** Parses and runs the kernels suite; `argv` is what follows `kernels`; `invokedAs`: `pnpm bench all`'s command. */
-async function kernelsMain(argv: readonly string[], invokedAs?: string): Promise<number> {
-  let args: BenchArguments;
-  try {
-    args = parseArguments(['kernels', ...argv]);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  const command = `pnpm bench kernels ${argv.join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
-  try {
-    return await kernelsSuite(args, command);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      return 2;
-    }
-    console.error(process.env.ULSEG_DEBUG ? error : `bench: ${(error as Error).message}`);
-    return 1;
-  }
-}
+const kernelsMain = (argv: readonly string[], invokedAs?: string): Promise<number> =>
+  suiteMain('kernels', argv, USAGE, (rest) => parseArguments(['kernels', ...rest]), kernelsSuite, invokedAs);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const rest = argv[0] === '--' ? argv.slice(1) : argv;

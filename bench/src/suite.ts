@@ -10,6 +10,7 @@ import type { BrowserAdapter } from '@ulseg/kernels/chromium';
 import { resolveBrowserAdapters, type BrowserAdapterChoice, type HardwareProbe, type NodeAdapterChoice } from './adapters.js';
 import { probeChromiumHardware } from './browser/hardware-probe.js';
 import type { RunRecord } from './schema.js';
+import { UsageError } from './usage-error.js';
 
 /** Where and on what a suite runs: the options every suite takes. */
 export interface SuiteRunOptions {
@@ -101,4 +102,44 @@ export async function runSuite<Record extends { readonly label: string }>(
   failures.push(...suite.problems(records));
   if (failures.length) error(`\n${failures.length} problem(s):\n  ${failures.join('\n  ')}`);
   return failures.length ? 1 : 0;
+}
+
+/**
+ * A suite's command: `argv` (what follows the suite's name) parsed, then run. A bad command line prints its message
+ * and `usage` and exits 2; `help` prints `usage`; an error in the run prints its message (the stack with
+ * ULSEG_DEBUG) and exits 1. `invokedAs`: the command of `pnpm bench all` when it runs this suite.
+ */
+export async function suiteMain<Args>(
+  suite: string,
+  argv: readonly string[],
+  usage: string,
+  parse: (argv: readonly string[]) => Args & { readonly help?: boolean },
+  run: (args: Args, command: string) => Promise<number>,
+  invokedAs?: string,
+): Promise<number> {
+  let args: Args & { readonly help?: boolean };
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${usage}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.help) {
+    console.log(usage);
+    return 0;
+  }
+  const command = `pnpm bench ${suite} ${argv.filter((arg) => arg !== '--').join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
+  try {
+    return await run(args, command);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(process.env.ULSEG_DEBUG ? error : `bench ${suite}: ${messageOf(error)}`);
+    return 1;
+  }
 }

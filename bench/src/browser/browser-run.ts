@@ -16,20 +16,14 @@ import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
 import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
 import { hostInfo, loadNote, type RecordHeader } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import type { SuiteContext } from '../suite.js';
 import { bundleBenchPage } from './bundle-page.js';
 import { BINDING, PAGE_ENTRY, type KernelsPageDone, type ModelPageDone, type ModelPageRunOptions, type PageEvent, type PageRunBase, type PageRunOptions } from './protocol.js';
 import { serveOrtFile } from './ort-browser-run.js';
 
-/** What a run in Chromium needs besides the suite's own options. */
-export interface BrowserRunContext {
+/** What a run in Chromium needs besides the suite's own options (`root`: the pages' sources). */
+export interface BrowserRunContext extends SuiteContext {
   readonly adapter: BrowserAdapter;
-  readonly stamp: string;
-  readonly command: string;
-  /** Repository root: the pages' sources. */
-  readonly root: string;
-  /** The checkout's commit when the invocation started. */
-  readonly git: RunRecord['git'];
-  readonly log: (line: string) => void;
 }
 
 export interface BrowserRunOptions extends BrowserRunContext {

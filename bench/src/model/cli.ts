@@ -1,7 +1,6 @@
 /** `pnpm bench model ...`: the model benchmark in Node and in headless Chromium, then the results files. */
-import { UsageError } from '../usage-error.js';
 import { gitInfo, stampOf } from '../report/metadata.js';
-import { runSuite, type Suite } from '../suite.js';
+import { runSuite, suiteMain, type Suite } from '../suite.js';
 import { MODEL_USAGE, parseModelArguments, type ModelArguments } from '../args.js';
 import { bundleModelPage, runModelInBrowser } from '../browser/browser-run.js';
 import { runModelInNode } from '../node/node-run.js';
@@ -39,26 +38,6 @@ function run(args: ModelArguments, command: string, paths: ModelCliPaths): Promi
 }
 
 /** argv: what follows `model`; invokedAs: `pnpm bench all`'s command when it runs this suite. Returns the exit code. */
-export async function modelMain(argv: readonly string[], paths: ModelCliPaths, invokedAs?: string): Promise<number> {
-  let args: ModelArguments;
-  try {
-    args = parseModelArguments(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${MODEL_USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args.help) {
-    console.log(MODEL_USAGE);
-    return 0;
-  }
-  const command = `pnpm bench model ${argv.filter((arg) => arg !== '--').join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
-  try {
-    return await run(args, command, paths);
-  } catch (error) {
-    console.error(process.env.ULSEG_DEBUG ? error : `bench model: ${(error as Error).message}`);
-    return 1;
-  }
+export function modelMain(argv: readonly string[], paths: ModelCliPaths, invokedAs?: string): Promise<number> {
+  return suiteMain('model', argv, MODEL_USAGE, parseModelArguments, (args, command) => run(args, command, paths), invokedAs);
 }

@@ -15,21 +15,17 @@ import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
 import { hostInfo, loadNote, nodeRuntime, type RecordHeader } from '../report/metadata.js';
 import { runSuite } from '../run-suite.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import type { SuiteContext } from '../suite.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
 import { openNodeGpu, type NodeGpu } from './node-gpu.js';
 // Provides onnxruntime-web to the `--peer ort` model peer in Node (ORT's browser bundle on a Dawn adapter).
 import './ort-node.js';
 
 /** What a run in Node needs besides the suite's own options. */
-export interface NodeRunContext {
+export interface NodeRunContext extends Pick<SuiteContext, 'stamp' | 'command' | 'git' | 'log'> {
   readonly adapter: NodeAdapterChoice;
   /** A GEMM core forced for gemm and the convolutions (device profile override); the profile's when absent. */
   readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
-  readonly stamp: string;
-  readonly command: string;
-  /** The checkout's commit when the invocation started (the bundles were made then). */
-  readonly git: RunRecord['git'];
-  readonly log: (line: string) => void;
 }
 
 export interface NodeRunOptions extends NodeRunContext {
