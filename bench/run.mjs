@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// `pnpm bench ...`: bundles bench/src/cli.ts with esbuild (the `source` condition, like the CLI's build, plus the
-// plugin that lists the kernel modules that exist right now) into bench/.build/bench.mjs and runs it.
+// `pnpm bench ...`: bundles bench/src/cli.ts with esbuild (the `source` condition, like the CLI's build) into
+// bench/.build/bench.mjs and runs it.
 // Dawn, tfjs, esbuild and puppeteer stay external (loaded from node_modules at run time).
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { kernelModulesPlugin } from './kernel-modules-plugin.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const outfile = join(benchDir, '.build', 'bench.mjs');
@@ -22,7 +21,6 @@ await build({
   external: ['webgpu', '@tensorflow/*', 'esbuild', 'puppeteer-core'],
   sourcemap: 'inline',
   logLevel: 'warning',
-  plugins: [kernelModulesPlugin({ platform: 'node', ops: join(benchDir, '..', 'packages', 'kernels', 'src', 'ops') })],
   banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module';\nconst require = __benchCreateRequire(import.meta.url);" },
 });
 await import(pathToFileURL(outfile).href);

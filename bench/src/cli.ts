@@ -1,23 +1,21 @@
 /**
  * `pnpm bench [all|kernels|model|report] ...`: runs the kernel benchmarks (and, for `all`, the default, the model
  * benchmark with the ONNX Runtime peer after them: all.ts) in Node and in headless Chromium, then writes the results.
- * Bundled and started by bench/run.mjs (esbuild, `source` condition, the kernel-modules plugin).
+ * Bundled and started by bench/run.mjs (esbuild, `source` condition).
  */
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as kernels from '@ulseg/kernels';
-import { opModules } from 'ulseg-bench:kernel-modules';
-import { COMPAT, SWIFTSHADER } from '../../test/browser/adapters.js';
 import { runAll } from './all.js';
 import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
 import { bundlePage, runInBrowser } from './browser/browser-run.js';
+import { gpuSizedBenchmarks } from './families/gpu-sized.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
-import { KernelResolver } from './kernel-resolver.js';
 import { runInNode } from './node/node-run.js';
 import { modelMain } from './model/cli.js';
 import { gitInfo, stampOf } from './report/metadata.js';
 import { redrawAll, writeRun } from './report/write.js';
 import type { RunRecord, RunSettings } from './schema.js';
+import { runSuite, suiteMain, type Suite } from './suite.js';
 
 /** bench/ (this file is bench/src/cli.ts, or bundled into bench/.build/bench.mjs: one level below either way). */
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,105 +23,55 @@ const ROOT = resolve(BENCH_DIR, '..');
 
 const log = (line: string): void => console.log(line);
 
-async function list(args: BenchArguments): Promise<void> {
-  const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
+function list(args: BenchArguments): void {
   const selected = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
-  console.log(`launcher modules found: ${resolver.folders().join(', ')}`);
   for (const benchmark of selected) {
-    const { missing } = await resolver.resolve(benchmark.requires);
     const peer = benchmark.peer ? 'tfjs' : '    ';
-    console.log(`${missing ? '-' : '+'} ${peer} ${benchmark.family.padEnd(16)} ${benchmark.name}${missing ? `   (not available yet: ${missing})` : ''}`);
+    console.log(`${peer} ${benchmark.family.padEnd(18)} ${benchmark.name}`);
   }
-  console.log(`${selected.length} benchmarks (+ our kernel available, - not yet)`);
+  console.log(`${selected.length} benchmarks (tfjs: with the tfjs peer)`);
+  const gpuRows = selectBenchmarks(gpuSizedBenchmarks('full'), args.filter);
+  console.log(`GPU rows (added on a hardware adapter; with --force-gpu-rows on a CPU adapter at a small size): ${gpuRows.map((benchmark) => benchmark.name).join(', ') || 'none match the filter'}`);
 }
 
 async function kernelsSuite(args: BenchArguments, command: string): Promise<number> {
   if (args.list) {
-    await list(args);
+    list(args);
     return 0;
   }
   const benchmarks = selectBenchmarks(KERNEL_BENCHMARKS, args.filter);
-  if (benchmarks.length === 0) throw new UsageError(`--filter '${args.filter}' matches no benchmark (try --list)`);
+  // The filter may name GPU rows only (they are added per adapter: on a hardware one, or with --force-gpu-rows).
+  const gpuRows = args.forceGpuRows || args.adapter === 'hardware' || args.adapter === 'auto' || args.browserAdapters.some((name) => name === 'hardware' || name === 'auto')
+    ? selectBenchmarks([...gpuSizedBenchmarks('full'), ...gpuSizedBenchmarks('small')], args.filter)
+    : [];
+  if (benchmarks.length === 0 && gpuRows.length === 0) throw new UsageError(`--filter '${args.filter}' matches no benchmark (try --list)`);
   const settings: RunSettings = {
     warmup: args.warmup,
     repeats: args.repeats,
     maxSeconds: args.maxSeconds,
     filter: args.filter,
     peers: args.peers,
-    peerWhenMissing: args.peerWhenMissing,
+    forceGpuRows: args.forceGpuRows,
   };
-  const stamp = stampOf(new Date());
-  const git = gitInfo(ROOT);
-  const records: RunRecord[] = [];
-  const failures: string[] = [];
-  // Bundle the page now, so that Node and Chromium see the same kernel modules even if one lands during the run.
-  let browser = args.browser;
-  if (browser) {
-    try {
-      await bundlePage(ROOT, log);
-    } catch (error) {
-      failures.push(`bundling the bench page: ${(error as Error).message}`);
-      browser = false;
-    }
-  }
-  if (args.node) {
-    try {
-      records.push(await runInNode({ adapter: args.adapter, variant: args.variant, benchmarks, settings, opModules, stamp, command, git, log }));
-    } catch (error) {
-      failures.push(`node/${args.adapter}: ${(error as Error).message}`);
-      console.error(`node/${args.adapter} failed: ${(error as Error).message}`);
-    }
-  }
-  if (browser) {
-    for (const name of args.browserAdapters) {
-      const adapter = name === 'swiftshader' ? SWIFTSHADER : COMPAT;
-      try {
-        records.push(await runInBrowser({ adapter, benchmarks, settings, stamp, command, root: ROOT, git, log }));
-      } catch (error) {
-        failures.push(`${adapter.name}: ${(error as Error).message}`);
-        console.error(`${adapter.name} failed: ${(error as Error).message}`);
-      }
-    }
-  }
-  if (records.length && args.write) {
-    const written = writeRun(records, BENCH_DIR);
-    const show = (path: string): string => relative(ROOT, path);
-    console.log(`wrote ${written.json.map(show).join(', ')}`);
-    console.log(`appended ${show(written.markdown)}; chart ${show(written.chart)}; report ${show(written.report)}`);
-  }
-  if (failures.length) console.error(`\n${failures.length} adapter run(s) failed:\n  ${failures.join('\n  ')}`);
-  return failures.length ? 1 : 0;
+  const suite: Suite<RunRecord> = {
+    page: 'bench page',
+    bundlePage,
+    runInNode: (context) => runInNode({ ...context, adapter: args.adapter, variant: args.variant, benchmarks, settings }),
+    runInBrowser: (adapter, context) => runInBrowser({ ...context, adapter, benchmarks, settings }),
+    write: writeRun,
+    problems: () => [],
+  };
+  return runSuite(suite, args, { stamp: stampOf(new Date()), command, git: gitInfo(ROOT), root: ROOT, log }, { benchDir: BENCH_DIR });
 }
 
 /** Parses and runs the kernels suite; `argv` is what follows `kernels`; `invokedAs`: `pnpm bench all`'s command. */
-async function kernelsMain(argv: readonly string[], invokedAs?: string): Promise<number> {
-  let args: BenchArguments;
-  try {
-    args = parseArguments(['kernels', ...argv]);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  const command = `pnpm bench kernels ${argv.join(' ')}`.trimEnd() + (invokedAs ? ` (part of ${invokedAs})` : '');
-  try {
-    return await kernelsSuite(args, command);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      return 2;
-    }
-    console.error(process.env.ULSEG_DEBUG ? error : `bench: ${(error as Error).message}`);
-    return 1;
-  }
-}
+const kernelsMain = (argv: readonly string[], invokedAs?: string): Promise<number> =>
+  suiteMain('kernels', argv, USAGE, (rest) => parseArguments(['kernels', ...rest]), kernelsSuite, invokedAs);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const rest = argv[0] === '--' ? argv.slice(1) : argv;
   const paths = { benchDir: BENCH_DIR, root: ROOT };
-  // The model suite has options of its own (model/args.ts).
+  // The model suite has options of its own (args.ts parseModelArguments).
   if (rest[0] === 'model') return modelMain(rest.slice(1), paths);
   if (rest[0] === 'kernels') return kernelsMain(rest.slice(1));
   let args: BenchArguments;
@@ -141,8 +89,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     case 'model':
-      console.error('pnpm bench model: put the suite first (its options differ): pnpm bench model [options]; see pnpm bench model --help');
-      return 2;
+      // `pnpm bench --node-only model`: the suite after some of its options.
+      return modelMain(rest.filter((arg) => arg !== 'model'), paths);
     case 'report':
       for (const path of redrawAll(BENCH_DIR)) console.log(`wrote ${relative(ROOT, path)}`);
       return 0;

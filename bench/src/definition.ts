@@ -8,6 +8,7 @@
  */
 import type { Gpu, GpuTensor } from '@ulseg/kernels';
 import type * as TfCore from '@tensorflow/tfjs-core';
+import type { LauncherName } from './families/launchers.js';
 
 export type Tf = typeof TfCore;
 export type TfTensor = TfCore.Tensor;
@@ -31,10 +32,9 @@ export type Family = (typeof FAMILIES)[number];
 /** What part of the computation a row measures. */
 export type Pass = 'forward' | 'backward-input' | 'backward-weight' | 'forward+backward' | 'step';
 
-/** A launcher the benchmark needs: looked up by export name in `@ulseg/kernels`, then in `ops/<folder>/*.ts`. */
+/** A kernel launcher the benchmark calls (families/launchers.ts). */
 export interface Requirement {
-  readonly folder: string;
-  readonly name: string;
+  readonly name: LauncherName;
 }
 
 export interface Recorder {
@@ -47,7 +47,7 @@ export interface Recorder {
 export interface BenchContext {
   readonly gpu: Gpu;
   /** The launcher `name` from `requires`, typed by the caller (see families/launchers.ts). */
-  launcher<T>(name: string): T;
+  launcher<T>(name: LauncherName): T;
   /** A pool tensor of `shape` filled with seeded uniform values in [low, high). */
   random(shape: readonly number[], low?: number, high?: number): GpuTensor;
 }

@@ -12,8 +12,8 @@
  * served from /ort/).
  */
 import type { Gpu } from '@ulseg/kernels';
-import { noGrad, Tensor } from '../../packages/autograd/src/index.js';
-import { exportOnnx, type SegmentationModel } from '../../packages/model/src/index.js';
+import { noGrad, Tensor } from '@ulseg/autograd';
+import { exportOnnx, type SegmentationModel } from '@ulseg/model';
 import type { ModelPeer, ModelPeerFactory, ModelPeerRow } from './model/peer.js';
 import type { ModelBenchSettings, PeerOutcome } from './model/schema.js';
 import { runOrtPeer, runtimeName, type OrtExecutionProvider, type OrtModule } from './ort-peer.js';

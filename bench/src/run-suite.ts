@@ -5,7 +5,7 @@
 import { DeviceLostError, type Gpu } from '@ulseg/kernels';
 import type { BenchContext, Benchmark, Recorder } from './definition.js';
 import { formatOutcome, formatRatio } from './report/format.js';
-import type { KernelResolver, Launcher } from './kernel-resolver.js';
+import { KERNEL_LAUNCHERS } from './families/launchers.js';
 import { measureLoop, summarise } from './measure.js';
 import { seedOf, uniformArray } from './random.js';
 import { isMeasurement, type BenchmarkResult, type Measurement, type Outcome, type RunSettings } from './schema.js';
@@ -15,7 +15,6 @@ export interface SuiteEnvironment {
   /** `node/lavapipe`, `chromium/compat`, ...: prefixes the progress lines. */
   readonly label: string;
   readonly gpu: Gpu;
-  readonly resolver: KernelResolver;
   /** null when peers are off or tfjs could not start (the reason is in the run's notes). */
   readonly peer: TfjsPeer | null;
 }
@@ -28,14 +27,13 @@ export interface SuiteOutcome {
 
 const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-function contextFor(gpu: Gpu, benchmark: Benchmark, launchers: ReadonlyMap<string, Launcher>): BenchContext {
+function contextFor(gpu: Gpu, benchmark: Benchmark): BenchContext {
   let seed = seedOf(benchmark.name);
   return {
     gpu,
-    launcher<T>(name: string): T {
-      const found = launchers.get(name);
-      if (!found) throw new Error(`${benchmark.name}: launcher '${name}' is not in the benchmark's requires list`);
-      return found as T;
+    launcher<T>(name: keyof typeof KERNEL_LAUNCHERS): T {
+      if (!benchmark.requires.some((requirement) => requirement.name === name)) throw new Error(`${benchmark.name}: launcher '${name}' is not in the benchmark's requires list`);
+      return KERNEL_LAUNCHERS[name] as T;
     },
     random(shape, low = -1, high = 1) {
       const count = shape.reduce((product, size) => product * size, 1);
@@ -45,14 +43,14 @@ function contextFor(gpu: Gpu, benchmark: Benchmark, launchers: ReadonlyMap<strin
   };
 }
 
-async function measureOurs(environment: SuiteEnvironment, benchmark: Benchmark, launchers: ReadonlyMap<string, Launcher>, settings: RunSettings): Promise<Outcome> {
+async function measureOurs(environment: SuiteEnvironment, benchmark: Benchmark, settings: RunSettings): Promise<Outcome> {
   const { gpu } = environment;
   await gpu.sync();
   const before = gpu.pool.stats();
   gpu.pool.resetPeak();
   let recorder: Recorder | undefined;
   try {
-    recorder = await benchmark.setup(contextFor(gpu, benchmark, launchers));
+    recorder = await benchmark.setup(contextFor(gpu, benchmark));
     const run = recorder.run.bind(recorder);
     let peak = 0;
     let created = 0;
@@ -113,11 +111,8 @@ export async function runSuite(
   for (const [index, benchmark] of benchmarks.entries()) {
     const counter = `${String(index + 1).padStart(String(benchmarks.length).length)}/${benchmarks.length}`;
     const prefix = `[${environment.label}] ${counter} ${benchmark.name.padEnd(width)}`;
-    const resolution = await environment.resolver.resolve(benchmark.requires);
-    const ours: Outcome = resolution.missing
-      ? { status: 'skipped', reason: `not available yet: ${resolution.missing}` }
-      : await measureOurs(environment, benchmark, resolution.launchers, settings);
-    const runPeer = environment.peer && settings.peers && benchmark.peer && (ours.status !== 'skipped' || settings.peerWhenMissing);
+    const ours = await measureOurs(environment, benchmark, settings);
+    const runPeer = environment.peer && settings.peers && benchmark.peer;
     const tfjs: Outcome | null = runPeer && environment.peer ? await measurePeer(environment.peer, benchmark, settings) : null;
     const ratio = isMeasurement(ours) && isMeasurement(tfjs) ? tfjs.medianMs / ours.medianMs : null;
     const result: BenchmarkResult = {
@@ -135,11 +130,8 @@ export async function runSuite(
       ratio,
     };
     results.push(result);
-    if (ours.status === 'skipped' && !tfjs) log(`${prefix} ${ours.reason}`);
-    else {
-      const peerText = tfjs ? ` | tfjs ${formatOutcome(tfjs, benchmark.metric)}` : '';
-      log(`${prefix} ours ${formatOutcome(ours, benchmark.metric)}${peerText}${ratio === null ? '' : ` | ours/tfjs ${formatRatio(ratio)}`}`);
-    }
+    const peerText = tfjs ? ` | tfjs ${formatOutcome(tfjs, benchmark.metric)}` : '';
+    log(`${prefix} ours ${formatOutcome(ours, benchmark.metric)}${peerText}${ratio === null ? '' : ` | ours/tfjs ${formatRatio(ratio)}`}`);
   }
   const copyRow = results.find((_, index) => benchmarks[index]?.copyBandwidth);
   const copyBandwidthGBs = isMeasurement(copyRow?.ours ?? null) ? ((copyRow?.ours as Measurement).gbs ?? null) : null;

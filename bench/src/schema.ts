@@ -3,7 +3,9 @@
  * p90, bytes allocated). One RunRecord per adapter per run: `bench/results/<stamp>-<adapter>.json`.
  */
 import type { GpuInfo } from '@ulseg/kernels';
+import type { AdapterDetails } from './adapter-details.js';
 import type { Family, Pass } from './definition.js';
+import type { Fp32Peak } from './gpu-peaks.js';
 
 export const SCHEMA = 'ulseg-bench/1';
 
@@ -72,7 +74,10 @@ export interface RunSettings {
   readonly maxSeconds: number;
   readonly filter: string | null;
   readonly peers: boolean;
-  readonly peerWhenMissing: boolean;
+  /** `--peer-when-missing` of older records (the rows of kernels not written yet); gone with those rows. */
+  readonly peerWhenMissing?: boolean;
+  /** `--force-gpu-rows`: the GPU-sized rows on a CPU adapter too, at their small size (absent in older records). */
+  readonly forceGpuRows?: boolean;
 }
 
 export interface RunRecord {
@@ -104,6 +109,10 @@ export interface RunRecord {
     readonly env: Readonly<Record<string, string>>;
   };
   readonly adapter: GpuInfo;
+  /** Vendor, architecture, device, driver, backend, type and limits as the runtime reported them (absent in older records). */
+  readonly adapterDetails?: AdapterDetails;
+  /** The adapter's FP32 peak from the table of known GPUs (gpu-peaks.ts); null when unknown (absent in older records). */
+  readonly fp32Peak?: Fp32Peak | null;
   readonly settings: RunSettings;
   readonly peer: { readonly name: string; readonly version: string; readonly device: string } | null;
   /** GB/s of the `copy` family's buffer-to-buffer copy in this run; null when it did not run. */

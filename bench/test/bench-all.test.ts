@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAll, type SuiteRunner } from '../src/all.js';
-import { ALL_MODEL_PEER_ARGUMENTS, allPlan, parseArguments, QUICK_KERNEL_ARGUMENTS, QUICK_MODEL_ARGUMENTS, USAGE } from '../src/args.js';
+import { ALL_MODEL_PEER_ARGUMENTS, allPlan, parseArguments, parseModelArguments, QUICK_KERNEL_ARGUMENTS, QUICK_MODEL_ARGUMENTS, USAGE } from '../src/args.js';
 import { modelChartFileName, modelChartTitle, renderModelChart } from '../src/model/chart.js';
-import { parseModelArguments } from '../src/model/args.js';
 import { DEFAULT_MODEL_SETTINGS } from '../src/model/model-config.js';
 import { modelRecordFileName } from '../src/model/report.js';
 import type { ModelMeasurement, ModelRow, ModelRunRecord, PeerOutcome } from '../src/model/schema.js';
@@ -72,11 +71,15 @@ describe('pnpm bench arguments', () => {
   it('rejects --quick with a single suite, kernel-only options with all, and unknown suites', () => {
     const fails = (argv: string[], message: RegExp): void => expect(() => parseArguments(argv), argv.join(' ')).toThrow(message);
     fails(['kernels', '--quick'], /--quick goes with pnpm bench all/);
-    fails(['all', '--filter', 'conv'], /--filter: an option of the kernels suite alone .*pnpm bench all takes --quick/);
+    fails(['all', '--filter', 'conv'], /--filter: an option of the kernels suite alone .*pnpm bench all takes --gpu, --quick/);
     fails(['--repeats', '3'], /--repeats: an option of the kernels suite alone/);
     fails(['bogus'], /unknown suite 'bogus' \(all, kernels, model, report\)/);
     fails(['all', 'kernels'], /one suite at a time/);
     fails(['--node-only', '--browser-only'], /exclude each other/);
+    fails(['kernels', '--repeats'], /option '--repeats <n>' argument missing/);
+    fails(['kernels', '--bogus'], /unknown option '--bogus' for the kernels suite/);
+    // The suite's name may follow its options (the values of options are not taken for a suite).
+    expect(parseArguments(['--node-only', 'kernels', '--filter', 'model', '--repeats', '3'])).toMatchObject({ suite: 'kernels', browser: false, filter: 'model', repeats: 3 });
     // The kernels suite alone is unchanged.
     expect(parseArguments(['kernels', '--filter', 'conv', '--repeats', '3'])).toMatchObject({ suite: 'kernels', filter: 'conv', repeats: 3, quick: false });
     expect(parseArguments(['report']).suite).toBe('report');

@@ -8,9 +8,9 @@ import { parseArguments, UsageError } from '../src/args.js';
 import { FAMILIES } from '../src/definition.js';
 import { layerShapes as convShapes } from '../src/families/convolution.js';
 import { BATCH, IMAGE, layerShapes, modelConvs, modelConvsFromTrace, tenMostExpensive } from '../src/families/b6-layers.js';
-import { traceEval } from '../../packages/autograd/src/index.js';
-import { gpuFor } from '../../packages/kernels/src/testing/index.js';
-import { encoderSpec, roundFilters, roundRepeats, SegmentationModel } from '../../packages/model/src/index.js';
+import { traceEval } from '@ulseg/autograd';
+import { gpuFor } from '@ulseg/kernels/testing';
+import { encoderSpec, roundFilters, roundRepeats, SegmentationModel } from '@ulseg/model';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from '../src/families/index.js';
 import { quantile } from '../src/measure.js';
 
@@ -154,7 +154,7 @@ describe('statistics and arguments', () => {
     expect(parseArguments(['--help']).suite).toBe('help');
     expect(parseArguments(['model']).suite).toBe('model');
     expect(() => parseArguments(['kernels', '--repeats', '0'])).toThrow(UsageError);
-    expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/lavapipe or swiftshader/);
+    expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/--adapter must be one of lavapipe, swiftshader, hardware, auto, not 'cuda'/);
     expect(() => parseArguments(['kernels', '--node-only', '--browser-only'])).toThrow(/exclude/);
     expect(() => parseArguments(['kernels', '--bogus'])).toThrow(/unknown option/);
     expect(parseArguments(['kernels', '--variant', 'tiled']).variant).toBe('tiled');

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { unary } from '@ulseg/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Benchmark } from '../src/definition.js';
-import type { OpModules } from '../src/kernel-resolver.js';
 import { runInNode } from '../src/node/node-run.js';
 import { SCHEMA, type Measurement, type RunRecord } from '../src/schema.js';
 import { gitInfo } from '../src/report/metadata.js';
@@ -42,9 +41,9 @@ const tiny: Benchmark[] = [
     flops: 384,
     bytes: 2 * 384 * 4,
     metric: 'gbs',
-    requires: [{ folder: 'unary', name: 'unary' }],
-    setup({ gpu, random, launcher }) {
-      const relu = launcher<typeof unary>('unary');
+    requires: [],
+    setup({ gpu, random }) {
+      const relu = unary;
       const x = random([2, 3, 8, 8]);
       const y = gpu.empty([2, 3, 8, 8]);
       return { run: () => void relu(gpu, 'relu', x, y), dispose: () => [x, y].forEach((tensor) => gpu.release(tensor)) };
@@ -58,29 +57,17 @@ const tiny: Benchmark[] = [
     },
   },
   {
-    name: 'tiny pending kernel',
-    family: 'conv2d',
+    name: 'tiny unlisted launcher',
+    family: 'matmul',
     pass: 'forward',
     shape: { N: 1 },
     flops: 10,
     bytes: 10,
     metric: 'gflops',
-    requires: [{ folder: 'no-such-kernel', name: 'noSuchKernel' }],
-    setup: () => {
-      throw new Error('never called: the kernel is missing');
-    },
-  },
-  {
-    name: 'tiny missing export',
-    family: 'conv2d',
-    pass: 'forward',
-    shape: { N: 1 },
-    flops: 10,
-    bytes: 10,
-    metric: 'gflops',
-    requires: [{ folder: 'unary', name: 'unaryBackwardThatDoesNotExist' }],
-    setup: () => {
-      throw new Error('never called: the export is missing');
+    requires: [{ name: 'conv2d' }],
+    setup: ({ launcher }) => {
+      launcher('gemm');
+      throw new Error('never reached: gemm is not in requires');
     },
   },
   {
@@ -98,11 +85,6 @@ const tiny: Benchmark[] = [
   },
 ];
 
-/** A stand-in for the bundle-time module list: the unary folder only. */
-const opModules: OpModules = {
-  unary: { files: ['ops/unary/unary.ts'], load: async () => [await import('../../packages/kernels/src/ops/unary/unary.js')] },
-};
-
 let record: RunRecord;
 const lines: string[] = [];
 const outDir = mkdtempSync(join(tmpdir(), 'ulseg-bench-test-'));
@@ -111,8 +93,7 @@ beforeAll(async () => {
   record = await runInNode({
     adapter: 'lavapipe',
     benchmarks: tiny,
-    settings: { warmup: 1, repeats: 2, maxSeconds: 5, filter: 'tiny', peers: true, peerWhenMissing: false },
-    opModules,
+    settings: { warmup: 1, repeats: 2, maxSeconds: 5, filter: 'tiny', peers: true },
     stamp: '2000-01-01T00-00',
     command: 'vitest bench/test/harness.test.ts',
     git: gitInfo(ROOT),
@@ -178,15 +159,10 @@ describe('bench harness on lavapipe (tiny shapes)', () => {
     expect(relu.ours.copyFraction).toBeCloseTo((relu.ours.gbs ?? 0) / (record.copyBandwidthGBs ?? 1), 10);
   });
 
-  it('skips rows whose kernel is missing, saying what is missing, and records errors', () => {
-    const pending = byName('tiny pending kernel');
-    expect(pending.ours).toMatchObject({ status: 'skipped' });
-    expect(pending.ours.status === 'skipped' && pending.ours.reason).toMatch(/^not available yet: no-such-kernel \(no launcher module/);
-    const missingExport = byName('tiny missing export');
-    expect(missingExport.ours.status === 'skipped' && missingExport.ours.reason).toMatch(/unary\.unaryBackwardThatDoesNotExist \(ops\/unary\/unary\.ts export: .*unary/);
+  it('records a row that fails as an error, naming the cause, and goes on with the next', () => {
+    expect(byName('tiny unlisted launcher').ours).toMatchObject({ status: 'error', error: expect.stringContaining("launcher 'gemm' is not in the benchmark's requires list") });
     expect(byName('tiny failing setup').ours).toMatchObject({ status: 'error', error: expect.stringContaining('setup exploded on purpose') });
-    expect(lines.some((line) => line.includes('tiny pending kernel') && line.includes('not available yet'))).toBe(true);
-    expect(lines.filter((line) => line.startsWith('[node/lavapipe]') && line.includes('/5 tiny'))).toHaveLength(5);
+    expect(lines.filter((line) => line.startsWith('[node/lavapipe]') && line.includes('/4 tiny'))).toHaveLength(4);
   });
 
   it('writes the JSON, appends RESULTS.md, draws the SVG and regenerates report.html', () => {
@@ -200,7 +176,6 @@ describe('bench harness on lavapipe (tiny shapes)', () => {
     expect(markdown).toContain('— node/lavapipe');
     expect(markdown).toContain('| benchmark | shape |');
     expect(markdown).toMatch(/\| tiny relu \| N=2 C=3 H=8 W=8 \| [\d.]+ \/ [\d.]+ \|/);
-    expect(markdown).toContain('Not available yet (2 rows');
     expect(markdown).toContain('setup exploded on purpose');
 
     const svg = readFileSync(first.chart, 'utf8');

@@ -10,18 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gitInfo } from '../src/report/metadata.js';
 import { SCHEMA } from '../src/schema.js';
-import { parseModelArguments } from '../src/model/args.js';
-import { bundleModelPage } from '../src/model/browser-run.js';
+import { parseModelArguments } from '../src/args.js';
+import { bundleModelPage } from '../src/browser/browser-run.js';
 import { modelMain } from '../src/model/cli.js';
 import { DEFAULT_MODEL_SETTINGS, forwardMacsPerImage } from '../src/model/model-config.js';
-import { runModelInNode } from '../src/model/node-run.js';
+import { runModelInNode } from '../src/node/node-run.js';
 import { pytorchMs } from '../src/model/pytorch.js';
 import { modelRecordFileName, readModelRecords, TOP_KERNELS } from '../src/model/report.js';
 import type { ModelBenchSettings, ModelMeasurement, ModelRunRecord } from '../src/model/schema.js';
 import { modelInput, modelTarget } from '../src/model/suite.js';
 import { writeModelRun } from '../src/model/write.js';
-import { gpuFor } from '../../packages/kernels/src/testing/index.js';
-import { SegmentationModel } from '../../packages/model/src/index.js';
+import { gpuFor } from '@ulseg/kernels/testing';
+import { SegmentationModel } from '@ulseg/model';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -137,7 +137,8 @@ describe('model bench pieces', () => {
     fails(['--node-only', '--browser-only'], /exclude each other/);
     fails(['--runtime', 'firefox'], /--runtime must be node, chromium or both/);
     fails(['--filter', 'x'], /unknown option '--filter' for the model suite/);
-    fails(['--steps'], /positive integer/);
+    fails(['--steps'], /option '--steps <n>' argument missing/);
+    fails(['--steps', '0'], /--steps needs a positive integer, got '0'/);
     expect(defaults.variant).toBeNull();
     expect(parseModelArguments(['--variant', 'tiled']).variant).toBe('tiled');
     fails(['--variant', 'fast'], /--variant must be tiled, lanes or subgroup, not 'fast'/);

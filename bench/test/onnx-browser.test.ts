@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SWIFTSHADER } from '../../test/browser/adapters.js';
-import { noGrad, parseNpy, Tensor } from '../../packages/autograd/src/index.js';
-import { compare, gpuFor, testAdapterKinds } from '../../packages/kernels/src/testing/index.js';
-import { exportOnnx, readPth, SegmentationModel } from '../../packages/model/src/index.js';
+import { SWIFTSHADER } from '@ulseg/kernels/chromium';
+import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
+import { compare, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
+import { exportOnnx, readPth, SegmentationModel } from '@ulseg/model';
 import { runOrtInBrowser, type OrtBrowserReport } from '../src/browser/ort-browser-run.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noGrad, parseNpy, Tensor } from '../../packages/autograd/src/index.js';
-import { compare, gpuFor, Random, testAdapterKinds } from '../../packages/kernels/src/testing/index.js';
-import { exportOnnx, readPth, SegmentationModel } from '../../packages/model/src/index.js';
+import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
+import { compare, gpuFor, Random, testAdapterKinds } from '@ulseg/kernels/testing';
+import { exportOnnx, readPth, SegmentationModel } from '@ulseg/model';
 import { loadOrtNode } from '../src/node/ort-node.js';
 import { ortInput, runOrtPeer } from '../src/ort-peer.js';
 

@@ -5,9 +5,9 @@
  * WebGPU cannot run (onnxruntime-web's Node build has no WebGPU).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gpuFor } from '../../packages/kernels/src/testing/index.js';
-import { SegmentationModel } from '../../packages/model/src/index.js';
-import { parseModelArguments } from '../src/model/args.js';
+import { gpuFor } from '@ulseg/kernels/testing';
+import { SegmentationModel } from '@ulseg/model';
+import { parseModelArguments } from '../src/args.js';
 import { DEFAULT_MODEL_SETTINGS } from '../src/model/model-config.js';
 import { MODEL_PEERS } from '../src/model/peer.js';
 import type { ModelBenchSettings } from '../src/model/schema.js';

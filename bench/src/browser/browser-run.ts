@@ -1,46 +1,52 @@
 /**
- * One run in headless Chromium per adapter configuration. The adapter flags, environment and checks are the browser
- * test harness's (test/browser/adapters.ts); the page is bench/src/browser/page.ts bundled with esbuild (the
- * `source` condition, so `#gpu-provider` resolves to navigator.gpu) and served from 127.0.0.1.
+ * The runs in headless Chromium, one per suite and adapter. The adapter flags, environment and checks are
+ * `@ulseg/kernels/chromium`'s; each suite's page (page.ts, model-page.ts) is bundled with esbuild (the `source`
+ * condition, so `#gpu-provider` resolves to navigator.gpu), served from 127.0.0.1 and driven by drivePage.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
-import { kernelModulesPlugin } from '../../kernel-modules-plugin.mjs';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { Benchmark } from '../definition.js';
-import { hostInfo } from '../report/metadata.js';
+import { describeAdapterDetails } from '../adapter-details.js';
+import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
+import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
+import { hostInfo, loadNote, type RecordHeader } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import type { SuiteContext } from '../suite.js';
 import { bundleBenchPage } from './bundle-page.js';
-import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
+import { BINDING, PAGE_ENTRY, type KernelsPageDone, type ModelPageDone, type ModelPageRunOptions, type PageEvent, type PageRunBase, type PageRunOptions } from './protocol.js';
 import { serveOrtFile } from './ort-browser-run.js';
 
-export interface BrowserRunOptions {
+/** What a run in Chromium needs besides the suite's own options (`root`: the pages' sources). */
+export interface BrowserRunContext extends SuiteContext {
   readonly adapter: BrowserAdapter;
+}
+
+export interface BrowserRunOptions extends BrowserRunContext {
   readonly benchmarks: readonly Benchmark[];
   readonly settings: RunSettings;
-  readonly stamp: string;
-  readonly command: string;
-  /** Repository root: the page source (bench/src/browser/page.ts) and the kernels' ops folder. */
-  readonly root: string;
-  /** The checkout's commit when the invocation started. */
-  readonly git: RunRecord['git'];
-  readonly log: (line: string) => void;
 }
 
-/** esbuild bundle of the page with every benchmark, tfjs and the kernel modules found now. */
-export function bundlePage(root: string, log: (line: string) => void = console.warn): Promise<string> {
-  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), {
-    what: 'bench page',
-    refuseNodeOnly: true,
-    plugins: [kernelModulesPlugin({ platform: 'browser', ops: join(root, 'packages/kernels/src/ops'), warn: log })],
-  });
+export interface ModelBrowserRunOptions extends BrowserRunContext {
+  readonly settings: ModelBenchSettings;
 }
 
-async function serve(script: string): Promise<{ server: Server; url: string }> {
+/** esbuild bundle of the kernels page with every benchmark and tfjs. */
+export function bundlePage(root: string): Promise<string> {
+  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), { what: 'bench page', refuseNodeOnly: true });
+}
+
+/** esbuild bundle of the model page (the model, autograd and kernels). */
+export function bundleModelPage(root: string): Promise<string> {
+  return bundleBenchPage(join(root, 'bench/src/browser/model-page.ts'), { what: 'model bench page', refuseNodeOnly: true });
+}
+
+/** Serves the page HTML and `script` as /bench.js (and ORT's files) from 127.0.0.1 on a free port. */
+export async function serve(script: string): Promise<{ server: Server; url: string }> {
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>ulseg bench</title></head><body><script type="module" src="/bench.js"></script></body></html>';
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -64,10 +70,10 @@ async function serve(script: string): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-type GpuEvent = Extract<PageEvent, { type: 'gpu' }>;
+type GpuEvent = Extract<PageEvent<unknown>, { type: 'gpu' }>;
 
 export interface PageSession<Done> {
-  /** The page's `done` event. */
+  /** The page's `done` event: the suite's outcome. */
   readonly done: Done;
   readonly gpu: GpuEvent;
   readonly userAgent: string;
@@ -86,8 +92,9 @@ export interface DrivePageOptions {
   readonly log: (line: string) => void;
   /** Silence (no event from the page) longer than this fails the run: the page hung. */
   readonly silenceMs: number;
-  /** Starts the page's work once it said `ready` (e.g. `page.evaluate(() => window.__ulsegBench.run(...))`). */
-  start(page: Page): Promise<void>;
+  /** The global the page installed its `run` under (protocol.ts PAGE_ENTRY), called once the page said `ready`. */
+  readonly entry: string;
+  readonly options: PageRunBase;
 }
 
 /**
@@ -95,7 +102,7 @@ export interface DrivePageOptions {
  * progress lines, checks that the page got the intended adapter, and resolves with the page's `done` event. The
  * page speaks protocol.ts through the BINDING function: ready, gpu, line*, then done or fatal.
  */
-export async function drivePage<Done extends { type: 'done' }>(options: DrivePageOptions): Promise<PageSession<Done>> {
+export async function drivePage<Done>(options: DrivePageOptions): Promise<PageSession<Done>> {
   const { adapter, log, silenceMs } = options;
   const env = adapter.env();
   const flags = [...adapter.flags(), ...COMMON_FLAGS];
@@ -126,7 +133,7 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
     };
     let readySignal!: () => void;
     const ready = new Promise<void>((resolve) => (readySignal = resolve));
-    await page.exposeFunction(BINDING, (event: PageEvent | Done) => {
+    await page.exposeFunction(BINDING, (event: PageEvent<Done>) => {
       arm();
       if (event.type === 'ready') {
         userAgent = event.userAgent;
@@ -136,8 +143,10 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
         if (problems.length) settle.reject(new Error(`${adapter.name}: expected ${adapter.expected}, got ${event.info.description}: ${problems.join('; ')}`));
         gpu = event;
         log(`[${adapter.name}] ${event.info.description} (features: ${event.info.features.join(', ') || 'none'})`);
+        log(`[${adapter.name}] ${describeAdapterDetails(event.details)}`);
+        log(`[${adapter.name}] ${peakLine(fp32PeakOf(event.details))}`);
       } else if (event.type === 'line') log(event.line);
-      else if (event.type === 'done') settle.resolve(event as Done);
+      else if (event.type === 'done') settle.resolve(event);
       else settle.reject(new Error(`${adapter.name}: the page failed: ${event.error}`));
     });
     page.on('console', (message) => {
@@ -148,7 +157,11 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
     arm();
     await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
     await Promise.race([ready, finished]);
-    await options.start(page);
+    await page.evaluate(
+      (entry, runOptions) => void (window as unknown as Record<string, { run(options: unknown): Promise<void> } | undefined>)[entry]?.run(runOptions),
+      options.entry,
+      options.options,
+    );
     const done = await finished.finally(() => clearTimeout(watchdog));
     if (!gpu) throw new Error(`${adapter.name}: the page reported no Gpu`);
     return { done, gpu, userAgent, browserVersion, flags, env, consoleErrors: [...new Set(consoleErrors)] };
@@ -160,47 +173,79 @@ export async function drivePage<Done extends { type: 'done' }>(options: DrivePag
   }
 }
 
-type Done = Extract<PageEvent, { type: 'done' }>;
+/** The header of a page run's record: the invocation's, the host's at the start, the browser's and the adapter's. */
+function pageHeader(context: BrowserRunContext, started: Date, host: RunRecord['host'], session: PageSession<unknown>): RecordHeader {
+  return {
+    schema: SCHEMA,
+    date: started.toISOString(),
+    stamp: context.stamp,
+    label: context.adapter.name,
+    command: context.command,
+    git: context.git,
+    host,
+    runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
+    adapter: session.gpu.info,
+    adapterDetails: session.gpu.details,
+    fp32Peak: fp32PeakOf(session.gpu.details),
+  };
+}
+
+/** The page's console errors, as notes. */
+const consoleNotes = (session: PageSession<unknown>): string[] => session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`);
 
 export async function runInBrowser(options: BrowserRunOptions): Promise<RunRecord> {
   const { adapter, log } = options;
   const started = new Date();
   const host = hostInfo();
-  const script = await bundlePage(options.root, log);
+  const script = await bundlePage(options.root);
   // The page reports at least once per benchmark: silence longer than this means it hung.
   const silenceMs = (options.settings.maxSeconds * 4 + 900) * 1000;
   const pageOptions: PageRunOptions = {
     label: adapter.name,
-    kind: adapter.kind === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+    kind: adapter.kind,
     featureLevel: adapter.featureLevel,
     settings: options.settings,
     names: options.benchmarks.map((benchmark) => benchmark.name),
   };
-  const session = await drivePage<Done>({
-    adapter,
-    script,
-    log,
-    silenceMs,
-    start: (page) => page.evaluate((runOptions) => void window.__ulsegBench?.run(runOptions), pageOptions),
-  });
+  const session = await drivePage<KernelsPageDone>({ adapter, script, log, silenceMs, entry: PAGE_ENTRY.kernels, options: pageOptions });
   const { done } = session;
-  const notes = [...done.notes, ...session.consoleErrors.slice(0, 5).map((line) => `page console error: ${line.slice(0, 300)}`)];
   return {
-    schema: SCHEMA,
+    ...pageHeader(options, started, host, session),
     suite: 'kernels',
-    date: started.toISOString(),
-    stamp: options.stamp,
-    label: adapter.name,
-    command: options.command,
-    git: options.git,
-    host,
-    runtime: { kind: 'chromium', browser: session.browserVersion, userAgent: session.userAgent, flags: session.flags, env: session.env },
-    adapter: session.gpu.info,
     settings: options.settings,
     peer: done.peer,
     copyBandwidthGBs: done.copyBandwidthGBs,
     results: done.results,
     wallSeconds: (Date.now() - started.getTime()) / 1000,
-    notes,
+    notes: [...done.notes, ...consoleNotes(session)],
+  };
+}
+
+export async function runModelInBrowser(options: ModelBrowserRunOptions): Promise<ModelRunRecord> {
+  const { adapter, settings } = options;
+  const started = new Date();
+  const host = hostInfo();
+  const script = await bundleModelPage(options.root);
+  const pageOptions: ModelPageRunOptions = { label: adapter.name, kind: adapter.kind, featureLevel: adapter.featureLevel, settings };
+  options.log(`[${adapter.name}] starting Chromium; load average ${host.loadAverage.join(' / ')}`);
+  const session = await drivePage<ModelPageDone>({
+    adapter,
+    script,
+    log: options.log,
+    // The page reports after every run; one cold B6 training step takes tens of minutes on SwiftShader.
+    silenceMs: Math.max(7200, settings.maxSeconds * 3) * 1000,
+    entry: PAGE_ENTRY.model,
+    options: pageOptions,
+  });
+  const { done } = session;
+  return {
+    ...pageHeader(options, started, host, session),
+    suite: 'model',
+    settings,
+    model: done.model,
+    peer: done.peer,
+    rows: done.rows,
+    wallSeconds: (Date.now() - started.getTime()) / 1000,
+    notes: [...done.notes, ...consoleNotes(session), loadNote()],
   };
 }

@@ -2,14 +2,13 @@
  * esbuild bundles of the bench pages (kernels, model, ONNX Runtime), for Chromium: the `source` condition, so
  * `#gpu-provider` resolves to navigator.gpu; cached per entry file for the life of the process.
  */
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 
 const bundles = new Map<string, Promise<string>>();
 
 export interface PageBundleOptions {
   /** Names the page in errors, e.g. 'model bench page'. */
   readonly what: string;
-  readonly plugins?: Plugin[];
   /** Fail when Dawn's Node provider or the `webgpu` package got in (our kernels' pages must not need Node). */
   readonly refuseNodeOnly?: boolean;
 }
@@ -27,7 +26,6 @@ export function bundleBenchPage(entry: string, options: PageBundleOptions): Prom
       write: false,
       metafile: true,
       logLevel: 'silent',
-      ...(options.plugins ? { plugins: options.plugins } : {}),
     }).then((result) => {
       if (options.refuseNodeOnly) {
         const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /provider-node|node_modules\/webgpu\//.test(input));

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { bundleBenchPage } from './bundle-page.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '../../../test/browser/adapters.js';
+import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { OrtExecutionProvider } from '../ort-peer.js';
 import type { OrtPageReport, OrtPageRequest } from './ort-page.js';
 

@@ -1,33 +1,16 @@
 /**
- * The bench page, bundled by esbuild with every benchmark definition and tfjs: `window.__ulsegBench.run(options)`
- * creates our Gpu on the browser's adapter, puts tfjs-backend-webgpu on the same GPUDevice, runs the suite and
- * reports progress lines and the results through the binding the Node side exposes.
+ * The kernels page, bundled by esbuild with every benchmark definition and tfjs: `run(options)` (page-runner.ts) puts
+ * tfjs-backend-webgpu on our Gpu's device, runs the rows named (and the GPU-sized ones where they apply) and returns
+ * the results.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import * as kernels from '@ulseg/kernels';
-import { createGpu, type Gpu } from '@ulseg/kernels';
-import { opModules } from 'ulseg-bench:kernel-modules';
-import { KERNEL_BENCHMARKS } from '../families/index.js';
-import { KernelResolver } from '../kernel-resolver.js';
+import type { Gpu } from '@ulseg/kernels';
+import { KERNEL_BENCHMARKS, withGpuRows } from '../families/index.js';
 import { runSuite } from '../run-suite.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
-import { BINDING, type PageEvent, type PageRunOptions } from './protocol.js';
-
-declare global {
-  interface Window {
-    __ulsegBench?: { run(options: PageRunOptions): Promise<void> };
-    [BINDING]?: (event: PageEvent) => Promise<void>;
-  }
-}
-
-async function emit(event: PageEvent): Promise<void> {
-  const send = window[BINDING];
-  if (!send) throw new Error(`the harness did not expose ${BINDING}`);
-  await send(event);
-}
-
-const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+import { servePage } from './page-runner.js';
+import { PAGE_ENTRY, type KernelsPageDone, type PageRunOptions } from './protocol.js';
 
 async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | null> {
   try {
@@ -39,40 +22,26 @@ async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | null> {
   }
 }
 
-async function run(options: PageRunOptions): Promise<void> {
-  let gpu: Gpu | undefined;
-  try {
-    gpu = await createGpu({ adapter: options.kind, featureLevel: options.featureLevel });
-    const adapter = await navigator.gpu.requestAdapter({ featureLevel: options.featureLevel } as GPURequestAdapterOptions);
-    await emit({ type: 'gpu', info: gpu.info, adapterFeatures: adapter ? [...adapter.features].sort() : [] });
+servePage<PageRunOptions, KernelsPageDone>(
+  PAGE_ENTRY.kernels,
+  async (gpu, options, log) => {
     const notes: string[] = [];
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
-    for (const note of notes) await emit({ type: 'line', line: `[${options.label}] ${note}` });
+    for (const note of notes) log(`[${options.label}] ${note}`);
     const byName = new Map(KERNEL_BENCHMARKS.map((benchmark) => [benchmark.name, benchmark]));
-    const benchmarks = options.names.map((name) => {
+    const named = options.names.map((name) => {
       const benchmark = byName.get(name);
       if (!benchmark) throw new Error(`the page has no benchmark named '${name}' (stale bundle?)`);
       return benchmark;
     });
-    const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, opModules);
-    const lines: Promise<void>[] = [];
-    const suite = await runSuite({ label: options.label, gpu, resolver, peer }, benchmarks, options.settings, (line) => {
-      lines.push(emit({ type: 'line', line }));
-    });
-    await Promise.all(lines);
-    await emit({
-      type: 'done',
+    const benchmarks = withGpuRows(named, gpu.info.kind, options.settings);
+    const suite = await runSuite({ label: options.label, gpu, peer }, benchmarks, options.settings, log);
+    return {
       results: suite.results,
       copyBandwidthGBs: suite.copyBandwidthGBs,
       peer: peer ? { name: 'tfjs-backend-webgpu', version: peer.version, device: 'same GPUDevice as ours' } : null,
       notes,
-    });
-  } catch (error) {
-    await emit({ type: 'fatal', error: describe(error) });
-  } finally {
-    gpu?.destroy();
-  }
-}
-
-window.__ulsegBench = { run };
-void emit({ type: 'ready', userAgent: navigator.userAgent, benchmarks: KERNEL_BENCHMARKS.length });
+    };
+  },
+  KERNEL_BENCHMARKS.length,
+);

@@ -10,8 +10,7 @@
  * 10-14) and decoder block 4's transposed convolution (the largest one, 14 channels 128→256). SE convolutions
  * (1x1 at 1x1 pixel, inside the fused squeeze-excitation op) and `_conv_head` (never run) are not in the trace.
  */
-import type { Trace } from '../../../packages/autograd/src/index.js';
-import { tracedConvolution } from '../../../packages/autograd/src/index.js';
+import { tracedConvolution, type Trace } from '@ulseg/autograd';
 import type { ConvLayer } from './convolution.js';
 import { B6_TRACED_CONVS } from './b6-layers.traced.js';
 

@@ -6,14 +6,13 @@ import type { Benchmark } from '../definition.js';
 import { f32 } from '../definition.js';
 import { LAUNCHERS, releaseResult, type Gemm } from './launchers.js';
 
-const M = 1024;
-const N = 1024;
-const K = 1024;
-
 const CORES = [undefined, 'tiled', 'lanes', 'subgroup'] as const;
 
-export const matmulBenchmarks: Benchmark[] = CORES.map(
-  (variant): Benchmark => ({
+export type GemmCore = (typeof CORES)[number];
+
+/** C[M,N] = A[M,K] B[K,N] on one GEMM core (undefined: the device profile's), with tfjs's matMul on the profile's row. */
+export function matmulRow({ M, N, K }: { readonly M: number; readonly N: number; readonly K: number }, variant: GemmCore, note?: string): Benchmark {
+  return {
     name: `matmul ${M}x${N}x${K}${variant ? ` ${variant} core` : ''}`,
     family: 'matmul',
     pass: 'forward',
@@ -21,6 +20,7 @@ export const matmulBenchmarks: Benchmark[] = CORES.map(
     flops: 2 * M * N * K,
     bytes: f32(M * K + K * N + M * N),
     metric: 'gflops',
+    ...(note ? { note } : {}),
     requires: [LAUNCHERS.gemm],
     setup({ gpu, launcher, random }) {
       const gemm = launcher<Gemm>(LAUNCHERS.gemm.name);
@@ -41,5 +41,7 @@ export const matmulBenchmarks: Benchmark[] = CORES.map(
         return { run: () => tf.matMul(a, b), dispose: () => tf.dispose([a, b]) };
       },
     },
-  }),
-);
+  };
+}
+
+export const matmulBenchmarks: Benchmark[] = CORES.map((variant) => matmulRow({ M: 1024, N: 1024, K: 1024 }, variant));

@@ -2,8 +2,8 @@
  * The model benchmark's defaults and the model's multiply-adds, counted from a trace of its own eval forward (as
  * ORIGINAL.md §8 describes the network: B6 at 256² is 4.455 GMAC per image).
  */
-import { opMacs, traceEval } from '../../../packages/autograd/src/index.js';
-import type { SegmentationModel } from '../../../packages/model/src/index.js';
+import { opMacs, traceEval } from '@ulseg/autograd';
+import type { SegmentationModel } from '@ulseg/model';
 import type { ModelBenchSettings } from './schema.js';
 
 export const DEFAULT_MODEL_SETTINGS: ModelBenchSettings = {

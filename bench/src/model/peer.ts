@@ -8,7 +8,7 @@
  * exports `context.model` (exportOnnx), creates its session, and times it; register it in MODEL_PEERS.
  */
 import type { Gpu } from '@ulseg/kernels';
-import type { SegmentationModel } from '../../../packages/model/src/index.js';
+import type { SegmentationModel } from '@ulseg/model';
 import type { ModelBenchSettings, ModelPass, PeerOutcome } from './schema.js';
 import { ortModelPeer } from '../ort-model-peer.js';
 

@@ -4,7 +4,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeAdapterDetails } from '../adapter-details.js';
+import { peakLine, type Fp32Peak } from '../gpu-peaks.js';
 import { formatBytes, formatNumber } from '../report/format.js';
+import { peakCell } from '../report/markdown.js';
 import { labelRank } from '../report/metadata.js';
 import { SCHEMA } from '../schema.js';
 import { modelChartFileName, modelChartTitle, renderModelChart } from './chart.js';
@@ -30,8 +33,17 @@ function peerCell(outcome: PeerOutcome | null): string {
   return `${formatSeconds(outcome.medianMs)} (${outcome.runs})`;
 }
 
+/**
+ * FLOP of one run of the row: 2 per multiply-add of the forward pass times the batch; a training step counts 3x the
+ * forward (the input and the weight gradients each cost about as much as the forward). Null without the row's MACs.
+ */
+export function modelRowFlops(row: Pick<ModelRow, 'pass' | 'batch' | 'forwardMacsPerImage'>): number | null {
+  if (row.forwardMacsPerImage === undefined) return null;
+  return 2 * row.forwardMacsPerImage * row.batch * (row.pass === 'train-step' ? 3 : 1);
+}
+
 /** The cells of one row, shared by the markdown and the HTML tables. */
-function cells(row: ModelRow): string[] {
+function cells(row: ModelRow, peak: Fp32Peak | null | undefined): string[] {
   const ours = row.ours;
   if (ours.status !== 'ok') {
     const text = ours.status === 'error' ? `error: ${ours.error.split('\n')[0] ?? ''}` : `skipped: ${ours.reason}`;
@@ -42,7 +54,10 @@ function cells(row: ModelRow): string[] {
     row.name,
     `${formatSeconds(ours.medianMs)} / ${formatSeconds(ours.p90Ms)} (${ours.repeats})`,
     `${formatSeconds(ours.coldMs)} (${ours.coldPipelines} pipelines)`,
-    formatNumber(ours.imagesPerSecond),
+    ((flops) => {
+      const ofPeak = flops === null ? '' : peakCell(flops / ours.medianMs / 1e6, peak);
+      return ofPeak ? `${formatNumber(ours.imagesPerSecond)} (${ofPeak})` : formatNumber(ours.imagesPerSecond);
+    })(modelRowFlops(row)),
     ours.gpuMedianMs === null ? '-' : formatSeconds(ours.gpuMedianMs),
     `${formatBytes(ours.peakBytes)} (${formatBytes(ours.baseBytes)} before)`,
     `${ours.dispatchesPerRun} / ${ours.submitsPerRun}`,
@@ -96,11 +111,13 @@ export function modelMarkdownSection(record: ModelRunRecord, jsonPath: string, c
     `- commit ${record.git.commit?.slice(0, 10) ?? '?'}${record.git.dirty ? ' (with uncommitted changes)' : ''}; peer: ${record.peer ? `${record.peer.name} ${record.peer.version} (${record.peer.device})` : 'none'}`,
     `- settings: warm-up ${settings.warmup} untimed runs per row (cold${settings.profile ? ' and profiled' : ''} included), ${plural(settings.repeats, 'timed forward pass', 'timed forward passes')} and ${plural(settings.steps, 'timed training step', 'timed training steps')} per batch size (at most ${settings.maxSeconds} s of timed runs per row); load average at start ${record.host.loadAverage.map((value) => value.toFixed(1)).join(' / ')} on ${record.host.cpus} CPUs; ${formatNumber(record.wallSeconds / 60)} min in all`,
     `- times are wall-clock from the start of recording to the device finishing (what a caller waits); PyTorch: ${PYTORCH_REFERENCE.source}; JSON: \`${jsonPath}\`${chartPath ? `; chart: [${chartPath}](${chartPath})` : ''}`,
+    ...(record.adapterDetails ? [`- adapter details: ${describeAdapterDetails(record.adapterDetails)}`] : []),
+    ...(record.fp32Peak !== undefined ? [`- ${peakLine(record.fp32Peak)}; a training step counts 3x the forward's FLOP`] : []),
     ...record.notes.map((note) => `- note: ${escapeCell(note)}`),
     '',
     `| ${HEADERS.join(' | ')} |`,
     `|---|${HEADERS.slice(1).map(() => '---:').join('|')}|`,
-    ...record.rows.map((row) => `| ${cells(row).map(escapeCell).join(' | ')} |`),
+    ...record.rows.map((row) => `| ${cells(row, record.fp32Peak).map(escapeCell).join(' | ')} |`),
     '',
   ];
   const kernels = record.rows.map(kernelLine).filter((line): line is string => line !== null);
@@ -155,7 +172,7 @@ export function renderModelSection(records: readonly ModelRunRecord[], options: 
         record.notes.length ? ` · ${escapeHtml(record.notes.join(' · '))}` : ''
       }${links(record)}</p>`,
       `<table><thead><tr>${HEADERS.map((header) => `<th>${escapeHtml(header)}</th>`).join('')}</tr></thead><tbody>`,
-      ...record.rows.map((row) => `<tr>${cells(row).map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`),
+      ...record.rows.map((row) => `<tr>${cells(row, record.fp32Peak).map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`),
       '</tbody></table>',
     );
     const kernels = record.rows.map(kernelLine).filter((line): line is string => line !== null);

@@ -37,6 +37,8 @@ export interface ModelBenchSettings {
   readonly seed: number;
   /** A model peer's name (see peer.ts), or null. */
   readonly peer: string | null;
+  /** `--force-gpu-rows`: the GPU-sized rows (gpu-rows.ts) on a CPU adapter too, at their small size (absent in older records). */
+  readonly forceGpuRows?: boolean;
 }
 
 /** What one implementation measured for a row. */
@@ -109,8 +111,10 @@ export interface RowProfile extends Omit<DispatchProfile, 'byKernel' | 'byVarian
 }
 
 export interface ModelRow {
-  /** `forward b1`, `train-step b8`. */
+  /** `forward b1`, `train-step b8`; a GPU row names its model and size first: `B6 512² forward b8`. */
   readonly name: string;
+  /** Convolution multiply-adds of one image's forward pass for the row's model and size (absent in older records). */
+  readonly forwardMacsPerImage?: number;
   readonly pass: ModelPass;
   readonly batch: number;
   readonly ours: ModelOutcome;

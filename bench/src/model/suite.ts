@@ -6,8 +6,8 @@
  * Progress is printed after every run: a B6 training step at batch 8 takes minutes on a CPU adapter.
  */
 import { DeviceLostError, type Gpu } from '@ulseg/kernels';
-import { F, noGrad, optim, scope, Tensor } from '../../../packages/autograd/src/index.js';
-import { checkBackbone, checkDecoderAttention, checkNetwork, describeNetwork, SegmentationModel } from '../../../packages/model/src/index.js';
+import { F, noGrad, optim, scope, Tensor } from '@ulseg/autograd';
+import { checkBackbone, checkDecoderAttention, checkNetwork, describeNetwork, SegmentationModel, type EncoderName } from '@ulseg/model';
 import { quantile } from '../measure.js';
 import { seedOf, uniformArray } from '../random.js';
 import { formatBytes, formatNumber, formatRatio } from '../report/format.js';

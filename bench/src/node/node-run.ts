@@ -1,31 +1,67 @@
 /**
- * One run in Node: our Gpu on the requested Dawn adapter, tfjs-backend-webgpu on the same GPUDevice, the suite,
- * and the RunRecord with its metadata.
+ * The runs in Node, one per suite: our Gpu on the requested Dawn adapter (node-gpu.ts), the suite's body, and its
+ * record with the metadata every record shares. Kernels: tfjs-backend-webgpu on the same GPUDevice. Model: the
+ * rows asked for and the GPU-sized rows, with onnxruntime-web as the `--peer ort` model peer.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import * as kernels from '@ulseg/kernels';
-import { createGpu, describeProfile, type Gpu } from '@ulseg/kernels';
+import type { Gpu } from '@ulseg/kernels';
+import type { NodeAdapterChoice } from '../adapters.js';
 import type { Benchmark } from '../definition.js';
-import { KernelResolver, type OpModules } from '../kernel-resolver.js';
-import { hostInfo, nodeRuntime } from '../report/metadata.js';
+import { withGpuRows } from '../families/index.js';
+import { runModelSuiteWithGpuRows } from '../model/gpu-rows.js';
+import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
+import { hostInfo, loadNote, nodeRuntime, type RecordHeader } from '../report/metadata.js';
 import { runSuite } from '../run-suite.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
+import type { SuiteContext } from '../suite.js';
 import { createTfjsPeer, type TfjsPeer } from '../tfjs-peer.js';
+import { openNodeGpu, type NodeGpu } from './node-gpu.js';
+// Provides onnxruntime-web to the `--peer ort` model peer in Node (ORT's browser bundle on a Dawn adapter).
+import './ort-node.js';
 
-export interface NodeRunOptions {
-  readonly adapter: 'lavapipe' | 'swiftshader';
+/** What a run in Node needs besides the suite's own options. */
+export interface NodeRunContext extends Pick<SuiteContext, 'stamp' | 'command' | 'git' | 'log'> {
+  readonly adapter: NodeAdapterChoice;
   /** A GEMM core forced for gemm and the convolutions (device profile override); the profile's when absent. */
   readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
+}
+
+export interface NodeRunOptions extends NodeRunContext {
   readonly benchmarks: readonly Benchmark[];
   readonly settings: RunSettings;
-  readonly opModules: OpModules;
-  readonly stamp: string;
-  readonly command: string;
-  /** The checkout's commit when the invocation started (the bundles were made then). */
-  readonly git: RunRecord['git'];
-  readonly log: (line: string) => void;
+}
+
+export interface ModelNodeRunOptions extends NodeRunContext {
+  readonly settings: ModelBenchSettings;
+}
+
+/** Opens our Gpu on the adapter asked for, runs `body` on it, closes it; the record's header and wall time. */
+async function onNodeGpu<T>(context: NodeRunContext, body: (opened: NodeGpu) => Promise<T>): Promise<{ header: RecordHeader; result: T; wallSeconds: number }> {
+  const started = new Date();
+  const host = hostInfo();
+  const opened = await openNodeGpu(context.adapter, context.variant, context.log);
+  const { gpu, label, details, peak } = opened;
+  try {
+    const result = await body(opened);
+    const header: RecordHeader = {
+      schema: SCHEMA,
+      date: started.toISOString(),
+      stamp: context.stamp,
+      label,
+      command: context.command,
+      git: context.git,
+      host,
+      runtime: nodeRuntime(),
+      adapter: gpu.info,
+      adapterDetails: details,
+      fp32Peak: peak,
+    };
+    return { header, result, wallSeconds: (Date.now() - started.getTime()) / 1000 };
+  } finally {
+    await gpu.close();
+  }
 }
 
 /**
@@ -59,37 +95,37 @@ export async function startPeer(gpu: Gpu, notes: string[]): Promise<TfjsPeer | n
 }
 
 export async function runInNode(options: NodeRunOptions): Promise<RunRecord> {
-  const started = new Date();
-  const host = hostInfo();
-  const gpu = await createGpu({ adapter: options.adapter, ...(options.variant ? { profile: { gemm: options.variant } } : {}) });
-  const label = `node/${options.adapter}`;
   const notes: string[] = [];
-  try {
-    options.log(`[${label}] ${gpu.info.description || gpu.info.device} (features: ${gpu.info.features.join(', ') || 'none'})`);
-    options.log(`[${label}] ${describeProfile(gpu.deviceProfile)}`);
+  const { header, result, wallSeconds } = await onNodeGpu(options, async ({ gpu, label }) => {
+    const benchmarks = withGpuRows(options.benchmarks, gpu.info.kind, options.settings);
     const peer = options.settings.peers ? await startPeer(gpu, notes) : null;
     for (const note of notes) options.log(`[${label}] ${note}`);
-    const resolver = new KernelResolver(kernels as unknown as Record<string, unknown>, options.opModules);
-    const suite = await runSuite({ label, gpu, resolver, peer }, options.benchmarks, options.settings, options.log);
-    return {
-      schema: SCHEMA,
-      suite: 'kernels',
-      date: started.toISOString(),
-      stamp: options.stamp,
-      label,
-      command: options.command,
-      git: options.git,
-      host,
-      runtime: nodeRuntime(),
-      adapter: gpu.info,
-      settings: options.settings,
-      peer: peer ? { name: 'tfjs-backend-webgpu', version: peer.version, device: 'same GPUDevice as ours' } : null,
-      copyBandwidthGBs: suite.copyBandwidthGBs,
-      results: suite.results,
-      wallSeconds: (Date.now() - started.getTime()) / 1000,
-      notes,
-    };
-  } finally {
-    await gpu.close();
-  }
+    const suite = await runSuite({ label, gpu, peer }, benchmarks, options.settings, options.log);
+    return { suite, peer };
+  });
+  const { suite, peer } = result;
+  return {
+    ...header,
+    suite: 'kernels',
+    settings: options.settings,
+    peer: peer ? { name: 'tfjs-backend-webgpu', version: peer.version, device: 'same GPUDevice as ours' } : null,
+    copyBandwidthGBs: suite.copyBandwidthGBs,
+    results: suite.results,
+    wallSeconds,
+    notes,
+  };
+}
+
+export async function runModelInNode(options: ModelNodeRunOptions): Promise<ModelRunRecord> {
+  const notes: string[] = [];
+  const { header, result: suite, wallSeconds } = await onNodeGpu(options, async ({ gpu, label }) => {
+    options.log(`[${label}] load average ${hostInfo().loadAverage.join(' / ')}`);
+    const outcome = await runModelSuiteWithGpuRows({ label, gpu, runtime: 'node', log: options.log }, options.settings);
+    notes.push(...outcome.notes);
+    if (gpu.hasTimestamps && options.settings.profile) {
+      notes.push('Dawn in Node quantizes timestamps to 65.5 µs: per-dispatch times are coarse, their per-kernel sums unbiased');
+    }
+    return outcome;
+  });
+  return { ...header, suite: 'model', settings: options.settings, model: suite.model, peer: suite.peer, rows: suite.rows, wallSeconds, notes: [...notes, loadNote()] };
 }

@@ -1,4 +1,6 @@
 /** The dated markdown section each run appends to bench/RESULTS.md: one table per adapter. */
+import { describeAdapterDetails } from '../adapter-details.js';
+import { fractionOfPeak, peakLine, type Fp32Peak } from '../gpu-peaks.js';
 import { isMeasurement, type BenchmarkResult, type Outcome, type RunRecord } from '../schema.js';
 import { formatBytes, formatMs, formatNumber, formatRatio, formatShape, formatThroughput } from './format.js';
 
@@ -36,12 +38,20 @@ function copyCell(outcome: Outcome | null): string {
   return `${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}%`;
 }
 
-function row(result: BenchmarkResult): string {
+/** `12% of FP32 peak` for a GFLOP/s row on a known GPU, else ''. */
+export function peakCell(gflops: number | null, peak: Fp32Peak | null | undefined): string {
+  if (!peak || gflops === null) return '';
+  const percent = 100 * fractionOfPeak(gflops, peak);
+  return `${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of FP32 peak`;
+}
+
+function row(result: BenchmarkResult, peak: Fp32Peak | null | undefined): string {
   const ours = result.ours;
   const throughput = (outcome: Outcome | null): string => {
     const text = formatThroughput(outcome, result.metric);
     const copy = copyCell(outcome);
-    return copy ? `${text} (${copy} of copy)` : text;
+    const ofPeak = result.metric === 'gflops' && isMeasurement(outcome) ? peakCell(outcome.gflops, peak) : '';
+    return copy ? `${text} (${copy} of copy)` : ofPeak ? `${text} (${ofPeak})` : text;
   };
   const cells = [
     result.name,
@@ -84,6 +94,8 @@ export function markdownSection(record: RunRecord, jsonPath: string): string {
       : `- runtime: Node ${record.host.node} (Dawn, npm webgpu)`,
     `- peer: ${record.peer ? `${record.peer.version} on the ${record.peer.device}` : 'none'}; commit ${record.git.commit?.slice(0, 10) ?? '?'}${record.git.dirty ? ' (with uncommitted changes)' : ''}`,
     `- settings: warm-up ${record.settings.warmup} (cold run included), up to ${record.settings.repeats} repeats or ${record.settings.maxSeconds} s per implementation; load average at start ${record.host.loadAverage.map((value) => value.toFixed(1)).join(' / ')} on ${record.host.cpus} CPUs (noisy: compare within this table only)`,
+    ...(record.adapterDetails ? [`- adapter details: ${describeAdapterDetails(record.adapterDetails)}`] : []),
+    ...(record.fp32Peak !== undefined ? [`- ${peakLine(record.fp32Peak)}`] : []),
     `- copy bandwidth: ${record.copyBandwidthGBs === null ? 'not measured' : `${formatNumber(record.copyBandwidthGBs)} GB/s`}; JSON: \`${jsonPath}\``,
     ...record.notes.map((note) => `- note: ${escapeCell(note)}`),
     '',
@@ -92,7 +104,7 @@ export function markdownSection(record: RunRecord, jsonPath: string): string {
     lines.push(
       '| benchmark | shape | ours ms (median / p90) | ours throughput | ours cold | ours allocated | tfjs ms (median / p90) | tfjs throughput | tfjs cold | speed ours/tfjs |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...ran.map(row),
+      ...ran.map((result) => row(result, record.fp32Peak)),
       '',
     );
   }

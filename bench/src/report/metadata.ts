@@ -44,3 +44,8 @@ export function hostInfo(): RunRecord['host'] {
     loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   };
 }
+
+/** The fields every record of a run has (kernels and model), but the suite's own. */
+export type RecordHeader = Pick<RunRecord, 'schema' | 'date' | 'stamp' | 'label' | 'command' | 'git' | 'host' | 'runtime' | 'adapter' | 'adapterDetails' | 'fp32Peak'>;
+
+export const loadNote = (): string => `load average at the end of this adapter's run: ${loadavg().map((value) => value.toFixed(2)).join(' / ')}`;

@@ -170,15 +170,38 @@ export const COMPAT: BrowserAdapter = {
 };
 
 /**
- * A hardware GPU through Chromium's Vulkan backend (Linux). Chromium picks the adapter; the check only refuses a
- * CPU adapter (SwiftShader or llvmpipe), which is what Chromium falls back to when it finds no usable GPU.
+ * Flags that make headless Chromium expose the machine's GPU to WebGPU, per platform:
+ * - Linux: Dawn's Vulkan backend (`--enable-features=Vulkan`), with ANGLE on Vulkan too (`--use-angle=vulkan`,
+ *   `VulkanFromANGLE`, `DefaultANGLEVulkan`: without them Chromium 131+ on Linux keeps WebGPU off the GPU,
+ *   gpuweb/gpuweb#5022), the native Vulkan loader rather than SwiftShader, no surface (headless), and the GPU
+ *   blocklist ignored (headless servers' drivers are often on it).
+ * - macOS: Dawn's Metal backend is the default; ANGLE on Metal for the rest of the GPU process.
+ * - Windows: Dawn's D3D12 backend is the default; ANGLE on D3D11 (its default) for the rest.
+ * Every platform needs `--enable-unsafe-webgpu` for WebGPU in headless mode and on blocklisted drivers.
+ */
+export function hardwareFlags(platform: NodeJS.Platform = process.platform): string[] {
+  const common = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist'];
+  switch (platform) {
+    case 'darwin':
+      return [...common, '--use-angle=metal'];
+    case 'win32':
+      return [...common, '--use-angle=d3d11'];
+    default:
+      return [...common, '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan', '--use-angle=vulkan', '--use-vulkan=native', '--disable-vulkan-surface'];
+  }
+}
+
+/**
+ * A hardware GPU (Linux: Vulkan; macOS: Metal; Windows: D3D12; hardwareFlags). Chromium picks the adapter and the
+ * page asks for `powerPreference: 'high-performance'`; the check only refuses a CPU adapter (SwiftShader or
+ * llvmpipe), which is what Chromium falls back to when it finds no usable GPU.
  */
 export const HARDWARE: BrowserAdapter = {
   name: 'chromium/hardware',
   kind: 'hardware',
   featureLevel: 'core',
-  expected: 'a hardware GPU (Vulkan backend of Dawn)',
-  flags: () => ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=native', '--ignore-gpu-blocklist', '--disable-vulkan-surface'],
+  expected: 'a hardware GPU (Dawn on Vulkan, Metal or D3D12)',
+  flags: () => hardwareFlags(),
   env: () => ({}),
   verify({ info }) {
     return info.kind === 'hardware' ? [] : [`got the CPU adapter '${info.description || info.device}' (${info.kind}): Chromium found no usable GPU`];

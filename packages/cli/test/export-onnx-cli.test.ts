@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, type PrivateCli, privateCli } from '../../packages/cli/test/private-cli.js';
-import { inspectOnnx, readOnnxInitializers, readPth, writeSafetensors } from '../../packages/model/src/index.js';
+import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
+import { inspectOnnx, readOnnxInitializers, readPth, writeSafetensors } from '@ulseg/model';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL_PTH = join(ROOT, 'test/fixtures/linknet-b0/model.pth');
 let scratch = '';
 let cli: PrivateCli;
