@@ -4,7 +4,8 @@ import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
 export const GEMM_HEADER_WGSL = /* wgsl */ `
 // a: A[b](m, k) = a[b * a_batch + m * a_m + k * a_k]   (a_batch = 0 broadcasts one A over the batch)
 // b: B[b](k, n) = b[b * b_batch + k * b_k + n * b_n]
-// c: [splits, batch, M, N] (rows c_m apart), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
+// c: [splits, batch, ...], C[b](m, n) at b * c_batch + m * c_m + n * c_n (c_n = 1, or c_m = 1 when the launcher
+//    computes Cᵀ = op(B)ᵀ op(A)ᵀ into C's layout), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
 //    r = m (PER_ROW) or n; split s of K writes its partial sum at s * split_stride (no epilogue then).
 // Workgroup z = b * splits + s. flags: the epilogue (EPILOGUE_WGSL); order bit 0: A is contiguous along k, bit 1: B is.
 
@@ -13,6 +14,7 @@ struct Params {
   k_chunk: u32, a_batch: u32, a_m: u32, a_k: u32,
   b_batch: u32, b_k: u32, b_n: u32, c_batch: u32,
   c_m: u32, split_stride: u32, flags: u32, order: u32,
+  c_n: u32, pad0: u32, pad1: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -50,7 +52,7 @@ fn load_b4(z: u32, k: u32, n: u32) -> vec4<f32> {
 }
 
 fn store_c(z: u32, m: u32, n: u32, v: f32) {
-  let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + m * p.c_m + n;
+  let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + m * p.c_m + n * p.c_n;
   c[index] = epilogue(v, select(n, m, (p.flags & 4u) != 0u), p.flags);
 }
 `;
