@@ -1,6 +1,8 @@
 /**
  * Matrix multiplication 1024x1024x1024 (the issue's GEMM reference shape): on the device profile's core, then on each
- * GEMM core by name (tiled = the previous kernel), so old and new stand in one table.
+ * GEMM core by name (tiled = the previous kernel), so old and new stand in one table. Then the narrowest GEMM of a
+ * Linknet-B0 64² training step (the 1x1 expansion 192 -> 1152 at 2 x 2 pixels, batch 4: weights times each image's
+ * [192, 4] activations) as the launcher chooses it (Cᵀ on the lanes cores) and in the previous orientation.
  */
 import type { Benchmark } from '../definition.js';
 import { f32 } from '../definition.js';
@@ -12,7 +14,7 @@ const K = 1024;
 
 const CORES = [undefined, 'tiled', 'lanes', 'subgroup'] as const;
 
-export const matmulBenchmarks: Benchmark[] = CORES.map(
+const coreRows: Benchmark[] = CORES.map(
   (variant): Benchmark => ({
     name: `matmul ${M}x${N}x${K}${variant ? ` ${variant} core` : ''}`,
     family: 'matmul',
@@ -43,3 +45,36 @@ export const matmulBenchmarks: Benchmark[] = CORES.map(
     },
   }),
 );
+
+const NARROW = { M: 1152, K: 192, N: 4, batch: 4 };
+
+function narrowRow(orientation: 'auto' | 'previous'): Benchmark {
+  const { M, K, N, batch } = NARROW;
+  return {
+    name: `gemm ${M}x${K} by ${batch}x${K}x${N}${orientation === 'previous' ? ' C orientation' : ''}`,
+    family: 'matmul',
+    pass: 'forward',
+    shape: { M, N, K, batch },
+    flops: 2 * batch * M * N * K,
+    bytes: f32(M * K + batch * (K * N + M * N)),
+    metric: 'gflops',
+    requires: [LAUNCHERS.gemm],
+    note:
+      orientation === 'previous'
+        ? 'C = W · X[b] on the profile\'s core in the previous orientation (swapOperands false), for comparison in the same run'
+        : '1x1 convolution 192 -> 1152 at 2 x 2 pixels, batch 4 (Linknet-B0 64²): the launcher\'s choice (Cᵀ on the lanes cores)',
+    setup({ gpu, launcher, random }) {
+      const gemm = launcher<Gemm>(LAUNCHERS.gemm.name);
+      const w = random([M, K]);
+      const x = random([batch, K, N]);
+      const c = gpu.empty([batch, M, N], 'narrow gemm out');
+      const options = orientation === 'previous' ? { out: c, swapOperands: false } : { out: c };
+      return {
+        run: () => releaseResult(gpu, gemm(gpu, w, x, options), [w, x, c]),
+        dispose: () => [w, x, c].forEach((tensor) => gpu.release(tensor)),
+      };
+    },
+  };
+}
+
+export const matmulBenchmarks: Benchmark[] = [...coreRows, narrowRow('auto'), narrowRow('previous')];
