@@ -1,7 +1,7 @@
 /*
  * Scratch: the B0 64² training step's narrow GEMMs (1x1 convolutions at 2 x 2 and 4 x 4 pixels, batch 4) as C and
- * as Cᵀ (swapOperands), and its split-K sums in the leading-axis and the previous strided reduce layouts, round-robin
- * in one process (best of rounds). Not a test.  bench/scratch/run.sh bench/scratch/narrow-gemm.ts [rounds]
+ * as Cᵀ (swapOperands) per image and with the batch folded into Cᵀ's rows (foldBatch), and its split-K sums in the
+ * leading-axis and the previous strided reduce layouts, round-robin in one process (best of rounds). Not a test.  bench/scratch/run.sh bench/scratch/narrow-gemm.ts [rounds]
  */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
 import { gemm } from '../../packages/kernels/src/ops/gemm/gemm.js';
@@ -16,8 +16,8 @@ for (const [M, K, N] of [[1152, 192, 4], [192, 1152, 4], [672, 112, 16], [112, 6
   const w = random([M, K]);
   const x = random([4, K, N]);
   const out = gpu.empty([4, M, N]);
-  for (const swap of [false, true]) {
-    items.push({ name: `gemm ${M}x${K} · 4x${K}x${N} ${swap ? 'Cᵀ' : 'C'}`, flops: 2 * 4 * M * N * K, record: () => void gemm(gpu, w, x, { out, swapOperands: swap }) });
+  for (const [swap, foldBatch, label] of [[false, false, 'C'], [true, false, 'Cᵀ per image'], [true, true, 'Cᵀ batch folded']] as const) {
+    items.push({ name: `gemm ${M}x${K} · 4x${K}x${N} ${label}`, flops: 2 * 4 * M * N * K, record: () => void gemm(gpu, w, x, { out, swapOperands: swap, foldBatch }) });
   }
 }
 for (const [rows, count] of [[4, 221184], [4, 75264], [4, 1152]] as const) {

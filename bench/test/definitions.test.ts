@@ -38,6 +38,7 @@ describe('benchmark list', () => {
       'matmul 1024x1024x1024',
       'matmul 1024x1024x1024 tiled core',
       'gemm 1152x192 by 4x192x4',
+      'gemm 1152x192 by 4x192x4 Cᵀ per image',
       'gemm 1152x192 by 4x192x4 C orientation',
       'sum over splits 4x221184',
       'sum over splits 4x221184 strided layout',

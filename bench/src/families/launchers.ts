@@ -18,7 +18,7 @@ export interface ConvOptions {
 }
 
 /** C[M, N] = A[M, K] · B[K, N]. ops/gemm */
-export type Gemm = (gpu: Gpu, a: GpuTensor, b: GpuTensor, options?: { out?: GpuTensor; variant?: 'tiled' | 'lanes' | 'subgroup'; swapOperands?: boolean }) => GpuTensor;
+export type Gemm = (gpu: Gpu, a: GpuTensor, b: GpuTensor, options?: { out?: GpuTensor; variant?: 'tiled' | 'lanes' | 'subgroup'; swapOperands?: boolean; foldBatch?: boolean }) => GpuTensor;
 
 /** y[N, Cout, Ho, Wo] = x[N, Cin, H, W] ⋆ w[Cout, Cin / groups, kh, kw]. ops/conv2d (depthwise too, with groups) */
 export type Conv2d = (gpu: Gpu, x: GpuTensor, w: GpuTensor, options?: ConvOptions) => GpuTensor;

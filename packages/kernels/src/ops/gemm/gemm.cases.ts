@@ -23,6 +23,7 @@ interface Check {
   splitK?: number;
   variant?: GemmVariant;
   swapOperands?: boolean;
+  foldBatch?: boolean;
 }
 
 const count = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
@@ -42,6 +43,7 @@ async function check(gpu: Gpu, random: Random, spec: Check): Promise<void> {
     splitK: spec.splitK,
     variant: spec.variant,
     swapOperands: spec.swapOperands,
+    foldBatch: spec.foldBatch,
     out: poisoned(gpu, shape.outShape),
   };
   if (bias) options.bias = gpu.upload(bias);
@@ -176,6 +178,21 @@ export const gemmCases = defineCases('gemm', {
           const expected = new Float64Array(45 * 5);
           gemmReference(a, [3, 8, 45], b, [3, 5, 8], { transposeA: true, transposeB: true }).data.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
           assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch ${variant} swapOperands ${swapOperands}`);
+        }
+      }
+    },
+  },
+  'Cᵀ of a batch of B against one A folds the batch into the rows (foldBatch on and off) on every core: vec4 and odd rows, transposes, epilogue per row and column, split K': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
+        for (const foldBatch of [true, false]) {
+          const fixed = { variant, swapOperands: true, foldBatch };
+          // 72 x 4 x 12 per image: vec4 rows within each image (a 1x1 convolution at 2 x 2 pixels); odd N = 3 and 5.
+          await check(gpu, random, { a: [72, 12], b: [3, 12, 4], ...fixed });
+          await check(gpu, random, { a: [12, 19], b: [2, 12, 3], transposeA: true, bias: true, scale: true, activation: 'relu', ...fixed });
+          await check(gpu, random, { a: [21, 10], b: [3, 5, 10], transposeB: true, bias: true, scale: true, channelAxis: 'column', activation: 'silu', ...fixed });
+          await check(gpu, random, { a: [6, 1000], b: [3, 1000, 4], splitK: 3, ...fixed });
         }
       }
     },

@@ -38,6 +38,12 @@ export interface GemmOptions {
    * omitted (`swapOperands` below); false keeps the previous orientation.
    */
   swapOperands?: boolean;
+  /**
+   * With swapOperands, a B batched over an A broadcast (a 1x1 convolution's images against one weight) runs as one
+   * problem whose rows are every image's columns of op(B)ᵀ, filling the tile's rows too (default); false keeps one
+   * problem per batch entry.
+   */
+  foldBatch?: boolean;
 }
 
 export interface GemmShape {
@@ -132,10 +138,13 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   const variant = options.variant ?? gpu.deviceProfile.gemm;
   const swap = options.swapOperands ?? swapOperands(variant, M, N);
   // The problem the core runs: C, or Cᵀ (rows N, columns M).
-  const [rows, cols] = swap ? [N, M] : [M, N];
+  // Cᵀ of a batch against one A: the batch's Cᵀ stacked as the rows of one problem (rows = batch · N).
+  const fold = swap && (options.foldBatch ?? true) && batch > 1 && shape.batchA === 1 && !sumBatch;
+  const entries = fold ? 1 : batch;
+  const [rows, cols] = swap ? [fold ? batch * N : N, M] : [M, N];
   const tile = chooseTile(gpu, NAME, rows, cols, variant);
   const hasEpilogue = Boolean(options.bias || options.scale) || act !== 0;
-  const tiles = Math.ceil(rows / tileRows(tile)) * Math.ceil(cols / tileCols(tile)) * batch;
+  const tiles = Math.ceil(rows / tileRows(tile)) * Math.ceil(cols / tileCols(tile)) * entries;
   let splits = options.splitK ?? (hasEpilogue ? 1 : chooseSplits(gpu, tiles, K, tile.bk));
   if (!Number.isInteger(splits) || splits < 1) throw new KernelArgumentError(`${NAME}: splitK must be a positive integer, got ${splits}`);
   if ((splits > 1 || sumBatch) && hasEpilogue) {
@@ -165,24 +174,27 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   // Partial products [splits, batch, M, N], summed over splits (and the batch when sumBatch) by a second pass.
   const partial = splits > 1 || (sumBatch && batch > 1);
   const target = partial ? gpu.empty([splits, batch, M, N], `${NAME} partial`) : out;
+  // Folded: row r of the problem is column r mod N of image r / N (B's batch stride apart; C's images M · N apart).
+  const group = fold ? N : 0xffffffff;
   const uniforms = new UniformWriter(80)
     .u32(rows).u32(cols).u32(K).u32(splits)
-    .u32(kChunk).u32(first.batch).u32(first.m).u32(first.k)
+    .u32(kChunk).u32(fold ? 0 : first.batch).u32(first.m).u32(first.k)
     .u32(second.batch).u32(second.k).u32(second.n).u32(M * N)
     .u32(swap ? 1 : N).u32(batch * M * N)
     .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow: swap ? !perRow : perRow }))
     .u32((first.k === 1 ? 1 : 0) | (second.k === 1 ? 2 : 0))
-    .u32(swap ? N : 1).u32(0).u32(0).u32(0)
+    .u32(swap ? N : 1).u32(group).u32(fold ? first.batch : 0).u32(fold ? M * N : 0)
     .finish();
-  // vec4 reads need the contiguous extent (row length) to divide by 4; tensor offsets are 16-byte aligned already.
-  const vecA = (first.k === 1 ? K : rows) % 4 === 0;
+  // vec4 reads need the contiguous extent (row length) to divide by 4, and a folded vec4 of rows to stay in one
+  // image; tensor offsets are 16-byte aligned already.
+  const vecA = first.k === 1 ? K % 4 === 0 : rows % 4 === 0 && (!fold || N % 4 === 0);
   const vecB = (second.k === 1 ? K : cols) % 4 === 0;
   const placeholder = vecA && vecB ? undefined : gpu.empty([4], `${NAME} placeholder`);
   gpu.dispatch({
     kernel: gemmKernel(tile, vecA, vecB),
     uniforms,
     tensors: [first.tensor, vecA ? first.tensor : placeholder!, second.tensor, vecB ? second.tensor : placeholder!, options.scale ?? a, options.bias ?? a, target],
-    workgroups: tileGrid(gpu, NAME, tile, rows, cols, batch * splits),
+    workgroups: tileGrid(gpu, NAME, tile, rows, cols, entries * splits),
   });
   if (placeholder) gpu.release(placeholder);
   if (partial) {
