@@ -135,6 +135,25 @@ fn main(
 `;
 
 /**
+ * acc = op over rows r of `load(r)` (r = 0 first), in the type `type`: max, or a Kahan-compensated sum. Both leading-axis
+ * entry points run it, on vec4<f32> or f32.
+ */
+const leadingFold = (type: string, load: (row: string) => string): string => `
+  var acc = ${load('0u')};
+  var compensation = ${type}(0.0);
+  for (var r = 1u; r < params.rows; r++) {
+    let value = ${load('r')};
+    if (OP == 1u) {
+      acc = max(acc, value);
+    } else {
+      let term = value - compensation;
+      let next = acc + term;
+      compensation = (next - acc) - term;
+      acc = next;
+    }
+  }`;
+
+/**
  * Reduction over the leading axis of a contiguous [rows, count] view (split-K partial products, per-channel sums of
  * [N, C, 1, 1]): y[i] = scale · op_{r < rows} x[r · count + i], Kahan-compensated for sums, r ascending.
  */
@@ -158,40 +177,14 @@ ${FLAT_INDEX_WGSL}
 fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let v = flat_index(gid, groups, WORKGROUP_SIZE);
   let width = params.count / 4u;
-  if (v >= width) { return; }
-  var acc = x4[v];
-  var compensation = vec4<f32>(0.0);
-  for (var r = 1u; r < params.rows; r++) {
-    let value = x4[r * width + v];
-    if (OP == 1u) {
-      acc = max(acc, value);
-    } else {
-      let term = value - compensation;
-      let next = acc + term;
-      compensation = (next - acc) - term;
-      acc = next;
-    }
-  }
+  if (v >= width) { return; }${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
   y4[v] = acc * params.scale;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  var acc = x[i];
-  var compensation = 0.0;
-  for (var r = 1u; r < params.rows; r++) {
-    let value = x[r * params.count + i];
-    if (OP == 1u) {
-      acc = max(acc, value);
-    } else {
-      let term = value - compensation;
-      let next = acc + term;
-      compensation = (next - acc) - term;
-      acc = next;
-    }
-  }
+  if (i >= params.count) { return; }${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
   y[i] = acc * params.scale;
 }
 `;
