@@ -43,6 +43,11 @@ describe('benchmark list', () => {
     for (const expected of [
       'matmul 1024x1024x1024',
       'matmul 1024x1024x1024 tiled core',
+      'gemm 1152x192 by 4x192x4',
+      'gemm 1152x192 by 4x192x4 Cᵀ per image',
+      'gemm 1152x192 by 4x192x4 C orientation',
+      'sum over splits 4x221184',
+      'sum over splits 4x221184 strided layout',
       'conv2d 3x3 64->64 @64x64 N1 fwd',
       'depthwise 5x5 144ch @64x64 N1 bwd-weight',
       'depthwise 3x3 144ch @64x64 N1 fwd',

@@ -79,4 +79,6 @@ export const batchNormBenchmarks: Benchmark[] = [
   row(8, 2064, 8, 8, 'Linknet-B6 blocks 32-42 expansion BN'),
   row(1, 2064, 8, 8, 'the same at batch 1'),
   row(1, 2064, 8, 8, 'the same at batch 1, the 256-lane workgroup reduction (the GPU path)', 'workgroup'),
+  row(4, 16, 64, 64, 'Linknet-B0 64² b4 decoder BN, 16384 values per channel (lane reduction on the CPU adapters)'),
+  row(4, 16, 64, 64, 'the same with the 256-lane workgroup reduction (the previous CPU default at this length)', 'workgroup'),
 ];

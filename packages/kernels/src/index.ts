@@ -29,7 +29,7 @@ export { binary, binaryKernel, BINARY_OPS, type BinaryOp } from './ops/binary/bi
 export { binaryReference } from './ops/binary/binary.reference.js';
 export { broadcastShapes, broadcastStrides } from './ops/binary/broadcast.js';
 export { fill, copyTensor, FILL_KERNEL, COPY_KERNEL } from './ops/fill/fill.js';
-export { reduce, reduceKernel, REDUCE_OPS, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
+export { reduce, reduceKernel, reduceLeadingKernel, REDUCE_LAYOUTS, REDUCE_OPS, type ReduceLayout, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
 export { reduceReference } from './ops/reduce/reduce.reference.js';
 export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';
 export { Random, randomArray } from './testing/random.js';

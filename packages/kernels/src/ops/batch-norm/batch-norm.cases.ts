@@ -103,12 +103,16 @@ export const batchNormCases = defineCases('batch-norm', {
     await checkTraining(gpu, random, [3, 5, 7, 9], 0.1, 1e-5, 'elementwise');
     await checkTraining(gpu, random, [3, 5, 7, 9], 0.010000000000000009, 1e-3, 'elementwise');
   },
-  'training statistics exact to 1e-6 on [8, 3456, 8, 8] and [8, 56, 128, 128] (many chunks per channel)': {
+  'training statistics exact to 1e-6 on [8, 3456, 8, 8], [4, 16, 64, 64] and [8, 56, 128, 128] (many chunks per channel)': {
     timeoutMs: 240_000,
     run: async ({ gpu, random }) => {
       // The default picks 'lane' for 512 values per channel on the CPU adapters, 'workgroup' for 131072.
       for (const reduction of [...REDUCTIONS, undefined]) {
         await checkTraining(gpu, random, [8, 3456, 8, 8], 0.010000000000000009, 1e-3, 'reduction', reduction);
+      }
+      // [4, 16, 64, 64]: 16384 values per channel, the longest the default reduces with 'lane' on the CPU adapters.
+      for (const reduction of [...REDUCTIONS, undefined]) {
+        await checkTraining(gpu, random, [4, 16, 64, 64], 0.1, 1e-5, 'reduction', reduction);
       }
       await checkTraining(gpu, random, [8, 56, 128, 128], 0.1, 1e-5, 'reduction', 'workgroup');
       await checkTraining(gpu, random, [8, 56, 128, 128], 0.1, 1e-5, 'reduction');
@@ -180,10 +184,10 @@ export const batchNormCases = defineCases('batch-norm', {
       assertClose(await gpu.read(grads.dbias), numericBias, 'finiteDifference', `dβ eps=${eps}`);
     }
   },
-  'backward matches the float64 analytic gradient on [3, 5, 7, 9], [9, 4, 11, 13] and [8, 56, 32, 32], both reductions': {
+  'backward matches the float64 analytic gradient on [3, 5, 7, 9], [9, 4, 11, 13], [8, 56, 32, 32] and [4, 16, 64, 64], both reductions': {
     timeoutMs: 120_000,
     run: async ({ gpu, random }) => {
-      for (const [shape, reduction] of REDUCTIONS.flatMap((r) => [[3, 5, 7, 9], [9, 4, 11, 13], [8, 56, 32, 32]].map((shape) => [shape, r] as const))) {
+      for (const [shape, reduction] of REDUCTIONS.flatMap((r) => [[3, 5, 7, 9], [9, 4, 11, 13], [8, 56, 32, 32], [4, 16, 64, 64]].map((shape) => [shape, r] as const))) {
         const channels = shape[1]!;
         const x = input(random, shape);
         const dy = randomArray(random, numel(shape));

@@ -30,14 +30,18 @@ export const RUN = 256;
 /** How the per-channel sums are reduced: tree sums in 256-lane workgroups, or serial runs per invocation. */
 export type BatchNormReduction = 'workgroup' | 'lane';
 
+/** Most values per channel the default reduces with 'lane': 64 runs of RUN merged serially. */
+export const LANE_MAX_VALUES = 64 * RUN;
+
 /**
- * 'lane' where the device profile asks for lane reductions (the CPU adapters) for channels of at most CHUNK values (at most 16 runs merged
- * serially: the small maps where a 256-lane workgroup mostly idles), else 'workgroup'; `requested` overrides. On
- * longer channels the serial sums and merge lose float32 digits (relative L2 1.3e-6 on y at 131072 values).
+ * 'lane' where the device profile asks for lane reductions (the CPU adapters) for channels of at most LANE_MAX_VALUES
+ * values (a 64² batch of 4: the maps where a 256-lane workgroup's tree sums cost more than the data, each barrier a
+ * coroutine switch on the CPU adapters), else 'workgroup'; `requested` overrides. On longer channels the serial sums
+ * and merge lose float32 digits (relative L2 1.3e-6 on y at 131072 values).
  */
 export function batchNormReduction(gpu: Gpu, valuesPerChannel: number, requested?: BatchNormReduction): BatchNormReduction {
   if (requested) return requested;
-  return gpu.deviceProfile.reduction === 'lane' && valuesPerChannel <= CHUNK ? 'lane' : 'workgroup';
+  return gpu.deviceProfile.reduction === 'lane' && valuesPerChannel <= LANE_MAX_VALUES ? 'lane' : 'workgroup';
 }
 
 const MOMENTS_KERNEL: KernelSource = { name: 'batchNorm2d.moments', code: BATCH_NORM_MOMENTS_WGSL, constants: { WORKGROUP_SIZE, PER_THREAD } };

@@ -2,7 +2,7 @@ import { assertClose, defineCases, expectError, poisoned, randomArray } from '..
 import type { CaseBody } from '../../testing/cases.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { Random } from '../../testing/random.js';
-import { gemm, gemmShape, type GemmOptions } from './gemm.js';
+import { gemm, gemmShape, swapOperands, type GemmOptions } from './gemm.js';
 import { gemmReference } from './gemm.reference.js';
 import type { Activation } from './tiles.js';
 import { GEMM_VARIANTS, type GemmVariant } from '../../device/profile.js';
@@ -22,6 +22,8 @@ interface Check {
   activation?: Activation;
   splitK?: number;
   variant?: GemmVariant;
+  swapOperands?: boolean;
+  foldBatch?: boolean;
 }
 
 const count = (shape: readonly number[]): number => shape.reduce((product, size) => product * size, 1);
@@ -40,6 +42,8 @@ async function check(gpu: Gpu, random: Random, spec: Check): Promise<void> {
     activation: spec.activation,
     splitK: spec.splitK,
     variant: spec.variant,
+    swapOperands: spec.swapOperands,
+    foldBatch: spec.foldBatch,
     out: poisoned(gpu, shape.outShape),
   };
   if (bias) options.bias = gpu.upload(bias);
@@ -151,6 +155,60 @@ export const gemmCases = defineCases('gemm', {
         await check(gpu, random, { a: [6, 1000], b: [1000, 5], splitK: 3, variant });
       }
     },
+  },
+  'Cᵀ = op(B)ᵀ op(A)ᵀ into C (swapOperands forced on and off) on every core: narrow N, transposes, batch broadcast, epilogue per row and column, split K, sumBatch': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
+        for (const swapOperands of [true, false]) {
+          // 72 x 4 x 12: vec4 loads (a 1x1 convolution at 2 x 2 pixels), every transpose; 37 x 5 x 9: odd everywhere.
+          for (const transposeA of [false, true]) {
+            for (const transposeB of [false, true]) {
+              await check(gpu, random, { a: transposeA ? [12, 72] : [72, 12], b: transposeB ? [4, 12] : [12, 4], transposeA, transposeB, variant, swapOperands });
+            }
+          }
+          await check(gpu, random, { a: [37, 9], b: [9, 5], variant, swapOperands });
+          await check(gpu, random, { a: [37, 9], b: [3, 9, 5], variant, swapOperands });
+          await check(gpu, random, { a: [3, 9, 37], b: [5, 9], transposeA: true, transposeB: true, variant, swapOperands });
+          await check(gpu, random, { a: [2, 19, 23], b: [23, 6], bias: true, scale: true, activation: 'silu', variant, swapOperands });
+          await check(gpu, random, { a: [19, 24], b: [4, 24], transposeB: true, bias: true, scale: true, channelAxis: 'column', activation: 'relu', variant, swapOperands });
+          await check(gpu, random, { a: [66, 1000], b: [1000, 3], splitK: 3, variant, swapOperands });
+          const [a, b] = [randomArray(random, 3 * 8 * 45), randomArray(random, 3 * 5 * 8)];
+          const out = gemm(gpu, gpu.upload(a, [3, 8, 45]), gpu.upload(b, [3, 5, 8]), { transposeA: true, transposeB: true, sumBatch: true, variant, swapOperands, out: poisoned(gpu, [45, 5]) });
+          const expected = new Float64Array(45 * 5);
+          gemmReference(a, [3, 8, 45], b, [3, 5, 8], { transposeA: true, transposeB: true }).data.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
+          assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch ${variant} swapOperands ${swapOperands}`);
+        }
+      }
+    },
+  },
+  'Cᵀ of a batch of B against one A folds the batch into the rows (foldBatch on and off) on every core: vec4 and odd rows, transposes, epilogue per row and column, split K': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const variant of GEMM_VARIANTS.filter((name) => name !== 'subgroup' || gpu.deviceProfile.subgroups)) {
+        for (const foldBatch of [true, false]) {
+          const fixed = { variant, swapOperands: true, foldBatch };
+          // 72 x 4 x 12 per image: vec4 rows within each image (a 1x1 convolution at 2 x 2 pixels); odd N = 3 and 5.
+          await check(gpu, random, { a: [72, 12], b: [3, 12, 4], ...fixed });
+          await check(gpu, random, { a: [12, 19], b: [2, 12, 3], transposeA: true, bias: true, scale: true, activation: 'relu', ...fixed });
+          await check(gpu, random, { a: [21, 10], b: [3, 5, 10], transposeB: true, bias: true, scale: true, channelAxis: 'column', activation: 'silu', ...fixed });
+          await check(gpu, random, { a: [6, 1000], b: [3, 1000, 4], splitK: 3, ...fixed });
+        }
+      }
+    },
+  },
+  'swapOperands: the lanes cores run Cᵀ where its tiles are at least twice as full, the tiled core never': async () => {
+    const cases: [GemmVariant, number, number, boolean][] = [
+      ['subgroup', 1152, 4, true],
+      ['lanes', 672, 16, true],
+      ['lanes', 64, 64, false],
+      ['subgroup', 4, 1152, false],
+      ['lanes', 33, 17, false],
+      ['tiled', 1152, 4, false],
+    ];
+    for (const [variant, M, N, want] of cases) {
+      if (swapOperands(variant, M, N) !== want) throw new Error(`swapOperands(${variant}, ${M}, ${N}) should be ${want}`);
+    }
   },
   'rejects mismatched sizes, bad epilogue shapes, wrong output, aliasing': slow(async ({ gpu }) => {
     const a = gpu.upload(new Float32Array(12).fill(1), [3, 4]);

@@ -2,7 +2,9 @@
  * Batched matrix product C[b] = act(scale ⊙ op(A[b]) · op(B[b]) + bias), op = optional transpose, one operand may
  * have batch 1 (broadcast). Register-tiled, on the device profile's core (gemm-core.wgsl.ts on GPUs,
  * gemm-lanes.wgsl.ts on the CPU adapters); a long K with few output tiles is split into
- * partial products summed by a second pass (`reduce`), when there is no epilogue.
+ * partial products summed by a second pass (`reduce`), when there is no epilogue. On the lanes cores (16 x 64 tiles
+ * of C) an output much narrower than 64 columns (a 1x1 convolution at 2 x 2 or 4 x 4 pixels: N = 4 or 16) is computed
+ * as Cᵀ = op(B)ᵀ op(A)ᵀ written into C's layout, which fills the tile's 64 columns with C's rows.
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -12,6 +14,7 @@ import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/ten
 import { reduce } from '../reduce/reduce.js';
 import type { GemmVariant } from '../../device/profile.js';
 import { GEMM_HEADER_WGSL } from './gemm.wgsl.js';
+import { LANES_TILE } from './gemm-lanes.wgsl.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, tileCols, tileGrid, tileRows, type Activation, type GemmTile } from './tiles.js';
 
 export interface GemmOptions {
@@ -30,6 +33,17 @@ export interface GemmOptions {
   sumBatch?: boolean;
   /** The GEMM core; the device profile's (`gpu.deviceProfile.gemm`) when omitted. */
   variant?: GemmVariant;
+  /**
+   * Compute Cᵀ = op(B)ᵀ op(A)ᵀ (stored in C's layout) instead of C; chosen from the core's tile and the shape when
+   * omitted (`swapOperands` below); false keeps the previous orientation.
+   */
+  swapOperands?: boolean;
+  /**
+   * With swapOperands, a B batched over an A broadcast (a 1x1 convolution's images against one weight) runs as one
+   * problem whose rows are every image's columns of op(B)ᵀ, filling the tile's rows too (default); false keeps one
+   * problem per batch entry.
+   */
+  foldBatch?: boolean;
 }
 
 export interface GemmShape {
@@ -70,6 +84,20 @@ export function gemmKernel(tile: GemmTile, vecA: boolean, vecB: boolean): Kernel
   return gemmModule(NAME, GEMM_HEADER_WGSL, tile, { VEC_A: vecA, VEC_B: vecB });
 }
 
+/** Share of a tile's side that an extent fills (ceil(extent / side) tiles). */
+const filled = (extent: number, side: number): number => extent / (Math.ceil(extent / side) * side);
+
+/**
+ * Whether the lanes cores run Cᵀ instead of C: when the tiles it fills hold at least twice the useful share (an M x 4
+ * output fills 4 of a tile's 64 columns; as 4 x M it fills 4 of 16 rows and all 64 columns). Never on the tiled core,
+ * whose tile table has narrow tiles of its own.
+ */
+export function swapOperands(variant: GemmVariant, M: number, N: number): boolean {
+  if (variant === 'tiled') return false;
+  const { rows, cols } = LANES_TILE;
+  return filled(N, rows) * filled(M, cols) >= 2 * filled(M, rows) * filled(N, cols);
+}
+
 function chooseSplits(gpu: Gpu, tiles: number, K: number, bk: number): number {
   // Below the profile's target of workgroups a long K is split.
   const target = gpu.deviceProfile.gemmTargetWorkgroups;
@@ -107,9 +135,16 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   }
   if (M === 0 || N === 0 || batch === 0) return out;
 
-  const tile = chooseTile(gpu, NAME, M, N, options.variant ?? gpu.deviceProfile.gemm);
+  const variant = options.variant ?? gpu.deviceProfile.gemm;
+  const swap = options.swapOperands ?? swapOperands(variant, M, N);
+  // The problem the core runs: C, or Cᵀ (rows N, columns M).
+  // Cᵀ of a batch against one A: the batch's Cᵀ stacked as the rows of one problem (rows = batch · N).
+  const fold = swap && (options.foldBatch ?? true) && batch > 1 && shape.batchA === 1 && !sumBatch;
+  const entries = fold ? 1 : batch;
+  const [rows, cols] = swap ? [fold ? batch * N : N, M] : [M, N];
+  const tile = chooseTile(gpu, NAME, rows, cols, variant);
   const hasEpilogue = Boolean(options.bias || options.scale) || act !== 0;
-  const tiles = Math.ceil(M / tileRows(tile)) * Math.ceil(N / tileCols(tile)) * batch;
+  const tiles = Math.ceil(rows / tileRows(tile)) * Math.ceil(cols / tileCols(tile)) * entries;
   let splits = options.splitK ?? (hasEpilogue ? 1 : chooseSplits(gpu, tiles, K, tile.bk));
   if (!Number.isInteger(splits) || splits < 1) throw new KernelArgumentError(`${NAME}: splitK must be a positive integer, got ${splits}`);
   if ((splits > 1 || sumBatch) && hasEpilogue) {
@@ -131,31 +166,40 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   const [bRows, bCols] = b.shape.slice(-2) as [number, number];
   const aStrides = transposeA ? { m: 1, k: aCols } : { m: aCols, k: 1 };
   const bStrides = transposeB ? { k: 1, n: bCols } : { k: bCols, n: 1 };
+  const aBatch = shape.batchA === 1 ? 0 : aRows * aCols;
+  const bBatch = shape.batchB === 1 ? 0 : bRows * bCols;
+  // The core's operands: A, B, or for Cᵀ the rows of op(B)ᵀ (B's n stride as m) and the columns of op(A)ᵀ.
+  const first = swap ? { tensor: b, batch: bBatch, m: bStrides.n, k: bStrides.k } : { tensor: a, batch: aBatch, m: aStrides.m, k: aStrides.k };
+  const second = swap ? { tensor: a, batch: aBatch, k: aStrides.k, n: aStrides.m } : { tensor: b, batch: bBatch, k: bStrides.k, n: bStrides.n };
   // Partial products [splits, batch, M, N], summed over splits (and the batch when sumBatch) by a second pass.
   const partial = splits > 1 || (sumBatch && batch > 1);
   const target = partial ? gpu.empty([splits, batch, M, N], `${NAME} partial`) : out;
-  const uniforms = new UniformWriter(64)
-    .u32(M).u32(N).u32(K).u32(splits)
-    .u32(kChunk).u32(shape.batchA === 1 ? 0 : aRows * aCols).u32(aStrides.m).u32(aStrides.k)
-    .u32(shape.batchB === 1 ? 0 : bRows * bCols).u32(bStrides.k).u32(bStrides.n).u32(M * N)
-    .u32(N).u32(batch * M * N)
-    .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow }))
-    .u32((aStrides.k === 1 ? 1 : 0) | (bStrides.k === 1 ? 2 : 0))
+  // Folded: row r of the problem is column r mod N of image r / N (B's batch stride apart; C's images M · N apart).
+  const group = fold ? N : 0xffffffff;
+  const uniforms = new UniformWriter(80)
+    .u32(rows).u32(cols).u32(K).u32(splits)
+    .u32(kChunk).u32(fold ? 0 : first.batch).u32(first.m).u32(first.k)
+    .u32(second.batch).u32(second.k).u32(second.n).u32(M * N)
+    .u32(swap ? 1 : N).u32(batch * M * N)
+    .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow: swap ? !perRow : perRow }))
+    .u32((first.k === 1 ? 1 : 0) | (second.k === 1 ? 2 : 0))
+    .u32(swap ? N : 1).u32(group).u32(fold ? first.batch : 0).u32(fold ? M * N : 0)
     .finish();
-  // vec4 reads need the contiguous extent (row length) to divide by 4; tensor offsets are 16-byte aligned already.
-  const vecA = (aStrides.k === 1 ? K : M) % 4 === 0;
-  const vecB = (bStrides.k === 1 ? K : N) % 4 === 0;
+  // vec4 reads need the contiguous extent (row length) to divide by 4, and a folded vec4 of rows to stay in one
+  // image; tensor offsets are 16-byte aligned already.
+  const vecA = first.k === 1 ? K % 4 === 0 : rows % 4 === 0 && (!fold || N % 4 === 0);
+  const vecB = (second.k === 1 ? K : cols) % 4 === 0;
   const placeholder = vecA && vecB ? undefined : gpu.empty([4], `${NAME} placeholder`);
   gpu.dispatch({
     kernel: gemmKernel(tile, vecA, vecB),
     uniforms,
-    tensors: [a, vecA ? a : placeholder!, b, vecB ? b : placeholder!, options.scale ?? a, options.bias ?? a, target],
-    workgroups: tileGrid(gpu, NAME, tile, M, N, batch * splits),
+    tensors: [first.tensor, vecA ? first.tensor : placeholder!, second.tensor, vecB ? second.tensor : placeholder!, options.scale ?? a, options.bias ?? a, target],
+    workgroups: tileGrid(gpu, NAME, tile, rows, cols, entries * splits),
   });
   if (placeholder) gpu.release(placeholder);
   if (partial) {
-    const rows = sumBatch ? splits * batch : splits;
-    reduce(gpu, 'sum', { ...target, shape: [rows, (batch * M * N) / (rows / splits)] }, { axes: [0], out: { ...out, shape: [numel(out.shape)] } });
+    const partials = sumBatch ? splits * batch : splits;
+    reduce(gpu, 'sum', { ...target, shape: [partials, (batch * M * N) / (partials / splits)] }, { axes: [0], out: { ...out, shape: [numel(out.shape)] } });
     gpu.release(target);
   }
   return out;

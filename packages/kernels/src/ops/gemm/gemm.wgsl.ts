@@ -2,10 +2,14 @@ import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
 
 /** The header (bindings and GEMM hooks); either GEMM core follows it. */
 export const GEMM_HEADER_WGSL = /* wgsl */ `
-// a: A[b](m, k) = a[b * a_batch + m * a_m + k * a_k]   (a_batch = 0 broadcasts one A over the batch)
+// a: A[b](m, k) = a[b * a_batch + (m / a_group) * a_group_stride + (m % a_group) * a_m + k * a_k]
+//    (a_batch = 0 broadcasts one A over the batch; rows come in groups of a_group, e.g. the pixels of each image when
+//    a batch of images is folded into the rows; a_group = 2^32 - 1 when they do not)
 // b: B[b](k, n) = b[b * b_batch + k * b_k + n * b_n]
-// c: [splits, batch, M, N] (rows c_m apart), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
-//    r = m (PER_ROW) or n; split s of K writes its partial sum at s * split_stride (no epilogue then).
+// c: [splits, batch, ...], C[b](m, n) at b * c_batch + (m / a_group) * c_group_stride + (m % a_group) * c_m + n * c_n
+//    (c_n = 1, or c_m = 1 when the launcher computes Cᵀ = op(B)ᵀ op(A)ᵀ into C's layout), C[b](m, n) = act(scale[r] * sum_k A(m, k) B(k, n) + shift[r]),
+//    r = m mod a_group (PER_ROW: a folded row's channel is its column of op(B)ᵀ) or n; split s of K writes its
+//    partial sum at s * split_stride (no epilogue then).
 // Workgroup z = b * splits + s. flags: the epilogue (EPILOGUE_WGSL); order bit 0: A is contiguous along k, bit 1: B is.
 
 struct Params {
@@ -13,6 +17,7 @@ struct Params {
   k_chunk: u32, a_batch: u32, a_m: u32, a_k: u32,
   b_batch: u32, b_k: u32, b_n: u32, c_batch: u32,
   c_m: u32, split_stride: u32, flags: u32, order: u32,
+  c_n: u32, a_group: u32, a_group_stride: u32, c_group_stride: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -33,8 +38,12 @@ fn problem(z: u32) -> Problem {
   return Problem(p.M, p.N, k_begin, min(p.K, k_begin + p.k_chunk));
 }
 
+fn a_row(m: u32) -> u32 {
+  return (m / p.a_group) * p.a_group_stride + (m % p.a_group) * p.a_m;
+}
+
 fn load_a(z: u32, m: u32, k: u32) -> f32 {
-  return a[(z / p.splits) * p.a_batch + m * p.a_m + k * p.a_k];
+  return a[(z / p.splits) * p.a_batch + a_row(m) + k * p.a_k];
 }
 
 fn load_b(z: u32, k: u32, n: u32) -> f32 {
@@ -42,7 +51,7 @@ fn load_b(z: u32, k: u32, n: u32) -> f32 {
 }
 
 fn load_a4(z: u32, m: u32, k: u32) -> vec4<f32> {
-  return a4[((z / p.splits) * p.a_batch + m * p.a_m + k * p.a_k) / 4u];
+  return a4[((z / p.splits) * p.a_batch + a_row(m) + k * p.a_k) / 4u];
 }
 
 fn load_b4(z: u32, k: u32, n: u32) -> vec4<f32> {
@@ -50,8 +59,8 @@ fn load_b4(z: u32, k: u32, n: u32) -> vec4<f32> {
 }
 
 fn store_c(z: u32, m: u32, n: u32, v: f32) {
-  let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + m * p.c_m + n;
-  c[index] = epilogue(v, select(n, m, (p.flags & 4u) != 0u), p.flags);
+  let index = (z % p.splits) * p.split_stride + (z / p.splits) * p.c_batch + (m / p.a_group) * p.c_group_stride + (m % p.a_group) * p.c_m + n * p.c_n;
+  c[index] = epilogue(v, select(n, m % p.a_group, (p.flags & 4u) != 0u), p.flags);
 }
 `;
 

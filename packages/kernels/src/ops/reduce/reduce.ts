@@ -3,14 +3,18 @@
  * CHUNK = 256 x 8 elements into one partial (Kahan-compensated per thread, then a 256-wide tree), until one value
  * per output is left. Error grows with log(inner), not with inner: exact to ~1e-7 relative for 1e7 elements.
  * Workgroup (c, o) of a pass reduces chunk c of output o.
+ * Few elements per output or very many outputs take one lane per output instead (`serial`), and when the reduced
+ * axes lead a contiguous input ([rows, count] summed over rows: split-K partials, [N, C, 1, 1] over N) one lane per
+ * 4 consecutive outputs reading vec4 rows (`leading`), so a load fetches 4 elements (runtime/flat).
  */
 import { KernelArgumentError } from '../../device/errors.js';
+import { dispatchFlat, rowsVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { reductionPlan, REDUCE_OPS, type ReduceOp } from './reduce-plan.js';
-import { REDUCE_WGSL } from './reduce.wgsl.js';
+import { REDUCE_LEADING_WGSL, REDUCE_WGSL } from './reduce.wgsl.js';
 
 export { REDUCE_OPS, type ReduceOp };
 
@@ -34,11 +38,26 @@ export function reduceKernel(op: ReduceOp, serial = false): KernelSource {
   };
 }
 
+/** Entry points `main4` (vec4 of outputs a lane) and `main` (one output a lane, from `start`) over a [rows, count] view. */
+export function reduceLeadingKernel(op: ReduceOp): KernelSource {
+  return { name: `reduce.${op}.leading`, code: REDUCE_LEADING_WGSL, constants: { OP: op === 'max' ? 1 : 0, WORKGROUP_SIZE } };
+}
+
+/**
+ * `auto`: the leading-axis kernel (vec4 when the outputs divide by 4) where the view allows it and the general
+ * kernels would take one lane per output, else those; `vec4` / `scalar`: the leading-axis kernel in that layout
+ * (the reduced axes must lead a contiguous input; vec4 needs the outputs to divide by 4); `strided`: the general
+ * kernels only (the previous ones, for tests and benchmarks).
+ */
+export const REDUCE_LAYOUTS = ['auto', 'vec4', 'scalar', 'strided'] as const;
+export type ReduceLayout = (typeof REDUCE_LAYOUTS)[number];
+
 export interface ReduceOptions {
   /** Axes to reduce (negative counts from the end); all when omitted. */
   axes?: readonly number[];
   keepDims?: boolean;
   out?: GpuTensor;
+  layout?: ReduceLayout;
 }
 
 export function reduce(gpu: Gpu, op: ReduceOp, x: GpuTensor, options: ReduceOptions = {}): GpuTensor {
@@ -58,7 +77,36 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GpuTensor, options: ReduceOpti
   const kept = mergeAxes(plan.keptShape, plan.keptStrides);
   const reduced = mergeAxes(plan.reducedShape, plan.reducedStrides);
   const merged: ReductionView = { keptShape: kept.shape, keptStrides: kept.strides, reducedShape: reduced.shape, reducedStrides: reduced.strides };
-  if (plan.inner <= SERIAL_LIMIT || plan.outer > maxGroups) {
+  const layout = options.layout ?? 'auto';
+  if (!REDUCE_LAYOUTS.includes(layout)) throw new KernelArgumentError(`${kernel.name}: unknown layout '${layout}'. Known: ${REDUCE_LAYOUTS.join(', ')}`);
+  const oneLanePerOutput = plan.inner <= SERIAL_LIMIT || plan.outer > maxGroups;
+  const leading = kept.shape.length === 1 && kept.strides[0] === 1 && reduced.shape.length === 1 && reduced.strides[0] === kept.shape[0];
+  if (layout === 'vec4' || layout === 'scalar') {
+    if (!leading) {
+      throw new KernelArgumentError(
+        `${kernel.name}: layout '${layout}' needs the reduced axes to lead the input; [${options.axes?.join(', ') ?? 'all'}] of ` +
+          `${formatShape(x.shape)} do not`,
+      );
+    }
+    if (layout === 'vec4' && plan.outer % 4 !== 0) {
+      throw new KernelArgumentError(`${kernel.name}: layout 'vec4' needs the outputs to divide by 4, ${formatShape(plan.outShape)} has ${plan.outer}`);
+    }
+  }
+  if (layout === 'vec4' || layout === 'scalar' || (layout === 'auto' && leading && oneLanePerOutput)) {
+    const count = plan.outer;
+    const rows = plan.inner;
+    const scale = op === 'mean' ? 1 / rows : 1;
+    dispatchFlat(gpu, {
+      kernel: reduceLeadingKernel(op),
+      count,
+      tensors: [x, out],
+      uniforms: (start) => new UniformWriter(16).u32(count).u32(start).u32(rows).f32(scale).finish(),
+      workgroupSize: WORKGROUP_SIZE,
+      variant: layout === 'auto' ? rowsVariant(count) : layout,
+    });
+    return out;
+  }
+  if (oneLanePerOutput) {
     gpu.dispatch({
       kernel: reduceKernel(op, true),
       uniforms: reduceUniforms(plan.outer, plan.inner, 1, merged, op === 'mean' ? 1 / plan.inner : 1),
@@ -90,10 +138,12 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GpuTensor, options: ReduceOpti
 /**
  * Adjacent axes a, a + 1 with stride[a] = shape[a + 1]·stride[a + 1] walk memory as one axis of their product: fewer
  * axes, fewer divisions per element in kept_offset / reduced_offset (NCHW summed over H, W is one axis of H·W).
+ * Axes of size 1 move nothing and are dropped ([N, C, 1, 1] over N, H, W is N over C); none left is one axis of 1.
  */
 function mergeAxes(shape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
   const merged = { shape: [] as number[], strides: [] as number[] };
   shape.forEach((size, axis) => {
+    if (size === 1) return;
     const last = merged.shape.length - 1;
     if (last >= 0 && merged.strides[last] === size * strides[axis]!) {
       merged.shape[last] = merged.shape[last]! * size;
@@ -103,6 +153,7 @@ function mergeAxes(shape: readonly number[], strides: readonly number[]): { shap
       merged.strides.push(strides[axis]!);
     }
   });
+  if (merged.shape.length === 0) return { shape: [1], strides: [1] };
   return merged;
 }
 

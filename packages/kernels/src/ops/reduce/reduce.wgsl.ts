@@ -1,3 +1,5 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+
 export const REDUCE_WGSL = /* wgsl */ `
 // One pass of a tree reduction.
 // x viewed as [outer, inner]: output o reads x at kept(o) + reduced(r), r in [0, inner), where kept and reduced
@@ -129,5 +131,60 @@ fn main(
   if (lane == 0u && valid) {
     partial[o * params.chunks + c] = scratch[0] * params.scale;
   }
+}
+`;
+
+/**
+ * acc = op over rows r of `load(r)` (r = 0 first), in the type `type`: max, or a Kahan-compensated sum. Both leading-axis
+ * entry points run it, on vec4<f32> or f32.
+ */
+const leadingFold = (type: string, load: (row: string) => string): string => `
+  var acc = ${load('0u')};
+  var compensation = ${type}(0.0);
+  for (var r = 1u; r < params.rows; r++) {
+    let value = ${load('r')};
+    if (OP == 1u) {
+      acc = max(acc, value);
+    } else {
+      let term = value - compensation;
+      let next = acc + term;
+      compensation = (next - acc) - term;
+      acc = next;
+    }
+  }`;
+
+/**
+ * Reduction over the leading axis of a contiguous [rows, count] view (split-K partial products, per-channel sums of
+ * [N, C, 1, 1]): y[i] = scale · op_{r < rows} x[r · count + i], Kahan-compensated for sums, r ascending.
+ */
+export const REDUCE_LEADING_WGSL = /* wgsl */ `
+// main4: lane v takes outputs 4v .. 4v+3 (x4, y4: the same buffers as vec4<f32>; count divides by 4, so every row
+//        starts on a vec4), v < count / 4.
+// main:  lane takes output i in [start, count).
+// OP: 0 sum, 1 max.
+override OP: u32 = 0u;
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params { count: u32, start: u32, rows: u32, scale: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  let width = params.count / 4u;
+  if (v >= width) { return; }${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
+  y4[v] = acc * params.scale;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
+  y[i] = acc * params.scale;
 }
 `;
