@@ -1,6 +1,6 @@
 /**
  * `ulseg demo --preset tiny` as a user runs it (a private bundle of the CLI, lavapipe): the whole chain synth →
- * preprocess → train (2 folds, 2 epochs) → infer (ensemble x flips) → postprocess → evaluate → ablation → visualize
+ * preprocess → train (folds 1-2 of a 3-fold split, 2 epochs) → infer (ensemble x flips) → postprocess → evaluate → ablation → visualize
  * → report.html with every section; `ulseg evaluate --ablation` on the demo's checkpoints gives the demo's table;
  * and the refusal to write into a folder that holds something.
  */
@@ -44,6 +44,9 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
     expect(best.weights.size).toBeGreaterThan(200);
     expect(readFileSync(join(out, 'weights', `fold${fold}`, 'curves.svg'), 'utf8')).toMatch(/^<svg/);
   }
+  // The tiny preset trains folds 1 and 2 of a 3-fold split, as the quick preset trains fold 1 of 6: fold 3 is never trained.
+  expect(existsSync(join(out, 'weights', 'fold3'))).toBe(false);
+  expect(readFileSync(join(out, 'train.csv'), 'utf8')).toMatch(/,3\s*$/m);
   const tests = readdirSync(join(out, 'data', 'test_data', 'img')).sort();
   expect(tests).toHaveLength(2);
   for (const folder of ['predict', 'predict-postprocessed', 'overlays']) expect(readdirSync(join(out, folder)).sort()).toEqual(tests);
@@ -70,6 +73,8 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   for (const step of ['synth', 'preprocess', 'train', 'infer', 'postprocess', 'evaluate', 'ablation', 'visualize']) expect(report).toMatch(new RegExp(`<tr><td>${step}</td><td>[0-9][^<]* s</td>`));
   expect(report).toMatch(/<th>adapter<\/th><td>[^<]*llvmpipe[^<]*\(--adapter/);
   expect(report).toContain('src="phantoms.png"');
+  expect(report).toContain('folds 1-2 of a 3-fold split, 2 epochs');
+  expect(report).toContain('ensemble of 2 best checkpoints');
   const phantoms = decodePng(new Uint8Array(readFileSync(join(out, 'phantoms.png'))), 'phantoms.png');
   expect(phantoms.width).toBeGreaterThan(400);
   // The ablation table: six stages; its last two rows are the pipeline's own masks before and after post-processing.

@@ -56,6 +56,13 @@ export function formatSeconds(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** "2 folds", or "fold 1 of a 6-fold split" when fewer folds are trained than the split has. */
+export function trainedFoldsText(preset: Pick<DemoPreset, 'folds' | 'trainedFolds'>): string {
+  if (preset.trainedFolds === preset.folds) return `${preset.folds} folds`;
+  const trained = preset.trainedFolds === 1 ? 'fold 1' : `folds 1-${preset.trainedFolds}`;
+  return `${trained} of a ${preset.folds}-fold split`;
+}
+
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Why each row of the ablation table is there, in the order runAblation returns them. */
@@ -68,6 +75,12 @@ const STAGE_WHY = [
   'smooths the outline where the ensemble is unsure',
 ];
 
+/** Why row `index` is there; with one trained model the ensemble row repeats the row above it. */
+function stageWhy(index: number, models: number): string | undefined {
+  if (index === 3 && models === 1) return 'this preset trains one model (its time went to training that model longer), so there is no ensemble: the same as the row above';
+  return STAGE_WHY[index];
+}
+
 export function renderReport(input: ReportInput): string {
   const { preset, out, paths, folds, curves, raw, postprocessed, ablation, steps, machine } = input;
   const link = (path: string): string => escapeHtml(relative(out, path).split('\\').join('/'));
@@ -78,17 +91,17 @@ export function renderReport(input: ReportInput): string {
     ['model', `Linknet on ${preset.encoder}, 1 input channel, 1 class, trained from scratch`],
     [
       'training',
-      `${preset.folds}-fold, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, ` +
-        `cosine T_max ${preset.tMax}, Dice loss, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}`,
+      `${trainedFoldsText(preset)}, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, ` +
+        `cosine T_max ${preset.tMax}, ${preset.bceWeight > 0 ? `${preset.bceWeight}·BCE + ${1 - preset.bceWeight}·Dice loss` : 'Dice loss'}, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}`,
     ],
-    ['inference', `ensemble of ${preset.folds} best checkpoints x test-time views ${preset.tta}, threshold 0.5`],
+    ['inference', `ensemble of ${folds.length} best checkpoint${folds.length === 1 ? '' : 's'} x test-time views ${preset.tta}, threshold 0.5`],
     ['post-processing', `RSIP <= ${DEMO_POSTPROCESS.threshold} px, EMF ${DEMO_POSTPROCESS.kernel}x${DEMO_POSTPROCESS.kernel}`],
   ];
   const thumbnails = postprocessed.rows
     .map(([name, scores]) => `<figure><a href="${link(join(paths.overlays!, name))}"><img src="${link(join(paths.overlays!, name))}" alt="${escapeHtml(name)}"></a><figcaption>${escapeHtml(name)}: Dice ${scores.dice.toFixed(3)}</figcaption></figure>`)
     .join('\n');
   const ablationRows = ablation.rows
-    .map((row, index) => `<tr><td>${escapeHtml(row.stage)}</td><td><b>${row.meanDice.toFixed(4)}</b></td><td>${row.minDice.toFixed(4)}</td><td>${row.meanIou.toFixed(4)}</td><td>${escapeHtml(STAGE_WHY[index] ?? row.what)}</td></tr>`)
+    .map((row, index) => `<tr><td>${escapeHtml(row.stage)}</td><td><b>${row.meanDice.toFixed(4)}</b></td><td>${row.minDice.toFixed(4)}</td><td>${row.meanIou.toFixed(4)}</td><td>${escapeHtml(stageWhy(index, folds.length) ?? row.what)}</td></tr>`)
     .join('\n');
   const foldRows = folds
     .map((fold, index) => {

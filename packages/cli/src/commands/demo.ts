@@ -15,7 +15,7 @@ import { resolveViews } from '@ulseg/infer';
 import { writeAtomic } from '../files.js';
 import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
 import { formatNetworkText, networkRow, type NetworkComparisonRow } from './demo-networks.js';
-import { DEMO_POSTPROCESS, formatSeconds, renderReport, type DemoStep, type Machine } from './demo-report.js';
+import { DEMO_POSTPROCESS, formatSeconds, renderReport, trainedFoldsText, type DemoStep, type Machine } from './demo-report.js';
 import { runEvaluate, type EvaluationSummary } from './evaluate.js';
 import { runInfer } from './infer.js';
 import { runPostprocess } from './postprocess.js';
@@ -30,13 +30,21 @@ export interface DemoPreset {
   /** Phantom scans to train on (split into `folds` folds) and held-out test scans. */
   readonly scans: number;
   readonly testScans: number;
+  /** K of the K-fold split (ulseg preprocess --folds). */
   readonly folds: number;
+  /**
+   * How many of the K folds are trained (folds 1..N, each a model validated on its own fold); the ensemble is of
+   * these N models. N < K spends the time on longer training of fewer models, each on (K-1)/K of the scans.
+   */
+  readonly trainedFolds: number;
   readonly encoder: EncoderName;
   readonly resolution: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
   readonly tMax: number;
+  /** w of the loss w·BCE + (1 − w)·Dice (ulseg train --bce-weight; the original trained with 0). */
+  readonly bceWeight: number;
   /** `light`: {@link LIGHT_AUGMENTATION}; `full`: the original's DA + EDA (ORIGINAL.md §3). */
   readonly augmentation: 'light' | 'full';
   /**
@@ -63,30 +71,34 @@ export const LIGHT_AUGMENTATION: AugmentPolicyInput = {
 
 export const DEMO_PRESETS = {
   quick: {
-    summary: 'the default, sized for 10 minutes on 2 idle CPU cores (lavapipe) with the build: EfficientNet-B0 at 64 px, 2 folds of 96 phantoms, 14 epochs each, light augmentation',
+    summary: 'the default, sized for 10 minutes on 2 idle CPU cores (lavapipe) with the build: EfficientNet-B0 at 64 px, one model on 80 of 96 phantoms (fold 1 of 6), 20 epochs, light augmentation',
     scans: 96,
     testScans: 16,
-    folds: 2,
+    folds: 6,
+    trainedFolds: 1,
     encoder: 'efficientnet-b0',
     resolution: 64,
-    epochs: 14,
+    epochs: 20,
     batchSize: 4,
     learningRate: 3e-3,
-    tMax: 14,
+    tMax: 20,
+    bceWeight: 0,
     augmentation: 'light',
     tta: 'identity,hflip',
   },
   tiny: {
-    summary: 'a smoke run of every step (the test suite runs it): EfficientNet-B0 at 64 px, 2 folds of 6 phantoms, 2 epochs',
+    summary: 'a smoke run of every step (the test suite runs it): EfficientNet-B0 at 64 px, folds 1-2 of a 3-fold split of 6 phantoms, 2 epochs',
     scans: 6,
     testScans: 2,
-    folds: 2,
+    folds: 3,
+    trainedFolds: 2,
     encoder: 'efficientnet-b0',
     resolution: 64,
     epochs: 2,
     batchSize: 3,
     learningRate: 1e-3,
     tMax: 3,
+    bceWeight: 0,
     augmentation: 'light',
     tta: 'identity,hflip',
   },
@@ -95,12 +107,14 @@ export const DEMO_PRESETS = {
     scans: 200,
     testScans: 40,
     folds: 5,
+    trainedFolds: 5,
     encoder: 'efficientnet-b6',
     resolution: 256,
     epochs: 100,
     batchSize: 8,
     learningRate: DEFAULT_TRAIN_CONFIG.learningRate,
     tMax: DEFAULT_TRAIN_CONFIG.tMax,
+    bceWeight: DEFAULT_TRAIN_CONFIG.bceWeight,
     augmentation: 'full',
     tta: 'flips',
   },
@@ -213,6 +227,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await step('preprocess', `tumour areas, tertile size grades, ${preset.folds} stratified folds`, () =>
     runPreprocess({ imagePath: paths.trainMasks, out: paths.trainCsv, folds: preset.folds, seed: options.seed }),
   );
+  const folds = Array.from({ length: preset.trainedFolds }, (_, index) => index + 1);
   const trainOptions = {
     inputChannel: 1,
     outputClass: 1,
@@ -230,7 +245,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     trainDatasetPath: paths.trainImages,
     trainGtDatasetPath: paths.trainMasks,
     weightsPath: paths.weights,
-    bceWeight: DEFAULT_TRAIN_CONFIG.bceWeight,
+    bceWeight: preset.bceWeight,
     dropConnectRate: DEFAULT_TRAIN_CONFIG.dropConnectRate,
     seed: options.seed,
     augment: true,
@@ -238,13 +253,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ...(options.adapter ? { adapter: options.adapter } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
   } satisfies TrainCommandOptions;
-  // How the demo trains a network (the train step and every network of --networks alike).
-  const trainFolds = (options: TrainCommandOptions): Promise<unknown> => runTrain(options);
-  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${preset.folds} folds x ${preset.epochs} epochs, ${preset.augmentation} augmentation`, () => trainFolds(trainOptions));
-  const folds = Array.from({ length: preset.folds }, (_, index) => index + 1);
+  // How the demo trains a network (the train step and every network of --networks alike): all K folds in one run, or
+  // folds 1..N one by one when the preset trains only some of them.
+  const trainFolds = async (options: TrainCommandOptions): Promise<void> => {
+    if (preset.trainedFolds === preset.folds) await runTrain(options);
+    else for (const fold of folds) await runTrain({ ...options, kThFold: fold });
+  };
+  await step('train', `Linknet-${preset.encoder} at ${preset.resolution} px, ${trainedFoldsText(preset)} x ${preset.epochs} epochs, ${preset.augmentation} augmentation`, () => trainFolds(trainOptions));
   const checkpoints = await foldCheckpoints(paths.weights, folds);
   const views = resolveViews(preset.tta);
-  await step('infer', `ensemble of ${preset.folds} fold models x ${views.length} views (${views.join(', ')}) on ${preset.testScans} held-out scans`, () =>
+  await step('infer', `ensemble of ${folds.length} fold model${folds.length === 1 ? '' : 's'} x ${views.length} views (${views.join(', ')}) on ${preset.testScans} held-out scans`, () =>
     runInfer({
       weights: checkpoints,
       testPath: paths.testImages,
@@ -308,7 +326,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         continue;
       }
       const weightsPath = `${paths.weights}-${network}`;
-      process.stdout.write(`${network}: training ${preset.folds} folds into ${weightsPath}\n`);
+      process.stdout.write(`${network}: training ${trainedFoldsText(preset)} into ${weightsPath}\n`);
       await trainFolds({ ...trainOptions, network, weightsPath });
       const networkCheckpoints = await foldCheckpoints(weightsPath, folds);
       const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
