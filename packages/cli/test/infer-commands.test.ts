@@ -49,7 +49,10 @@ beforeAll(async () => {
   const random = new Random(77);
   changed.set('decoder.blocks.4.block.2.0.weight', { shape: conv.shape, data: conv.data.map((value) => value * random.uniform(0.2, 2)) });
   writeFileSync(at('perturbed.safetensors'), writeSafetensors(changed));
-  writeFileSync(at('partial.safetensors'), writeSafetensors([...weights].filter(([key]) => !key.startsWith('decoder.'))));
+  // The network is told by the decoder's first block: without block 4 it is a Linknet with missing keys; without any
+  // decoder it matches no network.
+  writeFileSync(at('partial.safetensors'), writeSafetensors([...weights].filter(([key]) => !key.startsWith('decoder.blocks.4.'))));
+  writeFileSync(at('no-decoder.safetensors'), writeSafetensors([...weights].filter(([key]) => !key.startsWith('decoder.'))));
 }, 180_000);
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
@@ -211,7 +214,8 @@ describe('ulseg infer, postprocess, visualize, evaluate', () => {
       [() => infer('--weights', pth, '--test-path', 'txtonly', '--out', 'x'), /ulseg: warning: txtonly: skipping 1 file\(s\) that are not \.png: notes\.txt\nulseg: txtonly: no PNG images/],
       [() => infer('--weights', join(fixtures, 'linknet-b0/input.npy'), '--test-path', 'img', '--out', 'x'), /ulseg: .*input\.npy: neither a safetensors file nor a PyTorch \.pth/],
       [() => infer('--weights', 'absent.pth', '--test-path', 'img', '--out', 'x'), "ulseg: --weights 'absent.pth': no such file"],
-      [() => infer('--weights', 'partial.safetensors', '--test-path', 'img', '--out', 'x'), /ulseg: partial\.safetensors: the weights do not match the model\n\s+missing keys \(\d+\): decoder\./],
+      [() => infer('--weights', 'partial.safetensors', '--test-path', 'img', '--out', 'x'), /ulseg: partial\.safetensors: the weights do not match the model\n\s+missing keys \(\d+\): decoder\.blocks\.4\./],
+      [() => infer('--weights', 'no-decoder.safetensors', '--test-path', 'img', '--out', 'x'), /ulseg: no-decoder\.safetensors: the weights match no known decoder \(none of the keys decoder\.blocks\.0\.block\.\* \(linknet\)/],
       [() => infer('--weights', pth, '--test-path', 'img', '--out', 'img/'), "ulseg: --out 'img/' is the input folder: the predictions would replace the images"],
       [() => infer('--weights', pth, '--test-path', 'img', '--out', 'x', '--image-resolution', '100'), /argument '100' is invalid\. expected a multiple of 32 from 32 to 4096 .*; got '100'\./],
       [() => infer('--test-path', 'img', '--out', 'x'), "ulseg: no weights: pass --weights FILE [FILE …] (or the original's --weights1 … --weights5)"],
