@@ -93,7 +93,7 @@ export class SegmentationModel extends nn.Module {
     const { outputStride, headKernel } = this.layout;
     this.encoder = this.registerModule(
       'encoder',
-      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride }),
+      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride, depth: this.layout.encoderDepth }),
     );
     this.decoder = this.registerModule('decoder', this.layout.decoder(gpu, random, this.encoder.outChannels, config, attention));
     const head = new nn.Module();
