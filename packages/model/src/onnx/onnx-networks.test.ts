@@ -2,8 +2,9 @@
  * The ONNX export of every network ulseg builds runs in ONNX Runtime (onnxruntime-web's Node build: the wasm CPU
  * provider, one thread) and gives our eval-mode logits: Linknet and Unet on ResNet-18 (the ResNet stem's max-pool,
  * nearest ×2 resizing, concatenation), Unet on EfficientNet-B0 (static-same pads, squeeze-excitation), the attention
- * Unet (scSE), FPN (group norm, nearest and align_corners bilinear resizing), PSPNet (adaptive average pooling of the
- * 8x12 map to 2, 3 and 6: uneven, overlapping windows on the 8-long axis, so the MatMul form), PAN (FPA's max-pools
+ * Unet (scSE), FPN (group norm, nearest and align_corners bilinear resizing), PSPNet on ResNet-18 and EfficientNet-B0
+ * (the encoder's unread stages left out; adaptive average pooling of the 8x12 map to 3 and 6: uneven, overlapping
+ * windows on the 8-long axis, so the MatMul form), PAN (FPA's max-pools
  * and 7x7/5x5 convs, GAU's global pooling) and DeepLabV3+ on ResNet-18 and EfficientNet-B0 (dilated last stage,
  * depthwise-separable convs, ASPP dilations 12/24/36). Seeded random weights with random BatchNorm statistics and
  * affine parameters (none an identity), a random input of batch 2 at 64x96 (height ≠ width, so a swapped axis
@@ -59,11 +60,11 @@ const segmentationModel = (name: string, config: Omit<ModelConfig, 'inChannels' 
   exportBytes: (module) => exportOnnx(module as SegmentationModel, { height: shape[2], width: shape[3], batch: shape[0] }),
 });
 
-/** The Conv nodes with a dilation above 1 and those with more than one group (depthwise). */
-function convCounts(summary: ReturnType<typeof inspectOnnx>): { dilated: number; grouped: number } {
+/** The dilations the Conv nodes use, and how many Convs have more than one group (depthwise). */
+function convCounts(summary: ReturnType<typeof inspectOnnx>): { dilations: number[]; grouped: number } {
   const convs = summary.nodes.filter((node) => node.opType === 'Conv');
   return {
-    dilated: convs.filter((node) => (node.attributes.dilations as number[]).some((d) => d > 1)).length,
+    dilations: [...new Set(convs.flatMap((node) => node.attributes.dilations as number[]))].sort((a, b) => a - b),
     grouped: convs.filter((node) => (node.attributes.group as number) > 1).length,
   };
 }
@@ -74,8 +75,8 @@ const CASES: readonly NetworkCase[] = [
   segmentationModel('Unet on efficientnet-b0', { network: 'unet', encoder: 'efficientnet-b0' }, ['Resize', 'Concat', 'GlobalAveragePool']),
   segmentationModel('Unet (scSE) on resnet18', { network: 'unet', encoder: 'resnet18', decoderAttention: 'scse' }, ['Resize', 'Concat', 'GlobalAveragePool', 'Sigmoid']),
   segmentationModel('FPN on resnet18', { network: 'fpn', encoder: 'resnet18' }, ['MaxPool', 'Resize', 'InstanceNormalization']),
-  // 64x96 → f3 8x12: pools to 2 and 6 have even windows on the 12-long axis only, to 3 none: MatMul, not AveragePool.
-  segmentationModel('PSPNet on resnet18', { network: 'pspnet', encoder: 'resnet18' }, ['GlobalAveragePool', 'MatMul', 'Resize', 'Concat']),
+  // 64x96 → f3 8x12: the 2x2 pool has even windows (AveragePool); 3x3 and 6x6 overlap on the 8-long axis (MatMul).
+  segmentationModel('PSPNet on resnet18', { network: 'pspnet', encoder: 'resnet18' }, ['GlobalAveragePool', 'AveragePool', 'MatMul', 'Resize', 'Concat']),
   // Depth 3 on EfficientNet: the blocks after f3's are state only, as ResNet's layer3 and layer4 above.
   segmentationModel('PSPNet on efficientnet-b0', { network: 'pspnet', encoder: 'efficientnet-b0' }, ['MatMul', 'Resize']),
   segmentationModel('PAN on resnet18', { network: 'pan', encoder: 'resnet18' }, ['MaxPool', 'GlobalAveragePool', 'Resize'], [1, 1, 128, 160]),
@@ -130,10 +131,10 @@ async function ortLogits(bytes: Uint8Array, input: Float32Array, shape: Shape): 
           const summary = inspectOnnx(bytes);
           for (const op of network.ops) expect(summary.opCounts[op], op).toBeGreaterThan(0);
           if (network.name.startsWith('DeepLabV3+')) {
-            // ASPP's three separable convs (dilations 12, 24, 36) and the stride-16 encoder's dilated last stage; the
-            // depthwise halves of the separable convs (group = channels).
-            const { dilated, grouped } = convCounts(summary);
-            expect(dilated).toBeGreaterThan(3);
+            // The stride-16 encoder's dilated last stage (2), ASPP's separable convs (12, 24, 36); the depthwise halves
+            // of the five separable convs (group = channels).
+            const { dilations, grouped } = convCounts(summary);
+            expect(dilations).toEqual([1, 2, 12, 24, 36]);
             expect(grouped).toBeGreaterThanOrEqual(5);
           }
           const peer = await ortLogits(bytes, input, shape);
