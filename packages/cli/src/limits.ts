@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { traceEval } from '@ulseg/autograd';
 import { numel, type Gpu } from '@ulseg/kernels';
-import { INPUT_MULTIPLE, NETWORK_MIN_INPUT, SegmentationModel, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
+import { SegmentationModel, smallestInput, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** The largest model input side any command accepts (infer, train, export-onnx). */
 export const MAX_RESOLUTION = 4096;
@@ -36,7 +36,7 @@ export interface ActivationModel {
  */
 export function largestActivationPerPixel(gpu: Gpu, model: ActivationModel): number {
   const network = new SegmentationModel(gpu, { network: model.network, encoder: model.encoder, decoderAttention: model.decoderAttention ?? 'none', inChannels: model.inChannels, classes: 1 });
-  const side = Math.max(INPUT_MULTIPLE, NETWORK_MIN_INPUT[model.network] ?? 0);
+  const side = smallestInput(model.network);
   try {
     const traced = traceEval(network, gpu, [1, model.inChannels, side, side]);
     traced.dispose();

@@ -4,7 +4,7 @@ export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Saf
 export { unpickle, PickleSecurityError } from './weights/pickle.js';
 export { ZipArchive } from './weights/zip.js';
 export type { WeightEntry, WeightMap } from './weights/state-dict.js';
-export { SegmentationModel, checkInput, INPUT_MULTIPLE, inferEncoder, inferArchitecture, inferNetwork, modelSpecFromWeights, type Architecture, type ModelConfig, type ModelSpec } from './segmentation-model.js';
+export { SegmentationModel, checkInput, INPUT_MULTIPLE, smallestInput, inferEncoder, inferArchitecture, inferNetwork, modelSpecFromWeights, type Architecture, type ModelConfig, type ModelSpec } from './segmentation-model.js';
 export { EfficientNetEncoder, MBConvBlock, type EncoderOptions } from './encoders/efficientnet.js';
 export { ResNetEncoder, RESNET_NAMES, type ResNetName } from './encoders/resnet.js';
 export { BACKBONES, checkBackbone, createEncoder, isBackbone, type BackboneName, type Encoder, type EncoderBuildOptions } from './encoders/encoder.js';

@@ -20,7 +20,7 @@ import { LinknetDecoder } from './decoders/linknet.js';
 import { PanDecoder } from './decoders/pan.js';
 import { PSP_ENCODER_DEPTH, PspDecoder } from './decoders/pspnet.js';
 import { UnetDecoder, type DecoderAttention } from './decoders/unet.js';
-import { checkDecoderAttention, checkNetwork, inputTooSmall, type NetworkName } from './networks.js';
+import { checkDecoderAttention, checkNetwork, inputTooSmall, NETWORK_MIN_INPUT, type NetworkName } from './networks.js';
 
 type Gpu = Tensor['gpu'];
 
@@ -120,6 +120,11 @@ export class SegmentationModel extends nn.Module {
 
 /** H and W of a model input are multiples of this (the encoder downsamples 5 times). */
 export const INPUT_MULTIPLE = 32;
+
+/** The smallest input side the network runs at: 32, or its own minimum (PAN: 128). */
+export function smallestInput(network: NetworkName): number {
+  return Math.max(INPUT_MULTIPLE, NETWORK_MIN_INPUT[network] ?? 0);
+}
 
 export function checkInput(x: Tensor, inChannels: number): void {
   if (x.shape.length !== 4) throw new Error(`model input must be [N, C, H, W], got ${formatShape(x.shape)}`);
