@@ -136,7 +136,7 @@ describe('ulseg --network and --backbone', () => {
     ['pspnet', '64', 'decoder.psp.blocks.3.pool.1.1.running_var', 'PSPNet'],
     ['pan', '128', 'decoder.fpa.down3.2.conv.weight', 'PAN'],
     ['deeplabv3plus', '64', 'decoder.aspp.0.convs.3.0.0.weight', 'DeepLabV3Plus'],
-  ])('trains %s on ResNet-18 for one epoch at %s px and infers with it', { timeout: 600_000 }, async (network, resolution, key, title) => {
+  ])('trains %s on ResNet-18 for one epoch at %s px, infers with it and exports it to ONNX', { timeout: 600_000 }, async (network, resolution, key, title) => {
     await phantoms();
     const weights = at(`weights-${network}`);
     const train = await ulseg(
