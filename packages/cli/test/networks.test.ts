@@ -2,8 +2,8 @@
  * --network / --backbone as a user meets them (a private bundle of the CLI, lavapipe): listed in --help, unknown
  * names refused clearly, a one-epoch `ulseg train --network unet --backbone resnet18` at 64 px on a few phantoms whose
  * checkpoint records network, backbone and attention, then `ulseg infer` on it, and infer/forward refusing a
- * checkpoint whose network or backbone differs from the flag, naming both; export-onnx writes it; then one epoch + infer of each other
- * network on ResNet-18 at the smallest size it allows (64 px; PAN 128 px).
+ * checkpoint whose network or backbone differs from the flag, naming both; export-onnx writes it; then one epoch, infer,
+ * convert and export-onnx of each other network on ResNet-18 at the smallest size it allows (64 px; PAN 128 px).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,7 +136,7 @@ describe('ulseg --network and --backbone', () => {
     ['pspnet', '64', 'decoder.psp.blocks.3.pool.1.1.running_var', 'PSPNet'],
     ['pan', '128', 'decoder.fpa.down3.2.conv.weight', 'PAN'],
     ['deeplabv3plus', '64', 'decoder.aspp.0.convs.3.0.0.weight', 'DeepLabV3Plus'],
-  ])('trains %s on ResNet-18 for one epoch at %s px and infers with it', { timeout: 600_000 }, async (network, resolution, key, title) => {
+  ])('trains %s on ResNet-18 for one epoch at %s px, infers with it and exports it to ONNX', { timeout: 600_000 }, async (network, resolution, key, title) => {
     await phantoms();
     const weights = at(`weights-${network}`);
     const train = await ulseg(
@@ -159,5 +159,13 @@ describe('ulseg --network and --backbone', () => {
     const converted = await ulseg('convert', checkpoint, at(`${network}.safetensors`));
     expect(converted.code, converted.stderr).toBe(0);
     expect(converted.stdout).toContain(`(${title} on resnet18)`);
+
+    // export-onnx of the checkpoint; PSPNet at 64 px pools its 8x8 map to 3 and 6 (uneven windows: two MatMuls each).
+    const onnx = await ulseg('export-onnx', '--weights', checkpoint, '--out', at(`${network}.onnx`), '--image-resolution', resolution);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    const summary = inspectOnnx(new Uint8Array(readFileSync(at(`${network}.onnx`))));
+    expect(summary.metadata).toMatchObject({ network, encoder: 'resnet18' });
+    expect(summary.inputs[0]!.shape).toEqual([1, 1, Number(resolution), Number(resolution)]);
+    expect(summary.opCounts.MatMul ?? 0).toBe(network === 'pspnet' ? 4 : 0);
   });
 });

@@ -207,10 +207,10 @@ for (const kind of testAdapterKinds()) {
     });
 
     /** leanForward against model.forward on one eval model: same logits bit for bit, a peak under `peakRatio` of it, nothing left. */
-    async function checkLeanForward(model: SegmentationModel, peakRatio: number): Promise<void> {
+    async function checkLeanForward(model: SegmentationModel, peakRatio: number, side = R, batch = 2): Promise<void> {
       model.eval();
       const random = new Random(3);
-      const x = Tensor.fromArray(gpu, Float32Array.from({ length: 2 * R * R }, () => random.next()), [2, 1, R, R]).keep();
+      const x = Tensor.fromArray(gpu, Float32Array.from({ length: batch * side * side }, () => random.next()), [batch, 1, side, side]).keep();
       const peak = async (forward: () => Tensor): Promise<{ logits: Float32Array; peak: number; leftover: number }> => {
         await gpu.sync();
         const live = gpu.pool.stats().liveBytes;
@@ -222,7 +222,7 @@ for (const kind of testAdapterKinds()) {
         return { logits, peak: stats.peakLiveBytes - live, leftover: gpu.pool.stats().liveBytes - live };
       };
       const full = await peak(() => model.forward(x));
-      // The first call traces the release plan (a [1, 1, 32, 32] forward); the plan is kept for the model.
+      // The first call traces the release plan (a [1, 1, S, S] forward, S the network's smallest input); the plan is kept.
       const first = await peak(() => leanForward(model, x));
       expect(first.leftover, 'the trace leaves nothing behind').toBe(0);
       const lean = await peak(() => leanForward(model, x));
@@ -244,6 +244,10 @@ for (const kind of testAdapterKinds()) {
 
     it('leanForward needs nothing per network: the attention Unet on ResNet-18 (skips, concatenations, scSE) the same way', async () => {
       await checkLeanForward(new SegmentationModel(gpu, { network: 'unet', encoder: 'resnet18', decoderAttention: 'scse', inChannels: 1, classes: 1 }), 1);
+    });
+
+    it('leanForward of PAN, which refuses inputs under 128 px, traces its plan at 128 px', async () => {
+      await checkLeanForward(new SegmentationModel(gpu, { network: 'pan', encoder: 'resnet18', inChannels: 1, classes: 1 }), 1, 128, 1);
     });
 
     it('folder IO: mixed weights, PNG masks named after their images, probability .npy, clear errors', { timeout: 300_000 }, async () => {

@@ -1,9 +1,9 @@
 /**
  * SegmentationModel's eval forward with each activation freed right after its last consumer: autograd's
- * releaseAfterLastUse with a plan traced from the same forward (once per model, on a [1, C, S, S] input, S = the network's smallest input: the ops
- * of the forward do not depend on the input's size, and the run checks that they match the plan). The same module
- * forwards run the same kernels in the same order, so the logits are bit-identical to model.forward's; peak memory
- * is what is live at each op, not every activation of the pass.
+ * releaseAfterLastUse with a plan traced from the same forward (once per model, on a [1, C, S, S] input, S the
+ * network's smallest input: 32, PAN 128; the ops of the forward do not depend on the input's size, and the run
+ * checks that they match the plan). The same module forwards run the same kernels in the same order, so the logits
+ * are bit-identical to model.forward's; peak memory is what is live at each op, not every activation of the pass.
  */
 import { releaseAfterLastUse, releasePlan, traceEval, type ReleasePlan, type Tensor } from '@ulseg/autograd';
 import { checkInput, smallestInput, type SegmentationModel } from '@ulseg/model';

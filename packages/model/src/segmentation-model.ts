@@ -93,7 +93,7 @@ export class SegmentationModel extends nn.Module {
     const { outputStride, headKernel } = this.layout;
     this.encoder = this.registerModule(
       'encoder',
-      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride }),
+      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride, depth: this.layout.encoderDepth }),
     );
     this.decoder = this.registerModule('decoder', this.layout.decoder(gpu, random, this.encoder.outChannels, config, attention));
     const head = new nn.Module();
@@ -121,7 +121,7 @@ export class SegmentationModel extends nn.Module {
 /** H and W of a model input are multiples of this (the encoder downsamples 5 times). */
 export const INPUT_MULTIPLE = 32;
 
-/** The smallest square input side the network accepts: 32, or its own minimum (PAN: 128). Traces run at this side. */
+/** The smallest input side the network runs at: 32, or its own minimum (PAN: 128). */
 export function smallestInput(network: NetworkName): number {
   return Math.max(INPUT_MULTIPLE, NETWORK_MIN_INPUT[network] ?? 0);
 }

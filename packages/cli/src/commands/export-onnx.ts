@@ -90,7 +90,8 @@ export function exportOnnxCommand(adapterOption: () => Option): Command {
       `write the model of a checkpoint as a standard ONNX graph (opset ${ONNX_OPSET}), eval mode: BatchNorm from the running ` +
         'statistics, any network and backbone the weights hold. Traced from the model\'s own forward, one ONNX mapping per ' +
         'op: Conv with explicit pads (the EfficientNet "static same" pads, asymmetric where they are), BatchNormalization, ' +
-        'Sigmoid + Mul for swish, pooling, ConvTranspose, Resize, Concat, Add, Relu; initializers keep the state_dict ' +
+        'Sigmoid + Mul for swish, pooling (adaptive pooling with uneven windows, as PSPNet\'s, as two MatMuls with ' +
+        'pooling matrices), ConvTranspose, Resize, Concat, Add, Relu; initializers keep the state_dict ' +
         'names. Input `input` [N, 1, R, R] float32 (gray / 255), output `logits` ' +
         '(sigmoid gives the lesion probability). Runs in ONNX Runtime (web: WebGPU or wasm; native) and other ONNX runtimes.',
     )

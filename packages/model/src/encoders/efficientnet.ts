@@ -76,6 +76,8 @@ export interface EncoderOptions {
   outputStride?: 16 | 32;
   /** Per-block drop-connect base rate (0.2 in the original); per block p = rate · index / blocks. */
   dropConnectRate?: number;
+  /** The deepest feature read (default 5): the blocks after f_depth's are `stateOnly`. */
+  depth?: number;
 }
 
 export class EfficientNetEncoder extends nn.Module implements Encoder {
@@ -99,8 +101,12 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
     this.bn0 = this.registerModule('_bn0', bn(gpu, stem));
     const specs = this.outputStride === 16 ? dilateLastStage(blockSpecs(spec), spec) : blockSpecs(spec);
     const list = this.registerModule('_blocks', new nn.ModuleList<MBConvBlock>());
+    // The block that makes f_k (k ≥ 2) is stageIndexes[k − 2] − 1; the blocks after f_depth's never run.
+    const depth = options.depth ?? 5;
+    const lastRun = depth >= 5 ? Infinity : depth < 2 ? -1 : spec.stageIndexes[depth - 2]! - 1;
     this.blocks = specs.map((block) => {
       const module = new MBConvBlock(gpu, random, block);
+      module.stateOnly = block.index > lastRun;
       list.append(module);
       return module;
     });

@@ -26,6 +26,11 @@ export interface EncoderBuildOptions {
   outputStride?: 16 | 32;
   /** EfficientNet's drop-connect base rate (0.2 in the original). */
   dropConnectRate?: number;
+  /**
+   * The deepest feature the model reads (f0..f_depth, default 5; PSPNet 3). The stages past it are built so that
+   * state_dicts match the original but never run: they are marked `stateOnly`.
+   */
+  depth?: number;
 }
 
 export type BackboneName = ResNetName | EfficientNetName;

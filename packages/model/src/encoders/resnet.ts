@@ -107,6 +107,7 @@ export class ResNetEncoder extends nn.Module implements Encoder {
     const inChannels = options.inChannels ?? 1;
     this.outputStride = options.outputStride ?? 32;
     const expansion = spec.block === 'basic' ? 1 : 4;
+    const depth = options.depth ?? 5;
     this.conv1 = this.registerModule('conv1', new nn.Conv2d(gpu, random, inChannels, 64, 7, { stride: 2, padding: 3, bias: false }));
     this.bn1 = this.registerModule('bn1', new nn.BatchNorm2d(gpu, 64));
     let channels = 64;
@@ -114,6 +115,8 @@ export class ResNetEncoder extends nn.Module implements Encoder {
       const width = WIDTHS[layer]!;
       const dilated = layer === 3 && this.outputStride === 16;
       const list = this.registerModule(`layer${layer + 1}`, new nn.ModuleList<ResidualBlock>());
+      // layer k + 1 makes f_{k+2}
+      list.stateOnly = layer + 2 > depth;
       const built: ResidualBlock[] = [];
       for (let index = 0; index < blocks; index++) {
         const stride = index === 0 && layer > 0 ? 2 : 1;

@@ -14,7 +14,7 @@ import { ONNX_MAPPINGS } from './onnx-ops.js';
 
 /**
  * Opset 17 (IR version 8): Conv/ConvTranspose-11, BatchNormalization-15, Sigmoid/Relu-13/14, Mul/Add-14, Resize-13,
- * InstanceNormalization-6, Concat-13, MaxPool-12.
+ * InstanceNormalization-6, Concat-13, MaxPool-12, AveragePool-11, GlobalAveragePool-1, MatMul-13.
  */
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
@@ -81,13 +81,13 @@ export function buildGraph(traced: Trace): { graph: GraphBuilder; result: string
 }
 
 /** What the export needs of a module: its state and modes, and a forward from one NCHW tensor to logits. */
-export interface ExportableModule extends TraceableModule {
+interface ExportableModule extends TraceableModule {
   parameters(): Tensor[];
   namedModules(): Iterable<[string, { training: boolean; stateOnly: boolean }]>;
 }
 
 /** How the graph names and describes the network. */
-export interface OnnxModelInfo {
+interface OnnxModelInfo {
   /** The graph's name, e.g. `unet-resnet34`. */
   readonly name: string;
   /** e.g. `Unet on resnet34`. */
@@ -133,11 +133,11 @@ export async function exportOnnx(model: SegmentationModel, options: OnnxExportOp
     classes,
     metadata: { network: model.network, encoder, ...(attention === 'none' ? {} : { decoder_attention: attention }) },
   };
-  return exportModuleOnnx(model, info, options);
+  return exportModule(model, info, options);
 }
 
-/** exportOnnx for any module whose forward maps [N, C, H, W] to logits (e.g. a network assembled from its parts). */
-export async function exportModuleOnnx(module: ExportableModule, info: OnnxModelInfo, options: OnnxExportOptions): Promise<Uint8Array> {
+/** The export of a module whose forward maps [N, C, H, W] to logits, named and described by `info`. */
+async function exportModule(module: ExportableModule, info: OnnxModelInfo, options: OnnxExportOptions): Promise<Uint8Array> {
   const batch = checkOptions(options);
   const traced = traceEval(module, module.parameters()[0]!.gpu, [1, info.inChannels, options.height, options.width]);
   try {

@@ -87,6 +87,17 @@ export class GraphBuilder {
     return entry.name;
   }
 
+  /**
+   * A constant the graph itself computes (not model state), e.g. a pooling matrix: registered once under `name`; a
+   * later call with the same name must give the same shape and returns the name again (the name encodes the content).
+   */
+  constantInitializer(name: string, shape: readonly number[], data: Float32Array): string {
+    const existing = this.initializers.find((entry) => entry.name === name);
+    if (!existing) return this.initializer({ name, shape, data });
+    if (existing.shape.join() !== shape.join()) throw new Error(`ONNX graph: constant '${name}' registered with shapes [${existing.shape.join(', ')}] and [${shape.join(', ')}]`);
+    return name;
+  }
+
   get nodeCount(): number {
     return this.nodes.length;
   }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Trace, TracedOp, TraceValue } from '@ulseg/autograd';
 import { buildGraph, ONNX_INPUT_NAME } from './export-onnx.js';
-import { inspectOnnx } from './inspect-onnx.js';
+import { inspectOnnx, readOnnxInitializers } from './inspect-onnx.js';
 
 const input = (shape: number[]): TraceValue => ({ kind: 'input', index: 0, shape });
 const output = (op: number, shape: number[]): TraceValue => ({ kind: 'op', op, shape });
@@ -42,7 +42,7 @@ describe('ONNX mappings of pooling and concatenation', () => {
     expect(strided!.inputs).toEqual(pool!.outputs);
   });
 
-  it('adaptiveAvgPool2d → GlobalAveragePool for 1x1, AveragePool over even windows, and refuses uneven ones', () => {
+  it('adaptiveAvgPool2d → GlobalAveragePool for 1x1, AveragePool over even windows', () => {
     const [global, even] = nodes(
       traced([
         { op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: undefined, shape: [1, 3, 1, 1] },
@@ -51,9 +51,45 @@ describe('ONNX mappings of pooling and concatenation', () => {
     );
     expect(global).toMatchObject({ opType: 'GlobalAveragePool', attributes: {} });
     expect(even).toMatchObject({ opType: 'AveragePool', attributes: { kernel_shape: [3, 3], strides: [3, 3], pads: [0, 0, 0, 0] } });
-    expect(() => nodes(traced([{ op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: [2, 5], shape: [1, 3, 2, 5] }]))).toThrow(
-      /adaptiveAvgPool2d from 9x12 to 2x5 has uneven windows/,
+  });
+
+  it('adaptiveAvgPool2d over uneven windows → Y = P_h · X · P_wᵀ, two MatMuls against pooling-matrix initializers', () => {
+    // 9 → 2 rows: windows [0, 5), [4, 9) (overlapping at 4); 12 → 5 columns: [0, 3), [2, 5), [4, 8), [7, 10), [9, 12).
+    const rowWindows = [[0, 5], [4, 9]];
+    const columnWindows = [[0, 3], [2, 5], [4, 8], [7, 10], [9, 12]];
+    const { graph, result } = buildGraph(
+      traced([
+        { op: 'adaptiveAvgPool2d', inputs: [input([1, 3, 9, 12])], attributes: [2, 5], shape: [1, 3, 2, 5] },
+        { op: 'relu', inputs: [input([1, 3, 9, 12])], attributes: undefined, shape: [1, 3, 9, 12] },
+        { op: 'adaptiveAvgPool2d', inputs: [output(1, [1, 3, 9, 12])], attributes: [2, 5], shape: [1, 3, 2, 5] },
+      ]),
     );
+    const bytes = graph.encode(
+      { graphName: 'g', opset: 17, irVersion: 8, producerName: 'test', producerVersion: '0', input: { name: ONNX_INPUT_NAME, shape: [1, 3, 9, 12] }, output: { name: 'y', shape: [] } },
+      result,
+    );
+    const summary = inspectOnnx(bytes);
+    const [columnsProduct, pooled, relu, columnsProduct2, pooled2] = summary.nodes;
+    // The same sizes share one pair of matrices.
+    expect(summary.initializers).toEqual([
+      { name: 'adaptive_avg_pool.12to5.columns', shape: [12, 5] },
+      { name: 'adaptive_avg_pool.9to2.rows', shape: [2, 9] },
+    ]);
+    expect(columnsProduct).toMatchObject({ opType: 'MatMul', inputs: [ONNX_INPUT_NAME, 'adaptive_avg_pool.12to5.columns'] });
+    expect(pooled).toMatchObject({ opType: 'MatMul', inputs: ['adaptive_avg_pool.9to2.rows', columnsProduct!.outputs[0]] });
+    expect(columnsProduct2).toMatchObject({ opType: 'MatMul', inputs: [relu!.outputs[0], 'adaptive_avg_pool.12to5.columns'] });
+    expect(pooled2).toMatchObject({ opType: 'MatMul', inputs: ['adaptive_avg_pool.9to2.rows', columnsProduct2!.outputs[0]] });
+    const values = readOnnxInitializers(bytes);
+    const expected = (windows: number[][], n: number, transposed: boolean): Float32Array => {
+      const o = windows.length;
+      const matrix = new Float32Array(n * o);
+      windows.forEach(([start, end], k) => {
+        for (let i = start!; i < end!; i++) matrix[transposed ? i * o + k : k * n + i] = 1 / (end! - start!);
+      });
+      return matrix;
+    };
+    expect(values.get('adaptive_avg_pool.12to5.columns')).toEqual(expected(columnWindows, 12, true));
+    expect(values.get('adaptive_avg_pool.9to2.rows')).toEqual(expected(rowWindows, 9, false));
   });
 
   it('cat → Concat along the op’s dimension, inputs in order; an op without a mapping is named', () => {

@@ -9,8 +9,12 @@
  *   convBatchNorm     → Conv or ConvTranspose → BatchNormalization → activation (the fused eval form, unfused)
  *   relu → Relu; sigmoid → Sigmoid; silu(x) = x·σ(x) → Mul(x, Sigmoid(x))
  *   add, sub, mul, div → Add, Sub, Mul, Div (numpy broadcasting, as ours)
- *   adaptiveAvgPool2d → GlobalAveragePool (output 1x1), AveragePool with kernel = stride = input/output when the
- *                       output divides the input (PyTorch's windows are then those); other sizes are refused
+ *   adaptiveAvgPool2d → GlobalAveragePool (output 1x1); AveragePool with kernel = stride = input/output when the
+ *                       output divides the input (PyTorch's windows are then those); otherwise (uneven, overlapping
+ *                       windows) two MatMuls against constant pooling matrices, Y = P_h · X · P_wᵀ, where an n-long
+ *                       axis pooled to o has P[k, i] = 1/(e_k − s_k) for s_k ≤ i < e_k, else 0, with PyTorch's window
+ *                       [s_k, e_k) = [⌊k·n/o⌋, ⌈(k+1)·n/o⌉); P_h [o_h, H] and P_wᵀ [W, o_w] are initializers (H and W
+ *                       are fixed by the export's size), entries computed in float64 and stored float32
  *   maxPool2d         → MaxPool (−∞ padding as pads [top, left, bottom, right], stride default = kernel)
  *   cat               → Concat (axis = the op's dimension)
  *   interpolate       → Resize to the op's output size (`sizes` = Shape(x)[0:2] ++ the traced [H, W]): nearest as PyTorch's
@@ -73,6 +77,21 @@ function convTransposeAttributes(op: TracedOp, options: { stride?: number; paddi
   return { kernel_shape: kernelShape(op), strides: { ints: pair(options.stride) }, pads: { ints: [padding, padding, padding, padding] }, group: { int: 1 } };
 }
 
+/**
+ * PyTorch's adaptive average pooling of an n-long axis to o as a matrix P [o, n] (row k averages window k), or its
+ * transpose Pᵀ [n, o] when `transposed`; row-major float32 of float64 entries.
+ */
+export function adaptivePoolMatrix(n: number, o: number, transposed: boolean): Float32Array {
+  const matrix = new Float32Array(n * o);
+  for (let k = 0; k < o; k++) {
+    const start = Math.floor((k * n) / o);
+    const end = Math.ceil(((k + 1) * n) / o);
+    const weight = 1 / (end - start);
+    for (let i = start; i < end; i++) matrix[transposed ? i * o + k : k * n + i] = weight;
+  }
+  return matrix;
+}
+
 const swish = (graph: GraphBuilder, scope: string, x: string): string => graph.node(scope, 'Mul', [x, graph.node(scope, 'Sigmoid', [x])]);
 
 function activation(graph: GraphBuilder, scope: string, x: string, kind: string): string {
@@ -114,15 +133,19 @@ export const ONNX_MAPPINGS: Readonly<Record<string, OnnxMapping>> = {
   sub: elementwise('Sub'),
   mul: elementwise('Mul'),
   div: elementwise('Div'),
-  adaptiveAvgPool2d: (op, { graph, inputs, scope }) => {
+  adaptiveAvgPool2d: (op, { graph, inputs: [x], scope }) => {
     const size = Array.isArray(op.attributes) ? (op.attributes as [number, number]) : [1, 1];
-    if (size[0] === 1 && size[1] === 1) return graph.node(scope, 'GlobalAveragePool', inputs);
+    if (size[0] === 1 && size[1] === 1) return graph.node(scope, 'GlobalAveragePool', [x!]);
     const [, , height, width] = dims4(op.inputs[0]!.shape);
-    if (height % size[0]! !== 0 || width % size[1]! !== 0) {
-      throw new Error(`exportOnnx: adaptiveAvgPool2d from ${height}x${width} to ${size[0]}x${size[1]} has uneven windows, which ONNX's AveragePool cannot express`);
+    const [outHeight, outWidth] = size as [number, number];
+    if (height % outHeight === 0 && width % outWidth === 0) {
+      const kernel = [height / outHeight, width / outWidth];
+      return graph.node(scope, 'AveragePool', [x!], { kernel_shape: { ints: kernel }, strides: { ints: kernel }, pads: { ints: [0, 0, 0, 0] } });
     }
-    const kernel = [height / size[0]!, width / size[1]!];
-    return graph.node(scope, 'AveragePool', inputs, { kernel_shape: { ints: kernel }, strides: { ints: kernel }, pads: { ints: [0, 0, 0, 0] } });
+    // Y = P_h · X · P_wᵀ: X [N, C, H, W] · P_wᵀ [W, o_w] → [N, C, H, o_w]; P_h [o_h, H] · that → [N, C, o_h, o_w].
+    const columns = graph.constantInitializer(`adaptive_avg_pool.${width}to${outWidth}.columns`, [width, outWidth], adaptivePoolMatrix(width, outWidth, true));
+    const rows = graph.constantInitializer(`adaptive_avg_pool.${height}to${outHeight}.rows`, [outHeight, height], adaptivePoolMatrix(height, outHeight, false));
+    return graph.node(scope, 'MatMul', [rows, graph.node(scope, 'MatMul', [x!, columns])]);
   },
   maxPool2d: (op, { graph, inputs, scope }) => {
     const { kernelSize, options = {} } = op.attributes as { kernelSize: number | [number, number]; options?: { stride?: number | [number, number]; padding?: number | [number, number] } };
