@@ -178,8 +178,9 @@ export const COMPAT: BrowserAdapter = {
  * - macOS: Dawn's Metal backend is the default; ANGLE on Metal for the rest of the GPU process.
  * - Windows: Dawn's D3D12 backend is the default; ANGLE on D3D11 (its default) for the rest.
  * Every platform needs `--enable-unsafe-webgpu` for WebGPU in headless mode and on blocklisted drivers.
+ * `platform` is a Node `process.platform` value (typed as a string so the browser build needs no Node types).
  */
-export function hardwareFlags(platform: NodeJS.Platform = process.platform): string[] {
+export function hardwareFlags(platform: string = process.platform): string[] {
   const common = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist'];
   switch (platform) {
     case 'darwin':
