@@ -1,6 +1,6 @@
 /** @ulseg/model: Linknet, Unet, FPN, PSPNet, PAN and DeepLabV3+ on ResNet and EfficientNet, weight-compatible with the original PyTorch code. */
 export { readPth, isPthFile, ALLOWED_GLOBALS } from './weights/pth.js';
-export { readSafetensors, writeSafetensors, isSafetensors, readWeights, type Safetensors } from './weights/safetensors.js';
+export { readSafetensors, writeSafetensors, isSafetensors, readWeights, OPTIMIZER_STATE_PREFIX, type Safetensors } from './weights/safetensors.js';
 export { unpickle, PickleSecurityError } from './weights/pickle.js';
 export { ZipArchive } from './weights/zip.js';
 export type { WeightEntry, WeightMap } from './weights/state-dict.js';

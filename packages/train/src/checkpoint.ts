@@ -11,13 +11,13 @@
  */
 import { type optim, type nn } from '@ulseg/autograd';
 import { dims4, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
-import { readSafetensors, writeSafetensors, type WeightEntry, type WeightMap } from '@ulseg/model';
+import { OPTIMIZER_STATE_PREFIX, readSafetensors, writeSafetensors, type WeightEntry, type WeightMap } from '@ulseg/model';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import type { EpochRow } from './log.js';
 
 export const CHECKPOINT_FORMAT = 'ulseg-train';
 export const CHECKPOINT_VERSION = '1';
-export const OPTIMIZER_PREFIX = 'optimizer.';
+export const OPTIMIZER_PREFIX = OPTIMIZER_STATE_PREFIX;
 const MOMENT_PREFIXES = { m: `${OPTIMIZER_PREFIX}exp_avg.`, v: `${OPTIMIZER_PREFIX}exp_avg_sq.` } as const;
 
 export interface TrainingState {

@@ -104,11 +104,20 @@ export function writeSafetensors(entries: Iterable<[string, Pick<WeightEntry, 's
   return out;
 }
 
-/** Reads weights from either format, by content; a NaN or infinite value is an error naming the first tensor that holds one. */
+/** Entries under this prefix are a training checkpoint's optimiser state (Adam's moments), not model weights. */
+export const OPTIMIZER_STATE_PREFIX = 'optimizer.';
+
+/**
+ * Reads model weights from either format, by content; a NaN or infinite value is an error naming the first tensor that
+ * holds one. A training checkpoint's optimiser state (`optimizer.*`, in `last.safetensors`) is left out, so a last
+ * checkpoint loads as its best one does.
+ */
 export async function readWeights(bytes: Uint8Array, source: string): Promise<Safetensors> {
   let read: Safetensors;
-  if (isSafetensors(bytes)) read = readSafetensors(bytes, source);
-  else if (isPthFile(bytes)) read = { weights: await readPth(bytes, source), metadata: {} };
+  if (isSafetensors(bytes)) {
+    const stored = readSafetensors(bytes, source);
+    read = { ...stored, weights: new Map([...stored.weights].filter(([name]) => !name.startsWith(OPTIMIZER_STATE_PREFIX))) };
+  } else if (isPthFile(bytes)) read = { weights: await readPth(bytes, source), metadata: {} };
   else throw new Error(`${source}: neither a safetensors file nor a PyTorch .pth (zip) file`);
   checkFinite(read.weights, source);
   return read;

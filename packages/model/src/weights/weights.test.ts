@@ -110,6 +110,15 @@ describe('safetensors', () => {
     await expect(readPth(file, 'c.pth')).rejects.not.toThrow(PickleSecurityError);
   });
 
+  it("readWeights leaves a training checkpoint's optimiser state out (a last.safetensors loads as its best one)", async () => {
+    const weight = { shape: [2, 3], data: Float32Array.from([1, -2, 3, 0.5, 4, -1]) };
+    const bytes = writeSafetensors([['encoder.conv.weight', weight], ['optimizer.exp_avg.encoder.conv.weight', weight], ['optimizer.exp_avg_sq.encoder.conv.weight', weight]], { format: 'ulseg-train' });
+    const { weights, metadata } = await readWeights(bytes, 'last.safetensors');
+    expect([...weights.keys()]).toEqual(['encoder.conv.weight']);
+    expect(weights.get('encoder.conv.weight')!.data).toEqual(weight.data);
+    expect(metadata['format']).toBe('ulseg-train');
+  });
+
   it('readWeights tells the formats apart by content', async () => {
     expect((await readWeights(read('linknet-b0/model.pth'), 'model.pth')).weights.size).toBe(455);
     expect((await readWeights(read('linknet-b0/grads.safetensors'), 'grads.safetensors')).weights.size).toBe(260);
