@@ -40,7 +40,7 @@ async function train(job: TrainJob, gpu: Gpu): Promise<PageResult> {
     await files.write(path, encodeRgbPng(preview));
     return { command: 'augment-preview', path, width: preview.width, height: preview.height, fold };
   }
-  const initWeights = job.initWeights ? { weights: (await readWeights(await readNamed(files, job.initWeights, '--init-weights'), job.initWeights)).weights, source: job.initWeights } : undefined;
+  const initWeights = job.initWeights ? { weights: (await readWeights(await readNamed(files, job.initWeights, '--init-weights'), job.initWeights, { keepOptimizerState: true })).weights, source: job.initWeights } : undefined;
   const folds = await trainFolds({
     gpu,
     config: job.config,

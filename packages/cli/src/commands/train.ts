@@ -113,7 +113,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   const { samples } = await loadSamples(options, files, (stream, text) => process[stream].write(text));
   if (samples.length < config.folds) throw new Error(`${samples.length} images cannot fill ${config.folds} folds: use --folds ${Math.max(2, samples.length)} or add images`);
   const initWeights = options.initWeights
-    ? { weights: (await readWeights(await readInput(options.initWeights, '--init-weights'), options.initWeights)).weights, source: options.initWeights }
+    ? { weights: (await readWeights(await readInput(options.initWeights, '--init-weights'), options.initWeights, { keepOptimizerState: true })).weights, source: options.initWeights }
     : undefined;
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {

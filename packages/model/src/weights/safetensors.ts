@@ -110,13 +110,13 @@ export const OPTIMIZER_STATE_PREFIX = 'optimizer.';
 /**
  * Reads model weights from either format, by content; a NaN or infinite value is an error naming the first tensor that
  * holds one. A training checkpoint's optimiser state (`optimizer.*`, in `last.safetensors`) is left out, so a last
- * checkpoint loads as its best one does.
+ * checkpoint loads as its best one does, unless `keepOptimizerState` (train's --init-weights drops it itself and says so).
  */
-export async function readWeights(bytes: Uint8Array, source: string): Promise<Safetensors> {
+export async function readWeights(bytes: Uint8Array, source: string, options: { keepOptimizerState?: boolean } = {}): Promise<Safetensors> {
   let read: Safetensors;
   if (isSafetensors(bytes)) {
     const stored = readSafetensors(bytes, source);
-    read = { ...stored, weights: new Map([...stored.weights].filter(([name]) => !name.startsWith(OPTIMIZER_STATE_PREFIX))) };
+    read = options.keepOptimizerState ? stored : { ...stored, weights: new Map([...stored.weights].filter(([name]) => !name.startsWith(OPTIMIZER_STATE_PREFIX))) };
   } else if (isPthFile(bytes)) read = { weights: await readPth(bytes, source), metadata: {} };
   else throw new Error(`${source}: neither a safetensors file nor a PyTorch .pth (zip) file`);
   checkFinite(read.weights, source);

@@ -117,6 +117,8 @@ describe('safetensors', () => {
     expect([...weights.keys()]).toEqual(['encoder.conv.weight']);
     expect(weights.get('encoder.conv.weight')!.data).toEqual(weight.data);
     expect(metadata['format']).toBe('ulseg-train');
+    const kept = await readWeights(bytes, 'last.safetensors', { keepOptimizerState: true });
+    expect([...kept.weights.keys()]).toEqual(['encoder.conv.weight', 'optimizer.exp_avg.encoder.conv.weight', 'optimizer.exp_avg_sq.encoder.conv.weight']);
   });
 
   it('readWeights tells the formats apart by content', async () => {
