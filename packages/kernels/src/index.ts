@@ -51,7 +51,9 @@ export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackw
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
 export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
 export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
-export { pcgHash, dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
+export { dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
+export { pcgHash } from './wgsl/pcg.reference.js';
+export { sigmoidReference } from './wgsl/sigmoid.reference.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
 export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';
 export { adamReference, adamFloat32Emulation, type AdamState } from './ops/adam/adam.reference.js';
