@@ -32,7 +32,8 @@ export { fill, copyTensor, FILL_KERNEL, COPY_KERNEL } from './ops/fill/fill.js';
 export { reduce, reduceKernel, reduceLeadingKernel, REDUCE_LAYOUTS, REDUCE_OPS, type ReduceLayout, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
 export { reduceReference } from './ops/reduce/reduce.reference.js';
 export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';
-export { Random, randomArray } from './testing/random.js';
+export { Random } from '@ulseg/base';
+export { randomArray } from './testing/random.js';
 
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
