@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerCases } from '@ulseg/kernels/testing/vitest';
 import { autogradCases } from './autograd.cases.js';
-import { parseNpy, serializeNpy } from './npy.js';
+import { parseNpy, serializeNpy } from '@ulseg/base';
 
 describe('npy', () => {
   it('round-trips float32 C-order arrays and refuses other dtypes by name', () => {

@@ -18,7 +18,7 @@ export {
   type ReleasePlan,
   type OpObserver,
 } from './trace.js';
-export { parseNpy, serializeNpy } from './npy.js';
+export { parseNpy, serializeNpy } from '@ulseg/base';
 export { markWeightsChanged, weightsVersion } from './weights-version.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';

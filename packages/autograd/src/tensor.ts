@@ -6,7 +6,7 @@ import { formatShape, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
 import { isGradEnabled, track, untrack } from './grad-mode.js';
 import { Storage } from './storage.js';
 import type { Node } from './tape.js';
-import { parseNpy } from './npy.js';
+import { parseNpy } from '@ulseg/base';
 
 type BackwardFunction = (root: Tensor, gradient: Tensor | undefined, retainGraph: boolean) => void;
 let backwardFunction: BackwardFunction | undefined;

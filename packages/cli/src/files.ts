@@ -7,6 +7,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeAtomic as writeFileAtomic } from '@ulseg/base/node';
 
 /** What to tell the user for a file-system error code. */
 const REASONS: Record<string, string> = {
@@ -40,13 +41,9 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
 
 /** Writes `bytes` to `path` so that readers see either the old file or the whole new one, never a part. */
 export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
+    await writeFileAtomic(path, bytes);
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
     throw fileError(error, path, 'could not write');
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseNpy } from '@ulseg/base';
 import { BDCI_LAYOUT, loadPair, loadTestSet, loadTrainSet, writePrediction } from './bdci.js';
 import { MemoryFiles } from './files.js';
 import { NodeFiles } from './node-files.js';
@@ -10,16 +11,6 @@ import { readTrainCsv } from './train-csv.js';
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
 const SAMPLES = fileURLToPath(new URL('bdci-samples/', FIXTURES));
-
-/** A uint8 .npy (format 1.0) as bytes and shape. */
-function readNpyUint8(path: string): { shape: number[]; data: Uint8Array } {
-  const bytes = readFileSync(path);
-  const headerLength = bytes.readUInt16LE(8);
-  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
-  expect(header).toContain("'descr': '|u1'");
-  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').filter((part) => part.trim() !== '').map(Number);
-  return { shape, data: new Uint8Array(bytes.subarray(10 + headerLength)) };
-}
 
 function gray(width: number, height: number, fill: (x: number, y: number) => number): GrayImage {
   const data = new Uint8Array(width * height);
@@ -67,10 +58,10 @@ describe('BDCI loader on the real samples', () => {
   it("resizes like Pillow's NEAREST (fixture resize/nearest_label_256.npy)", async () => {
     const files = new NodeFiles(SAMPLES);
     const label = decodePng(await files.read('train_data/label/1.png'), 'label/1.png');
-    const fixture = readNpyUint8(fileURLToPath(new URL('resize/nearest_label_256.npy', FIXTURES)));
-    expect(fixture.shape).toEqual([256, 256]);
+    const fixture = parseNpy(readFileSync(new URL('resize/nearest_label_256.npy', FIXTURES)), 'nearest_label_256.npy');
+    expect([fixture.dtype, fixture.shape]).toEqual(['|u1', [256, 256]]);
     const resized = resizeNearest(label, 256, 256);
-    expect(resized.data).toEqual(fixture.data);
+    expect(resized.data).toEqual(Uint8Array.from(fixture.data));
     expect(resized.data.reduce((count, value) => count + (value === 255 ? 1 : 0), 0)).toBe(10093);
   });
 

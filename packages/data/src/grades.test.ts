@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { assignFolds, maskArea, README_THRESHOLDS, sizeGrade, type SizeGrade, tertileThresholds } from './grades.js';
 import { NodeFiles } from './node-files.js';
-import { SeededRandom } from './random.js';
+import { Random } from '@ulseg/base';
 import { REAL_TUMOUR_AREAS } from './real-areas.js';
 import { buildTrainTable, readTrainCsv } from './train-csv.js';
 
@@ -51,7 +51,7 @@ describe('size grades', () => {
 
 describe('seeded stratified folds', () => {
   it('balances every grade and the totals to within 1, for many sizes and K', () => {
-    const random = new SeededRandom(99);
+    const random = new Random(99);
     for (const count of [1, 2, 7, 14, 40, 215, 333]) {
       for (const folds of [2, 3, 5, 10]) {
         const entries = Array.from({ length: count }, (_, index) => ({ id: `${index + 1}.png`, size: random.integer(100, 60000) }));

@@ -1,6 +1,6 @@
 import { compareNatural } from './natural-sort.js';
 import type { GrayImage } from './png.js';
-import { SeededRandom } from './random.js';
+import { Random } from '@ulseg/base';
 
 /** 0 = small, 1 = medium, 2 = large tumour (ORIGINAL.md §2). */
 export type SizeGrade = 0 | 1 | 2;
@@ -53,7 +53,7 @@ export function checkFoldCount(folds: number): void {
  */
 export function assignFolds(entries: readonly { id: string; grade: SizeGrade }[], folds: number, seed: number): Map<string, number> {
   checkFoldCount(folds);
-  const random = new SeededRandom(seed);
+  const random = new Random(seed);
   const assignment = new Map<string, number>();
   let position = 0;
   for (const grade of [0, 1, 2] as const) {

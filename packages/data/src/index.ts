@@ -54,7 +54,6 @@ export {
   readImage,
   writePrediction,
 } from './bdci.js';
-export { SeededRandom } from './random.js';
 export { REAL_IMAGE_SIZE, REAL_TUMOUR_AREAS } from './real-areas.js';
 export { type PhantomInfo, type PhantomScan, type PhantomSpec, renderPhantom } from './phantom/scan.js';
 export {

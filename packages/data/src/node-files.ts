@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeAtomic } from '@ulseg/base/node';
 import type { DataFiles } from './files.js';
 import { DataError } from './errors.js';
 
@@ -29,18 +30,13 @@ export class NodeFiles implements DataFiles {
   }
 
   /**
-   * Writes `<path>.<pid>.<random>.tmp` beside the target, then renames it over the target; a failure names the
-   * target (not the temp file) and the reason in words.
+   * Writes atomically (@ulseg/base/node's writeAtomic: a temporary file beside the target, renamed over it); a
+   * failure names the target (not the temp file) and the reason in words.
    */
   async write(path: string, bytes: Uint8Array): Promise<void> {
-    const target = this.resolve(path);
-    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(temporary, bytes);
-      await rename(temporary, target);
+      await writeAtomic(this.resolve(path), bytes);
     } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
       const code = (error as NodeJS.ErrnoException).code ?? '';
       throw new DataError(`could not write '${path}': ${WRITE_FAILURES[code] ?? (error as Error).message}`, { file: path, cause: error });
     }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { F, noGrad, parseNpy, scope, Tensor } from '@ulseg/autograd';
 import type { Gpu } from '@ulseg/kernels';
-import { assertClose, compare, gpuFor, Random, readNpy, testAdapterKinds } from '@ulseg/kernels/testing';
+import { assertClose, compare, gpuFor, Random, testAdapterKinds } from '@ulseg/kernels/testing';
 import { decodePng, encodeGrayPng, MemoryFiles, type DecodedImage } from '@ulseg/data';
 import { readPth, SegmentationModel, writeSafetensors, type WeightMap } from '@ulseg/model';
 import { predictEnsemble, type InferenceImage, type InferOptions, type Prediction } from './ensemble.js';
@@ -109,7 +109,7 @@ for (const kind of testAdapterKinds()) {
       const got = await gpu.read(preprocessImage(gpu, scan, 256));
       assertClose(got, preprocessReference(scan, 256), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, 'pillow 256');
       // R = G = B here, so gray = (0.2989 + 0.587 + 0.114) · Pillow's 8-bit resize of the channel / 255.
-      const pillow = readNpy(read('resize/pil_bilinear_256.npy')).data;
+      const pillow = parseNpy(read('resize/pil_bilinear_256.npy')).data;
       assertClose(got, Float64Array.from(pillow, (value) => (0.9999 * value) / 255), { relativeL2: 1e-6, maxAbsolute: 1e-6 }, 'pil_bilinear_256 fixture');
       // Colour and gray files at odd sizes, up- and downscaled, both resamplers.
       const random = new Random(5);

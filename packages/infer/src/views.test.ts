@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resizeBilinear } from '@ulseg/kernels';
-import { assertClose, compare, gpuFor, poisoned, Random, readNpy, testAdapterKinds } from '@ulseg/kernels/testing';
+import { assertClose, compare, gpuFor, poisoned, Random, testAdapterKinds } from '@ulseg/kernels/testing';
+import { parseNpy } from '@ulseg/base';
 import { registerCases } from '@ulseg/kernels/testing/vitest';
 import { viewsCases } from './views.cases.js';
 import { mergeViews, TTA_PRESETS } from './views.js';
@@ -14,7 +15,7 @@ import { viewReference } from './views.reference.js';
 registerCases(viewsCases);
 
 const fixtures = new URL('../../../test/fixtures/resize/', import.meta.url);
-const npy = (name: string) => readNpy(readFileSync(new URL(name, fixtures)));
+const npy = (name: string) => parseNpy(readFileSync(new URL(name, fixtures)));
 
 for (const kind of testAdapterKinds()) {
   describe(`node/${kind} fixtures`, () => {

@@ -32,7 +32,8 @@ export { fill, copyTensor, FILL_KERNEL, COPY_KERNEL } from './ops/fill/fill.js';
 export { reduce, reduceKernel, reduceLeadingKernel, REDUCE_LAYOUTS, REDUCE_OPS, type ReduceLayout, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
 export { reduceReference } from './ops/reduce/reduce.reference.js';
 export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';
-export { Random, randomArray } from './testing/random.js';
+export { Random } from '@ulseg/base';
+export { randomArray } from './testing/random.js';
 
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
@@ -51,7 +52,9 @@ export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackw
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
 export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
 export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
-export { pcgHash, dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
+export { dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
+export { pcgHash } from './wgsl/pcg.reference.js';
+export { sigmoidReference } from './wgsl/sigmoid.reference.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
 export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';
 export { adamReference, adamFloat32Emulation, type AdamState } from './ops/adam/adam.reference.js';

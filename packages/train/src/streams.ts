@@ -4,12 +4,11 @@
  * carries state from one step to the next, so a run resumed at an epoch boundary draws exactly what an
  * uninterrupted run draws, and the checkpoint's "RNG state" is just (seed, fold, epoch, step).
  */
-import { SeededRandom } from '@ulseg/data';
-import { Random } from '@ulseg/kernels';
+import { Random } from '@ulseg/base';
 
 /** A u32 seed for the stream `name` of `seed` (FNV-1a of the name mixed with the seed, then SplitMix32). */
 export function streamSeed(seed: number, name: string): number {
-  return SeededRandom.derive(seed, name).nextUint32();
+  return Random.derive(seed, name).nextUint32();
 }
 
 /** Seed of the model's initialisation for `fold` (1-based). */
@@ -19,12 +18,12 @@ export function initialisationSeed(seed: number, fold: number): number {
 
 /** The order of the training samples in epoch `epoch` (0-based) of `fold`: a seeded permutation of 0..count-1. */
 export function epochOrder(seed: number, fold: number, epoch: number, count: number): number[] {
-  return SeededRandom.derive(seed, `fold${fold}/epoch${epoch}/shuffle`).shuffle(Array.from({ length: count }, (_, index) => index));
+  return Random.derive(seed, `fold${fold}/epoch${epoch}/shuffle`).shuffle(Array.from({ length: count }, (_, index) => index));
 }
 
 /** The augmentation draws of the sample at `position` (0-based, in shuffled order) of an epoch. */
-export function augmentationRandom(seed: number, fold: number, epoch: number, position: number): SeededRandom {
-  return SeededRandom.derive(seed, `fold${fold}/epoch${epoch}/sample${position}/augment`);
+export function augmentationRandom(seed: number, fold: number, epoch: number, position: number): Random {
+  return Random.derive(seed, `fold${fold}/epoch${epoch}/sample${position}/augment`);
 }
 
 /** The drop-connect generator of training step `step` (0-based within the epoch). */

@@ -10,10 +10,11 @@
  * then a rename. Node only.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeAtomic } from '@ulseg/base/node';
 import type { FileOperation } from './http-files.js';
 
 export interface FilePolicy {
@@ -143,7 +144,7 @@ export class FileService {
       case 'write': {
         const chunks: Buffer[] = [];
         for await (const chunk of request) chunks.push(chunk as Buffer);
-        await writeAtomically(absolute, Buffer.concat(chunks));
+        await writeAtomic(absolute, Buffer.concat(chunks));
         return json(response, true);
       }
     }
@@ -153,19 +154,6 @@ export class FileService {
 function json(response: ServerResponse, value: unknown): void {
   response.writeHead(200, { 'content-type': 'application/json' });
   response.end(JSON.stringify(value));
-}
-
-/** Temporary file beside the target, then a rename: a reader sees the old file or the whole new one. */
-async function writeAtomically(target: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**

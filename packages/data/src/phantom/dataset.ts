@@ -1,7 +1,7 @@
 import { BDCI_LAYOUT } from '../bdci.js';
 import { type DataFiles, joinPath } from '../files.js';
 import { encodeGrayPng } from '../png.js';
-import { SeededRandom } from '../random.js';
+import { Random } from '@ulseg/base';
 import { REAL_IMAGE_SIZE, REAL_TUMOUR_AREAS } from '../real-areas.js';
 import { resizeNearest } from '../resize.js';
 import { buildTrainTable, type SplitOptions, writeTrainCsv } from '../train-csv.js';
@@ -40,7 +40,7 @@ export interface PhantomSetSummary {
  * Draws one scan's size and lesion area: size uniform in the ranges, area from the real challenge's areas, jittered,
  * and scaled by the ratio of the ranges' middle to the real images' middle size (1 with the defaults).
  */
-export function samplePhantomSpec(random: SeededRandom, options: PhantomSizeOptions = {}): PhantomSpec {
+export function samplePhantomSpec(random: Random, options: PhantomSizeOptions = {}): PhantomSpec {
   const [minWidth, maxWidth] = options.width ?? [440, 490];
   const [minHeight, maxHeight] = options.height ?? [230, 320];
   if (!(minWidth >= 16 && maxWidth >= minWidth && minHeight >= 16 && maxHeight >= minHeight)) {
@@ -56,7 +56,7 @@ export function samplePhantomSpec(random: SeededRandom, options: PhantomSizeOpti
 
 /** One scan of a seeded set: `split` and `index` name its own random stream, so it does not depend on the set's other counts. */
 export function renderPhantomSample(seed: number, split: 'train' | 'test', index: number, options: PhantomSizeOptions = {}): PhantomScan {
-  const random = SeededRandom.derive(seed, `${split}/${index}`);
+  const random = Random.derive(seed, `${split}/${index}`);
   return renderPhantom(random, samplePhantomSpec(random, options));
 }
 
@@ -81,7 +81,7 @@ export async function generatePhantomSet(files: DataFiles, options: PhantomSetOp
       let mask = scan.mask;
       const jitter = Math.floor(options.maskSizeJitter ?? 0);
       if (jitter > 0) {
-        const random = SeededRandom.derive(seed, `${split}/${index}/mask-size`);
+        const random = Random.derive(seed, `${split}/${index}/mask-size`);
         mask = resizeNearest(mask, mask.width + random.integer(-jitter, jitter), mask.height + random.integer(-jitter, jitter));
       }
       await files.write(joinPath(root, imageDir, id), encodeGrayPng(scan.image));

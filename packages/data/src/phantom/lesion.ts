@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../random.js';
+import type { Random } from '@ulseg/base';
 
 /**
  * An irregular smooth lesion outline: an ellipse (aspect = width/height, tilted by `angle`) whose radius is
@@ -14,7 +14,7 @@ export interface LesionShape {
   readonly harmonics: readonly { readonly amplitude: number; readonly phase: number }[];
 }
 
-export function randomLesionShape(random: SeededRandom, centerX: number, centerY: number): LesionShape {
+export function randomLesionShape(random: Random, centerX: number, centerY: number): LesionShape {
   const harmonics = [];
   for (let order = 2; order <= 5; order++) harmonics.push({ amplitude: random.uniform(0, 0.11) / (order - 1) ** 0.6, phase: random.uniform(0, 2 * Math.PI) });
   return { centerX, centerY, aspect: random.uniform(1.2, 2.3), angle: random.uniform(-0.25, 0.25), harmonics };

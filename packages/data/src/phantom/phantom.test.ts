@@ -3,7 +3,7 @@ import { BDCI_LAYOUT, loadLabelledSet, loadTrainSet } from '../bdci.js';
 import { MemoryFiles } from '../files.js';
 import { maskArea } from '../grades.js';
 import { decodePng } from '../png.js';
-import { SeededRandom } from '../random.js';
+import { Random } from '@ulseg/base';
 import { readTrainCsv } from '../train-csv.js';
 import { generatePhantomSet, renderPhantomSample, samplePhantomSpec } from './dataset.js';
 import { randomLesionShape, rasterizeLesion } from './lesion.js';
@@ -54,16 +54,16 @@ describe('phantom data set', () => {
   });
 
   it('draws lesion areas from the real distribution (within the jitter) and scales them with the image size', () => {
-    const random = new SeededRandom(5);
+    const random = new Random(5);
     for (let draw = 0; draw < 200; draw++) {
       const spec = samplePhantomSpec(random);
       expect(spec.targetArea).toBeGreaterThanOrEqual(Math.floor(3134 * 0.9));
       expect(spec.targetArea).toBeLessThanOrEqual(Math.ceil(65865 * 1.1));
     }
-    const small = samplePhantomSpec(new SeededRandom(6), { width: [232, 233], height: [137, 138], areaJitter: 0 });
+    const small = samplePhantomSpec(new Random(6), { width: [232, 233], height: [137, 138], areaJitter: 0 });
     expect(small.width).toBeLessThanOrEqual(233);
     // A quarter of the real images' area → a quarter of the real lesion area.
-    const full = samplePhantomSpec(new SeededRandom(6), { areaJitter: 0 });
+    const full = samplePhantomSpec(new Random(6), { areaJitter: 0 });
     expect(small.targetArea / full.targetArea).toBeCloseTo((232.5 * 137.5) / (465 * 275), 2);
   });
 
@@ -109,7 +109,7 @@ describe('phantom data set', () => {
 
 describe('lesion rasteriser', () => {
   it('hits the target area exactly when it fits, and fills what it can when clipped', () => {
-    const random = new SeededRandom(8);
+    const random = new Random(8);
     const allowed = new Uint8Array(200 * 120).fill(1);
     for (const target of [50, 777, 5000, 15000]) {
       const lesion = rasterizeLesion(randomLesionShape(random, 100, 60), 200, 120, allowed, target);

@@ -1,5 +1,5 @@
 import type { GrayImage } from '../png.js';
-import type { SeededRandom } from '../random.js';
+import type { Random } from '@ulseg/base';
 import { randomLesionShape, rasterizeLesion, type RasterLesion } from './lesion.js';
 import { boxBlur, fastLog2, fractalNoise, noise1d, speckleIntensity, smoothstep } from './texture.js';
 
@@ -30,7 +30,7 @@ export interface PhantomScan {
  * speckle (see speckleIntensity), then log-compressed to 8 bits like a scanner's display; black margins and probe
  * clutter on top. Uses only `random`, so a seed gives the same bytes every time.
  */
-export function renderPhantom(random: SeededRandom, spec: PhantomSpec): PhantomScan {
+export function renderPhantom(random: Random, spec: PhantomSpec): PhantomScan {
   const { width, height } = spec;
   const pixels = width * height;
   const echo = new Float32Array(pixels);
@@ -165,7 +165,7 @@ export function renderPhantom(random: SeededRandom, spec: PhantomSpec): PhantomS
 }
 
 /** Skin line per column: a little below the probe, arched or tilted, sometimes with a gel-filled pocket at one side. */
-function skinLine(random: SeededRandom, width: number, height: number, top: number): Float32Array {
+function skinLine(random: Random, width: number, height: number, top: number): Float32Array {
   const arch = random.chance(0.5) ? random.uniform(0, 45) : random.uniform(0, 8);
   const tilt = random.uniform(-0.03, 0.03);
   const wobble = noise1d(random, width, random.uniform(60, 200));
@@ -195,7 +195,7 @@ function addLine(echo: Float32Array, width: number, height: number, x: number, c
 }
 
 /** Short bright streaks (muscle fibres, small fascia), tapered at both ends. */
-function addStreaks(random: SeededRandom, echo: Float32Array, width: number, height: number, tissueTop: Float32Array, count: number): void {
+function addStreaks(random: Random, echo: Float32Array, width: number, height: number, tissueTop: Float32Array, count: number): void {
   for (let streak = 0; streak < count; streak++) {
     const length = random.uniform(12, 90);
     const start = random.uniform(-length / 2, width - length / 2);
@@ -213,7 +213,7 @@ function addStreaks(random: SeededRandom, echo: Float32Array, width: number, hei
 }
 
 /** Reverberation and clutter from the probe: short bright dashes in the gel and the first millimetres below the skin. */
-function addClutter(random: SeededRandom, echo: Float32Array, width: number, height: number, top: number, skin: Float32Array): void {
+function addClutter(random: Random, echo: Float32Array, width: number, height: number, top: number, skin: Float32Array): void {
   const count = random.integer(2, 14);
   for (let dash = 0; dash < count; dash++) {
     const length = random.uniform(4, 28);
@@ -227,7 +227,7 @@ function addClutter(random: SeededRandom, echo: Float32Array, width: number, hei
   }
 }
 
-function placeLesion(random: SeededRandom, spec: PhantomSpec, allowed: Uint8Array, tissueTop: Float32Array): RasterLesion {
+function placeLesion(random: Random, spec: PhantomSpec, allowed: Uint8Array, tissueTop: Float32Array): RasterLesion {
   const { width, height, targetArea } = spec;
   const provisional = randomLesionShape(random, 0, 0);
   const shortAxis = Math.sqrt(targetArea / (Math.PI * provisional.aspect));

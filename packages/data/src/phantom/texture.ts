@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../random.js';
+import type { Random } from '@ulseg/base';
 
 /**
  * Adds `weight` times smooth value noise in [0, 1] to `out` (width x height): random values on a grid of
@@ -6,7 +6,7 @@ import type { SeededRandom } from '../random.js';
  * of B-mode images.
  */
 export function addValueNoise(
-  random: SeededRandom,
+  random: Random,
   out: Float32Array,
   width: number,
   height: number,
@@ -51,7 +51,7 @@ function cellCoordinates(length: number, cell: number, offset: number): { cell: 
 
 /** Sum of octaves of value noise, each half the cell size and `persistence` times the weight; normalised to [0, 1]. */
 export function fractalNoise(
-  random: SeededRandom,
+  random: Random,
   width: number,
   height: number,
   cellWidth: number,
@@ -70,7 +70,7 @@ export function fractalNoise(
 }
 
 /** 1-D smooth noise in [-1, 1] over `length` samples with features about `cell` samples long. */
-export function noise1d(random: SeededRandom, length: number, cell: number): Float32Array {
+export function noise1d(random: Random, length: number, cell: number): Float32Array {
   const knots = Math.ceil(length / cell) + 2;
   const values = new Float32Array(knots);
   for (let index = 0; index < knots; index++) values[index] = random.uniform(-1, 1);
@@ -92,7 +92,7 @@ export function noise1d(random: SeededRandom, length: number, cell: number): Flo
  * Rayleigh speckle, |blurred complex Gaussian|, was tried first: after log compression its nulls draw a dark
  * network that the real scans do not show.)
  */
-export function speckleIntensity(random: SeededRandom, width: number, height: number, lateral: number, axial: number): Float32Array {
+export function speckleIntensity(random: Random, width: number, height: number, lateral: number, axial: number): Float32Array {
   const field = new Float32Array(width * height);
   // One 32-bit draw gives four scatterers (one byte each).
   for (let index = 0; index < field.length; index += 4) {

@@ -6,4 +6,3 @@ export { poison, poisoned, POISON_BITS } from './poison.js';
 export { uploadWindow, poisonedWindow, type PoisonedWindow } from './window.js';
 export { defineCases, caseRandom, runCase, expectError, type CaseBody, type CaseContext, type KernelCase } from './cases.js';
 export { testAdapterKinds, gpuFor, destroyTestGpus } from './adapters.js';
-export { readNpy, type NpyArray } from './npy.js';

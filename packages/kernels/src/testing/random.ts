@@ -1,48 +1,6 @@
-/** Seeded generator (SplitMix32 stream): the same seed gives the same numbers in Node and in every browser. */
-export class Random {
-  private state: number;
+import { Random } from '@ulseg/base';
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Derives a seed from a string, so each named test has its own stream. */
-  static fromName(name: string, seed = 0): Random {
-    let hash = 2166136261 ^ seed;
-    for (let index = 0; index < name.length; index++) hash = Math.imul(hash ^ name.charCodeAt(index), 16777619);
-    return new Random(hash >>> 0);
-  }
-
-  /** Uniform 32-bit unsigned integer. */
-  nextUint32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  uniform(low: number, high: number): number {
-    return low + (high - low) * this.next();
-  }
-
-  /** Uniform integer in [low, high]. */
-  integer(low: number, high: number): number {
-    return low + Math.floor(this.next() * (high - low + 1));
-  }
-
-  /** Standard normal (Box-Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-}
+export { Random };
 
 export interface RandomArrayOptions {
   low?: number;

@@ -4,7 +4,8 @@
  * name only the globals a state_dict needs (see ALLOWED_GLOBALS); everything else is refused.
  */
 import { unpickle, type PickleGlobal } from './pickle.js';
-import { bfloat16ToNumber, halfToNumber, type WeightMap } from './state-dict.js';
+import { bfloat16ToNumber, halfToNumber } from '@ulseg/base';
+import type { WeightMap } from './state-dict.js';
 import { ZipArchive } from './zip.js';
 
 const STORAGE_TYPES: Record<string, { bytes: number; read: (view: DataView, offset: number) => number }> = {

@@ -1,26 +1,5 @@
 /** Weights as they travel between files and modules: float32 values with a shape, keyed by state_dict name. */
-export interface WeightEntry {
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-  /** The dtype stored in the file (values are converted to float32). */
-  readonly storedAs?: string;
-}
+import type { TensorEntry, TensorMap } from '@ulseg/base';
 
-export type WeightMap = Map<string, WeightEntry>;
-
-/** IEEE half → number. */
-export function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction ? Number.NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-/** bfloat16 → number (the upper half of a float32). */
-export function bfloat16ToNumber(bits: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setUint32(0, bits << 16, false);
-  return view.getFloat32(0, false);
-}
+export type WeightEntry = TensorEntry;
+export type WeightMap = TensorMap;

@@ -1,7 +1,6 @@
 /** Float64 derivatives of the activations: dx = dy·f'(x). */
+import { sigmoidReference as sigmoid } from '../../wgsl/sigmoid.reference.js';
 import type { ActivationBackwardOp } from './activation-backward.js';
-
-const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 export const ACTIVATION_DERIVATIVE: Record<ActivationBackwardOp, (v: number) => number> = {
   relu: (v) => (v > 0 ? 1 : 0),

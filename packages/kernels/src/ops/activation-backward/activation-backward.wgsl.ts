@@ -1,45 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-
-/**
- * σ(v) and σ(−v) to a few ulp each, for any v: e^−|v| = 2^−k·e^−r with |v| = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in a
- * head with 15 significant bits, so k·ln2_head is exact, and a tail). The built-in exp(−|v|) alone is off by
- * ~|v|·2^−24 relative (3.5e-6 at |v| = 60) because |v|·log2(e) is rounded before exp2.
- */
-export const SIGMOID_PAIR_WGSL = /* wgsl */ `
-fn exp_neg_abs(v: f32) -> f32 {
-  let a = abs(v);
-  let k = round(a * 1.4426950408889634);
-  let r = (a - k * 0.693145751953125) - k * 1.4286068202862268e-6;
-  return ldexp(exp(-r), -i32(k));
-}
-
-// (σ(v), σ(−v))
-fn sigmoid_pair(v: f32) -> vec2<f32> {
-  let e = exp_neg_abs(v);
-  let big = 1.0 / (1.0 + e);
-  let small = e / (1.0 + e);
-  return select(vec2<f32>(big, small), vec2<f32>(small, big), v < 0.0);
-}
-`;
-
-/** SIGMOID_PAIR_WGSL's functions on each component of a vec4<f32>. */
-export const SIGMOID_PAIR4_WGSL = /* wgsl */ `
-fn exp_neg_abs4(v: vec4<f32>) -> vec4<f32> {
-  let a = abs(v);
-  let k = round(a * 1.4426950408889634);
-  let r = (a - k * 0.693145751953125) - k * 1.4286068202862268e-6;
-  return ldexp(exp(-r), -vec4<i32>(k));
-}
-
-// (σ(v), σ(−v)), each component of v
-fn sigmoid_pair4(v: vec4<f32>) -> array<vec4<f32>, 2> {
-  let e = exp_neg_abs4(v);
-  let big = 1.0 / (1.0 + e);
-  let small = e / (1.0 + e);
-  let negative = v < vec4<f32>(0.0);
-  return array<vec4<f32>, 2>(select(big, small, negative), select(small, big, negative));
-}
-`;
+import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 
 /** Op codes of the `OP` override, in the order of ACTIVATION_BACKWARD_OPS. */
 export const ACTIVATION_BACKWARD_WGSL = /* wgsl */ `
@@ -63,7 +23,7 @@ struct Params { count: u32, start: u32 }
 @group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> dy4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> dx4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${SIGMOID_PAIR4_WGSL}
+${FLAT_INDEX_WGSL}${SIGMOID4_WGSL}
 fn derivative(v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), v > vec4<f32>(0.0)); }

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readSafetensors } from '@ulseg/base';
 import { assertClose, defineCases } from '../../testing/index.js';
 import { registerCases } from '../../testing/vitest.js';
 import { adam } from './adam.js';
 import { adamCases } from './adam.cases.js';
 import { adamFloat32Emulation } from './adam.reference.js';
-import { parseSafetensors } from './safetensors.js';
 
 /** The golden fixtures in the repository (test/fixtures); a missing fixture fails the test. */
 const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/linknet-b0/', import.meta.url));
 const read = (name: string): Uint8Array => readFileSync(FIXTURES + name);
 
-const grads = parseSafetensors(read('grads.safetensors'));
-const stepped = parseSafetensors(read('adam_step.safetensors'));
+const grads = readSafetensors(read('grads.safetensors'), 'grads.safetensors').weights;
+const stepped = readSafetensors(read('adam_step.safetensors'), 'adam_step.safetensors').weights;
 
 const fixtureCases = defineCases('adam fixture', {
   'step 1 on all 260 gradients of grads.safetensors equals the float32 emulation bit for bit': {

@@ -1,7 +1,7 @@
 /** CPU references of the deformation fields: the same Q10 source positions as the GPU, bit for bit. */
 import { q10, type BatchShape } from '../augment/augment-common.js';
 import { warpReference, type SourceField, type WarpReferenceResult } from '../augment-geometric/warp.reference.js';
-import { pcgHash } from '../drop-connect/drop-connect.reference.js';
+import { pcgHash } from '../../wgsl/pcg.reference.js';
 import { ELASTIC_STRIDE, PIECEWISE_STRIDE } from './deform.js';
 
 const ELASTIC_PAD = 16;

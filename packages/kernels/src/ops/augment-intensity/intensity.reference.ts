@@ -1,6 +1,6 @@
 /** Float64 references of the intensity kernels, reading the same table rows; hash bits identical to the GPU's. */
 import { borderIndex, roundHalfEven, streamBits, type BatchShape } from '../augment/augment-common.js';
-import { pcgHash } from '../drop-connect/drop-connect.reference.js';
+import { pcgHash } from '../../wgsl/pcg.reference.js';
 import { INTENSITY_STRIDES, type IntensityOp } from './intensity.js';
 
 const clip = (v: number): number => Math.min(Math.max(v, 0), 255);

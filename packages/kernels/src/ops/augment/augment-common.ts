@@ -14,7 +14,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid, UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { pcgHash } from '../drop-connect/drop-connect.reference.js';
+import { pcgHash } from '../../wgsl/pcg.reference.js';
 
 export const AUGMENT_WORKGROUP_SIZE = 256;
 

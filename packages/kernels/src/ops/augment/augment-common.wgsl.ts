@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
 
 /**
  * WGSL shared by the augmentation kernels. Every augmentation kernel walks the pixels of a batch
@@ -18,14 +19,8 @@ fn pixel_at(i: u32) -> Pixel {
   return Pixel(n, y, r - y * params.width, n * size);
 }
 
-// PCG-RXS-M-XS hash (Jarzynski & Olano, JCGT 2020), the generator of drop-connect. The stream of a seed is
-// bits(seed, k) = pcg(k + pcg(seed)) (u32 wrap-around), so any element is computed without state.
-fn pcg_hash(value: u32) -> u32 {
-  let state = value * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
-
+// pcg_hash (wgsl/pcg.wgsl.ts): the stream of a seed is bits(seed, k) = pcg_hash(k + pcg_hash(seed)).
+${PCG_HASH_WGSL}
 // A u32 seed kept in the f32 table as two 16-bit halves (f32 holds integers below 2^24 exactly).
 fn table_seed(k: u32) -> u32 {
   return u32(table[k]) | (u32(table[k + 1u]) << 16u);

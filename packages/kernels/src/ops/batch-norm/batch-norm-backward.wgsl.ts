@@ -1,5 +1,6 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from './batch-norm.wgsl.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,
@@ -19,8 +20,7 @@ struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 @group(0) @binding(4) var<storage, read> invstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> partial: array<vec2<f32>>;
 
-var<workgroup> scratch: array<vec2<f32>, WORKGROUP_SIZE>;
-${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}
+${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let chunk = group.x;
@@ -37,16 +37,9 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
       acc += vec2<f32>(dy[i], dy[i] * ((x[i] - m) * s));
     }
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, acc);
   if (lane == 0u) {
-    partial[c * params.chunks + chunk] = scratch[0];
+    partial[c * params.chunks + chunk] = total;
   }
 }
 
@@ -84,8 +77,7 @@ struct Params { chunks: u32, channels: u32 }
 @group(0) @binding(2) var<storage, read_write> dweight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
 
-var<workgroup> scratch: array<vec2<f32>, WORKGROUP_SIZE>;
-
+${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let c = group.x;
@@ -93,17 +85,10 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
     acc += partial[c * params.chunks + k];
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, acc);
   if (lane == 0u) {
-    dbias[c] = scratch[0].x;
-    dweight[c] = scratch[0].y;
+    dbias[c] = total.x;
+    dweight[c] = total.y;
   }
 }
 

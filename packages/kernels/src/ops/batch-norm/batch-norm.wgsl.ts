@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /**
  * Channel c of x: [N, C, H, W] as a run of n = N·H·W values; its r-th value (r = b·HW + s, s = h·W + w) is at
@@ -49,22 +50,7 @@ struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
 
-var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}
-fn workgroup_sum(lane: u32, value: f32) -> f32 {
-  scratch[lane] = value;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
-  let total = scratch[0];
-  workgroupBarrier();
-  return total;
-}
-
+${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${workgroupReduceWgsl()}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let chunk = group.x;
@@ -140,9 +126,6 @@ struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f3
 @group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
 @group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
 
-// (n, mean, M2)
-var<workgroup> scratch: array<vec3<f32>, WORKGROUP_SIZE>;
-
 fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
   if (b.x == 0.0) { return a; }
   if (a.x == 0.0) { return b; }
@@ -168,6 +151,8 @@ fn finish(c: u32, total: vec3<f32>) {
   }
 }
 
+// (n, mean, M2) merged over the workgroup's lanes
+${workgroupReduceWgsl({ name: 'workgroup_merge', type: 'vec3<f32>', combine: (a, b) => `merge(${a}, ${b})`, reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let c = group.x;
@@ -175,16 +160,9 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
     acc = merge(acc, chunk_stats(c, k));
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] = merge(scratch[lane], scratch[lane + width]);
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_merge(lane, acc);
   if (lane == 0u) {
-    finish(c, scratch[0]);
+    finish(c, total);
   }
 }
 

@@ -1,12 +1,7 @@
 /** CPU twin of the drop-connect generator (same u32 arithmetic, bit for bit) and the float64 reference. */
+import { pcgHash } from '../../wgsl/pcg.reference.js';
 import { dropConnectThreshold } from './drop-connect.js';
 
-/** PCG-RXS-M-XS hash (Jarzynski & Olano 2020), u32 in, u32 out. */
-export function pcgHash(value: number): number {
-  const state = (Math.imul(value >>> 0, 747796405) + 2891336453) >>> 0;
-  const word = Math.imul((state >>> ((state >>> 28) + 4)) ^ state, 277803737) >>> 0;
-  return ((word >>> 22) ^ word) >>> 0;
-}
 
 export function dropConnectKeep(seed: number, sample: number, p: number): boolean {
   return pcgHash((sample + pcgHash(seed)) >>> 0) >>> 8 >= dropConnectThreshold(p);

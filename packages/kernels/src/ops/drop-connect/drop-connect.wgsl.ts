@@ -1,17 +1,12 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
 
 /**
  * The per-sample keep decision, a counter-based generator: bits(seed, n) = pcg(n + pcg(seed)) with the PCG-RXS-M-XS
- * hash of Jarzynski & Olano (JCGT 2020, "Hash Functions for GPU Rendering"); sample n is kept when its top 24 bits
+ * hash (wgsl/pcg.wgsl.ts); sample n is kept when its top 24 bits
  * are ≥ threshold = round(p·2^24), i.e. with probability 1 − p. Stateless: the backward recomputes the same mask.
  */
-export const KEEP_WGSL = /* wgsl */ `
-fn pcg_hash(value: u32) -> u32 {
-  let state = value * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
-
+export const KEEP_WGSL = /* wgsl */ `${PCG_HASH_WGSL}
 fn keep(seed: u32, sample: u32, threshold: u32) -> bool {
   return (pcg_hash(sample + pcg_hash(seed)) >> 8u) >= threshold;
 }

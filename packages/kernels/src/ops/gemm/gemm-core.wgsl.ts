@@ -1,3 +1,5 @@
+import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+
 /**
  * The register-tiled GEMM core shared by gemm and the implicit-GEMM convolutions. A kernel's WGSL is its own
  * header (Params, bindings, the hooks below) followed by GEMM_CORE_WGSL; nothing is spliced from flags.
@@ -179,21 +181,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
  * time by a flags word (see epilogueFlags in tiles.ts), so one pipeline serves every epilogue:
  * bit 0 scale, bit 1 shift, bit 2 channel = row (gemm), bits 8.. activation (0 none, 1 relu, 2 sigmoid, 3 silu).
  */
-export const EPILOGUE_WGSL = /* wgsl */ `
-// sigma(v) = 1 / (1 + e^-v) through e^-|v|, so no exponent overflows.
-fn epilogue_sigmoid(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
-}
-
+export const EPILOGUE_WGSL = /* wgsl */ `${SIGMOID_WGSL}
 fn epilogue(v: f32, channel: u32, flags: u32) -> f32 {
   var y = v;
   if ((flags & 1u) != 0u) { y = y * scale[channel]; }
   if ((flags & 2u) != 0u) { y = y + shift[channel]; }
   switch (flags >> 8u) {
     case 1u: { y = max(y, 0.0); }
-    case 2u: { y = epilogue_sigmoid(y); }
-    case 3u: { y = y * epilogue_sigmoid(y); }
+    case 2u: { y = sigmoid(y); }
+    case 3u: { y = y * sigmoid(y); }
     default: {}
   }
   return y;

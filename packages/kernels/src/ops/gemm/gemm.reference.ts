@@ -1,4 +1,5 @@
 /** Float64 reference of gemm: C[b] = act(scale ⊙ op(A[b]) · op(B[b]) + bias). */
+import { sigmoidReference as sigmoid } from '../../wgsl/sigmoid.reference.js';
 import { gemmShape } from './gemm.js';
 import type { Activation } from './tiles.js';
 
@@ -16,9 +17,9 @@ export function activationReference(activation: Activation | undefined, v: numbe
     case 'relu':
       return Math.max(v, 0);
     case 'sigmoid':
-      return 1 / (1 + Math.exp(-v));
+      return sigmoid(v);
     case 'silu':
-      return v / (1 + Math.exp(-v));
+      return v * sigmoid(v);
     default:
       return v;
   }

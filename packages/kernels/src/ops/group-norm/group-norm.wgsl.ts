@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /**
  * Group normalisation (Wu & He, https://arxiv.org/abs/1803.08494), PyTorch `F.group_norm(x, G, γ, β, eps)`.
@@ -16,21 +17,8 @@ struct Params { count: u32, channels: u32, groups: u32, hw: u32, group_size: u32
 
 @group(0) @binding(0) var<uniform> params: Params;
 
-var<workgroup> partial: array<vec2<f32>, 64>;
-
-// Σ over the workgroup's lanes of value (both components), returned to every lane. Called in uniform control flow.
-fn workgroup_sum(lane: u32, value: vec2<f32>) -> vec2<f32> {
-  partial[lane] = value;
-  workgroupBarrier();
-  for (var step = LANES / 2u; step > 0u; step >>= 1u) {
-    if (lane < step) { partial[lane] += partial[lane + step]; }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
-
+// workgroup_sum(lane, value): Σ over the workgroup's lanes of value (both components), returned to every lane.
+${workgroupReduceWgsl({ type: 'vec2<f32>', lanes: 'LANES' })}
 fn workgroup_index(wid: vec3<u32>, groups: vec3<u32>) -> u32 { return wid.x + wid.y * groups.x; }
 
 fn channel_of(i: u32) -> u32 { return (i / params.hw) % params.channels; }

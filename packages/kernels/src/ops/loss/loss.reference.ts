@@ -1,7 +1,6 @@
 /** Float64 references of the segmentation loss, its gradient to the logits, and the per-image metrics. */
+import { sigmoidReference as sigmoid } from '../../wgsl/sigmoid.reference.js';
 import type { SegmentationLossOptions } from './loss.js';
-
-const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 export interface LossReference {
   loss: number;

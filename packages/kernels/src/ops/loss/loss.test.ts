@@ -5,12 +5,12 @@ import { registerCases } from '../../testing/vitest.js';
 import { segmentationLoss, segmentationLossBackward } from './loss.js';
 import { lossCases } from './loss.cases.js';
 import { segmentationLossBackwardReference } from './loss.reference.js';
-import { readNpy } from '../../testing/npy.js';
+import { parseNpy } from '@ulseg/base';
 
 /** The golden fixtures in the repository (test/fixtures); a missing fixture fails the test. */
 const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/linknet-b0/', import.meta.url));
-const logits = readNpy(readFileSync(FIXTURES + 'train_logits.npy'));
-const target = readNpy(readFileSync(FIXTURES + 'target.npy'));
+const logits = parseNpy(readFileSync(FIXTURES + 'train_logits.npy'));
+const target = parseNpy(readFileSync(FIXTURES + 'target.npy'));
 const expected = JSON.parse(readFileSync(FIXTURES + 'loss.json', 'utf8')) as Record<string, number>;
 
 const fixtureCases = defineCases('loss fixture', {

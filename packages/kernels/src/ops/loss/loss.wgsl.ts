@@ -1,12 +1,13 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { SIGMOID_PAIR_WGSL } from '../activation-backward/activation-backward.wgsl.js';
+import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /**
  * Per-element terms of the loss, to a few ulp for any logit: σ(l) and σ(−l) from sigmoid_pair, and
  * log(1 + e^−|l|) = 2·atanh(s), s = e/(2 + e) ≤ 1/3, as its odd series (9 terms reach 2^−27), which does not depend
  * on the platform's log accuracy near 1.
  */
-const LOSS_TERMS_WGSL = /* wgsl */ `${SIGMOID_PAIR_WGSL}
+const LOSS_TERMS_WGSL = /* wgsl */ `${SIGMOID_WGSL}
 fn log1p_unit(e: f32) -> f32 {
   let s = e / (2.0 + e);
   let z = s * s;
@@ -42,8 +43,7 @@ struct Params { count: u32, chunks: u32 }
 @group(0) @binding(2) var<storage, read> truth: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<vec4<f32>>;
 
-var<workgroup> scratch: array<vec4<f32>, WORKGROUP_SIZE>;
-${LOSS_TERMS_WGSL}
+${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}${LOSS_TERMS_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,
@@ -61,16 +61,9 @@ fn main(
       acc += vec4<f32>(p, t, p * t, bce_term(l, t));
     }
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, acc);
   if (lane == 0u && chunk < params.chunks) {
-    partial[chunk] = scratch[0];
+    partial[chunk] = total;
   }
 }
 `;
@@ -86,8 +79,7 @@ struct Params { count: u32, chunks: u32 }
 @group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;
 
-var<workgroup> scratch: array<vec4<f32>, WORKGROUP_SIZE>;
-
+${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,
@@ -102,16 +94,9 @@ fn main(
       acc += partial[i];
     }
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, acc);
   if (lane == 0u && chunk < params.chunks) {
-    out[chunk] = scratch[0];
+    out[chunk] = total;
   }
 }
 `;
@@ -153,7 +138,7 @@ struct Params { count: u32, bce_weight: f32, smoothing: f32 }
 @group(0) @binding(3) var<storage, read> sums: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dl: array<f32>;
-${FLAT_INDEX_WGSL}${SIGMOID_PAIR_WGSL}
+${FLAT_INDEX_WGSL}${SIGMOID_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);
@@ -187,8 +172,7 @@ struct Params { images: u32, hw: u32 }
 @group(0) @binding(2) var<storage, read> truth: array<f32>;
 @group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
 
-var<workgroup> scratch: array<vec3<u32>, WORKGROUP_SIZE>;
-
+${workgroupReduceWgsl({ type: 'vec3<u32>', reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,
@@ -205,16 +189,8 @@ fn main(
       counts += vec3<u32>(u32(predicted), u32(truth), u32(predicted && truth));
     }
   }
-  scratch[lane] = counts;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, counts);
   if (lane == 0u && image < params.images) {
-    let total = scratch[0];
     let sizes = f32(total.x + total.y);
     let intersection = f32(total.z);
     let empty = total.x + total.y == 0u;

@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const REDUCE_WGSL = /* wgsl */ `
 // One pass of a tree reduction.
@@ -28,8 +29,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;
 
-var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-
 fn identity() -> f32 {
   return select(0.0, -3.4028234663852886e38, OP == 1u);
 }
@@ -37,7 +36,7 @@ fn identity() -> f32 {
 fn combine(u: f32, v: f32) -> f32 {
   return select(u + v, max(u, v), OP == 1u);
 }
-
+${workgroupReduceWgsl({ name: 'workgroup_combine', combine: (a, b) => `combine(${a}, ${b})`, reusable: false })}
 fn kept_offset(o: u32) -> u32 {
   var rest = o;
   var offset = 0u;
@@ -120,16 +119,9 @@ fn main(
       }
     }
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] = combine(scratch[lane], scratch[lane + width]);
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_combine(lane, acc);
   if (lane == 0u && valid) {
-    partial[o * params.chunks + c] = scratch[0] * params.scale;
+    partial[o * params.chunks + c] = total * params.scale;
   }
 }
 `;

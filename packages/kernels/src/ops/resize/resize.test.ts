@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { describe, it } from 'vitest';
 import { assertClose, gpuFor, poisoned, testAdapterKinds } from '../../testing/index.js';
 import { registerCases } from '../../testing/vitest.js';
-import { readNpy } from '../../testing/npy.js';
+import { parseNpy } from '@ulseg/base';
 import { resizePillow } from './pillow.js';
 import { resizeCases } from './resize.cases.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
@@ -13,7 +13,7 @@ registerCases(resizeCases);
 const FIXTURES = new URL('../../../../../test/fixtures/resize/', import.meta.url);
 const SAMPLES = new URL('../../../../../test/fixtures/bdci-samples/train_data/', import.meta.url);
 
-const npy = (name: string) => readNpy(readFileSync(new URL(name, FIXTURES)));
+const npy = (name: string) => parseNpy(readFileSync(new URL(name, FIXTURES)));
 
 /** First channel of an 8-bit PNG (gray, or RGB with R = G = B) as [1, 1, H, W]. */
 function pngChannel(url: URL): { data: Float32Array; shape: number[] } {

@@ -1,6 +1,5 @@
 /** Float64 reference of squeeze-and-excitation: y = x·σ(W2·silu(W1·mean_hw(x) + b1) + b2). */
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+import { sigmoidReference as sigmoid } from '../../wgsl/sigmoid.reference.js';
 
 export interface SqueezeExcitationReferenceWeights {
   reduceWeight: ArrayLike<number>;

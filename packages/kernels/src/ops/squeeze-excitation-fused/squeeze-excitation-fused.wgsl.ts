@@ -1,3 +1,5 @@
+import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+
 /**
  * The excitation MLP of squeeze-and-excitation for one image per workgroup, in one dispatch (inference):
  *   pooled: [N, C]; w1: [R, C]; b1: [R]; w2: [C, R]; b2: [C]  →  gate: [N, C]
@@ -23,12 +25,7 @@ struct Params { images: u32, channels: u32, reduced: u32 }
 
 var<workgroup> hidden: array<f32, MAX_REDUCED>;
 
-// σ(v) = 1 / (1 + e^-v) through e^-|v| (no overflow), as the unary kernel.
-fn sigmoid(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
-}
-
+${SIGMOID_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,

@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /**
  * Row reduction shared by the pooling forward and the scale gradient: workgroup (x, y) of a folded grid takes row
@@ -11,8 +12,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 
 struct Params { rows: u32, hw: u32, divisor: f32 }
 
-var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-
+${workgroupReduceWgsl({ reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,
@@ -30,16 +30,9 @@ fn main(
       acc = next;
     }
   }
-  scratch[lane] = acc;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lane < width) {
-      scratch[lane] += scratch[lane + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lane, acc);
   if (lane == 0u && row < params.rows) {
-    out[row] = scratch[0] / params.divisor;
+    out[row] = total / params.divisor;
   }
 }
 

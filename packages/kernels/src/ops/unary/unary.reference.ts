@@ -1,7 +1,6 @@
 /** Float64 references of the unary ops. */
+import { sigmoidReference as sigmoid } from '../../wgsl/sigmoid.reference.js';
 import type { UnaryOp } from './unary.js';
-
-const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 export const UNARY_REFERENCE: Record<UnaryOp, (v: number) => number> = {
   relu: (v) => Math.max(v, 0),

@@ -1,4 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 
 /** Op codes of the `OP` override, in the order of UNARY_OPS. */
 export const UNARY_WGSL = /* wgsl */ `
@@ -15,18 +16,12 @@ struct Params { count: u32, start: u32 }
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
-// sigma(v) = 1 / (1 + e^-v), evaluated through e^-|v| so that no exponent overflows.
-fn sigmoid(v: vec4<f32>) -> vec4<f32> {
-  let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4<f32>(0.0));
-}
-
+${FLAT_INDEX_WGSL}${SIGMOID4_WGSL}
 fn apply(v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return max(v, vec4<f32>(0.0)); } // relu
-    case 1u: { return sigmoid(v); }           // sigmoid
-    case 2u: { return v * sigmoid(v); }       // silu (swish)
+    case 1u: { return sigmoid4(v); }          // sigmoid
+    case 2u: { return v * sigmoid4(v); }      // silu (swish)
     case 3u: { return exp(v); }               // exp
     case 4u: { return log(v); }               // log
     case 5u: { return -v; }                   // neg
@@ -35,7 +30,7 @@ fn apply(v: vec4<f32>) -> vec4<f32> {
     case 8u: { return v * v; }                // square
     case 9u: { return 1.0 / v; }              // reciprocal
     case 10u: {                               // tanh = 2 sigma(2v) - 1, stable for any |v|
-      return 2.0 * sigmoid(2.0 * v) - 1.0;
+      return 2.0 * sigmoid4(2.0 * v) - 1.0;
     }
     default: { return v; }
   }
