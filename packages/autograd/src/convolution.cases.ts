@@ -1,7 +1,7 @@
-import { conv2dBackwardInputReference, conv2dReference, type Conv2dOptions } from '@ulseg/kernels';
+import { concatReference, conv2dBackwardInputReference, conv2dReference, type Conv2dOptions } from '@ulseg/kernels';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
-import { F, Tensor } from './index.js';
+import { F, noGrad, Tensor, trace } from './index.js';
 
 const convCase = (xShape: number[], wShape: number[], options: Conv2dOptions, bias: boolean) =>
   async ({ gpu, random }: { gpu: Tensor['gpu']; random: import('@ulseg/kernels').Random }) => {
@@ -31,7 +31,57 @@ function convTransposeReference(x: Float64Array, xShape: number[], w: Float64Arr
   return y;
 }
 
+/** conv2d(cat([a, b], 1), w, bias) in float64. */
+const concatConvReference = (shapes: number[][], options: Conv2dOptions) => ([a, b, w, bias]: Float64Array[]) => {
+  const whole = [shapes[0]![0]!, shapes[0]![1]! + shapes[1]![1]!, shapes[0]![2]!, shapes[0]![3]!];
+  return conv2dReference(concatReference([a!, b!], shapes.slice(0, 2), 1), whole, w!, shapes[2]!, { ...options, bias }).data;
+};
+
 export const convolutionCases = defineCases('autograd-conv', {
+  "conv2d of a channel cat (Unet's decoder) reads the two parts in place: op conv2dConcat, gradients of a, b, w and bias": async ({ gpu, random }) => {
+    for (const [shapes, options] of [
+      [[[2, 3, 5, 7], [2, 4, 5, 7], [5, 7, 3, 3], [5]], { padding: 1 }],
+      [[[1, 2, 6, 5], [1, 1, 6, 5], [3, 3, 3, 3], [3]], { stride: 2, padding: [0, 1, 0, 1] }],
+    ] as [number[][], Conv2dOptions][]) {
+      let op: string | undefined;
+      await gradcheck(
+        gpu,
+        random,
+        {
+          shapes,
+          forward: ([a, b, w, bias]) => {
+            const y = F.conv2d(F.cat([a!, b!], 1), w!, bias, options);
+            op = y.node?.op;
+            return y;
+          },
+          reference: concatConvReference(shapes, options),
+        },
+        `conv2d(cat) ${JSON.stringify(shapes)} ${JSON.stringify(options)}`,
+      );
+      const expected = gpu.deviceProfile.concatConv ? 'conv2dConcat' : 'conv2d';
+      if (op !== expected) throw new Error(`conv2d(cat(a, b)) recorded op '${op}', expected '${expected}' (profile concatConv ${gpu.deviceProfile.concatConv})`);
+    }
+  },
+  'a deferred cat: copied for any other reader, read in place by an unrecorded conv2d, traced as cat then conv2d': async ({ gpu, random }) => {
+    const shapes = [[2, 3, 4, 5], [2, 2, 4, 5], [4, 5, 3, 3]];
+    const [a, b, w] = shapes.map((shape) => randomArray(random, shape.reduce((p, s) => p * s, 1)));
+    const [ta, tb, tw] = [a, b, w].map((data, k) => Tensor.fromArray(gpu, data!, shapes[k]!));
+    const joined = F.cat([ta!, tb!], 1);
+    const y = noGrad(() => F.conv2d(joined, tw!, undefined, { padding: 1 }));
+    assertClose(await y.toArray(), concatConvReference(shapes, { padding: 1 })([a, b, w].map((v) => Float64Array.from(v!))), 'forward', 'conv2d(cat) under noGrad');
+    if (!joined.deferredConcat && gpu.deviceProfile.concatConv) throw new Error('the cat was computed although only conv2d read it');
+    // The parts may go: the cat holds their data.
+    ta!.dispose();
+    tb!.dispose();
+    const relu = F.relu(joined);
+    const both = concatReference([a!, b!], shapes.slice(0, 2), 1).map((v) => Math.max(v, 0));
+    assertClose(await relu.toArray(), both, 'exact', 'relu(cat) computes the cat');
+    if (joined.deferredConcat) throw new Error('the cat is still deferred after a reader took its data');
+    const traced = trace([Tensor.fromArray(gpu, a!, shapes[0]!), Tensor.fromArray(gpu, b!, shapes[1]!)], [['w', tw!]], (p, q) => F.conv2d(F.cat([p!, q!], 1), tw!, undefined, { padding: 1 }));
+    const ops = traced.ops.map((op) => op.op).join(', ');
+    traced.dispose();
+    if (ops !== 'cat, conv2d') throw new Error(`trace of conv2d(cat) recorded ${ops}, expected 'cat, conv2d'`);
+  },
   '1x1 conv, N=2, 10→24 channels at 5x7, with bias': convCase([2, 10, 5, 7], [24, 10, 1, 1], {}, true),
   '3x3 stride 2 with static-same pad (0, 1, 0, 1)': convCase([2, 3, 9, 7], [5, 3, 3, 3], { stride: 2, padding: [0, 1, 0, 1] }, false),
   'depthwise 5x5 stride 2 with pad (1, 2, 1, 2)': convCase([2, 6, 11, 9], [6, 1, 5, 5], { stride: 2, padding: [1, 2, 1, 2], groups: 6 }, false),

@@ -4,7 +4,7 @@
  */
 import { formatShape, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
 import { isGradEnabled, track, untrack } from './grad-mode.js';
-import { Storage } from './storage.js';
+import { Storage, type DeferredConcat } from './storage.js';
 import type { Node } from './tape.js';
 import { parseNpy } from '@ulseg/base';
 
@@ -78,6 +78,14 @@ export class Tensor {
   /** The kernel-level view: buffer and shape. */
   get data(): GpuTensor {
     return { buffer: this.alive().buffer, shape: this.shape };
+  }
+
+  /**
+   * The parts of a concatenation whose data nothing has read yet (F.cat's result), for consumers that read the parts
+   * in place (conv2d); undefined for any other tensor. Reading `data` computes the concatenation.
+   */
+  get deferredConcat(): DeferredConcat | undefined {
+    return this.storage?.alive ? this.storage.deferred : undefined;
   }
 
   get size(): number {

@@ -92,6 +92,17 @@ export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, t
 export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
 export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
+export {
+  concatConvGeometry,
+  concatConvInPlace,
+  conv2dConcat,
+  conv2dConcatBackwardInput,
+  conv2dConcatBackwardWeight,
+  type Conv2dConcatOptions,
+  type Conv2dConcatBackwardInputOptions,
+  type Conv2dConcatBackwardWeightOptions,
+} from './ops/conv2d-concat/conv2d-concat.js';
+export { conv2dConcatReference, conv2dConcatBackwardInputReference, conv2dConcatBackwardWeightReference } from './ops/conv2d-concat/conv2d-concat.reference.js';
 export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-pool/adaptive-pool.js';
 export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
 export { groupNorm, groupNormBackward, type GroupNormResult, type GroupNormGradients } from './ops/group-norm/group-norm.js';

@@ -12,10 +12,10 @@
  *   statistics, running-statistic updates and gradients are those of the composition, which is also the fused
  *   path's test oracle.
  */
-import { binary, conv2d, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
+import { binary, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
 import * as F from '../functional.js';
 import { apply, type Op } from '../op.js';
-import type { ConvOptions } from '../ops/convolution.js';
+import { convolveMaybeConcat, type ConvOptions } from '../ops/convolution.js';
 import { recordsGrad, Tensor } from '../tensor.js';
 import { weightsVersion } from '../weights-version.js';
 import { ConvTranspose2d, releaseFold, type BatchNorm2d, type Conv2d } from './layers.js';
@@ -49,7 +49,7 @@ const convBatchNormOp: Op<FusedAttributes> = {
     return {
       output: transposed
         ? convTranspose2d(gpu, x!.data, weight!.data, { stride: options.stride as number | undefined, padding: options.padding as number | undefined, ...epilogue })
-        : conv2d(gpu, x!.data, weight!.data, { ...options, ...epilogue }),
+        : convolveMaybeConcat(x!, weight!, { ...options, ...epilogue }),
     };
   },
   backward: () => {

@@ -1,6 +1,12 @@
-/** Shape ops: reshape (no data movement) and cat (a copy). */
+/**
+ * Shape ops: reshape (no data movement) and cat. A channel cat of two NCHW tensors is deferred: its result holds the
+ * parts, conv2d reads them in place (ops/convolution.ts: no copy forward, no narrow of the gradient backward), and
+ * any other reader of its data computes the copy then. The parts are read when the copy is made, so they must not be
+ * modified in place in between (no op here does).
+ */
 import { concat, concatShape, formatShape, narrow, numel } from '@ulseg/kernels';
 import { apply, type Op } from '../op.js';
+import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 const reshapeOp: Op<readonly number[]> = {
@@ -27,7 +33,13 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 const catOp: Op<number> = {
   name: 'cat',
-  forward: (gpu, xs, dim) => ({ output: concat(gpu, xs.map((x) => x.data), dim) }),
+  forward: (gpu, xs, dim) => {
+    if (dim !== 1 || xs.length !== 2 || xs[0]!.shape.length !== 4) return { output: concat(gpu, xs.map((x) => x.data), dim) };
+    const parts = xs.map((x) => x.detach().keep());
+    const shape = concatShape('cat', parts.map((x) => x.shape), dim);
+    const storage = Storage.deferred(gpu, { parts, sources: xs, dim }, () => concat(gpu, parts.map((x) => x.data), dim).buffer);
+    return { output: new Tensor(storage, shape) };
+  },
   // y = [x0; x1; …] along dim  ⇒  dx_k = dy[…, start_k : start_k + size_k, …]
   backward: ({ gpu, inputs, needsGrad, attributes: dim }, dy) => {
     let start = 0;

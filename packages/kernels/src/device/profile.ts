@@ -44,6 +44,11 @@ export interface DeviceProfile {
   readonly tiledBk: number;
   /** Per-channel reductions of short channels. */
   readonly reduction: ReductionStyle;
+  /**
+   * conv2d over a channel cat of two tensors reads the two in place (ops/conv2d-concat) instead of the cat's copy;
+   * the 1x1 ones keep the copy and gemm either way.
+   */
+  readonly concatConv: boolean;
 }
 
 export type ProfileOverrides = Partial<Omit<DeviceProfile, 'class'>> & { class?: DeviceClass };
@@ -77,6 +82,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         tiledMaxSide: adapter.kind === 'lavapipe' ? 16 : 8,
         tiledBk: adapter.kind === 'lavapipe' ? 16 : 8,
         reduction: 'lane',
+        concatConv: true,
       }
     : {
         class: 'gpu',
@@ -90,6 +96,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         tiledMaxSide: 8,
         tiledBk: 16,
         reduction: 'workgroup',
+        concatConv: true,
       };
   const profile = { ...base, ...overrides };
   checkProfile(profile);
@@ -113,6 +120,6 @@ function checkProfile(profile: DeviceProfile): void {
 export function describeProfile(profile: DeviceProfile): string {
   return (
     `profile: ${profile.class}, gemm ${profile.gemm}, conv ${profile.conv}, subgroups ` +
-    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}`
+    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}, cat+conv ${profile.concatConv ? 'in place' : 'copied'}`
   );
 }

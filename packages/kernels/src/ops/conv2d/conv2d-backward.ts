@@ -50,7 +50,7 @@ export interface Conv2dBackwardWeightOptions extends Conv2dOptions {
 const INPUT = 'conv2dBackwardInput';
 const WEIGHT = 'conv2dBackwardWeight';
 const BIAS = 'conv2dBackwardBias';
-const MAX_STRIDE = 8;
+export const MAX_STRIDE = 8;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -150,7 +150,7 @@ export function conv2dBackwardInput(
 const MAX_CHUNK = 16384;
 const MAX_SPLITS = 256;
 
-function weightSplits(gpu: Gpu, tiles: number, total: number, bk: number, requested: number | undefined): number {
+export function weightSplits(gpu: Gpu, tiles: number, total: number, bk: number, requested: number | undefined): number {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1) throw new KernelArgumentError(`${WEIGHT}: splits must be a positive integer, got ${requested}`);
     return requested;
