@@ -14,6 +14,7 @@ import { formatShape, numel, type GpuTensor } from './tensor.js';
 import { BufferUsage, MapMode, STORAGE_USAGE } from './usage.js';
 import { describeUsage, wrapBuffer, type WrapOptions } from './wrap.js';
 import { DispatchProfiler, type DispatchProfile } from './profiler.js';
+import { gentleWait } from './gentle-wait.js';
 
 export interface GpuInfo {
   readonly kind: ResolvedAdapterKind;
@@ -46,6 +47,22 @@ export interface Timing {
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
 
+/**
+ * The device's limits as a plain object: in Dawn's Node binding every read of `device.limits` and of its fields is a
+ * native call, and the launchers read several per dispatch.
+ */
+function snapshotLimits(limits: GPUSupportedLimits): GPUSupportedLimits {
+  const copy: Record<string, number> = {};
+  for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key in copy) continue;
+      const value = (limits as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'number') copy[key] = value;
+    }
+  }
+  return Object.freeze(copy) as unknown as GPUSupportedLimits;
+}
+
 interface UniformChunk {
   readonly buffer: GPUBuffer;
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -57,6 +74,11 @@ export class Gpu {
   readonly pipelines: PipelineCache;
   /** Dispatches recorded before an automatic submit. */
   maxDispatchesPerSubmit = 1024;
+  /**
+   * Waits for the device (read, sync) poll Dawn's Node binding about a thousand times a second instead of in a busy
+   * loop (runtime/gentle-wait.ts): on by default on CPU adapters, whose work needs the cores the loop would spin.
+   */
+  gentleWaits: boolean;
 
   private encoder: GPUCommandEncoder | undefined;
   /** A validation error scope is open over the recording of the current batch (see beginRecording). */
@@ -77,6 +99,7 @@ export class Gpu {
   private dispatchCount = 0;
   /** Set only inside profile(): every dispatch then runs in a timestamped pass of its own. */
   private profiler: DispatchProfiler | undefined;
+  private readonly deviceLimits: GPUSupportedLimits;
 
   constructor(
     readonly device: GPUDevice,
@@ -84,7 +107,9 @@ export class Gpu {
     /** What the launchers choose their variants and sizes by (device/profile.ts). */
     readonly deviceProfile: DeviceProfile = profileFor(info),
   ) {
-    this.pool = new BufferPool(device, device.limits.maxBufferSize);
+    this.deviceLimits = snapshotLimits(device.limits);
+    this.gentleWaits = deviceProfile.class === 'cpu-simd';
+    this.pool = new BufferPool(device, this.deviceLimits.maxBufferSize);
     this.pipelines = new PipelineCache(device);
     const onError = (event: Event): void => {
       this.problems.push((event as GPUUncapturedErrorEvent).error.message);
@@ -97,7 +122,7 @@ export class Gpu {
   }
 
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    return this.deviceLimits;
   }
 
   get hasTimestamps(): boolean {
@@ -113,7 +138,7 @@ export class Gpu {
   dispatch(call: Dispatch): void {
     this.assertAlive();
     const [x, y = 1, z = 1] = call.workgroups;
-    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const maxGroups = this.deviceLimits.maxComputeWorkgroupsPerDimension;
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
       throw new KernelArgumentError(
         `${kernelLabel(call.kernel)}: dispatch of [${x}, ${y}, ${z}] workgroups exceeds ` +
@@ -200,8 +225,13 @@ export class Gpu {
   /** Submits pending work, waits for the device to finish it, and throws any validation error it produced. */
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.wait(() => this.device.queue.onSubmittedWorkDone());
     await this.throwProblems();
+  }
+
+  /** Awaits a promise of the device that `start` creates, gently where gentleWaits is set. */
+  private wait<T>(start: () => Promise<T>): Promise<T> {
+    return this.gentleWaits ? gentleWait(start) : start();
   }
 
   /** Allocates a pool buffer for a tensor of `shape` (contents undefined). */
@@ -218,7 +248,7 @@ export class Gpu {
    */
   wrap(buffer: GPUBuffer, shape: readonly number[], options: WrapOptions = {}): GpuTensor {
     this.assertAlive();
-    return wrapBuffer(this.device.limits, buffer, shape, options);
+    return wrapBuffer(this.deviceLimits, buffer, shape, options);
   }
 
   /** Uploads float32 data into a new pool buffer. */
@@ -281,7 +311,7 @@ export class Gpu {
     this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, 0, bytes);
     this.flush();
     try {
-      await staging.mapAsync(MapMode.READ, 0, staging.size);
+      await this.wait(() => staging.mapAsync(MapMode.READ, 0, staging.size));
     } catch (error) {
       this.pool.release(staging);
       await this.throwProblems();
@@ -365,7 +395,7 @@ export class Gpu {
   /** Throws if a binding of `shape` would exceed maxStorageBufferBindingSize, naming the kernel and the limit. */
   checkBindingSize(kernel: string, shape: readonly number[]): void {
     const bytes = numel(shape) * 4;
-    const limit = this.device.limits.maxStorageBufferBindingSize;
+    const limit = this.deviceLimits.maxStorageBufferBindingSize;
     if (bytes > limit) {
       throw new KernelArgumentError(
         `${kernel}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over this device's ` +
@@ -411,7 +441,7 @@ export class Gpu {
 
   private async throwProblems(): Promise<void> {
     const scopes = this.scopes.splice(0);
-    await Promise.all(scopes);
+    if (scopes.length) await this.wait(() => Promise.all(scopes));
     const compile = this.pipelines.problems.splice(0);
     const problems = [...compile, ...this.problems.splice(0)];
     this.assertAlive();
@@ -474,7 +504,7 @@ export class Gpu {
   }
 
   private uniformBinding(uniforms: ArrayBuffer): GPUBufferBinding {
-    const alignment = this.device.limits.minUniformBufferOffsetAlignment;
+    const alignment = this.deviceLimits.minUniformBufferOffsetAlignment;
     const size = Math.ceil(uniforms.byteLength / 16) * 16;
     let chunk = this.uniformChunks[this.uniformChunkIndex];
     let offset = chunk ? Math.ceil(chunk.used / alignment) * alignment : 0;
@@ -505,20 +535,20 @@ export class Gpu {
     const count = Math.max(numel(tensor.shape), 1);
     const offsetBytes = (tensor.offset ?? 0) * 4;
     const size = count * 4;
-    const label = kernelLabel(kernel);
+    // The label is built only for an error: this runs for every operand of every dispatch.
     if ((tensor.dtype ?? 'float32') !== 'float32') {
-      throw new KernelArgumentError(`${label}: expects float32 tensors, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}`);
+      throw new KernelArgumentError(`${kernelLabel(kernel)}: expects float32 tensors, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}`);
     }
-    this.checkBindingSize(label, tensor.shape);
-    if (offsetBytes % this.device.limits.minStorageBufferOffsetAlignment !== 0) {
+    if (size > this.deviceLimits.maxStorageBufferBindingSize) this.checkBindingSize(kernelLabel(kernel), tensor.shape);
+    if (offsetBytes % this.deviceLimits.minStorageBufferOffsetAlignment !== 0) {
       throw new KernelArgumentError(
-        `${label}: a tensor at element offset ${tensor.offset} is not aligned to this device's ` +
-          `minStorageBufferOffsetAlignment (${this.device.limits.minStorageBufferOffsetAlignment} bytes).`,
+        `${kernelLabel(kernel)}: a tensor at element offset ${tensor.offset} is not aligned to this device's ` +
+          `minStorageBufferOffsetAlignment (${this.deviceLimits.minStorageBufferOffsetAlignment} bytes).`,
       );
     }
     if (offsetBytes + size > tensor.buffer.size) {
       throw new KernelArgumentError(
-        `${label}: a tensor of shape ${formatShape(tensor.shape)} at offset ${tensor.offset ?? 0} does not fit its ` +
+        `${kernelLabel(kernel)}: a tensor of shape ${formatShape(tensor.shape)} at offset ${tensor.offset ?? 0} does not fit its ` +
           `buffer of ${tensor.buffer.size} bytes.`,
       );
     }
