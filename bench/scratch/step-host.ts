@@ -85,5 +85,5 @@ for (const [variant, r] of results) {
       `${r.dispatches} dispatches and ${r.submits} submits a step`,
   );
 }
-console.log(`losses ${losses.map((loss) => loss.toFixed(6)).join(' ')}`);
+console.log(`losses ${losses.map((loss) => loss.toPrecision(9)).join(' ')}`);
 await gpu.close();

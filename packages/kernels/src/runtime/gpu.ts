@@ -75,7 +75,7 @@ export class Gpu {
   /** Dispatches recorded before an automatic submit. */
   maxDispatchesPerSubmit = 1024;
   /**
-   * Waits for the device (read, sync) poll Dawn's Node binding about a thousand times a second instead of in a busy
+   * Waits for the device (read, sync, time) poll Dawn's Node binding about a thousand times a second instead of in a busy
    * loop (runtime/gentle-wait.ts): on by default on CPU adapters, whose work needs the cores the loop would spin.
    */
   gentleWaits: boolean;
@@ -348,8 +348,8 @@ export class Gpu {
       encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, staging, 0, 16);
       this.flush();
-      await this.device.queue.onSubmittedWorkDone();
-      await staging.mapAsync(MapMode.READ, 0, 16);
+      await this.wait(() => this.device.queue.onSubmittedWorkDone());
+      await this.wait(() => staging.mapAsync(MapMode.READ, 0, 16));
       const [begin, end] = new BigUint64Array(staging.getMappedRange(0, 16));
       if (begin !== undefined && end !== undefined && end > begin) gpuMs = Number(end - begin) / 1e6;
       staging.unmap();
