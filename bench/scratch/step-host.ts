@@ -3,7 +3,7 @@
  * step behind, so the device works on step s while step s + 1 is recorded). Blocks of steps alternate between
  * `gpu.gentleWaits` off and on in the same process; per variant it prints the medians of wall-clock per step
  * (images/s), JavaScript recording time per step and process CPU time per step (user + system, lavapipe's worker
- * threads included), with the dispatches and submits of a step and the losses (equal across builds for a seed).
+ * threads included), with the dispatches, submits and bind groups created of a step and the losses (equal across builds for a seed).
  * Not a test.  bench/scratch/run.sh bench/scratch/step-host.ts [encoder] [resolution] [batch] [blocks] [steps per block]
  */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
@@ -19,6 +19,12 @@ const x = Tensor.fromArray(gpu, Float32Array.from({ length: batch * resolution *
 const target = Tensor.fromArray(gpu, Float32Array.from({ length: batch * resolution * resolution }, (_, i) => (i % 7 < 3 ? 1 : 0)), [batch, 1, resolution, resolution]);
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const losses: number[] = [];
+let bindGroupsCreated = 0;
+const createBindGroup = gpu.device.createBindGroup.bind(gpu.device);
+gpu.device.createBindGroup = (descriptor) => {
+  bindGroupsCreated++;
+  return createBindGroup(descriptor);
+};
 
 /** Records one step and returns its loss tensor (not read). */
 const record = (): Tensor => {
@@ -35,9 +41,10 @@ const readLoss = async (loss: Tensor): Promise<void> => {
 };
 
 /** `steps` pipelined steps; returns wall, recording and CPU milliseconds per step. */
-const runBlock = async (steps: number): Promise<{ wall: number; record: number; cpu: number; dispatches: number; submits: number }> => {
+const runBlock = async (steps: number): Promise<{ wall: number; record: number; cpu: number; dispatches: number; submits: number; bindGroups: number }> => {
   await gpu.sync();
   const counters = gpu.counters;
+  const bindGroups = bindGroupsCreated;
   const cpu = process.cpuUsage();
   const started = performance.now();
   let recording = 0;
@@ -58,21 +65,23 @@ const runBlock = async (steps: number): Promise<{ wall: number; record: number; 
     cpu: (used.user + used.system) / 1000 / steps,
     dispatches: (gpu.counters.dispatches - counters.dispatches) / steps,
     submits: (gpu.counters.submits - counters.submits) / steps,
+    bindGroups: (bindGroupsCreated - bindGroups) / steps,
   };
 };
 
 await runBlock(2);
-const results = new Map<string, { wall: number[]; record: number[]; cpu: number[]; dispatches: number; submits: number }>();
+const results = new Map<string, { wall: number[]; record: number[]; cpu: number[]; dispatches: number; submits: number; bindGroups: number }>();
 for (let block = 0; block < blocks; block++) {
   for (const variant of variants) {
     (gpu as { gentleWaits?: boolean }).gentleWaits = variant === 'gentle';
     const r = await runBlock(stepsPerBlock);
-    const entry = results.get(variant) ?? { wall: [], record: [], cpu: [], dispatches: 0, submits: 0 };
+    const entry = results.get(variant) ?? { wall: [], record: [], cpu: [], dispatches: 0, submits: 0, bindGroups: 0 };
     entry.wall.push(r.wall);
     entry.record.push(r.record);
     entry.cpu.push(r.cpu);
     entry.dispatches = r.dispatches;
     entry.submits = r.submits;
+    entry.bindGroups = r.bindGroups;
     results.set(variant, entry);
   }
 }
@@ -82,7 +91,7 @@ for (const [variant, r] of results) {
     `${encoder} ${resolution}² b${batch} ${variant.padEnd(6)}: ${(1000 * batch / median(r.wall)).toFixed(2)} images/s ` +
       `(wall ${median(r.wall).toFixed(0)} ms/step; blocks ${r.wall.map((w) => w.toFixed(0)).join(' ')}), ` +
       `recording ${median(r.record).toFixed(0)} ms/step, process CPU ${median(r.cpu).toFixed(0)} ms/step, ` +
-      `${r.dispatches} dispatches and ${r.submits} submits a step`,
+      `${r.dispatches} dispatches, ${r.submits} submits and ${r.bindGroups} bind groups created a step`,
   );
 }
 console.log(`losses ${losses.map((loss) => loss.toPrecision(9)).join(' ')}`);

@@ -47,6 +47,9 @@ export interface Timing {
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
 
+/** Bind groups kept for reuse before the cache starts over (a training step of a B6 model binds a few thousand). */
+const MAX_CACHED_BIND_GROUPS = 16384;
+
 /**
  * The device's limits as a plain object: in Dawn's Node binding every read of `device.limits` and of its fields is a
  * native call, and the launchers read several per dispatch.
@@ -91,6 +94,14 @@ export class Gpu {
   /** Upload staging buffers of the open batch, destroyed once it is submitted. */
   private stagingBuffers: GPUBuffer[] = [];
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  /**
+   * Bind groups by (pipeline, each binding's buffer, offset and size). A step of a training loop binds the same pool
+   * buffers and uniform-arena slots in the same order every time, and creating a bind group is the costliest native
+   * call of a dispatch on Dawn. Cleared when the pool destroys buffers (trim) and when the Gpu is destroyed.
+   */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
   private readonly problems: string[] = [];
   private readonly scopes: Promise<void>[] = [];
   private lostMessage: string | undefined;
@@ -109,7 +120,7 @@ export class Gpu {
   ) {
     this.deviceLimits = snapshotLimits(device.limits);
     this.gentleWaits = deviceProfile.class === 'cpu-simd';
-    this.pool = new BufferPool(device, this.deviceLimits.maxBufferSize);
+    this.pool = new BufferPool(device, this.deviceLimits.maxBufferSize, () => this.bindGroups.clear());
     this.pipelines = new PipelineCache(device);
     const onError = (event: Event): void => {
       this.problems.push((event as GPUUncapturedErrorEvent).error.message);
@@ -149,16 +160,28 @@ export class Gpu {
     this.beginRecording();
     const pipeline = this.pipelines.get(call.kernel);
     const entries: GPUBindGroupEntry[] = [];
-    if (call.uniforms) entries.push({ binding: 0, resource: this.uniformBinding(call.uniforms) });
-    call.tensors.forEach((tensor, index) => {
-      entries.push({ binding: index + 1, resource: this.storageBinding(call.kernel, tensor) });
-    });
-    let layout = this.layouts.get(pipeline);
-    if (!layout) {
-      layout = pipeline.getBindGroupLayout(0);
-      this.layouts.set(pipeline, layout);
+    let key = `${this.objectId(pipeline)}`;
+    if (call.uniforms) {
+      const binding = this.uniformBinding(call.uniforms);
+      entries.push({ binding: 0, resource: binding });
+      key += `|u${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
     }
-    const bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
+    for (let index = 0; index < call.tensors.length; index++) {
+      const binding = this.storageBinding(call.kernel, call.tensors[index]!);
+      entries.push({ binding: index + 1, resource: binding });
+      key += `|${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
+    }
+    let bindGroup = this.bindGroups.get(key);
+    if (!bindGroup) {
+      let layout = this.layouts.get(pipeline);
+      if (!layout) {
+        layout = pipeline.getBindGroupLayout(0);
+        this.layouts.set(pipeline, layout);
+      }
+      bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
+      if (this.bindGroups.size >= MAX_CACHED_BIND_GROUPS) this.bindGroups.clear();
+      this.bindGroups.set(key, bindGroup);
+    }
     const pass = this.profiler ? this.profiledPass(call.kernel, this.profiler) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -424,9 +447,20 @@ export class Gpu {
     this.flush();
     this.destroyed = true;
     this.pool.trim();
+    this.bindGroups.clear();
     for (const chunk of this.uniformChunks) chunk.buffer.destroy();
     this.uniformChunks = [];
     if (!this.info.adopted) this.device.destroy();
+  }
+
+  /** A small number per pipeline or buffer, for bind-group keys. */
+  private objectId(object: object): number {
+    let id = this.objectIds.get(object);
+    if (id === undefined) {
+      id = this.nextObjectId++;
+      this.objectIds.set(object, id);
+    }
+    return id;
   }
 
   private assertAlive(): void {
