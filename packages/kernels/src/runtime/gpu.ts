@@ -97,7 +97,8 @@ export class Gpu {
   /**
    * Bind groups by (pipeline, each binding's buffer, offset and size). A step of a training loop binds the same pool
    * buffers and uniform-arena slots in the same order every time, and creating a bind group is the costliest native
-   * call of a dispatch on Dawn. Cleared when the pool destroys buffers (trim) and when the Gpu is destroyed.
+   * call of a dispatch on Dawn. Only for pool buffers; cleared when the pool destroys buffers (trim) and when the Gpu
+   * is destroyed.
    */
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly objectIds = new WeakMap<object, number>();
@@ -161,17 +162,22 @@ export class Gpu {
     const pipeline = this.pipelines.get(call.kernel);
     const entries: GPUBindGroupEntry[] = [];
     let key = `${this.objectId(pipeline)}`;
+    // Only bindings of pool buffers are cached: a cached bind group keeps its buffers alive, and the pool keeps its
+    // own until trim(), which clears the cache; a caller's wrapped buffer must stay free to be collected.
+    let cacheable = true;
     if (call.uniforms) {
       const binding = this.uniformBinding(call.uniforms);
       entries.push({ binding: 0, resource: binding });
       key += `|u${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
     }
     for (let index = 0; index < call.tensors.length; index++) {
-      const binding = this.storageBinding(call.kernel, call.tensors[index]!);
+      const tensor = call.tensors[index]!;
+      const binding = this.storageBinding(call.kernel, tensor);
       entries.push({ binding: index + 1, resource: binding });
+      if (!this.pool.owns(tensor.buffer)) cacheable = false;
       key += `|${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
     }
-    let bindGroup = this.bindGroups.get(key);
+    let bindGroup = cacheable ? this.bindGroups.get(key) : undefined;
     if (!bindGroup) {
       let layout = this.layouts.get(pipeline);
       if (!layout) {
@@ -179,8 +185,10 @@ export class Gpu {
         this.layouts.set(pipeline, layout);
       }
       bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
-      if (this.bindGroups.size >= MAX_CACHED_BIND_GROUPS) this.bindGroups.clear();
-      this.bindGroups.set(key, bindGroup);
+      if (cacheable) {
+        if (this.bindGroups.size >= MAX_CACHED_BIND_GROUPS) this.bindGroups.clear();
+        this.bindGroups.set(key, bindGroup);
+      }
     }
     const pass = this.profiler ? this.profiledPass(call.kernel, this.profiler) : this.computePass();
     pass.setPipeline(pipeline);

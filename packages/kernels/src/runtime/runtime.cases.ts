@@ -58,6 +58,15 @@ export const runtimeCases = defineCases('runtime', {
       fill(gpu, out, 3);
       assertClose(await gpu.read(out), new Float32Array(37).fill(3), 'exact', 'fill after trim');
       if (created === first) throw new Error('trim() left the cached bind groups in place');
+      // A caller's wrapped buffer is never cached (a cached bind group would keep it alive).
+      const own = gpu.device.createBuffer({ size: 64, usage: STORAGE_USAGE, label: 'wrapped for bind groups' });
+      const wrapped = gpu.wrap(own, [16]);
+      const beforeWrapped = created;
+      fill(gpu, wrapped, 4);
+      fill(gpu, wrapped, 5);
+      assertClose(await gpu.read(wrapped), new Float32Array(16).fill(5), 'exact', 'fill of a wrapped buffer');
+      own.destroy();
+      if (created - beforeWrapped !== 2) throw new Error(`two fills of a wrapped buffer created ${created - beforeWrapped} bind groups, want 2 (none cached)`);
     } finally {
       device.createBindGroup = create;
       gpu.release(out);
