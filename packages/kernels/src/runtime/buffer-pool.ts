@@ -34,11 +34,15 @@ export function sizeClass(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private readonly live = new Map<GPUBuffer, string>();
+  /** Creation order of each buffer: a free list hands out its oldest buffer first (see release). */
+  private readonly serials = new WeakMap<GPUBuffer, number>();
   private readonly counters: PoolCounters = { liveBytes: 0, peakLiveBytes: 0, freeBytes: 0, created: 0, reused: 0 };
 
   constructor(
     private readonly device: GPUDevice,
     private readonly maxBufferSize: number,
+    /** Called when trim() destroys buffers, so that whoever keeps bind groups of them drops those. */
+    private readonly onDestroy: () => void = () => {},
   ) {}
 
   acquire(bytes: number, usage: number, label = 'ulseg'): GPUBuffer {
@@ -58,6 +62,7 @@ export class BufferPool {
       this.counters.freeBytes -= allocation;
     } else {
       buffer = this.device.createBuffer({ size: allocation, usage, label });
+      this.serials.set(buffer, this.counters.created);
       this.counters.created++;
     }
     this.live.set(buffer, key);
@@ -74,7 +79,13 @@ export class BufferPool {
     this.counters.freeBytes += buffer.size;
     let list = this.free.get(key);
     if (!list) this.free.set(key, (list = []));
-    list.push(buffer);
+    // Kept in descending creation order, so acquire() pops the oldest free buffer: which buffer a request gets then
+    // depends on which are free, not on the order they were released in, and a loop that repeats the same requests
+    // gets the same buffers each time (the Gpu's bind groups of them are reused).
+    const serial = this.serials.get(buffer)!;
+    let at = list.length;
+    while (at > 0 && this.serials.get(list[at - 1]!)! < serial) at--;
+    list.splice(at, 0, buffer);
   }
 
   owns(buffer: GPUBuffer): boolean {
@@ -83,6 +94,7 @@ export class BufferPool {
 
   /** Destroys every buffer waiting for reuse (memory goes back to the driver). */
   trim(): void {
+    if (this.counters.freeBytes > 0) this.onDestroy();
     for (const list of this.free.values()) for (const buffer of list) buffer.destroy();
     this.free.clear();
     this.counters.freeBytes = 0;

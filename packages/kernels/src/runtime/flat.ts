@@ -46,13 +46,24 @@ export interface FlatDispatch {
   readonly scalarEntryPoint?: string;
 }
 
+/** `kernel` at another entry point, one object per (kernel, entry point), so its pipeline key is built once. */
+const atEntryPoints = new WeakMap<KernelSource, Map<string, KernelSource>>();
+
+function atEntryPoint(kernel: KernelSource, entryPoint: string): KernelSource {
+  let byEntry = atEntryPoints.get(kernel);
+  if (!byEntry) atEntryPoints.set(kernel, (byEntry = new Map()));
+  let derived = byEntry.get(entryPoint);
+  if (!derived) byEntry.set(entryPoint, (derived = { ...kernel, entryPoint }));
+  return derived;
+}
+
 /** Records the vec4 dispatch and/or the scalar one (see above); none for count 0. */
 export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
   const { vectors, tailStart } = flatSplit(flat.count, flat.variant);
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (vectors > 0) {
     gpu.dispatch({
-      kernel: { ...flat.kernel, entryPoint: flat.vectorEntryPoint ?? 'main4' },
+      kernel: atEntryPoint(flat.kernel, flat.vectorEntryPoint ?? 'main4'),
       uniforms: flat.uniforms(0),
       tensors: flat.tensors,
       workgroups: flatGrid(vectors, flat.workgroupSize, maxGroups),
@@ -60,7 +71,7 @@ export function dispatchFlat(gpu: Gpu, flat: FlatDispatch): void {
   }
   if (tailStart < flat.count) {
     gpu.dispatch({
-      kernel: { ...flat.kernel, entryPoint: flat.scalarEntryPoint ?? 'main' },
+      kernel: atEntryPoint(flat.kernel, flat.scalarEntryPoint ?? 'main'),
       uniforms: flat.uniforms(tailStart),
       tensors: flat.tensors,
       workgroups: flatGrid(flat.count - tailStart, flat.workgroupSize, maxGroups),

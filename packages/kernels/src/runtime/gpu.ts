@@ -14,6 +14,7 @@ import { formatShape, numel, type GpuTensor } from './tensor.js';
 import { BufferUsage, MapMode, STORAGE_USAGE } from './usage.js';
 import { describeUsage, wrapBuffer, type WrapOptions } from './wrap.js';
 import { DispatchProfiler, type DispatchProfile } from './profiler.js';
+import { gentleWait } from './gentle-wait.js';
 
 export interface GpuInfo {
   readonly kind: ResolvedAdapterKind;
@@ -46,6 +47,25 @@ export interface Timing {
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
 
+/** Bind groups kept for reuse before the cache starts over (a training step of a B6 model binds a few thousand). */
+const MAX_CACHED_BIND_GROUPS = 16384;
+
+/**
+ * The device's limits as a plain object: in Dawn's Node binding every read of `device.limits` and of its fields is a
+ * native call, and the launchers read several per dispatch.
+ */
+function snapshotLimits(limits: GPUSupportedLimits): GPUSupportedLimits {
+  const copy: Record<string, number> = {};
+  for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key in copy) continue;
+      const value = (limits as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'number') copy[key] = value;
+    }
+  }
+  return Object.freeze(copy) as unknown as GPUSupportedLimits;
+}
+
 interface UniformChunk {
   readonly buffer: GPUBuffer;
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -57,6 +77,11 @@ export class Gpu {
   readonly pipelines: PipelineCache;
   /** Dispatches recorded before an automatic submit. */
   maxDispatchesPerSubmit = 1024;
+  /**
+   * Waits for the device (read, sync, time) poll Dawn's Node binding about a thousand times a second instead of in a busy
+   * loop (runtime/gentle-wait.ts): on by default on CPU adapters, whose work needs the cores the loop would spin.
+   */
+  gentleWaits: boolean;
 
   private encoder: GPUCommandEncoder | undefined;
   /** A validation error scope is open over the recording of the current batch (see beginRecording). */
@@ -69,6 +94,15 @@ export class Gpu {
   /** Upload staging buffers of the open batch, destroyed once it is submitted. */
   private stagingBuffers: GPUBuffer[] = [];
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  /**
+   * Bind groups by (pipeline, each binding's buffer, offset and size). A step of a training loop binds the same pool
+   * buffers and uniform-arena slots in the same order every time, and creating a bind group is the costliest native
+   * call of a dispatch on Dawn. Only for pool buffers; cleared when the pool destroys buffers (trim) and when the Gpu
+   * is destroyed.
+   */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
   private readonly problems: string[] = [];
   private readonly scopes: Promise<void>[] = [];
   private lostMessage: string | undefined;
@@ -77,6 +111,7 @@ export class Gpu {
   private dispatchCount = 0;
   /** Set only inside profile(): every dispatch then runs in a timestamped pass of its own. */
   private profiler: DispatchProfiler | undefined;
+  private readonly deviceLimits: GPUSupportedLimits;
 
   constructor(
     readonly device: GPUDevice,
@@ -84,7 +119,9 @@ export class Gpu {
     /** What the launchers choose their variants and sizes by (device/profile.ts). */
     readonly deviceProfile: DeviceProfile = profileFor(info),
   ) {
-    this.pool = new BufferPool(device, device.limits.maxBufferSize);
+    this.deviceLimits = snapshotLimits(device.limits);
+    this.gentleWaits = deviceProfile.class === 'cpu-simd';
+    this.pool = new BufferPool(device, this.deviceLimits.maxBufferSize, () => this.bindGroups.clear());
     this.pipelines = new PipelineCache(device);
     const onError = (event: Event): void => {
       this.problems.push((event as GPUUncapturedErrorEvent).error.message);
@@ -97,7 +134,7 @@ export class Gpu {
   }
 
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    return this.deviceLimits;
   }
 
   get hasTimestamps(): boolean {
@@ -113,7 +150,7 @@ export class Gpu {
   dispatch(call: Dispatch): void {
     this.assertAlive();
     const [x, y = 1, z = 1] = call.workgroups;
-    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const maxGroups = this.deviceLimits.maxComputeWorkgroupsPerDimension;
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
       throw new KernelArgumentError(
         `${kernelLabel(call.kernel)}: dispatch of [${x}, ${y}, ${z}] workgroups exceeds ` +
@@ -124,16 +161,35 @@ export class Gpu {
     this.beginRecording();
     const pipeline = this.pipelines.get(call.kernel);
     const entries: GPUBindGroupEntry[] = [];
-    if (call.uniforms) entries.push({ binding: 0, resource: this.uniformBinding(call.uniforms) });
-    call.tensors.forEach((tensor, index) => {
-      entries.push({ binding: index + 1, resource: this.storageBinding(call.kernel, tensor) });
-    });
-    let layout = this.layouts.get(pipeline);
-    if (!layout) {
-      layout = pipeline.getBindGroupLayout(0);
-      this.layouts.set(pipeline, layout);
+    let key = `${this.objectId(pipeline)}`;
+    // Only bindings of pool buffers are cached: a cached bind group keeps its buffers alive, and the pool keeps its
+    // own until trim(), which clears the cache; a caller's wrapped buffer must stay free to be collected.
+    let cacheable = true;
+    if (call.uniforms) {
+      const binding = this.uniformBinding(call.uniforms);
+      entries.push({ binding: 0, resource: binding });
+      key += `|u${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
     }
-    const bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
+    for (let index = 0; index < call.tensors.length; index++) {
+      const tensor = call.tensors[index]!;
+      const binding = this.storageBinding(call.kernel, tensor);
+      entries.push({ binding: index + 1, resource: binding });
+      if (!this.pool.owns(tensor.buffer)) cacheable = false;
+      key += `|${this.objectId(binding.buffer)}@${binding.offset}+${binding.size}`;
+    }
+    let bindGroup = cacheable ? this.bindGroups.get(key) : undefined;
+    if (!bindGroup) {
+      let layout = this.layouts.get(pipeline);
+      if (!layout) {
+        layout = pipeline.getBindGroupLayout(0);
+        this.layouts.set(pipeline, layout);
+      }
+      bindGroup = this.device.createBindGroup({ layout, entries, label: call.kernel.name });
+      if (cacheable) {
+        if (this.bindGroups.size >= MAX_CACHED_BIND_GROUPS) this.bindGroups.clear();
+        this.bindGroups.set(key, bindGroup);
+      }
+    }
     const pass = this.profiler ? this.profiledPass(call.kernel, this.profiler) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -200,8 +256,13 @@ export class Gpu {
   /** Submits pending work, waits for the device to finish it, and throws any validation error it produced. */
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.wait(() => this.device.queue.onSubmittedWorkDone());
     await this.throwProblems();
+  }
+
+  /** Awaits a promise of the device that `start` creates, gently where gentleWaits is set. */
+  private wait<T>(start: () => Promise<T>): Promise<T> {
+    return this.gentleWaits ? gentleWait(start) : start();
   }
 
   /** Allocates a pool buffer for a tensor of `shape` (contents undefined). */
@@ -218,7 +279,7 @@ export class Gpu {
    */
   wrap(buffer: GPUBuffer, shape: readonly number[], options: WrapOptions = {}): GpuTensor {
     this.assertAlive();
-    return wrapBuffer(this.device.limits, buffer, shape, options);
+    return wrapBuffer(this.deviceLimits, buffer, shape, options);
   }
 
   /** Uploads float32 data into a new pool buffer. */
@@ -281,7 +342,7 @@ export class Gpu {
     this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, 0, bytes);
     this.flush();
     try {
-      await staging.mapAsync(MapMode.READ, 0, staging.size);
+      await this.wait(() => staging.mapAsync(MapMode.READ, 0, staging.size));
     } catch (error) {
       this.pool.release(staging);
       await this.throwProblems();
@@ -318,8 +379,8 @@ export class Gpu {
       encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, staging, 0, 16);
       this.flush();
-      await this.device.queue.onSubmittedWorkDone();
-      await staging.mapAsync(MapMode.READ, 0, 16);
+      await this.wait(() => this.device.queue.onSubmittedWorkDone());
+      await this.wait(() => staging.mapAsync(MapMode.READ, 0, 16));
       const [begin, end] = new BigUint64Array(staging.getMappedRange(0, 16));
       if (begin !== undefined && end !== undefined && end > begin) gpuMs = Number(end - begin) / 1e6;
       staging.unmap();
@@ -365,7 +426,7 @@ export class Gpu {
   /** Throws if a binding of `shape` would exceed maxStorageBufferBindingSize, naming the kernel and the limit. */
   checkBindingSize(kernel: string, shape: readonly number[]): void {
     const bytes = numel(shape) * 4;
-    const limit = this.device.limits.maxStorageBufferBindingSize;
+    const limit = this.deviceLimits.maxStorageBufferBindingSize;
     if (bytes > limit) {
       throw new KernelArgumentError(
         `${kernel}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over this device's ` +
@@ -394,9 +455,20 @@ export class Gpu {
     this.flush();
     this.destroyed = true;
     this.pool.trim();
+    this.bindGroups.clear();
     for (const chunk of this.uniformChunks) chunk.buffer.destroy();
     this.uniformChunks = [];
     if (!this.info.adopted) this.device.destroy();
+  }
+
+  /** A small number per pipeline or buffer, for bind-group keys. */
+  private objectId(object: object): number {
+    let id = this.objectIds.get(object);
+    if (id === undefined) {
+      id = this.nextObjectId++;
+      this.objectIds.set(object, id);
+    }
+    return id;
   }
 
   private assertAlive(): void {
@@ -411,7 +483,7 @@ export class Gpu {
 
   private async throwProblems(): Promise<void> {
     const scopes = this.scopes.splice(0);
-    await Promise.all(scopes);
+    if (scopes.length) await this.wait(() => Promise.all(scopes));
     const compile = this.pipelines.problems.splice(0);
     const problems = [...compile, ...this.problems.splice(0)];
     this.assertAlive();
@@ -474,7 +546,7 @@ export class Gpu {
   }
 
   private uniformBinding(uniforms: ArrayBuffer): GPUBufferBinding {
-    const alignment = this.device.limits.minUniformBufferOffsetAlignment;
+    const alignment = this.deviceLimits.minUniformBufferOffsetAlignment;
     const size = Math.ceil(uniforms.byteLength / 16) * 16;
     let chunk = this.uniformChunks[this.uniformChunkIndex];
     let offset = chunk ? Math.ceil(chunk.used / alignment) * alignment : 0;
@@ -505,20 +577,20 @@ export class Gpu {
     const count = Math.max(numel(tensor.shape), 1);
     const offsetBytes = (tensor.offset ?? 0) * 4;
     const size = count * 4;
-    const label = kernelLabel(kernel);
+    // The label is built only for an error: this runs for every operand of every dispatch.
     if ((tensor.dtype ?? 'float32') !== 'float32') {
-      throw new KernelArgumentError(`${label}: expects float32 tensors, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}`);
+      throw new KernelArgumentError(`${kernelLabel(kernel)}: expects float32 tensors, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}`);
     }
-    this.checkBindingSize(label, tensor.shape);
-    if (offsetBytes % this.device.limits.minStorageBufferOffsetAlignment !== 0) {
+    if (size > this.deviceLimits.maxStorageBufferBindingSize) this.checkBindingSize(kernelLabel(kernel), tensor.shape);
+    if (offsetBytes % this.deviceLimits.minStorageBufferOffsetAlignment !== 0) {
       throw new KernelArgumentError(
-        `${label}: a tensor at element offset ${tensor.offset} is not aligned to this device's ` +
-          `minStorageBufferOffsetAlignment (${this.device.limits.minStorageBufferOffsetAlignment} bytes).`,
+        `${kernelLabel(kernel)}: a tensor at element offset ${tensor.offset} is not aligned to this device's ` +
+          `minStorageBufferOffsetAlignment (${this.deviceLimits.minStorageBufferOffsetAlignment} bytes).`,
       );
     }
     if (offsetBytes + size > tensor.buffer.size) {
       throw new KernelArgumentError(
-        `${label}: a tensor of shape ${formatShape(tensor.shape)} at offset ${tensor.offset ?? 0} does not fit its ` +
+        `${kernelLabel(kernel)}: a tensor of shape ${formatShape(tensor.shape)} at offset ${tensor.offset ?? 0} does not fit its ` +
           `buffer of ${tensor.buffer.size} bytes.`,
       );
     }

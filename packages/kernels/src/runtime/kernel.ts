@@ -20,15 +20,34 @@ function codeId(code: string): number {
   return id;
 }
 
-/** The pipeline cache's key: name, entry point, constants and the code itself (two kernels may share a name). */
+/** Keys of kernel objects and of constants objects already seen: launchers reuse both, so a repeated dispatch builds no string. */
+const keys = new WeakMap<KernelSource, string>();
+const constantsKeys = new WeakMap<object, string>();
+
+function constantsKey(constants: Readonly<Record<string, number | boolean>>): string {
+  let key = constantsKeys.get(constants);
+  if (key === undefined) {
+    key = Object.entries(constants)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, value]) => `${name}=${Number(value)}`)
+      .join(',');
+    constantsKeys.set(constants, key);
+  }
+  return key;
+}
+
+/**
+ * The pipeline cache's key: name, entry point, constants and the code itself (two kernels may share a name). A
+ * KernelSource and its constants are treated as immutable once dispatched.
+ */
 export function kernelKey(kernel: KernelSource): string {
-  const constants = kernel.constants
-    ? Object.entries(kernel.constants)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([key, value]) => `${key}=${Number(value)}`)
-        .join(',')
-    : '';
-  return `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constants}|${codeId(kernel.code)}`;
+  let key = keys.get(kernel);
+  if (key === undefined) {
+    const constants = kernel.constants ? constantsKey(kernel.constants) : '';
+    key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constants}|${codeId(kernel.code)}`;
+    keys.set(kernel, key);
+  }
+  return key;
 }
 
 export function kernelLabel(kernel: KernelSource): string {

@@ -2,7 +2,7 @@ import { createGpu } from '../device/create-gpu.js';
 import { DeviceLostError, GpuValidationError, KernelArgumentError } from '../device/errors.js';
 import { unary } from '../ops/unary/unary.js';
 import { assertClose, defineCases, expectError, poisoned, randomArray } from '../testing/index.js';
-import { FILL_KERNEL } from '../ops/fill/fill.js';
+import { fill, FILL_KERNEL } from '../ops/fill/fill.js';
 import { UniformWriter } from './grid.js';
 import { STORAGE_USAGE } from './usage.js';
 
@@ -21,6 +21,56 @@ export const runtimeCases = defineCases('runtime', {
     gpu.pool.release(second);
     if (gpu.pool.stats().liveBytes !== before.liveBytes) throw new Error('live bytes did not return to their start');
     await expectError(() => gpu.pool.release(second), ['not a live pool buffer']);
+  },
+  'the pool hands out the oldest free buffer of a class, whatever order they were released in': async ({ gpu }) => {
+    // A size class no other case uses, so the free list holds only this case's buffers.
+    const bytes = 3 * 2 ** 20 + 12345;
+    const buffers = [0, 1, 2].map(() => gpu.pool.acquire(bytes, STORAGE_USAGE, 'pool order test'));
+    for (const order of [[2, 0, 1], [1, 2, 0], [0, 1, 2]]) {
+      for (const index of order) gpu.pool.release(buffers[index]!);
+      const again = [0, 1, 2].map(() => gpu.pool.acquire(bytes, STORAGE_USAGE, 'pool order test'));
+      if (again.some((buffer, index) => buffer !== buffers[index])) {
+        throw new Error(`released in order ${order.join(', ')}, the buffers came back as ${again.map((buffer) => buffers.indexOf(buffer)).join(', ')}, want 0, 1, 2`);
+      }
+    }
+    for (const buffer of buffers) gpu.pool.release(buffer);
+    gpu.pool.trim();
+  },
+  'a repeated dispatch reuses its bind group, and a reused uniform slot carries the values of its own batch': async ({ gpu }) => {
+    await gpu.sync();
+    const out = poisoned(gpu, [37]);
+    const device = gpu.device;
+    const create = device.createBindGroup.bind(device);
+    let created = 0;
+    device.createBindGroup = (descriptor) => {
+      created++;
+      return create(descriptor);
+    };
+    try {
+      for (const value of [1.5, -2.25, 7]) {
+        // Each read submits, so every fill takes the same arena slot of a new batch with another value in it.
+        fill(gpu, out, value);
+        assertClose(await gpu.read(out), new Float32Array(37).fill(value), 'exact', `fill ${value}`);
+      }
+      const first = created;
+      if (first > 2) throw new Error(`three fills of the same tensor created ${first} bind groups, want at most 2 (vec4 body and scalar tail)`);
+      gpu.pool.trim();
+      fill(gpu, out, 3);
+      assertClose(await gpu.read(out), new Float32Array(37).fill(3), 'exact', 'fill after trim');
+      if (created === first) throw new Error('trim() left the cached bind groups in place');
+      // A caller's wrapped buffer is never cached (a cached bind group would keep it alive).
+      const own = gpu.device.createBuffer({ size: 64, usage: STORAGE_USAGE, label: 'wrapped for bind groups' });
+      const wrapped = gpu.wrap(own, [16]);
+      const beforeWrapped = created;
+      fill(gpu, wrapped, 4);
+      fill(gpu, wrapped, 5);
+      assertClose(await gpu.read(wrapped), new Float32Array(16).fill(5), 'exact', 'fill of a wrapped buffer');
+      own.destroy();
+      if (created - beforeWrapped !== 2) throw new Error(`two fills of a wrapped buffer created ${created - beforeWrapped} bind groups, want 2 (none cached)`);
+    } finally {
+      device.createBindGroup = create;
+      gpu.release(out);
+    }
   },
   'a hundred dispatches are recorded into one submit': async ({ gpu, random }) => {
     await gpu.sync();
