@@ -1,6 +1,6 @@
 """Sets the per-step training losses of one parity run side by side: ulseg (steps.json) against PyTorch on ulseg's
-inputs (torch-steps.json), and the yardsticks of float32 noise: PyTorch against itself with another summation order
-(torch-steps-t2.json, 2 threads) and PyTorch on its own Pillow loader (torch-steps-own.json). Prints the table and, per
+inputs (torch-steps.json), and the yardsticks of float32 noise: PyTorch against itself from initial weights moved by
+about one float32 ulp (torch-steps-perturbed.json) or with another summation order (torch-steps-t2.json, 2 threads) and PyTorch on its own Pillow loader (torch-steps-own.json). Prints the table and, per
 block of 10 steps, the mean and largest |difference| of each pair.
 
   python3 bench/parity/compare_steps.py RUN_DIR [--markdown]
@@ -17,7 +17,8 @@ def main():
     args = parser.parse_args()
     load = lambda name: json.load(open(os.path.join(args.run, name)))['steps']  # noqa: E731
     columns = {'ulseg': load('steps.json'), 'torch': load('torch-steps.json')}
-    for name, label in [('torch-steps-t2.json', 'torch 2 threads'), ('torch-steps-own.json', 'torch own loader')]:
+    for name, label in [('torch-steps-perturbed.json', 'torch +1ulp init'), ('torch-steps-t2.json', 'torch 2 threads'),
+                        ('torch-steps-own.json', 'torch own loader')]:
         if os.path.exists(os.path.join(args.run, name)):
             columns[label] = load(name)
     labels = list(columns)

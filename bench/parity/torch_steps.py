@@ -5,8 +5,9 @@ ulseg-steps.ts).
 
   python3 bench/parity/torch_steps.py RUN_DIR                   # batches = ulseg's own training inputs (inputs.npy)
   python3 bench/parity/torch_steps.py RUN_DIR --own-loader DATA  # batches made here with Pillow (data.py)
+  python3 bench/parity/torch_steps.py RUN_DIR --perturb 1e-7     # PyTorch against itself, weights moved by ~1 ulp
   python3 bench/parity/torch_steps.py RUN_DIR --threads 2        # PyTorch against itself: another summation order
-Writes RUN_DIR/torch-steps[-own][-tN].json and prints the table (compare_steps.py sets all of them side by side).
+Writes RUN_DIR/torch-steps[-own][-tN][-perturbed].json and prints the table (compare_steps.py sets all of them side by side).
 """
 import argparse
 import json
@@ -33,6 +34,8 @@ def main():
     parser.add_argument('run')
     parser.add_argument('--own-loader', metavar='DATA', help='the synth folder (DATA/train_data/img, label)')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--perturb', type=float, default=0, metavar='EPS',
+                        help='multiply every initial parameter by 1 + EPS·N(0, 1) (1e-7: about one float32 ulp), a yardstick of float32 noise')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -53,6 +56,11 @@ def main():
     model = LinknetB0(drop_connect_rate=config['dropConnectRate'])
     weights, _ = read_safetensors(os.path.join(args.run, 'init.safetensors'))
     load_state(model, weights)
+    if args.perturb:
+        generator = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.mul_(1 + args.perturb * torch.randn(parameter.shape, generator=generator))
     optimizer = torch.optim.Adam(model.parameters(), lr=config['learningRate'], betas=tuple(config['betas']), eps=config['adamEps'])
     batch = config['batchSize']
     steps = []
@@ -71,7 +79,7 @@ def main():
             loss.backward()
             optimizer.step()
             steps.append({'epoch': epoch + 1, 'step': start // batch + 1, 'loss': loss.item(), 'learningRate': rate})
-    name = 'torch-steps' + ('-own' if args.own_loader else '') + (f'-t{args.threads}' if args.threads != 1 else '')
+    name = 'torch-steps' + ('-own' if args.own_loader else '') + (f'-t{args.threads}' if args.threads != 1 else '') + ('-perturbed' if args.perturb else '')
     out = os.path.join(args.run, f'{name}.json')
     json.dump({'steps': steps, 'seconds': time.time() - started, 'threads': args.threads, 'torch': torch.__version__,
                'loader': 'pillow' if args.own_loader else 'ulseg inputs.npy'}, open(out, 'w'), indent=1)
