@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from data import load_pair, training_arrays  # noqa: E402
+from data import evaluation_arrays, load_pair, training_arrays  # noqa: E402
 from linknet_b0 import LinknetB0, dice_loss  # noqa: E402
 from tensors import load_state, read_safetensors  # noqa: E402
 
@@ -34,6 +34,8 @@ def main():
     parser.add_argument('run')
     parser.add_argument('--own-loader', metavar='DATA', help='the synth folder (DATA/train_data/img, label)')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--data', metavar='DATA', help='the synth folder: adds the eval-mode validation loss after each epoch '
+                        "(BN running statistics, never recalibrated here), beside ulseg's")
     parser.add_argument('--perturb', type=float, default=0, metavar='EPS',
                         help='multiply every initial parameter by 1 + EPS·N(0, 1) (1e-7: about one float32 ulp), a yardstick of float32 noise')
     args = parser.parse_args()
@@ -63,7 +65,12 @@ def main():
                 parameter.mul_(1 + args.perturb * torch.randn(parameter.shape, generator=generator))
     optimizer = torch.optim.Adam(model.parameters(), lr=config['learningRate'], betas=tuple(config['betas']), eps=config['adamEps'])
     batch = config['batchSize']
-    steps = []
+    validation = None
+    if args.data or args.own_loader:
+        pairs = [load_pair(os.path.join(args.data or args.own_loader, 'train_data'), name) for name in record['validationIds']]
+        arrays = [evaluation_arrays(image, mask, config['imageResolution']) for image, mask in pairs]
+        validation = (torch.from_numpy(np.stack([x for x, _ in arrays])), torch.from_numpy(np.stack([y for _, y in arrays])))
+    steps, epochs = [], []
     started = time.time()
     for epoch, order in enumerate(record['orders']):
         rate = cosine(epoch, config['learningRate'], config['tMax'], config['etaMin'])
@@ -79,14 +86,22 @@ def main():
             loss.backward()
             optimizer.step()
             steps.append({'epoch': epoch + 1, 'step': start // batch + 1, 'loss': loss.item(), 'learningRate': rate})
+        if validation is not None:
+            model.eval()
+            size, (vx, vy) = config['validationBatchSize'], validation
+            with torch.no_grad():
+                value = sum(dice_loss(model(vx[a:a + size]), vy[a:a + size]).item() * len(vx[a:a + size]) for a in range(0, len(vx), size)) / len(vx)
+            epochs.append({'epoch': epoch + 1, 'validationLoss': value})
     name = 'torch-steps' + ('-own' if args.own_loader else '') + (f'-t{args.threads}' if args.threads != 1 else '') + ('-perturbed' if args.perturb else '')
     out = os.path.join(args.run, f'{name}.json')
-    json.dump({'steps': steps, 'seconds': time.time() - started, 'threads': args.threads, 'torch': torch.__version__,
+    json.dump({'steps': steps, 'epochs': epochs, 'seconds': time.time() - started, 'threads': args.threads, 'torch': torch.__version__,
                'loader': 'pillow' if args.own_loader else 'ulseg inputs.npy'}, open(out, 'w'), indent=1)
     ulseg = record['steps']
     print(f'{"step":>4} {"ulseg":>9} {"torch":>9} {"diff":>9}')
     for index, (ours, theirs) in enumerate(zip(ulseg, steps)):
         print(f'{index + 1:4d} {ours["loss"]:9.5f} {theirs["loss"]:9.5f} {theirs["loss"] - ours["loss"]:+9.5f}')
+    for ours, theirs in zip(record['epochs'], epochs):
+        print(f'epoch {ours["epoch"]} validation loss (eval mode, running statistics): ulseg {ours["validationLoss"]:.5f} torch {theirs["validationLoss"]:.5f}')
     print(f'wrote {out} ({time.time() - started:.0f} s)')
 
 
