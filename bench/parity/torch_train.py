@@ -176,7 +176,8 @@ def main():
     results = {}
     test_dir = os.path.join(args.data, 'test_data')
     names = sorted(os.listdir(os.path.join(test_dir, 'img')))
-    for which, state in [('best', best_state), ('last', model.state_dict())]:
+    last_state = copy.deepcopy(model.state_dict())
+    for which, state in [('best', best_state), ('last', last_state)]:
         model.load_state_dict(state)
         model.eval()
         scores = {}
