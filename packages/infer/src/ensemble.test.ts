@@ -168,6 +168,30 @@ for (const kind of testAdapterKinds()) {
       }
     });
 
+    it('the hflip view of a scan is the mirrored identity prediction of the mirrored scan (input resize, un-flip, resize back)', async () => {
+      // Independent of the float64 references' conventions: only the scan is mirrored, on the CPU, at its own size.
+      const mirror = <T extends Float32Array | Uint8Array>(data: T, width: number, height: number, channels: number): T => {
+        const out = data.slice() as T;
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = data[(y * width + width - 1 - x) * channels + c]!;
+          }
+        }
+        return out;
+      };
+      const stub = affineStub('stub a', 1).member;
+      for (const [id, image] of scans) {
+        const mirrored: DecodedImage = { ...image, data: mirror(image.data, image.width, image.height, 1), rgb: image.rgb && mirror(image.rgb, image.width, image.height, 3) };
+        const [flipped] = await predictAll(gpu, [stub], asImages([[id, image]]), { views: ['hflip'] });
+        const [identity] = await predictAll(gpu, [stub], asImages([[id, image]]), { views: ['identity'] });
+        const [ofMirrored] = await predictAll(gpu, [stub], asImages([[id, mirrored]]), { views: ['identity'] });
+        const want = mirror(ofMirrored!.probability, image.width, image.height, 1);
+        assertClose(flipped!.probability, want, { relativeL2: 1e-6, maxAbsolute: 1e-5 }, `${id}: hflip view = mirror(identity(mirror(scan)))`);
+        // The stub is not flip-equivariant, so the check above tells a missing or misplaced flip apart.
+        expect(compare(flipped!.probability, identity!.probability).relativeL2).toBeGreaterThan(1e-2);
+      }
+    });
+
     it('a flip-equivariant network gives four identical de-augmented views', async () => {
       const loaded = await symmetricStub().load(gpu);
       const x = preprocessImage(gpu, scans[0]![1], R);

@@ -50,6 +50,11 @@ export interface TrainConfig {
   /** Overrides of the augmentation policy's probabilities and ranges (merged over ORIGINAL.md §3's). */
   readonly augmentPolicy: AugmentPolicyInput;
   readonly bnRecalibration: BnRecalibration;
+  /**
+   * Oversampling: scan ID → n, drawn n times per epoch when it is a training scan (unlisted scans once). Validation
+   * and BN recalibration see every scan once, so only what the model learns from is reweighted.
+   */
+  readonly trainRepeats: Readonly<Record<string, number>>;
 }
 
 export type TrainConfigInput = { -readonly [K in keyof TrainConfig]?: TrainConfig[K] };
@@ -76,6 +81,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   augment: true,
   augmentPolicy: {},
   bnRecalibration: 'auto',
+  trainRepeats: {},
 };
 
 export class ConfigError extends Error {
@@ -121,6 +127,8 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) fail(`Adam betas must be in [0, 1), got ${config.betas.join(', ')}`);
   if (!(config.adamEps > 0)) fail(`Adam eps must be > 0, got ${config.adamEps}`);
   if (!['auto', 'on', 'off'].includes(config.bnRecalibration)) fail(`BN recalibration must be auto, on or off, got ${config.bnRecalibration}`);
+  if (typeof config.trainRepeats !== 'object' || config.trainRepeats === null || Array.isArray(config.trainRepeats)) fail('train repeats must map scan IDs to counts');
+  for (const [id, times] of Object.entries(config.trainRepeats)) integer(`train repeats of '${id}'`, times, 1);
   return config;
 }
 
@@ -134,6 +142,11 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
     if (left !== right) lines.push(`${key}: ${left} → ${right}`);
   }
   return lines;
+}
+
+/** The training scans as drawn in an epoch: each scan `trainRepeats[id]` times (default once), in the given order. */
+export function repeatTrainingSamples<T extends { readonly id: string }>(samples: readonly T[], config: Pick<TrainConfig, 'trainRepeats'>): T[] {
+  return samples.flatMap((sample) => Array.from({ length: config.trainRepeats[sample.id] ?? 1 }, () => sample));
 }
 
 /** Whether BN statistics are recomputed over the training set before each validation (see bn-recalibration.ts). */

@@ -22,7 +22,7 @@ import {
   type Checkpoint,
   type TrainingState,
 } from './checkpoint.js';
-import { bnRecalibrationEnabled, configDifferences, type TrainConfig } from './config.js';
+import { bnRecalibrationEnabled, configDifferences, repeatTrainingSamples, type TrainConfig } from './config.js';
 import { NonFiniteLossError, TrainingStoppedError, type TrainEventHandler } from './events.js';
 import { formatLogCsv, type EpochRow } from './log.js';
 import { BestCheckpointRule } from './schedule.js';
@@ -175,7 +175,9 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
       return { fold, best: resumed.state.best, history: resumed.state.history, skipped: true };
     }
   }
-  const stepsPerEpoch = Math.ceil(train.length / config.batchSize);
+  // What an epoch draws from (oversampled scans repeated); BN recalibration and validation see each scan once.
+  const drawn = repeatTrainingSamples(train, config);
+  const stepsPerEpoch = Math.ceil(drawn.length / config.batchSize);
   const recalibrate = bnRecalibrationEnabled(config, config.epochs * stepsPerEpoch);
   const model = (options.createModel ?? segmentationModelFactory)(gpu, config, initialisationSeed(config.seed, fold));
   const optimizer = new optim.Adam(model.parameters(), { learningRate: config.learningRate, betas: config.betas, eps: config.adamEps });
@@ -213,7 +215,7 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
       const epochStart = performance.now();
       const learningRate = scheduler.step(epoch);
       model.train();
-      const order = epochOrder(config.seed, fold, epoch, train.length);
+      const order = epochOrder(config.seed, fold, epoch, drawn.length);
       let lossSum = 0;
       let diceSum = 0;
       let images = 0;
@@ -241,11 +243,11 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
           etaSeconds: secondsPerStep * ((config.epochs - epoch) * stepsPerEpoch - read.step - 1),
         });
       };
-      const ranges = batchRanges(train.length, config.batchSize);
+      const ranges = batchRanges(drawn.length, config.batchSize);
       try {
         for (const [step, [start, end]] of ranges.entries()) {
           if (options.signal?.aborted) throw new TrainingStoppedError(fold, epoch);
-          const samples = order.slice(start, end).map((index) => train[index]!);
+          const samples = order.slice(start, end).map((index) => drawn[index]!);
           const batch = trainingBatch(
             gpu,
             samples,

@@ -10,6 +10,7 @@ export {
   configDifferences,
   DEFAULT_TRAIN_CONFIG,
   NETWORKS,
+  repeatTrainingSamples,
   resolveTrainConfig,
   type BnRecalibration,
   type Network,

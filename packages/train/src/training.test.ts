@@ -20,6 +20,7 @@ import {
   decodeCheckpoint,
   NonFiniteLossError,
   parseLogCsv,
+  repeatTrainingSamples,
   resolveTrainConfig,
   trainFold,
   trainFolds,
@@ -131,6 +132,50 @@ describe('training loop (lavapipe)', () => {
     const once = await trainFold({ gpu, config: { ...config, epochs: 1 }, fold: 1, train: samples.slice(0, 4), validation: samples.slice(4), createModel: scripted([0]), output: { files: single, directory: 'one' } });
     expect(once.best).toEqual({ epoch: 1, validationLoss: once.history[0]!.validationLoss });
     expect(readSafetensors(await single.read('one/best.safetensors')).metadata.epoch).toBe('1');
+  });
+
+  it('trainRepeats: listed training scans are drawn n times per epoch; validation and BN recalibration see each once', { timeout: 120_000 }, async () => {
+    const samples = phantoms(6);
+    expect(repeatTrainingSamples(samples.slice(0, 3), { trainRepeats: { '2.png': 3, '9.png': 2 } }).map((sample) => sample.id)).toEqual(['1.png', '2.png', '2.png', '2.png', '3.png']);
+    expect(() => resolveTrainConfig({ trainRepeats: { '2.png': 0 } })).toThrow("train repeats of '2.png' must be an integer >= 1, got 0");
+    expect(() => resolveTrainConfig({ trainRepeats: { '2.png': 1.5 } })).toThrow('must be an integer >= 1');
+    const gpu = await gpuFor('lavapipe');
+    // Counts the images of every forward by mode: training steps and BN recalibration run in training mode.
+    const seen = { training: 0, evaluation: 0 };
+    const counting: ModelFactory = (device) => {
+      class Counting extends nn.Module {
+        readonly w = this.registerParameter('w', Tensor.fromArray(device, [0.5], [1]));
+        readonly norm = this.registerModule('norm', new nn.BatchNorm2d(device, 1));
+        forward(x: Tensor): Tensor {
+          seen[this.training ? 'training' : 'evaluation'] += x.shape[0]!;
+          return this.norm.forward(F.mul(x, this.w));
+        }
+      }
+      return new Counting();
+    };
+    // Training scans 1-4 with 1.png and 3.png drawn 3 times: 8 draws = 4 steps of 2 per epoch (2 steps without
+    // repeats); 5.png is a validation scan, so its entry changes nothing.
+    const config = resolveTrainConfig({ epochs: 2, batchSize: 2, imageResolution: 64, bnRecalibration: 'on', augment: false, seed: 3, folds: 3, trainRepeats: { '1.png': 3, '3.png': 3, '5.png': 4 } });
+    const files = new MemoryFiles();
+    let start: unknown;
+    await trainFold({
+      gpu,
+      config,
+      fold: 1,
+      train: samples.slice(0, 4),
+      validation: samples.slice(4),
+      createModel: counting,
+      output: { files, directory: 'repeats' },
+      onEvent: (event) => {
+        if (event.type === 'fold-start') start = { trainImages: event.trainImages, validationImages: event.validationImages, stepsPerEpoch: event.stepsPerEpoch };
+      },
+    });
+    expect(start).toEqual({ trainImages: 4, validationImages: 2, stepsPerEpoch: 4 });
+    // Per epoch: 8 drawn training images + 4 of BN recalibration (each scan once); 2 validation images.
+    expect(seen).toEqual({ training: 2 * (8 + 4), evaluation: 2 * 2 });
+    const last = decodeCheckpoint(await files.read('repeats/last.safetensors'), 'last');
+    expect(last.state.steps).toBe(8);
+    expect(last.config.trainRepeats).toEqual({ '1.png': 3, '3.png': 3, '5.png': 4 });
   });
 
   it('NaN or Inf in the loss stops the run naming fold, epoch and step; the last completed epoch is kept', { timeout: 120_000 }, async () => {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { BDCI_LAYOUT, generatePhantomSet, type DataFiles } from '@ulseg/data';
+import { BDCI_LAYOUT, generatePhantomSet, type DataFiles, type PhantomSetSummary } from '@ulseg/data';
 import { withStagedFolders } from '../files.js';
 import { NodeFiles } from '@ulseg/data/node';
 import { progressBar } from '../progress.js';
@@ -17,9 +17,10 @@ export interface SynthOptions {
 /**
  * ulseg synth: a seeded phantom data set in the BDCI layout (train_data/img, train_data/label, train_data/train.csv,
  * test_data/img, test_data/label). Refuses a folder that already holds a data set, so nothing of the user's is
- * overwritten.
+ * overwritten. Returns what was drawn for each scan (lesion area, echogenicity, posterior effect): the demo oversamples
+ * the hyperechoic ones in training.
  */
-export async function runSynth(options: SynthOptions): Promise<void> {
+export async function runSynth(options: SynthOptions): Promise<PhantomSetSummary> {
   if (options.count < options.folds) throw new Error(`--count ${options.count} cannot fill --folds ${options.folds} (each fold validates on at least one scan): use --folds ${Math.max(2, options.count)} or more scans`);
   if (existsSync(options.out)) {
     if (!statSync(options.out).isDirectory()) throw new Error(`--out '${options.out}' is a file: name a new or empty folder`);
@@ -28,11 +29,11 @@ export async function runSynth(options: SynthOptions): Promise<void> {
       throw new Error(`--out '${options.out}' is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): name a new or empty folder (ulseg does not write into other files)`);
     }
   }
-  await withStagedFolders([{ path: options.out, flag: '--out' }], async ([staged]) => generate(options, new NodeFiles(staged)));
+  return withStagedFolders([{ path: options.out, flag: '--out' }], async ([staged]) => generate(options, new NodeFiles(staged)));
 }
 
 /** Writes the set through `files`, with progress. */
-async function generate(options: SynthOptions, files: NodeFiles): Promise<void> {
+async function generate(options: SynthOptions, files: NodeFiles): Promise<PhantomSetSummary> {
   const total = options.count + options.testCount;
   const bar = progressBar('synth', total);
   // Each scan is two PNG writes (image, then mask): the mask's write completes a scan.
@@ -52,6 +53,7 @@ async function generate(options: SynthOptions, files: NodeFiles): Promise<void> 
       `wrote ${summary.train.length} training and ${summary.test.length} test scans (seed ${options.seed}) to ${options.out}: ` +
         `${BDCI_LAYOUT.trainImages}, ${BDCI_LAYOUT.trainLabels}, ${BDCI_LAYOUT.trainCsv} (${options.folds} folds), ${BDCI_LAYOUT.testImages}, ${BDCI_LAYOUT.testLabels}\n`,
     );
+    return summary;
   } finally {
     bar.stop();
   }
@@ -68,5 +70,7 @@ export function synthCommand(): Command {
     .option('--test-count <n>', 'test scans (with ground truth in test_data/label)', integerArgument(0), 8)
     .option('--seed <n>', 'seed of the scans and of the fold split', integerArgument(0), 1)
     .option('--folds <k>', 'folds of the train.csv written beside the scans', integerArgument(2), 5)
-    .action(async (options: SynthOptions) => runSynth(options));
+    .action(async (options: SynthOptions) => {
+      await runSynth(options);
+    });
 }

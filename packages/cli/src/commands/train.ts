@@ -52,6 +52,8 @@ export interface TrainCommandOptions {
   /** Not a flag: overrides of the augmentation policy (the demo's light augmentation); default the original's. */
   augmentPolicy?: AugmentPolicyInput;
   augmentPreview?: number;
+  /** Not a flag: scan ID → times drawn per epoch when it is a training scan (the demo's oversampling); default once. */
+  trainRepeats?: Readonly<Record<string, number>>;
   bnRecalibrate?: boolean;
   resume?: boolean;
   initWeights?: string;
@@ -95,6 +97,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
     dropConnectRate: options.dropConnectRate,
     augment: options.augment,
     ...(options.augmentPolicy ? { augmentPolicy: options.augmentPolicy } : {}),
+    ...(options.trainRepeats ? { trainRepeats: options.trainRepeats } : {}),
     bnRecalibration: options.bnRecalibrate === undefined ? 'auto' : options.bnRecalibrate ? 'on' : 'off',
   });
   let kThFold = options.kThFold;
