@@ -82,7 +82,10 @@ describe('the browser build of @ulseg/kernels has no Node-only import', () => {
     if (!existsSync(join(kernels, 'dist/index.js'))) throw new Error('packages/kernels/dist is missing: run `pnpm build` first');
     const { imports, files, code } = await bundleKernels('browser');
     expect(imports.filter((entry) => nodeOnly(entry.split(' ')[0]!))).toEqual([]);
-    expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([]);
+    // Its own files and those of the dependency-free leaf @ulseg/base, whose Node-only part (`./node`) stays out.
+    expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('../base/dist/'))).toEqual([]);
+    expect(files).toContain('../base/dist/random.js');
+    expect(files.filter((file) => file.startsWith('../base/dist/node'))).toEqual([]);
     expect(files).toContain('dist/device/provider-browser.js');
     expect(files).not.toContain('dist/device/provider-node.js');
     expect(code).not.toMatch(/\brequire\(|["']node:|["']webgpu["']/);
@@ -91,7 +94,9 @@ describe('the browser build of @ulseg/kernels has no Node-only import', () => {
   it('from the TypeScript source (the `source` condition the browser tests bundle with), the same holds', { timeout: 60_000 }, async () => {
     const { imports, files } = await bundleKernels('browser', ['source']);
     expect(imports.filter((entry) => nodeOnly(entry.split(' ')[0]!))).toEqual([]);
-    expect(files.filter((file) => !file.startsWith('src/'))).toEqual([]);
+    expect(files.filter((file) => !file.startsWith('src/') && !file.startsWith('../base/src/'))).toEqual([]);
+    expect(files).toContain('../base/src/random.ts');
+    expect(files.filter((file) => file.startsWith('../base/src/node'))).toEqual([]);
     expect(files).toContain('src/device/provider-browser.ts');
     expect(files).not.toContain('src/device/provider-node.ts');
   });
