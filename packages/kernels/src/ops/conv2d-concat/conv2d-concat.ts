@@ -13,7 +13,7 @@ import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { concatShape } from '../concat/concat.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
-import { MAX_STRIDE, phaseTable, weightSplits } from '../conv2d/conv2d-backward.js';
+import { inputGradientPhases, weightSplits } from '../conv2d/conv2d-backward.js';
 import { checkEpilogue, isPointwise } from '../conv2d/conv2d.js';
 import {
   checkIndexRange,
@@ -110,21 +110,13 @@ export function conv2dConcatBackwardInput(
   for (const input of [dy, w]) {
     if (input.buffer === dxa.buffer || input.buffer === dxb.buffer) throw new KernelArgumentError(`${INPUT}: an output must not alias an input buffer`);
   }
-  if (g.sh > MAX_STRIDE || g.sw > MAX_STRIDE) {
-    throw new KernelArgumentError(`${INPUT}: stride ${g.sh} x ${g.sw} is over the supported ${MAX_STRIDE} (phase tables)`);
-  }
-  const rows = phaseTable(g.H, g.sh, g.dh, g.pt, g.KH);
-  const cols = phaseTable(g.W, g.sw, g.dw, g.pl, g.KW);
-  const maxRows = Math.max(...rows.filter((_, index) => index % 4 === 1));
-  const maxCols = Math.max(...cols.filter((_, index) => index % 4 === 1));
+  const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout · KH · KW': g.Cout * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.C, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const phases = g.sh * g.sw;
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
     .u32(phases)
-    .u32(g.sh / gcd(g.sh, g.dh))
-    .u32(g.sw / gcd(g.sw, g.dw))
+    .u32(stepH)
+    .u32(stepW)
     .u32(c1)
     .u32Array(rows, 8)
     .u32Array(cols, 8)

@@ -50,7 +50,7 @@ export interface Conv2dBackwardWeightOptions extends Conv2dOptions {
 const INPUT = 'conv2dBackwardInput';
 const WEIGHT = 'conv2dBackwardWeight';
 const BIAS = 'conv2dBackwardBias';
-export const MAX_STRIDE = 8;
+const MAX_STRIDE = 8;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -77,6 +77,30 @@ export function phaseTable(size: number, stride: number, dilation: number, pad: 
     table.push(first, count, Math.max(tap0, 0), tapCount);
   }
   return table;
+}
+
+/**
+ * The phase decomposition of the input gradient of a convolution of geometry g: the row and column phase tables, the
+ * largest phase's rows and columns, the sh·sw phases, and the tap steps sh / gcd(sh, dh), sw / gcd(sw, dw).
+ */
+export function inputGradientPhases(
+  op: string,
+  g: ConvGeometry,
+): { rows: number[]; cols: number[]; maxRows: number; maxCols: number; phases: number; stepH: number; stepW: number } {
+  if (g.sh > MAX_STRIDE || g.sw > MAX_STRIDE) {
+    throw new KernelArgumentError(`${op}: stride ${g.sh} x ${g.sw} is over the supported ${MAX_STRIDE} (phase tables)`);
+  }
+  const rows = phaseTable(g.H, g.sh, g.dh, g.pt, g.KH);
+  const cols = phaseTable(g.W, g.sw, g.dw, g.pl, g.KW);
+  return {
+    rows,
+    cols,
+    maxRows: Math.max(...rows.filter((_, index) => index % 4 === 1)),
+    maxCols: Math.max(...cols.filter((_, index) => index % 4 === 1)),
+    phases: g.sh * g.sw,
+    stepH: g.sh / gcd(g.sh, g.dh),
+    stepW: g.sw / gcd(g.sw, g.dw),
+  };
 }
 
 /** dL/dx for y = conv2d(x, w): dy [N, Cout, OH, OW] → dx with `inputShape` [N, C, H, W]. */
@@ -119,20 +143,13 @@ export function conv2dBackwardInput(
     return out;
   }
   if (!options.general && plain && depthwiseFastPath(g)) return depthwiseConv2dBackwardInput(gpu, dy, w, inputShape, { ...options, out });
-  if (g.sh > MAX_STRIDE || g.sw > MAX_STRIDE) {
-    throw new KernelArgumentError(`${INPUT}: stride ${g.sh} x ${g.sw} is over the supported ${MAX_STRIDE} (phase tables)`);
-  }
-  const rows = phaseTable(g.H, g.sh, g.dh, g.pt, g.KH);
-  const cols = phaseTable(g.W, g.sw, g.dw, g.pl, g.KW);
-  const maxRows = Math.max(...rows.filter((_, index) => index % 4 === 1));
-  const maxCols = Math.max(...cols.filter((_, index) => index % 4 === 1));
+  const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const phases = g.sh * g.sw;
   const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
     .u32(phases)
-    .u32(g.sh / gcd(g.sh, g.dh))
-    .u32(g.sw / gcd(g.sw, g.dw))
+    .u32(stepH)
+    .u32(stepW)
     .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act }))
     .u32Array(rows, 8)
     .u32Array(cols, 8)
