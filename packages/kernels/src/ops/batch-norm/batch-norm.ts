@@ -144,31 +144,20 @@ function normalize(
   });
 }
 
-/** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
-export function batchNorm2dTraining(
+/**
+ * The first two dispatches of a training forward: per-channel batch mean and invstd = 1/sqrt(var + eps) written to
+ * `outputs`, and the running statistics (when given) moved by `momentum`. Arguments validated by the caller.
+ */
+export function batchNormStatistics(
   gpu: Gpu,
   x: GpuTensor,
-  parameters: BatchNormParameters,
-  options: BatchNormTrainingOptions = {},
-): { y: GpuTensor } & BatchNormSaved {
+  shape: BatchNormShape,
+  outputs: { mean: GpuTensor; invstd: GpuTensor; runningMean: GpuTensor | undefined; runningVar: GpuTensor | undefined },
+  options: { momentum: number; eps: number; reduction: BatchNormReduction | undefined },
+): void {
+  const { mean, invstd, runningMean, runningVar } = outputs;
+  const { momentum, eps } = options;
   const name = 'batchNorm2dTraining';
-  const { weight, bias, runningMean, runningVar } = parameters;
-  const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
-  const momentum = options.momentum ?? 0.1;
-  const eps = options.eps ?? 1e-5;
-  if ((runningMean === undefined) !== (runningVar === undefined)) {
-    throw new KernelArgumentError(`${name}: give both runningMean and runningVar, or neither`);
-  }
-  if (shape.n < 2) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has ${shape.n} value per channel; training needs more than 1`);
-  if (!(momentum >= 0 && momentum <= 1)) throw new KernelArgumentError(`${name}: momentum must lie in [0, 1], got ${momentum}`);
-  if (!(eps >= 0)) throw new KernelArgumentError(`${name}: eps must be >= 0, got ${eps}`);
-  const y = options.out ?? gpu.empty(x.shape, name);
-  const mean = options.mean ?? gpu.empty([shape.channels], `${name} mean`);
-  const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
-  if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
-  batchNormShape(gpu, name, x, { mean, invstd });
-  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
-
   const lane = batchNormReduction(gpu, shape.n, options.reduction) === 'lane';
   const chunkSize = lane ? RUN : CHUNK;
   const chunks = Math.ceil(shape.n / chunkSize);
@@ -200,6 +189,34 @@ export function batchNorm2dTraining(
   });
   gpu.release(moments);
   for (const tensor of unused) gpu.release(tensor);
+}
+
+/** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
+export function batchNorm2dTraining(
+  gpu: Gpu,
+  x: GpuTensor,
+  parameters: BatchNormParameters,
+  options: BatchNormTrainingOptions = {},
+): { y: GpuTensor } & BatchNormSaved {
+  const name = 'batchNorm2dTraining';
+  const { weight, bias, runningMean, runningVar } = parameters;
+  const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
+  const momentum = options.momentum ?? 0.1;
+  const eps = options.eps ?? 1e-5;
+  if ((runningMean === undefined) !== (runningVar === undefined)) {
+    throw new KernelArgumentError(`${name}: give both runningMean and runningVar, or neither`);
+  }
+  if (shape.n < 2) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has ${shape.n} value per channel; training needs more than 1`);
+  if (!(momentum >= 0 && momentum <= 1)) throw new KernelArgumentError(`${name}: momentum must lie in [0, 1], got ${momentum}`);
+  if (!(eps >= 0)) throw new KernelArgumentError(`${name}: eps must be >= 0, got ${eps}`);
+  const y = options.out ?? gpu.empty(x.shape, name);
+  const mean = options.mean ?? gpu.empty([shape.channels], `${name} mean`);
+  const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
+  if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
+  batchNormShape(gpu, name, x, { mean, invstd });
+  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
+
+  batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar }, { momentum, eps, reduction: options.reduction });
   normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps, options.layout);
   return { y, mean, invstd };
 }
