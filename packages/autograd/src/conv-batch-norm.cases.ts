@@ -191,7 +191,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
     if (!x.grad) throw new Error('eval with x requiring grad: no gradient reached x');
     for (const item of [reference, untracked, recorded, loss, x, r, conv, norm]) item.dispose();
   },
-  'training: BN + activation is one op for every activation (two dispatches fewer per step than setTrainingFusion(false)), same running statistics, output and gradients': async ({ gpu, random }) => {
+  'training: BN + activation is one op for every activation (the activation pair and the counter add fewer than setTrainingFusion(false)), same running statistics, counter, output and gradients': async ({ gpu, random }) => {
     const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE, { requiresGrad: true });
     const r = Tensor.fromArray(gpu, randomArray(random, 3 * 4 * 7 * 9), [3, 4, 7, 9]);
     for (const activation of ACTIVATIONS) {
@@ -199,6 +199,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
       const results: Gradients[] = [];
       const dispatches: number[] = [];
       const running: Float32Array[][] = [];
+      const tracked: number[] = [];
       for (const fusion of [true, false]) {
         const norm = randomNorm(gpu, new Random(11), 4, 1e-3);
         norm.train();
@@ -211,6 +212,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
           nn.setTrainingFusion(true);
         }
         running.push([await norm.runningMean.toArray(), await norm.runningVar.toArray()]);
+        tracked.push(await norm.stateDict().find(([key]) => key === 'num_batches_tracked')![1].item());
         norm.dispose();
       }
       const label = `training ${activation}`;
@@ -218,8 +220,10 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
       expectSame(results[0]!, results[1]!, label, true);
       assertClose(running[0]![0]!, running[1]![0]!, 'elementwise', `${label} running mean`);
       assertClose(running[0]![1]!, running[1]![1]!, 'elementwise', `${label} running var`);
-      const saved = activation === 'none' ? 0 : 2;
+      // The activation's pass and its backward; num_batches_tracked's own add.
+      const saved = (activation === 'none' ? 0 : 2) + 1;
       if (dispatches[1]! - dispatches[0]! !== saved) throw new Error(`${label}: ${dispatches[0]} dispatches fused, ${dispatches[1]} composed; want ${saved} fewer`);
+      if (tracked[0] !== 1 || tracked[1] !== 1) throw new Error(`${label}: num_batches_tracked ${tracked}, want 1 on both paths`);
       conv.dispose();
     }
     x.dispose();

@@ -14,7 +14,7 @@
  *   Training mode with an activation: in training the batch statistics need the whole convolution output first, so
  *   BN cannot enter the convolution's epilogue; BN and the activation run as one op instead
  *   (`BatchNorm2d.forwardActivation`, F.batchNormActivation: one pass forward, one backward, z = BN(x) never
- *   stored), unless `setTrainingFusion(false)` asks for the separate BN and activation ops (the bench's previous path).
+ *   stored, num_batches_tracked counted by the statistics pass), unless `setTrainingFusion(false)` asks for the separate BN and activation ops (the bench's previous path).
  */
 import { binary, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
 import * as F from '../functional.js';
@@ -76,7 +76,7 @@ const convBatchNormOp: Op<FusedAttributes> = {
 export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d, x: Tensor, activation: Activation = 'none'): Tensor {
   if (norm.training || recordsGrad([x, conv.weight, conv.bias, norm.weight, norm.bias])) {
     const y = conv.forward(x);
-    if (norm.training && trainingFusion && activation !== 'none') return norm.forwardActivation(y, activation);
+    if (norm.training && trainingFusion) return norm.forwardActivation(y, activation);
     return activate(norm.forward(y), activation);
   }
   const transposed = conv instanceof ConvTranspose2d;

@@ -131,12 +131,14 @@ export class BatchNorm2d extends Module {
     return y;
   }
 
-  /** act(forward(x)) in training mode as one op (F.batchNormActivation); eval mode composes the two. */
+  /**
+   * act(forward(x)) in training mode as one op (F.batchNormActivation), num_batches_tracked incremented in place by
+   * its statistics pass; eval mode composes the two.
+   */
   forwardActivation(x: Tensor, activation: Activation): Tensor {
     if (!this.training) return activation === 'none' ? this.forward(x) : F[activation](this.forward(x));
-    const y = F.batchNormActivation(x, this.runningMean, this.runningVar, this.weight, this.bias, activation, this.momentum, this.eps);
-    this.countBatch();
-    return y;
+    const tracked = this.buffer('num_batches_tracked');
+    return F.batchNormActivation(x, this.runningMean, this.runningVar, this.weight, this.bias, activation, this.momentum, this.eps, tracked);
   }
 
   /**

@@ -12,6 +12,8 @@ import { markWeightsChanged } from '../weights-version.js';
 interface BatchNormActivationAttributes {
   runningMean: Tensor | undefined;
   runningVar: Tensor | undefined;
+  /** Incremented in place by the statistics pass. */
+  numBatchesTracked: Tensor | undefined;
   momentum: number;
   eps: number;
   activation: Activation;
@@ -19,10 +21,10 @@ interface BatchNormActivationAttributes {
 
 const batchNormActivationOp: Op<BatchNormActivationAttributes> = {
   name: 'batchNormActivation',
-  forward: (gpu, [x, weight, bias], { runningMean, runningVar, momentum, eps, activation }) => {
+  forward: (gpu, [x, weight, bias], { runningMean, runningVar, numBatchesTracked, momentum, eps, activation }) => {
     if (runningMean || runningVar) markWeightsChanged();
     const parameters = { weight: weight!.data, bias: bias!.data, runningMean: runningMean?.data, runningVar: runningVar?.data };
-    const { y, mean, invstd } = batchNorm2dActivationTraining(gpu, x!.data, parameters, { activation, momentum, eps });
+    const { y, mean, invstd } = batchNorm2dActivationTraining(gpu, x!.data, parameters, { activation, momentum, eps, numBatchesTracked: numBatchesTracked?.data });
     return { output: y, saved: [x!.detach(), weight!.detach(), bias!.detach(), Tensor.adopt(gpu, mean), Tensor.adopt(gpu, invstd)] };
   },
   // g = dy·f'(z), z = x̂·γ + β;  dγ = Σ g·x̂,  dβ = Σ g,  dx = γ·invstd/n·(n·g − dβ − x̂·dγ)
@@ -42,7 +44,8 @@ const batchNormActivationOp: Op<BatchNormActivationAttributes> = {
 
 /**
  * act(F.batch_norm(x, running_mean, running_var, weight, bias, training=True, momentum, eps)) for [N, C, H, W],
- * act one of none, relu, sigmoid, silu; the running statistics (when given) are updated in place.
+ * act one of none, relu, sigmoid, silu; the running statistics and `numBatchesTracked` (+1; when given) are updated
+ * in place.
  */
 export function batchNormActivation(
   x: Tensor,
@@ -53,7 +56,8 @@ export function batchNormActivation(
   activation: Activation,
   momentum = 0.1,
   eps = 1e-5,
+  numBatchesTracked?: Tensor,
 ): Tensor {
   if (x.shape.length !== 4) throw new Error(`batchNormActivation: expects [N, C, H, W], got ${formatShape(x.shape)}`);
-  return apply(batchNormActivationOp, [x, weight, bias], { runningMean, runningVar, momentum, eps, activation });
+  return apply(batchNormActivationOp, [x, weight, bias], { runningMean, runningVar, numBatchesTracked, momentum, eps, activation });
 }

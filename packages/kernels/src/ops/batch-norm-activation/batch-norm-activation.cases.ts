@@ -50,7 +50,9 @@ async function check(gpu: Gpu, random: Random, shape: number[], activation: Acti
   const host = parameters(random, channels);
   const device = upload(gpu, host);
   const xs = gpu.upload(x, shape);
+  const tracked = gpu.upload(new Float32Array([41]), []);
   const saved = batchNorm2dActivationTraining(gpu, xs, device, {
+    numBatchesTracked: tracked,
     activation,
     momentum,
     eps,
@@ -65,6 +67,7 @@ async function check(gpu: Gpu, random: Random, shape: number[], activation: Acti
   assertClose(await gpu.read(saved.y), want.y, 'elementwise', `y ${label}`);
   assertClose(await gpu.read(device.runningMean), want.runningMean, 'elementwise', `running mean ${label}`);
   assertClose(await gpu.read(device.runningVar), want.runningVar, 'elementwise', `running var ${label}`);
+  assertClose(await gpu.read(tracked), [42], 'exact', `num_batches_tracked ${label}`);
   const grads = batchNorm2dActivationBackward(gpu, gpu.upload(dy, shape), xs, device, saved, {
     activation,
     reduction,
@@ -76,7 +79,7 @@ async function check(gpu: Gpu, random: Random, shape: number[], activation: Acti
   assertClose(await gpu.read(grads.dbias), wantGrads.dbias, 'reduction', `dβ ${label}`);
   assertClose(await gpu.read(grads.dweight), wantGrads.dweight, 'reduction', `dγ ${label}`);
   assertClose(await gpu.read(grads.dx), wantGrads.dx, 'forward', `dx ${label}`);
-  for (const tensor of [saved.y, saved.mean, saved.invstd, grads.dx, grads.dweight, grads.dbias, xs, ...Object.values(device)]) gpu.release(tensor);
+  for (const tensor of [saved.y, saved.mean, saved.invstd, grads.dx, grads.dweight, grads.dbias, xs, tracked, ...Object.values(device)]) gpu.release(tensor);
 }
 
 const TINY = [2, 3, 3, 4];
@@ -153,6 +156,8 @@ export const batchNormActivationCases = defineCases('batch-norm-activation', {
     await expectError(() => batchNorm2dActivationTraining(gpu, x, { ...p, bias: gpu.empty([4]) }), [forward, 'bias', '[4]', '[3]']);
     await expectError(() => batchNorm2dActivationTraining(gpu, x, p, { out: x }), [forward, 'y', 'alias']);
     await expectError(() => batchNorm2dActivationTraining(gpu, gpu.empty([1, 3, 1, 1]), p), [forward, '[1, 3, 1, 1]', 'more than 1']);
+    await expectError(() => batchNorm2dActivationTraining(gpu, x, p, { numBatchesTracked: gpu.empty([2]) }), ['numBatchesTracked', '[2]', 'one value']);
+    await expectError(() => batchNorm2dActivationTraining(gpu, x, p, { numBatchesTracked: p.runningMean }), [forward, 'alias']);
     const saved = { mean: gpu.empty([3]), invstd: gpu.empty([3]) };
     await expectError(() => batchNorm2dActivationBackward(gpu, gpu.empty([2, 3, 2, 3]), x, p, saved), [backward, 'dy', '[2, 3, 2, 3]', '[2, 3, 2, 2]']);
     await expectError(() => batchNorm2dActivationBackward(gpu, x, x, { ...p, weight: gpu.empty([2]) }, saved), [backward, 'weight', '[2]', '[3]']);

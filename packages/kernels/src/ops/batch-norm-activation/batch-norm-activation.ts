@@ -5,8 +5,8 @@
  * convolution's epilogue in training (the eval fold does); it is the separate activation pass and its backward pass
  * that go. z is never stored: the backward recomputes it from x and the saved (mean, invstd), so the saved tensors
  * are those of BN alone.
- *   forward:  statistics (batch-norm's two dispatches, running update included), then y = f(z): 3 dispatches
- *             (BN then f: 4).
+ *   forward:  statistics (batch-norm's two dispatches, running update and num_batches_tracked += 1 included),
+ *             then y = f(z): 3 dispatches (BN then f: 4, and the counter's own).
  *   backward: g = dy·f'(z);  dβ = Σ g,  dγ = Σ g·x̂,  dx = (g − dβ/n − x̂·dγ/n)·invstd·γ  (n = N·H·W): the partial
  *             sums per (chunk, channel), their sum per channel (which also writes the two-vec4 channel table the
  *             dx pass reads), then dx: 3 dispatches (f' then BN's backward: 4).
@@ -88,6 +88,8 @@ export interface BatchNormActivationOptions {
   reduction?: BatchNormReduction;
   /** Layout of the element-wise pass (tests): see batchNormLayout. */
   layout?: FlatVariant;
+  /** num_batches_tracked (one float32), incremented in place by the statistics pass (no dispatch of its own). */
+  numBatchesTracked?: GpuTensor;
 }
 
 /** y = f(BN(x)) in training mode, and the batch statistics the backward needs; running statistics updated in place. */
@@ -114,9 +116,10 @@ export function batchNorm2dActivationTraining(
   const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
   if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
   batchNormShape(gpu, name, x, { mean, invstd });
-  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
+  const counter = options.numBatchesTracked;
+  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}), ...(counter ? { numBatchesTracked: counter } : {}) }, [x, weight, bias]);
 
-  batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar }, { momentum, eps, reduction: options.reduction });
+  batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar, numBatchesTracked: counter }, { momentum, eps, reduction: options.reduction });
   dispatchFlat(gpu, {
     kernel: kernels(code).forward,
     count: shape.count,
