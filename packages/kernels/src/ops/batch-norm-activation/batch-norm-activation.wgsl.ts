@@ -1,5 +1,5 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+import { SIGMOID4_WGSL, SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm.wgsl.js';
 
@@ -9,13 +9,23 @@ import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm
  * the unary and activation-backward kernels' forms).
  */
 const ACTIVATION_WGSL = /* wgsl */ `
-${SIGMOID4_WGSL}
+${SIGMOID_WGSL}${SIGMOID4_WGSL}
 fn activate4(z: vec4<f32>) -> vec4<f32> {
   switch ACTIVATION {
     case 1u: { return max(z, vec4<f32>(0.0)); }
     case 2u: { return sigmoid4(z); }
     case 3u: { return z * sigmoid4(z); }
     default: { return z; }
+  }
+}
+
+// f' of one value (the lane-serial partial sums take one value at a time)
+fn derivative(z: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(0.0, 1.0, z > 0.0); }
+    case 2u: { let sigma = sigmoid_pair(z); return sigma.x * sigma.y; }
+    case 3u: { let sigma = sigmoid_pair(z); return sigma.x * (1.0 + z * sigma.y); }
+    default: { return 1.0; }
   }
 }
 
@@ -97,7 +107,7 @@ ${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}${CHANNEL_OFFSET_W
 // (g, g·x̂) of one value of a channel whose (mean, invstd, γ, β) is k
 fn terms(d: f32, v: f32, k: vec4<f32>) -> vec2<f32> {
   let xhat = (v - k.x) * k.y;
-  let g = d * derivative4(vec4<f32>(xhat * k.z + k.w)).x;
+  let g = d * derivative(xhat * k.z + k.w);
   return vec2<f32>(g, g * xhat);
 }
 
