@@ -7,7 +7,7 @@ import {
 } from '@ulseg/kernels';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
-import { F, noGrad, Tensor } from './index.js';
+import { F, nn, noGrad, Tensor } from './index.js';
 
 export const trainingOpCases = defineCases('autograd-training-ops', {
   'batchNorm2d in training mode: gradients of x, γ, β and the running statistics': async ({ gpu, random }) => {
@@ -97,7 +97,7 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     const logits = Tensor.fromArray(gpu, randomArray(random, 70), shape);
     await expectError(() => F.diceLoss(logits, Tensor.zeros(gpu, [2, 1, 7, 5])), ['diceLoss', '[2, 1, 5, 7]', '[2, 1, 7, 5]']);
   },
-  'squeezeExcitation: the fused inference path equals the composition, whose gradients match finite differences': async ({ gpu, random }) => {
+  'squeezeExcitation: the fused inference path equals the composition; the fused training op and the composition match finite differences': async ({ gpu, random }) => {
     const shape = [2, 12, 5, 7];
     const sizes = { reduceWeight: [3, 12, 1, 1], reduceBias: [3], expandWeight: [12, 3, 1, 1], expandBias: [12] };
     const host = {
@@ -121,16 +121,25 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     const reference = squeezeExcitationReference(host.x, shape, host);
     assertClose(await fused.toArray(), reference, 'forward', 'fused (noGrad)');
     assertClose(await composed.toArray(), reference, 'forward', 'composed (recording)');
-    await gradcheck(
-      gpu,
-      random,
-      {
-        shapes: [shape, sizes.reduceWeight, sizes.reduceBias, sizes.expandWeight, sizes.expandBias],
-        forward: ([x, w1, b1, w2, b2]) => F.squeezeExcitation(x!, w1!, b1!, w2!, b2!),
-        reference: ([x, w1, b1, w2, b2]) =>
-          squeezeExcitationReference(x!, shape, { reduceWeight: w1!, reduceBias: b1!, expandWeight: w2!, expandBias: b2! }),
-      },
-      'squeezeExcitation',
-    );
+    if (composed.node?.op !== 'squeezeExcitationTraining') throw new Error(`recording: op ${composed.node?.op}, want the fused training op`);
+    // Both recorded forms: the fused training op (default) and the composition (setTrainingFusion(false)).
+    for (const fusion of [true, false]) {
+      nn.setTrainingFusion(fusion);
+      try {
+        await gradcheck(
+          gpu,
+          random,
+          {
+            shapes: [shape, sizes.reduceWeight, sizes.reduceBias, sizes.expandWeight, sizes.expandBias],
+            forward: ([x, w1, b1, w2, b2]) => F.squeezeExcitation(x!, w1!, b1!, w2!, b2!),
+            reference: ([x, w1, b1, w2, b2]) =>
+              squeezeExcitationReference(x!, shape, { reduceWeight: w1!, reduceBias: b1!, expandWeight: w2!, expandBias: b2! }),
+          },
+          `squeezeExcitation, training fusion ${fusion ? 'on' : 'off'}`,
+        );
+      } finally {
+        nn.setTrainingFusion(true);
+      }
+    }
   },
 });

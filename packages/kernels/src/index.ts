@@ -45,6 +45,8 @@ export {
   type SqueezeExcitationWeights,
 } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
 export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+export { squeezeExcitationTraining, squeezeExcitationBackward, type SqueezeExcitationSaved, type SqueezeExcitationGradients } from './ops/squeeze-excitation-training/squeeze-excitation-training.js';
+export { squeezeExcitationTrainingReference, squeezeExcitationBackwardReference } from './ops/squeeze-excitation-training/squeeze-excitation-training.reference.js';
 export { activationBackwardReference, ACTIVATION_DERIVATIVE } from './ops/activation-backward/activation-backward.reference.js';
 export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, batchNormReduction, type BatchNormReduction, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';

@@ -86,8 +86,7 @@ for (const kind of testAdapterKinds()) {
       expect(expected.size).toBe(260);
 
       // The fused training graph's gradients, then the same forward through the composition, whose ReLU nodes
-      // expose their inputs for the knife-edge siding below. Both graphs are ours in float32: a knife edge flips
-      // between them only if rounding moved a ReLU input across 0, so they agree within the gradient bound.
+      // expose their inputs for the knife-edge siding below.
       trained.loss.backward();
       const fused = new Map<string, Float32Array>();
       for (const [name, parameter] of parameters) if (parameter.grad) fused.set(name, await parameter.grad.toArray());
@@ -114,10 +113,18 @@ for (const kind of testAdapterKinds()) {
       const started = performance.now();
       loss.backward(undefined, { retainGraph: true });
       const unresolved = await gradientErrors(parameters, expected);
+      // Fused against composed: a ReLU input within a rounding of 0 may sit on the other side in the fused graph
+      // (its forward rounds differently), and the knife edges move the stem weight's gradient (which cancels through
+      // the stem's BatchNorm) the most: on lavapipe 2.5e-4 from PyTorch's for the composition before siding, 2.1e-5
+      // for the fused graph. So each fused gradient must lie within the bound of the composition's or of PyTorch's.
       for (const [name, values] of fused) {
-        const result = compare(values, await parameters.get(name)!.grad!.toArray());
-        if (zeroInExactArithmetic.has(name)) expect(result.maxAbsolute, `${name} fused vs composed (zero in exact arithmetic)`).toBeLessThan(ZERO_GRADIENT_NOISE);
-        else expect(result.relativeL2, `${name} fused vs composed`).toBeLessThanOrEqual(GRADIENT_BOUND);
+        const composedError = compare(values, await parameters.get(name)!.grad!.toArray());
+        const torchError = compare(values, expected.get(name)!.data);
+        if (zeroInExactArithmetic.has(name)) {
+          expect(Math.min(composedError.maxAbsolute, torchError.maxAbsolute), `${name} fused (zero in exact arithmetic)`).toBeLessThan(ZERO_GRADIENT_NOISE);
+        } else {
+          expect(Math.min(composedError.relativeL2, torchError.relativeL2), `${name} fused vs composed and vs PyTorch`).toBeLessThanOrEqual(GRADIENT_BOUND);
+        }
       }
       const passMs = [performance.now() - started];
       const flipped = await sideKnifeEdges(edges, captured, parameters, expected);

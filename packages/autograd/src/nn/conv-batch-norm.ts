@@ -21,21 +21,11 @@ import * as F from '../functional.js';
 import { apply, type Op } from '../op.js';
 import { convolveMaybeConcat, type ConvOptions } from '../ops/convolution.js';
 import { recordsGrad, Tensor } from '../tensor.js';
+import { trainingFusionEnabled } from '../fusion.js';
 import { weightsVersion } from '../weights-version.js';
 import { ConvTranspose2d, releaseFold, type BatchNorm2d, type Conv2d } from './layers.js';
 
 export type { Activation };
-
-let trainingFusion = true;
-
-/** Whether training-mode convBatchNorm runs BN + activation as one op (default true); false: the separate ops. */
-export function setTrainingFusion(enabled: boolean): void {
-  trainingFusion = enabled;
-}
-
-export function trainingFusionEnabled(): boolean {
-  return trainingFusion;
-}
 
 function activate(x: Tensor, activation: Activation): Tensor {
   return activation === 'none' ? x : F[activation](x);
@@ -76,7 +66,7 @@ const convBatchNormOp: Op<FusedAttributes> = {
 export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d, x: Tensor, activation: Activation = 'none'): Tensor {
   if (norm.training || recordsGrad([x, conv.weight, conv.bias, norm.weight, norm.bias])) {
     const y = conv.forward(x);
-    if (norm.training && trainingFusion) return norm.forwardActivation(y, activation);
+    if (norm.training && trainingFusionEnabled()) return norm.forwardActivation(y, activation);
     return activate(norm.forward(y), activation);
   }
   const transposed = conv instanceof ConvTranspose2d;
