@@ -67,12 +67,12 @@ for (const fusion of modes) {
 }
 
 // GPU time (timestamp queries, one profiled step per mode) of the kernels the fusion touches and of the whole step.
-const touched = /^(batchNorm2d|unary\.(silu|relu)|siluBackward|reluBackward|binary\.add:main$|binary\.add$)/;
+const touched = /^(batchNorm2d|unary\.(silu|relu|sigmoid)|siluBackward|reluBackward|sigmoidBackward|binary\.add|globalAvgPool2d|channelScale|squeezeExcitation)/;
 for (const fusion of modes) {
   const profile = await gpu.profile(() => record(fusion));
   const bn = profile.byKernel.filter((entry) => touched.test(entry.kernel));
   const ms = bn.reduce((sum, entry) => sum + entry.gpuMs, 0);
   const n = bn.reduce((sum, entry) => sum + entry.dispatches, 0);
-  console.log(`fusion ${fusion ? 'on ' : 'off'}: profiled step ${profile.gpuMs.toFixed(0)} ms GPU in ${profile.dispatches} dispatches; BN/activation/counter kernels ${ms.toFixed(1)} ms in ${n}`);
+  console.log(`fusion ${fusion ? 'on ' : 'off'}: profiled step ${profile.gpuMs.toFixed(0)} ms GPU in ${profile.dispatches} dispatches; BN, activation, counter and SE-piece kernels (gemm excluded) ${ms.toFixed(1)} ms in ${n}`);
   for (const entry of bn) console.log(`    ${entry.kernel.padEnd(60)} ${entry.gpuMs.toFixed(2).padStart(8)} ms ${String(entry.dispatches).padStart(4)}x`);
 }
