@@ -5,7 +5,7 @@ import {
   segmentationLossReference,
   squeezeExcitationReference,
 } from '@ulseg/kernels';
-import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
+import { assertClose, defineCases, expectError, Random, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, noGrad, Tensor } from './index.js';
 
@@ -76,6 +76,26 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
       'dropConnectAdd',
     );
     await expectError(() => F.dropConnectAdd(Tensor.zeros(gpu, [2, 1]), Tensor.zeros(gpu, [2, 1]), 1, 1), ['dropConnectAdd', 'p must lie in [0, 1)']);
+  },
+  'nn.DropConnect: drop-connect + residual in training with a generator (a seed drawn per forward), x + residual in eval, at p = 0 or without one': async ({ gpu, random }) => {
+    const shape = [6, 3, 2, 5];
+    const data = randomArray(random, 180);
+    const residualData = randomArray(random, 180);
+    const x = Tensor.fromArray(gpu, data, shape);
+    const residual = Tensor.fromArray(gpu, residualData, shape);
+    const sum = Float64Array.from(data, (value, i) => value + residualData[i]!);
+    const module = new nn.DropConnect(0.4);
+    const seed = new Random(5).nextUint32();
+    const dropped = dropConnectReference(data, shape, 0.4, seed).map((value, i) => value + residualData[i]!);
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), dropped, 'elementwise', 'training');
+    assertClose(await module.forward(x, residual).toArray(), sum, 'elementwise', 'training without a generator');
+    module.eval();
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), sum, 'elementwise', 'eval');
+    module.train();
+    module.p = 0;
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), sum, 'elementwise', 'p = 0');
+    await expectError(() => (module.p = 1), ['DropConnect', 'p must lie in [0, 1)']);
+    await expectError(() => new nn.DropConnect(-0.1), ['DropConnect', 'p must lie in [0, 1)']);
   },
   'Dice, BCE and their mix: forward and gradients to the logits': async ({ gpu, random }) => {
     const shape = [2, 1, 5, 7];
