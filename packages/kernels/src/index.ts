@@ -45,9 +45,13 @@ export {
   type SqueezeExcitationWeights,
 } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
 export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+export { squeezeExcitationTraining, squeezeExcitationBackward, type SqueezeExcitationSaved, type SqueezeExcitationGradients } from './ops/squeeze-excitation-training/squeeze-excitation-training.js';
+export { squeezeExcitationTrainingReference, squeezeExcitationBackwardReference } from './ops/squeeze-excitation-training/squeeze-excitation-training.reference.js';
 export { activationBackwardReference, ACTIVATION_DERIVATIVE } from './ops/activation-backward/activation-backward.reference.js';
 export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, batchNormReduction, type BatchNormReduction, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
+export { batchNorm2dActivationTraining, batchNorm2dActivationBackward, type BatchNormActivationOptions, type BatchNormActivationGradients } from './ops/batch-norm-activation/batch-norm-activation.js';
+export { batchNormActivationReference, batchNormActivationBackwardReference, ACTIVATION_REFERENCE } from './ops/batch-norm-activation/batch-norm-activation.reference.js';
 export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackwardReference, foldBatchNormReference, batchStatistics, type BatchNormReferenceParameters } from './ops/batch-norm/batch-norm.reference.js';
 export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
 export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
