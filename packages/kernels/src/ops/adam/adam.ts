@@ -112,7 +112,7 @@ export function adam(
       kernel,
       count,
       tensors: [group.param, group.grad, group.m, group.v],
-      uniforms: (start) => ADAM_PARAMS.write({ ...stepScalars, count, start }),
+      uniforms: (start) => ADAM_PARAMS.write(Object.assign({ count, start }, stepScalars)),
       workgroupSize: WORKGROUP_SIZE,
       variant,
     });

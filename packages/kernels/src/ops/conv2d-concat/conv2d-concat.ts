@@ -87,7 +87,7 @@ export function conv2dConcat(gpu: Gpu, [xa, xb]: readonly [GpuTensor, GpuTensor]
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
   gpu.dispatch({
     kernel: gemmModule(FORWARD, CONV2D_CONCAT_HEADER_WGSL, tile),
-    uniforms: CONV2D_CONCAT_PARAMS.write({ ...geometryValues(g), flags, C1: c1 }),
+    uniforms: CONV2D_CONCAT_PARAMS.write(geometryValues(g, { flags, C1: c1 })),
     tensors: [xa, xb, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: tileGrid(gpu, FORWARD, tile, g.Cout, g.OH * g.OW, g.N),
   });
@@ -114,7 +114,7 @@ export function conv2dConcatBackwardInput(
   const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout · KH · KW': g.Cout * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.C, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const uniforms = CONV2D_CONCAT_INPUT_PARAMS.write({ ...geometryValues(g), phases, step_h: stepH, step_w: stepW, C1: c1, rows, cols });
+  const uniforms = CONV2D_CONCAT_INPUT_PARAMS.write(geometryValues(g, { phases, step_h: stepH, step_w: stepW, C1: c1, rows, cols }));
   gpu.dispatch({
     kernel: gemmModule(INPUT, CONV2D_CONCAT_BACKWARD_INPUT_HEADER_WGSL, tile),
     uniforms,
@@ -149,7 +149,7 @@ export function conv2dConcatBackwardWeight(
   const target = splits > 1 ? gpu.empty([splits, size], `${WEIGHT} partial`) : out;
   gpu.dispatch({
     kernel: gemmModule(WEIGHT, CONV2D_CONCAT_BACKWARD_WEIGHT_HEADER_WGSL, tile),
-    uniforms: CONV2D_CONCAT_WEIGHT_PARAMS.write({ ...geometryValues(g), splits, k_chunk: chunk, k_total: total, C1: c1 }),
+    uniforms: CONV2D_CONCAT_WEIGHT_PARAMS.write(geometryValues(g, { splits, k_chunk: chunk, k_total: total, C1: c1 })),
     tensors: [dy, xa, xb, target],
     workgroups: tileGrid(gpu, WEIGHT, tile, g.Cout, columns, splits),
   });

@@ -144,15 +144,16 @@ export function conv2dBackwardInput(
   const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const uniforms = CONV2D_INPUT_PARAMS.write({
-    ...geometryValues(g),
-    phases,
-    step_h: stepH,
-    step_w: stepW,
-    flags: epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act }),
-    rows,
-    cols,
-  });
+  const uniforms = CONV2D_INPUT_PARAMS.write(
+    geometryValues(g, {
+      phases,
+      step_h: stepH,
+      step_w: stepW,
+      flags: epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act }),
+      rows,
+      cols,
+    }),
+  );
   gpu.dispatch({
     kernel: gemmModule(INPUT, CONV2D_BACKWARD_INPUT_HEADER_WGSL, tile),
     uniforms,
@@ -232,7 +233,7 @@ function implicitWeightGradient(
   const target = splits > 1 ? gpu.empty([splits, size], `${WEIGHT} partial`) : out;
   gpu.dispatch({
     kernel: gemmModule(WEIGHT, CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, tile),
-    uniforms: CONV2D_WEIGHT_PARAMS.write({ ...geometryValues(g), splits, k_chunk: chunk, k_total: total }),
+    uniforms: CONV2D_WEIGHT_PARAMS.write(geometryValues(g, { splits, k_chunk: chunk, k_total: total })),
     tensors: [dy, x, target],
     workgroups: tileGrid(gpu, WEIGHT, tile, g.Cog, columns, g.groups * splits),
   });

@@ -146,15 +146,19 @@ export function checkIndexRange(kernel: string, extents: Record<string, number>)
   }
 }
 
-/** The values of CONV_GEOMETRY_FIELDS for `g` (KHW = KH·KW, OHW = OH·OW). */
-export function geometryValues(g: ConvGeometry): ParamsValues<typeof CONV_GEOMETRY_FIELDS> {
-  return {
+/**
+ * The values of CONV_GEOMETRY_FIELDS for `g` (KHW = KH·KW, OHW = OH·OW) with a kernel's own fields `rest` added
+ * (Object.assign onto a fresh literal: spreading the 20 fields into a new object costs several times the write).
+ */
+export function geometryValues<Rest extends object>(g: ConvGeometry, rest: Rest): ParamsValues<typeof CONV_GEOMETRY_FIELDS> & Rest {
+  const values = {
     N: g.N, C: g.C, H: g.H, W: g.W,
     Cout: g.Cout, OH: g.OH, OW: g.OW, groups: g.groups,
     KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw,
     dh: g.dh, dw: g.dw, pt: g.pt, pl: g.pl,
     Cig: g.Cig, Cog: g.Cog, KHW: g.KH * g.KW, OHW: g.OH * g.OW,
   };
+  return Object.assign(values, rest);
 }
 
 /** Throws unless `tensor` has `shape`, naming the kernel, the role and both shapes. */

@@ -107,7 +107,7 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
   gpu.dispatch({
     kernel,
-    uniforms: CONV2D_PARAMS.write({ ...geometryValues(g), flags }),
+    uniforms: CONV2D_PARAMS.write(geometryValues(g, { flags })),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups,
   });

@@ -70,7 +70,7 @@ export function depthwiseConv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: D
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act: activationCode(name, options.activation) });
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_WGSL, g),
-    uniforms: DEPTHWISE_PARAMS.write({ ...geometryValues(g), flags, blocks, count }),
+    uniforms: DEPTHWISE_PARAMS.write(geometryValues(g, { flags, blocks, count })),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -95,7 +95,7 @@ export function depthwiseConv2dBackwardInput(
   const count = g.N * g.C * g.H * blocks;
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_BACKWARD_INPUT_WGSL, g),
-    uniforms: DEPTHWISE_INPUT_PARAMS.write({ ...geometryValues(g), blocks, count }),
+    uniforms: DEPTHWISE_INPUT_PARAMS.write(geometryValues(g, { blocks, count })),
     tensors: [dy, w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -131,7 +131,7 @@ export function depthwiseConv2dBackwardWeight(
   const target = splits > 1 ? gpu.empty([splits, size], `${name} partial`) : out;
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_BACKWARD_WEIGHT_WGSL, g),
-    uniforms: DEPTHWISE_WEIGHT_PARAMS.write({ ...geometryValues(g), blocks, items, chunk, splits }),
+    uniforms: DEPTHWISE_WEIGHT_PARAMS.write(geometryValues(g, { blocks, items, chunk, splits })),
     tensors: [x, dy, target],
     workgroups: [splits, g.C],
   });
