@@ -1,4 +1,4 @@
-import { d } from 'typegpu';
+import tgpu, { d } from 'typegpu';
 import { describe, expect, it } from 'vitest';
 import { paramsStruct } from './params.js';
 
@@ -15,10 +15,11 @@ describe('paramsStruct', () => {
     last: d.i32,
   });
 
-  it('generates the WGSL declaration from the schema', () => {
+  it('prints the WGSL declaration from the schema, as TypeGPU resolves it', () => {
     expect(Params.wgsl).toBe(
       'struct Params {\n  count: u32,\n  scale: f32,\n  pair: vec2u,\n  eps: f32,\n  table: array<vec4u, 2>,\n  bias: vec4f,\n  last: i32,\n}',
     );
+    expect(Params.wgsl).toBe(tgpu.resolve([Params.schema]));
   });
 
   it('places fields at WGSL uniform offsets, pads arrays with zeros and the buffer to 16 bytes', () => {
@@ -41,6 +42,7 @@ describe('paramsStruct', () => {
     const Small = paramsStruct('Small', { a: d.u32, b: d.f32, c: d.u32 });
     expect(Small.size).toBe(12);
     expect(Small.wgsl).toBe('struct Small {\n  a: u32,\n  b: f32,\n  c: u32,\n}');
+    expect(Small.wgsl).toBe(tgpu.resolve([Small.schema]));
     expect(Array.from(new Uint32Array(Small.write({ a: 1, b: 0, c: 3 })))).toEqual([1, 0, 3, 0]);
   });
 
