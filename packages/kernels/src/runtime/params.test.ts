@@ -2,7 +2,10 @@ import tgpu, { d } from 'typegpu';
 import { describe, expect, it } from 'vitest';
 import { paramsStruct } from './params.js';
 
-describe('paramsStruct', () => {
+describe.each([
+  ['compiled', true],
+  ['interpreted', false],
+])('paramsStruct, %s writer', (_, compile) => {
   // Uniform layout by hand: count @0, scale @4, pair (vec2u, align 8) @8, eps @16, table (array<vec4u, 2>,
   // align 16) @32..64, bias (vec4f) @64..80, last @80; size 84 rounded to the struct's 16-byte alignment = 96.
   const Params = paramsStruct('Params', {
@@ -13,7 +16,7 @@ describe('paramsStruct', () => {
     table: d.arrayOf(d.vec4u, 2),
     bias: d.vec4f,
     last: d.i32,
-  });
+  }, { compile });
 
   it('prints the WGSL declaration from the schema, as TypeGPU resolves it', () => {
     expect(Params.wgsl).toBe(
@@ -39,7 +42,7 @@ describe('paramsStruct', () => {
   });
 
   it('rounds a scalar-only struct to 16 bytes of buffer', () => {
-    const Small = paramsStruct('Small', { a: d.u32, b: d.f32, c: d.u32 });
+    const Small = paramsStruct('Small', { a: d.u32, b: d.f32, c: d.u32 }, { compile });
     expect(Small.size).toBe(12);
     expect(Small.wgsl).toBe('struct Small {\n  a: u32,\n  b: f32,\n  c: u32,\n}');
     expect(Small.wgsl).toBe(tgpu.resolve([Small.schema]));
@@ -47,14 +50,16 @@ describe('paramsStruct', () => {
   });
 
   it('throws on a missing field, a wrong vector length or an array over capacity', () => {
-    const Small = paramsStruct('Small', { a: d.u32, v: d.vec2f, t: d.arrayOf(d.vec4u, 1) });
+    const Small = paramsStruct('Small', { a: d.u32, v: d.vec2f, t: d.arrayOf(d.vec4u, 1) }, { compile });
     // @ts-expect-error: 'v' is missing (the type system catches it; the runtime check is for untyped callers).
     expect(() => Small.write({ a: 1, t: [] })).toThrow("Small: no value for field 'v'");
     expect(() => Small.write({ a: 1, v: [1], t: [] })).toThrow('Small.v: 1 values for 2 lanes');
     expect(() => Small.write({ a: 1, v: [1, 2], t: [1, 2, 3, 4, 5] })).toThrow('Small.t: 5 values for at most 4 lanes');
+    // @ts-expect-error: a list for a scalar.
+    expect(() => Small.write({ a: [1], v: [1, 2], t: [] })).toThrow('Small.a: expected a number');
   });
 
   it('refuses arrays with a stride the uniform address space does not allow', () => {
-    expect(() => paramsStruct('Bad', { t: d.arrayOf(d.u32, 4) as never })).toThrow('array elements must be vec4');
+    expect(() => paramsStruct('Bad', { t: d.arrayOf(d.u32, 4) as never }, { compile })).toThrow('array elements must be vec4');
   });
 });

@@ -34,7 +34,10 @@ export interface ParamsStruct<T extends ParamsFields> {
   readonly size: number;
   /** Byte offset of each field. */
   readonly offsets: { readonly [K in keyof T]: number };
-  /** The struct's bytes for `values` (a fresh buffer, `size` rounded up to 16); throws on a missing field. */
+  /**
+   * The struct's bytes for `values` (a fresh buffer, `size` rounded up to 16); throws on a missing field. Written by
+   * code specialised to the struct (named reads, constant offsets) unless `compile: false` or the page forbids it.
+   */
   write(values: ParamsValues<T>): ArrayBuffer;
 }
 
@@ -89,12 +92,55 @@ function writeScalar(view: DataView, offset: number, kind: Kind, value: number):
   else view.setInt32(offset, value | 0, true);
 }
 
+function writeSlot(name: string, view: DataView, slot: Slot, value: number | readonly number[] | undefined): void {
+  if (value === undefined) throw new Error(`${name}: no value for field '${slot.key}'`);
+  if (slot.lanes === 0) {
+    if (typeof value !== 'number') throw new Error(`${name}.${slot.key}: expected a number`);
+    writeScalar(view, slot.offset, slot.kind, value);
+    return;
+  }
+  if (typeof value === 'number') throw new Error(`${name}.${slot.key}: expected a list of numbers`);
+  if (value.length > slot.lanes || (slot.exact && value.length !== slot.lanes)) {
+    throw new Error(`${name}.${slot.key}: ${value.length} values for ${slot.exact ? '' : 'at most '}${slot.lanes} lanes`);
+  }
+  for (let lane = 0; lane < value.length; lane++) writeScalar(view, slot.offset + 4 * lane, slot.kind, value[lane]!);
+}
+
+const SETTERS = ['setUint32', 'setInt32', 'setFloat32'] as const;
+
+/**
+ * A writer specialised to the struct: each scalar read by its name and stored at its offset, the rest (and every
+ * problem) through writeSlot. Undefined where the page's policy forbids compiling code (CSP without 'unsafe-eval').
+ */
+function compileWriter(name: string, slots: readonly Slot[], bytes: number): ((values: object) => ArrayBuffer) | undefined {
+  const lines = slots.map((slot, index) => {
+    const read = `values[${JSON.stringify(slot.key)}]`;
+    if (slot.lanes > 0) return `writeSlot(name, view, slots[${index}], ${read});`;
+    const convert = slot.kind === U32 ? ' >>> 0' : slot.kind === I32 ? ' | 0' : '';
+    return `v = ${read}; if (typeof v !== 'number') writeSlot(name, view, slots[${index}], v); else view.${SETTERS[slot.kind]}(${slot.offset}, v${convert}, true);`;
+  });
+  const body = `const buffer = new ArrayBuffer(${bytes}); const view = new DataView(buffer); let v;\n${lines.join('\n')}\nreturn buffer;`;
+  try {
+    const make = new Function('name', 'slots', 'writeSlot', `return (values) => {\n${body}\n};`) as (
+      name: string,
+      slots: readonly Slot[],
+      write: typeof writeSlot,
+    ) => (values: object) => ArrayBuffer;
+    return make(name, slots, writeSlot);
+  } catch {
+    return undefined;
+  }
+}
+
 function wgslType(field: ParamsField): string {
   return field.type === 'array' ? `array<${field.elementType.type}, ${field.elementCount}>` : field.type;
 }
 
-/** Declares a uniform struct named `name` (the WGSL identifier) with `fields` in declaration order. */
-export function paramsStruct<T extends ParamsFields>(name: string, fields: T): ParamsStruct<T> {
+/**
+ * Declares a uniform struct named `name` (the WGSL identifier) with `fields` in declaration order. `compile: false`
+ * writes through the generic loop (what a page whose policy forbids compiling code gets).
+ */
+export function paramsStruct<T extends ParamsFields>(name: string, fields: T, { compile = true }: { compile?: boolean } = {}): ParamsStruct<T> {
   const schema = d.struct(fields).$name(name);
   const keys = Object.keys(fields);
   const wgsl = `struct ${name} {\n${keys.map((key) => `  ${key}: ${wgslType(fields[key]!)},\n`).join('')}}`;
@@ -103,27 +149,14 @@ export function paramsStruct<T extends ParamsFields>(name: string, fields: T): P
   const slots = keys.map((key) => slotOf(schema, key, fields[key]!, `${name}.${key}`));
   const offsets = Object.fromEntries(slots.map((slot) => [slot.key, slot.offset])) as { [K in keyof T]: number };
 
-  function write(values: ParamsValues<T>): ArrayBuffer {
+  function interpret(values: ParamsValues<T>): ArrayBuffer {
     const bytes = new ArrayBuffer(bufferBytes);
     const view = new DataView(bytes);
     const record = values as Record<string, number | readonly number[] | undefined>;
-    for (let index = 0; index < slots.length; index++) {
-      const slot = slots[index]!;
-      const value = record[slot.key];
-      if (value === undefined) throw new Error(`${name}: no value for field '${slot.key}'`);
-      if (slot.lanes === 0) {
-        if (typeof value !== 'number') throw new Error(`${name}.${slot.key}: expected a number`);
-        writeScalar(view, slot.offset, slot.kind, value);
-        continue;
-      }
-      if (typeof value === 'number') throw new Error(`${name}.${slot.key}: expected a list of numbers`);
-      if (value.length > slot.lanes || (slot.exact && value.length !== slot.lanes)) {
-        throw new Error(`${name}.${slot.key}: ${value.length} values for ${slot.exact ? '' : 'at most '}${slot.lanes} lanes`);
-      }
-      for (let lane = 0; lane < value.length; lane++) writeScalar(view, slot.offset + 4 * lane, slot.kind, value[lane]!);
-    }
+    for (let index = 0; index < slots.length; index++) writeSlot(name, view, slots[index]!, record[slots[index]!.key]);
     return bytes;
   }
+  const write = (compile ? compileWriter(name, slots, bufferBytes) : undefined) ?? interpret;
 
   return { name, schema, wgsl, size, offsets, write };
 }
