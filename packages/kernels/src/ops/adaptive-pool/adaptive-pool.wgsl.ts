@@ -2,7 +2,13 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const ADAPTIVE_POOL_PARAMS = paramsStruct('Params', { count: d.u32, in_h: d.u32, in_w: d.u32, out_h: d.u32, out_w: d.u32 });
+export const ADAPTIVE_POOL_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  in_h: d.u32,
+  in_w: d.u32,
+  out_h: d.u32,
+  out_w: d.u32,
+});
 
 /**
  * Adaptive average pooling on planes (N·C of them), PyTorch `F.adaptive_avg_pool2d(x, (OH, OW))`. Along an axis of

@@ -5,7 +5,13 @@ import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
 export const BATCH_NORM_GRAD_PARAMS_PARAMS = paramsStruct('Params', { chunks: d.u32, channels: d.u32 });
-export const BATCH_NORM_GRAD_INPUT_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, channels: d.u32, n: d.f32, start: d.u32 });
+export const BATCH_NORM_GRAD_INPUT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  hw: d.u32,
+  channels: d.u32,
+  n: d.f32,
+  start: d.u32,
+});
 
 export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,

@@ -4,9 +4,27 @@ import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
 /** Per-channel sums: `channels` channels of `count` = N·H·W values (rows of `hw`), in `chunks` chunks (forward moments, backward partials). */
-export const BATCH_NORM_CHANNEL_PARAMS = paramsStruct('Params', { channels: d.u32, hw: d.u32, count: d.u32, chunks: d.u32 });
-export const BATCH_NORM_STATS_PARAMS = paramsStruct('Params', { chunks: d.u32, count: d.u32, chunk_size: d.u32, eps: d.f32, momentum: d.f32, channels: d.u32 });
-export const BATCH_NORM_NORMALIZE_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, channels: d.u32, eps: d.f32, start: d.u32 });
+export const BATCH_NORM_CHANNEL_PARAMS = paramsStruct('Params', {
+  channels: d.u32,
+  hw: d.u32,
+  count: d.u32,
+  chunks: d.u32,
+});
+export const BATCH_NORM_STATS_PARAMS = paramsStruct('Params', {
+  chunks: d.u32,
+  count: d.u32,
+  chunk_size: d.u32,
+  eps: d.f32,
+  momentum: d.f32,
+  channels: d.u32,
+});
+export const BATCH_NORM_NORMALIZE_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  hw: d.u32,
+  channels: d.u32,
+  eps: d.f32,
+  start: d.u32,
+});
 export const BATCH_NORM_FOLD_PARAMS = paramsStruct('Params', { channels: d.u32, eps: d.f32 });
 
 /**

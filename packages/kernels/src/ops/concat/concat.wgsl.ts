@@ -2,7 +2,13 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const CONCAT_PARAMS = paramsStruct('Params', { count: d.u32, part: d.u32, whole: d.u32, start: d.u32, inner: d.u32 });
+export const CONCAT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  part: d.u32,
+  whole: d.u32,
+  start: d.u32,
+  inner: d.u32,
+});
 
 /**
  * A tensor viewed as [outer, size, inner] around the concatenation axis (outer = Π sizes before it, inner = Π after).

@@ -4,8 +4,22 @@ import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from '../conv2d/conv2d-geome
 import { paramsStruct } from '../../runtime/params.js';
 
 export const CONV2D_CONCAT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, flags: d.u32, C1: d.u32 });
-export const CONV2D_CONCAT_INPUT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, phases: d.u32, step_h: d.u32, step_w: d.u32, C1: d.u32, rows: d.arrayOf(d.vec4u, 8), cols: d.arrayOf(d.vec4u, 8) });
-export const CONV2D_CONCAT_WEIGHT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, splits: d.u32, k_chunk: d.u32, k_total: d.u32, C1: d.u32 });
+export const CONV2D_CONCAT_INPUT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  phases: d.u32,
+  step_h: d.u32,
+  step_w: d.u32,
+  C1: d.u32,
+  rows: d.arrayOf(d.vec4u, 8),
+  cols: d.arrayOf(d.vec4u, 8),
+});
+export const CONV2D_CONCAT_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  splits: d.u32,
+  k_chunk: d.u32,
+  k_total: d.u32,
+  C1: d.u32,
+});
 
 /**
  * conv2d whose input is the channel concatenation of two tensors, read in place: x = cat([xa, xb], channels) with

@@ -3,7 +3,15 @@ import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from '../gemm/gemm-core.wgsl.js';
 import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const CONV2D_INPUT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, phases: d.u32, step_h: d.u32, step_w: d.u32, flags: d.u32, rows: d.arrayOf(d.vec4u, 8), cols: d.arrayOf(d.vec4u, 8) });
+export const CONV2D_INPUT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  phases: d.u32,
+  step_h: d.u32,
+  step_w: d.u32,
+  flags: d.u32,
+  rows: d.arrayOf(d.vec4u, 8),
+  cols: d.arrayOf(d.vec4u, 8),
+});
 
 /**
  * Input gradient of conv2d by phase decomposition; also convTranspose2d's forward (dy = its input, dx = its output).

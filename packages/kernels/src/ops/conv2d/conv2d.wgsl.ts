@@ -4,7 +4,12 @@ import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
 import { paramsStruct } from '../../runtime/params.js';
 
 export const CONV2D_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, flags: d.u32 });
-export const CONV2D_WEIGHT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, splits: d.u32, k_chunk: d.u32, k_total: d.u32 });
+export const CONV2D_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  splits: d.u32,
+  k_chunk: d.u32,
+  k_total: d.u32,
+});
 
 /**
  * Forward convolution as an implicit GEMM (no im2col buffer); also convTranspose2d's input gradient.

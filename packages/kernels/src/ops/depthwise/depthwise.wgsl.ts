@@ -4,9 +4,20 @@ import { CONV_GEOMETRY_FIELDS } from '../conv2d/conv2d-geometry.js';
 import { EPILOGUE_WGSL } from '../gemm/gemm-core.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const DEPTHWISE_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, flags: d.u32, blocks: d.u32, count: d.u32 });
+export const DEPTHWISE_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  flags: d.u32,
+  blocks: d.u32,
+  count: d.u32,
+});
 export const DEPTHWISE_INPUT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, blocks: d.u32, count: d.u32 });
-export const DEPTHWISE_WEIGHT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, blocks: d.u32, items: d.u32, chunk: d.u32, splits: d.u32 });
+export const DEPTHWISE_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  blocks: d.u32,
+  items: d.u32,
+  chunk: d.u32,
+  splits: d.u32,
+});
 
 /**
  * Depthwise K x K (K = 3 or 5) convolution with stride S (1 or 2), groups = C = Cout, any padding. Each thread

@@ -3,7 +3,14 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const DROP_CONNECT_PARAMS = paramsStruct('Params', { count: d.u32, per_sample: d.u32, seed: d.u32, threshold: d.u32, keep_probability: d.f32, start: d.u32 });
+export const DROP_CONNECT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  per_sample: d.u32,
+  seed: d.u32,
+  threshold: d.u32,
+  keep_probability: d.f32,
+  start: d.u32,
+});
 export const DROP_CONNECT_MASK_PARAMS = paramsStruct('Params', { count: d.u32, seed: d.u32, threshold: d.u32 });
 
 /**

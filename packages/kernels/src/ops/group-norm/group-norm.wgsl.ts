@@ -3,7 +3,15 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const GROUP_NORM_PARAMS = paramsStruct('Params', { count: d.u32, channels: d.u32, groups: d.u32, hw: d.u32, group_size: d.u32, batch: d.u32, eps: d.f32 });
+export const GROUP_NORM_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  channels: d.u32,
+  groups: d.u32,
+  hw: d.u32,
+  group_size: d.u32,
+  batch: d.u32,
+  eps: d.f32,
+});
 
 /**
  * Group normalisation (Wu & He, https://arxiv.org/abs/1803.08494), PyTorch `F.group_norm(x, G, γ, β, eps)`.

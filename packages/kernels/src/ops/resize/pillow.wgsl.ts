@@ -2,7 +2,13 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const PILLOW_PARAMS = paramsStruct('Params', { count: d.u32, in_size: d.u32, out_size: d.u32, ksize: d.u32, width: d.u32 });
+export const PILLOW_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  in_size: d.u32,
+  out_size: d.u32,
+  ksize: d.u32,
+  width: d.u32,
+});
 
 /**
  * One pass of Pillow's 8-bit separable resampling (Resample.c), integer-exact:

@@ -2,7 +2,16 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const RESIZE_PARAMS = paramsStruct('Params', { planes: d.u32, in_h: d.u32, in_w: d.u32, out_h: d.u32, out_w: d.u32, col_table: d.u32, count: d.u32, never: d.u32 });
+export const RESIZE_PARAMS = paramsStruct('Params', {
+  planes: d.u32,
+  in_h: d.u32,
+  in_w: d.u32,
+  out_h: d.u32,
+  out_w: d.u32,
+  col_table: d.u32,
+  count: d.u32,
+  never: d.u32,
+});
 
 /**
  * Table-driven resampling on planes (N·C of them). Entry points:
