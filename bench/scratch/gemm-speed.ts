@@ -1,7 +1,6 @@
 /* Scratch: gemm launcher speed (and explore variants), round-robin with CPU time (shared host). Not a test.
  * Usage: bench/scratch/run.sh bench/scratch/gemm-speed.ts [filter]; env SIZE, ROUNDS, ADAPTER. */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
-import { UniformWriter } from '../../packages/kernels/src/runtime/grid.js';
 import { gemm } from '../../packages/kernels/src/ops/gemm/gemm.js';
 import { roundRobin } from './harness.js';
 import * as V from './gemm-variants.js';
@@ -13,7 +12,7 @@ const A = gpu.upload(new Float32Array(M * K).map(() => Math.random() - 0.5), [M,
 const B = gpu.upload(new Float32Array(K * N).map(() => Math.random() - 0.5), [K, N]);
 const Bodd = gpu.upload(new Float32Array(K * (N - 1)).map(() => Math.random() - 0.5), [K, N - 1]);
 const C = gpu.empty([M, N]);
-const u = new UniformWriter(12).u32(M).u32(N).u32(K).finish();
+const u = Uint32Array.of(M, N, K, 0).buffer; // the probes' Params { M, N, K }
 const raw = (name: string, code: string, constants: Record<string, number>, workgroups: [number, number]) => ({
   name, flops: 2 * M * N * K,
   record: () => gpu.dispatch({ kernel: { name, code, constants }, uniforms: u, tensors: [A, B, C], workgroups }),

@@ -1,7 +1,6 @@
 /* Scratch: gemm core tuning on lavapipe (text-modified copies of GEMM_WGSL, vec4 loads). Not a test. */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
 import { GEMM_WGSL } from '../../packages/kernels/src/ops/gemm/gemm.wgsl.js';
-import { UniformWriter } from '../../packages/kernels/src/runtime/grid.js';
 import { roundRobin } from './harness.js';
 
 const gpu = await createGpu({ adapter: (process.env.ADAPTER as 'lavapipe') ?? 'lavapipe' });
@@ -10,7 +9,7 @@ const M = S, N = S, K = S;
 const A = gpu.upload(new Float32Array(M * K).map(() => Math.random() - 0.5), [M, K]);
 const B = gpu.upload(new Float32Array(K * N).map(() => Math.random() - 0.5), [K, N]);
 const C = gpu.empty([M, N]);
-const u = new UniformWriter(64).u32(M).u32(N).u32(K).u32(1).u32(K).u32(0).u32(K).u32(1).u32(0).u32(N).u32(1).u32(M * N).u32(N).u32(M * N).u32(0).u32(1).finish();
+const u = Uint32Array.of(M, N, K, 1, K, 0, K, 1, 0, N, 1, M * N, N, M * N, 0, 1).buffer;
 const kkLoop = /for \(var kk = 0u; kk < BK; kk\+\+\) \{([\s\S]*?outer4\(a1, b1, &acc11\);)\n    \}/;
 const body = kkLoop.exec(GEMM_WGSL)![1]!;
 const unroll = (times: number) =>

@@ -18,7 +18,8 @@ export { BufferPool, sizeClass, type PoolCounters } from './runtime/buffer-pool.
 export { PipelineCache } from './runtime/pipeline-cache.js';
 export { kernelKey, kernelLabel, type KernelSource } from './runtime/kernel.js';
 export { contiguousStrides, dims4, formatShape, numel, sameShape, type GpuTensor, type DType } from './runtime/tensor.js';
-export { flatGrid, UniformWriter, FLAT_INDEX_WGSL } from './runtime/grid.js';
+export { flatGrid, FLAT_INDEX_WGSL } from './runtime/grid.js';
+export { paramsStruct, type ParamsField, type ParamsFields, type ParamsStruct, type ParamsValues } from './runtime/params.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './runtime/usage.js';
 export { type DispatchProfile, type KernelTime } from './runtime/profiler.js';
 export { describeUsage, type WrapOptions } from './runtime/wrap.js';

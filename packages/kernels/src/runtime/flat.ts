@@ -7,12 +7,17 @@
  * rest (small per-channel tensors: one dispatch). A vec4 view needs 16 bytes of binding: vec4 needs 4 elements. A binding starts
  * at a multiple of minStorageBufferOffsetAlignment (≥ 32 bytes), so every vec4 view is 16-byte aligned.
  */
+import { d } from 'typegpu';
 import type { Gpu } from './gpu.js';
 import { flatGrid } from './grid.js';
 import type { KernelSource } from './kernel.js';
+import { paramsStruct } from './params.js';
 import type { GpuTensor } from './tensor.js';
 
 export type FlatVariant = 'auto' | 'vec4' | 'scalar';
+
+/** The Params of flat kernels with no other parameter: elements [0, count), the scalar entry point from `start`. */
+export const FLAT_PARAMS = paramsStruct('Params', { count: d.u32, start: d.u32 });
 
 export interface FlatSplit {
   /** vec4 groups taken by `main4` (0 when scalar). */

@@ -3,7 +3,7 @@ import { DeviceLostError, GpuValidationError, KernelArgumentError } from '../dev
 import { unary } from '../ops/unary/unary.js';
 import { assertClose, defineCases, expectError, poisoned, randomArray } from '../testing/index.js';
 import { fill, FILL_KERNEL } from '../ops/fill/fill.js';
-import { UniformWriter } from './grid.js';
+import { FILL_PARAMS } from '../ops/fill/fill.wgsl.js';
 import { STORAGE_USAGE } from './usage.js';
 
 const BROKEN_WGSL = '@compute @workgroup_size(1) fn main() { let x: f32 = undeclared_thing; }';
@@ -136,7 +136,7 @@ export const runtimeCases = defineCases('runtime', {
     const limit = gpu.limits.maxComputeWorkgroupsPerDimension;
     const out = gpu.empty([4]);
     await expectError(
-      () => gpu.dispatch({ kernel: FILL_KERNEL, uniforms: new UniformWriter(8).u32(4).u32(0).finish(), tensors: [out], workgroups: [limit + 1] }),
+      () => gpu.dispatch({ kernel: FILL_KERNEL, uniforms: FILL_PARAMS.write({ count: 4, bits: 0, start: 0 }), tensors: [out], workgroups: [limit + 1] }),
       ['fill', `${limit + 1}`, 'maxComputeWorkgroupsPerDimension', `${limit}`],
     );
     gpu.release(out);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerCases } from '../testing/vitest.js';
 import { sizeClass } from './buffer-pool.js';
-import { flatGrid, UniformWriter } from './grid.js';
+import { flatGrid } from './grid.js';
 import { kernelKey } from './kernel.js';
 import { runtimeCases } from './runtime.cases.js';
 
@@ -32,14 +32,6 @@ describe('runtime helpers', () => {
     expect(kernelKey({ name: 'k', code, entryPoint: 'a' })).not.toBe(kernelKey({ name: 'k', code, entryPoint: 'b' }));
     // Two kernels may share a name and constants: the code tells them apart (a collision ran one kernel's pipeline for the other).
     expect(kernelKey({ name: 'k', code, constants: { A: 1 } })).not.toBe(kernelKey({ name: 'k', code: code + '\n', constants: { A: 1 } }));
-  });
-  it('UniformWriter packs little-endian words with WGSL alignment', () => {
-    const bytes = new UniformWriter(40).u32(7).f32(0.5).align(16).u32Array([1, 2, 3], 1).finish();
-    const view = new DataView(bytes);
-    expect(bytes.byteLength).toBe(48);
-    expect(view.getUint32(0, true)).toBe(7);
-    expect(view.getFloat32(4, true)).toBe(0.5);
-    expect([view.getUint32(16, true), view.getUint32(20, true), view.getUint32(24, true), view.getUint32(28, true)]).toEqual([1, 2, 3, 0]);
   });
 });
 

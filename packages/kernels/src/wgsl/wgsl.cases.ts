@@ -3,7 +3,8 @@
  * float64, pcg_hash against pcgHash bit for bit, the workgroup tree against float64 and, bit for bit, against the
  * same tree in float32 on the CPU.
  */
-import { UniformWriter } from '../runtime/grid.js';
+import { d } from 'typegpu';
+import { paramsStruct } from '../runtime/params.js';
 import { assertClose, defineCases, poisoned, randomArray } from '../testing/index.js';
 import { pcgHash } from './pcg.reference.js';
 import { PCG_HASH_WGSL } from './pcg.wgsl.js';
@@ -12,8 +13,9 @@ import { SIGMOID4_WGSL, SIGMOID_WGSL } from './sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from './workgroup-reduce.wgsl.js';
 
 /** x: [count] -> y: [count, 8], w = (v, −v, v, −v): e^−|v|, σ(v), sigmoid_pair(v), sigmoid4(w).xy, sigmoid_pair4(w)[0].x, [1].x */
+const SIGMOID_PROBE_PARAMS = paramsStruct('Params', { count: d.u32 });
 const SIGMOID_PROBE_WGSL = /* wgsl */ `
-struct Params { count: u32 }
+${SIGMOID_PROBE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -34,8 +36,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 `;
 
 /** y[i] = pcg_hash(base + i·step) as u32 bits, i < count. */
+const PCG_PROBE_PARAMS = paramsStruct('Params', { count: d.u32, base: d.u32, step: d.u32 });
 const PCG_PROBE_WGSL = /* wgsl */ `
-struct Params { count: u32, base: u32, step: u32 }
+${PCG_PROBE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> y: array<u32>;
@@ -98,7 +101,7 @@ export const wgslLibraryCases = defineCases('wgsl', {
         const out = poisoned(gpu, [count, 8]);
         gpu.dispatch({
           kernel: { name: 'sigmoidProbe', code: SIGMOID_PROBE_WGSL },
-          uniforms: new UniformWriter(4).u32(count).finish(),
+          uniforms: SIGMOID_PROBE_PARAMS.write({ count }),
           tensors: [gpu.upload(x), out],
           workgroups: [Math.ceil(count / 64)],
         });
@@ -145,7 +148,7 @@ export const wgslLibraryCases = defineCases('wgsl', {
       const out = poisoned(gpu, [count]);
       gpu.dispatch({
         kernel: { name: 'pcgProbe', code: PCG_PROBE_WGSL },
-        uniforms: new UniformWriter(12).u32(count).u32(base).u32(step).finish(),
+        uniforms: PCG_PROBE_PARAMS.write({ count, base, step }),
         tensors: [out],
         workgroups: [Math.ceil(count / 64)],
       });

@@ -1,8 +1,7 @@
 /** Backward of the element-wise activations of ops/unary: dx = dy·f'(x), from the forward's input x. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, FLAT_PARAMS, type FlatVariant } from '../../runtime/flat.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { ACTIVATION_BACKWARD_WGSL } from './activation-backward.wgsl.js';
@@ -52,7 +51,7 @@ export function activationBackward(
     kernel,
     count,
     tensors: [x, dy, dx],
-    uniforms: (start) => new UniformWriter(8).u32(count).u32(start).finish(),
+    uniforms: (start) => FLAT_PARAMS.write({ count, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
   });

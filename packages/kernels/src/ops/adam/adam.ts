@@ -11,10 +11,9 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { ADAM_WGSL } from './adam.wgsl.js';
+import { ADAM_PARAMS, ADAM_WGSL } from './adam.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -96,18 +95,16 @@ export function adam(
   const list = Array.isArray(groups) ? (groups as readonly AdamGroup[]) : [groups as AdamGroup];
   const scalars = adamScalars(step, options);
   const kernel = adamKernel(scalars.weightDecay !== 0);
-  const uniforms = new UniformWriter(40)
-    .u32(0)
-    .u32(0)
-    .f32(scalars.beta1)
-    .f32(scalars.oneMinusBeta1)
-    .f32(scalars.beta2)
-    .f32(scalars.oneMinusBeta2)
-    .f32(scalars.biasCorrection2Sqrt)
-    .f32(scalars.eps)
-    .f32(scalars.negStepSize)
-    .f32(scalars.weightDecay)
-    .finish();
+  const stepScalars = {
+    beta1: scalars.beta1,
+    one_minus_beta1: scalars.oneMinusBeta1,
+    beta2: scalars.beta2,
+    one_minus_beta2: scalars.oneMinusBeta2,
+    bias_correction2_sqrt: scalars.biasCorrection2Sqrt,
+    eps: scalars.eps,
+    neg_step_size: scalars.negStepSize,
+    weight_decay: scalars.weightDecay,
+  };
   list.forEach((group, index) => validateGroup(group, index));
   for (const group of list) {
     const count = numel(group.param.shape);
@@ -115,12 +112,7 @@ export function adam(
       kernel,
       count,
       tensors: [group.param, group.grad, group.m, group.v],
-      uniforms: (start) => {
-        const bytes = uniforms.slice(0);
-        new DataView(bytes).setUint32(0, count, true);
-        new DataView(bytes).setUint32(4, start, true);
-        return bytes;
-      },
+      uniforms: (start) => ADAM_PARAMS.write(Object.assign({ count, start }, stepScalars)),
       workgroupSize: WORKGROUP_SIZE,
       variant,
     });

@@ -1,4 +1,19 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const ADAM_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  start: d.u32,
+  beta1: d.f32,
+  one_minus_beta1: d.f32,
+  beta2: d.f32,
+  one_minus_beta2: d.f32,
+  bias_correction2_sqrt: d.f32,
+  eps: d.f32,
+  neg_step_size: d.f32,
+  weight_decay: d.f32,
+});
 
 export const ADAM_WGSL = /* wgsl */ `
 // p, g, m, v: [count], one parameter tensor (or one flat segment holding several). Adam step t in place, PyTorch
@@ -14,18 +29,7 @@ export const ADAM_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override WEIGHT_DECAY: bool = false;
 
-struct Params {
-  count: u32,
-  start: u32,
-  beta1: f32,
-  one_minus_beta1: f32,
-  beta2: f32,
-  one_minus_beta2: f32,
-  bias_correction2_sqrt: f32,
-  eps: f32,
-  neg_step_size: f32,
-  weight_decay: f32,
-}
+${ADAM_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> p: array<f32>;

@@ -5,10 +5,10 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { ADAPTIVE_POOL_WGSL } from './adaptive-pool.wgsl.js';
+import { ADAPTIVE_POOL_PARAMS, ADAPTIVE_POOL_WGSL } from './adaptive-pool.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 /** Keeps k·n and (i + 1)·o within u32. */
@@ -37,7 +37,7 @@ function run(gpu: Gpu, entryPoint: 'forward' | 'backward', source: GpuTensor, de
   const count = numel(dest.shape);
   gpu.dispatch({
     kernel: kernel(entryPoint),
-    uniforms: new UniformWriter(20).u32(count).u32(inputShape[2]!).u32(inputShape[3]!).u32(outputShape[2]!).u32(outputShape[3]!).finish(),
+    uniforms: ADAPTIVE_POOL_PARAMS.write({ count, in_h: inputShape[2]!, in_w: inputShape[3]!, out_h: outputShape[2]!, out_w: outputShape[3]! }),
     tensors: [source, dest],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

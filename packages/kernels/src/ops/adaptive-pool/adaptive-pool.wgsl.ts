@@ -1,4 +1,14 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const ADAPTIVE_POOL_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  in_h: d.u32,
+  in_w: d.u32,
+  out_h: d.u32,
+  out_w: d.u32,
+});
 
 /**
  * Adaptive average pooling on planes (N·C of them), PyTorch `F.adaptive_avg_pool2d(x, (OH, OW))`. Along an axis of
@@ -10,7 +20,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const ADAPTIVE_POOL_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
+${ADAPTIVE_POOL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;

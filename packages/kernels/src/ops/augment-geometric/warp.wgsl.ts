@@ -1,4 +1,4 @@
-import { AUGMENT_COMMON_WGSL } from '../augment/augment-common.wgsl.js';
+import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS } from '../augment/augment-common.wgsl.js';
 
 /**
  * The geometric kernel: images, masks: [N, 1, H, W] -> images_out, masks_out: [N, 1, H, W]; table: [N, stride].
@@ -21,7 +21,7 @@ export const WARP_WGSL = /* wgsl */ `
 override FIELD: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, height: u32, width: u32, stride: u32 }
+${AUGMENT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> table: array<f32>;

@@ -1,10 +1,10 @@
-import { AUGMENT_COMMON_WGSL } from '../augment/augment-common.wgsl.js';
+import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS } from '../augment/augment-common.wgsl.js';
 
 const HEADER = /* wgsl */ `
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, height: u32, width: u32, stride: u32 }
+${AUGMENT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> table: array<f32>;

@@ -6,14 +6,14 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, type GpuTensor } from '../../runtime/tensor.js';
 import { COPY_KERNEL, copyTensor } from '../fill/fill.js';
 import { augmentWarp, WARP_FIELDS, warpKernel, type AugmentedPair } from '../augment-geometric/warp.js';
 import { augmentIntensity, INTENSITY_KERNELS } from '../augment-intensity/intensity.js';
 import { AUGMENT_WORKGROUP_SIZE, batchShape, shapeOf } from './augment-common.js';
-import { TILE_WGSL } from './augment-grid.wgsl.js';
+import { TILE_PARAMS, TILE_WGSL } from './augment-grid.wgsl.js';
 import { compileAugmentPlan, type AugmentPlan } from './augment-plan.js';
 import { planAugmentation, resolveAugmentPolicy, type AugmentPolicyInput, type AugmentRandom } from './augment-policy.js';
 
@@ -73,7 +73,7 @@ export function tileBatch(gpu: Gpu, x: GpuTensor, rows: number, cols: number, ou
   const count = batch * height * width;
   gpu.dispatch({
     kernel: TILE_KERNEL,
-    uniforms: new UniformWriter(16).u32(count).u32(height).u32(width).u32(cols).finish(),
+    uniforms: TILE_PARAMS.write({ count, height, width, cols }),
     tensors: [x, y],
     workgroups: flatGrid(count, AUGMENT_WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

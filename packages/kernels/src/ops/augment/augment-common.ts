@@ -11,10 +11,11 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { pcgHash } from '../../wgsl/pcg.reference.js';
+import { AUGMENT_PARAMS } from './augment-common.wgsl.js';
 
 export const AUGMENT_WORKGROUP_SIZE = 256;
 
@@ -72,14 +73,12 @@ export function outputLike(gpu: Gpu, kernel: string, shape: BatchShape, out: Gpu
   return out;
 }
 
-/** One thread per pixel of the batch; uniforms { count, height, width, stride, ...extra u32 }. */
-export function dispatchPixels(gpu: Gpu, kernel: KernelSource, shape: BatchShape, stride: number, tensors: readonly GpuTensor[], extra: readonly number[] = []): void {
+/** One thread per pixel of the batch; uniforms AUGMENT_PARAMS. */
+export function dispatchPixels(gpu: Gpu, kernel: KernelSource, shape: BatchShape, stride: number, tensors: readonly GpuTensor[]): void {
   const count = shape.batch * shape.height * shape.width;
-  const uniforms = new UniformWriter(16 + 4 * extra.length).u32(count).u32(shape.height).u32(shape.width).u32(stride);
-  for (const value of extra) uniforms.u32(value);
   gpu.dispatch({
     kernel,
-    uniforms: uniforms.finish(),
+    uniforms: AUGMENT_PARAMS.write({ count, height: shape.height, width: shape.width, stride }),
     tensors,
     workgroups: flatGrid(count, AUGMENT_WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,11 +1,16 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+/** The Params of every augmentation kernel: `count` = N·H·W pixels of H x W images, table rows of `stride` values. */
+export const AUGMENT_PARAMS = paramsStruct('Params', { count: d.u32, height: d.u32, width: d.u32, stride: d.u32 });
 
 /**
  * WGSL shared by the augmentation kernels. Every augmentation kernel walks the pixels of a batch
  *   images, masks: [N, 1, H, W], pixel i = (n·H + y)·W + x,
  * reads its per-sample parameters from `table: [N, stride]` (row n starts at n·stride, table[n·stride] = enabled)
- * and declares `struct Params { count: u32, height: u32, width: u32, stride: u32, ... }` at @binding(0).
+ * and declares AUGMENT_PARAMS's struct at @binding(0).
  */
 export const AUGMENT_COMMON_WGSL = /* wgsl */ `${FLAT_INDEX_WGSL}
 // Pixel i of a [N, 1, H, W] batch: sample n, row y, column x; plane = n·H·W, the first element of sample n.

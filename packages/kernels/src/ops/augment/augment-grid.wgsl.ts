@@ -1,4 +1,8 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const TILE_PARAMS = paramsStruct('Params', { count: d.u32, height: d.u32, width: d.u32, cols: d.u32 });
 
 /**
  * x: [R·C, 1, H, W] -> y: [1, 1, R·H, C·W], tiles in row-major order:
@@ -7,7 +11,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const TILE_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, height: u32, width: u32, cols: u32 }
+${TILE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -15,7 +15,7 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { activationCode, type Activation } from '../gemm/tiles.js';
@@ -38,7 +38,10 @@ import {
   BATCH_NORM_ACTIVATION_PARAMS_WGSL,
   BATCH_NORM_ACTIVATION_PARTIAL_WGSL,
   BATCH_NORM_ACTIVATION_WGSL,
+  BATCH_NORM_ACTIVATION_ELEMENT_PARAMS,
+  BATCH_NORM_ACTIVATION_SUM_PARAMS,
 } from './batch-norm-activation.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS } from '../batch-norm/batch-norm.wgsl.js';
 
 const CHANNEL_WORKGROUP = 64;
 
@@ -124,7 +127,7 @@ export function batchNorm2dActivationTraining(
     kernel: kernels(code).forward,
     count: shape.count,
     tensors: [x, mean, invstd, weight, bias, y],
-    uniforms: (start) => new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).u32(start).finish(),
+    uniforms: (start) => BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.write({ count: shape.count, hw: Math.max(shape.hw, 1), channels: shape.channels, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant: batchNormLayout(shape.hw, options.layout),
   });
@@ -167,13 +170,13 @@ export function batchNorm2dActivationBackward(
   const table = gpu.empty([shape.channels, 2, 4], `${name} table`);
   gpu.dispatch({
     kernel: lane ? set.partialLane : set.partial,
-    uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
+    uniforms: BATCH_NORM_CHANNEL_PARAMS.write({ channels: shape.channels, hw: shape.hw, count: shape.n, chunks }),
     tensors: [dy, x, saved.mean, saved.invstd, weight, bias, partial],
     workgroups: lane ? flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension) : [chunks, shape.channels],
   });
   gpu.dispatch({
     kernel: lane ? set.paramsLane : set.params,
-    uniforms: new UniformWriter(12).u32(chunks).u32(shape.channels).f32(shape.n).finish(),
+    uniforms: BATCH_NORM_ACTIVATION_SUM_PARAMS.write({ chunks, channels: shape.channels, n: shape.n }),
     tensors: [partial, saved.mean, saved.invstd, weight, bias, dweight, dbias, table],
     workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
@@ -182,7 +185,7 @@ export function batchNorm2dActivationBackward(
     kernel: set.input,
     count: shape.count,
     tensors: [dy, x, table, dx],
-    uniforms: (start) => new UniformWriter(16).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).u32(start).finish(),
+    uniforms: (start) => BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.write({ count: shape.count, hw: Math.max(shape.hw, 1), channels: shape.channels, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant: batchNormLayout(shape.hw, options.layout),
   });

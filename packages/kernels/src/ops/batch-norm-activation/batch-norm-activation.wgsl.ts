@@ -1,7 +1,14 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID4_WGSL, SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
-import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm.wgsl.js';
+import { d } from 'typegpu';
+import { paramsStruct } from '../../runtime/params.js';
+import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm.wgsl.js';
+
+/** Element-wise passes (forward y = f(z), backward dx): `count` values of `channels` channels, rows of `hw`, from flat index `start`. */
+export const BATCH_NORM_ACTIVATION_ELEMENT_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, channels: d.u32, start: d.u32 });
+/** Per-channel sums of the backward's partials: `chunks` partials per channel, n = N·H·W as a float. */
+export const BATCH_NORM_ACTIVATION_SUM_PARAMS = paramsStruct('Params', { chunks: d.u32, channels: d.u32, n: d.f32 });
 
 /**
  * The activation f after training-mode BN and its derivative, on z = x̂·γ + β, selected by the ACTIVATION override
@@ -47,7 +54,7 @@ export const BATCH_NORM_ACTIVATION_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override ACTIVATION: u32 = 0u;
 
-struct Params { count: u32, hw: u32, channels: u32, start: u32 }
+${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -92,7 +99,7 @@ override PER_THREAD: u32 = 16u;
 override RUN: u32 = 256u;
 override ACTIVATION: u32 = 0u;
 
-struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -159,7 +166,7 @@ export const BATCH_NORM_ACTIVATION_PARAMS_WGSL = /* wgsl */ `
 // channel summing its chunks in order, no barrier.
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct Params { chunks: u32, channels: u32, n: f32 }
+${BATCH_NORM_ACTIVATION_SUM_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
@@ -212,7 +219,7 @@ export const BATCH_NORM_ACTIVATION_INPUT_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override ACTIVATION: u32 = 0u;
 
-struct Params { count: u32, hw: u32, channels: u32, start: u32 }
+${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

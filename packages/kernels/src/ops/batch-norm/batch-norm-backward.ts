@@ -2,10 +2,17 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { BATCH_NORM_GRAD_INPUT_WGSL, BATCH_NORM_GRAD_PARAMS_WGSL, BATCH_NORM_GRAD_PARTIAL_WGSL } from './batch-norm-backward.wgsl.js';
+import {
+  BATCH_NORM_GRAD_INPUT_PARAMS,
+  BATCH_NORM_GRAD_INPUT_WGSL,
+  BATCH_NORM_GRAD_PARAMS_PARAMS,
+  BATCH_NORM_GRAD_PARAMS_WGSL,
+  BATCH_NORM_GRAD_PARTIAL_WGSL,
+} from './batch-norm-backward.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS } from './batch-norm.wgsl.js';
 import { batchNormLayout, batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
 
 const CHANNEL_WORKGROUP = 64;
@@ -52,13 +59,13 @@ export function batchNorm2dBackward(
   const partial = gpu.empty([shape.channels, chunks, 2], `${name} partial`);
   gpu.dispatch({
     kernel: lane ? PARTIAL_SERIAL_KERNEL : PARTIAL_KERNEL,
-    uniforms: new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish(),
+    uniforms: BATCH_NORM_CHANNEL_PARAMS.write({ channels: shape.channels, hw: shape.hw, count: shape.n, chunks }),
     tensors: [dy, x, saved.mean, saved.invstd, partial],
     workgroups: lane ? flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension) : [chunks, shape.channels],
   });
   gpu.dispatch({
     kernel: lane ? PARAMS_SERIAL_KERNEL : PARAMS_KERNEL,
-    uniforms: new UniformWriter(8).u32(chunks).u32(shape.channels).finish(),
+    uniforms: BATCH_NORM_GRAD_PARAMS_PARAMS.write({ chunks, channels: shape.channels }),
     tensors: [partial, dweight, dbias],
     workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
@@ -67,7 +74,7 @@ export function batchNorm2dBackward(
     kernel: INPUT_KERNEL,
     count: shape.count,
     tensors: [dy, x, saved.mean, saved.invstd, weight, dweight, dbias, dx],
-    uniforms: (start) => new UniformWriter(20).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(shape.n).u32(start).finish(),
+    uniforms: (start) => BATCH_NORM_GRAD_INPUT_PARAMS.write({ count: shape.count, hw: Math.max(shape.hw, 1), channels: shape.channels, n: shape.n, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant: batchNormLayout(shape.hw, out.layout),
   });

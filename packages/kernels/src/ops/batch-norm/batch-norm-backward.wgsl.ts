@@ -1,6 +1,17 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from './batch-norm.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from './batch-norm.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const BATCH_NORM_GRAD_PARAMS_PARAMS = paramsStruct('Params', { chunks: d.u32, channels: d.u32 });
+export const BATCH_NORM_GRAD_INPUT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  hw: d.u32,
+  channels: d.u32,
+  n: d.f32,
+  start: d.u32,
+});
 
 export const BATCH_NORM_GRAD_PARTIAL_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; mean, invstd: [C] -> partial: [C, chunks] of (Σ dy, Σ dy·x̂) over chunk k of channel c,
@@ -11,7 +22,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 16u;
 override RUN: u32 = 256u;
 
-struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -70,7 +81,7 @@ export const BATCH_NORM_GRAD_PARAMS_WGSL = /* wgsl */ `
 // channel summing its chunks in order, no barrier.
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct Params { chunks: u32, channels: u32 }
+${BATCH_NORM_GRAD_PARAMS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
@@ -112,7 +123,7 @@ export const BATCH_NORM_GRAD_INPUT_WGSL = /* wgsl */ `
 // main: lane takes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32, channels: u32, n: f32, start: u32 }
+${BATCH_NORM_GRAD_INPUT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

@@ -14,10 +14,19 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { BATCH_NORM_FOLD_WGSL, BATCH_NORM_MOMENTS_WGSL, BATCH_NORM_NORMALIZE_WGSL, BATCH_NORM_STATS_WGSL } from './batch-norm.wgsl.js';
+import {
+  BATCH_NORM_CHANNEL_PARAMS,
+  BATCH_NORM_FOLD_PARAMS,
+  BATCH_NORM_FOLD_WGSL,
+  BATCH_NORM_MOMENTS_WGSL,
+  BATCH_NORM_NORMALIZE_PARAMS,
+  BATCH_NORM_NORMALIZE_WGSL,
+  BATCH_NORM_STATS_PARAMS,
+  BATCH_NORM_STATS_WGSL,
+} from './batch-norm.wgsl.js';
 
 export const WORKGROUP_SIZE = 256;
 export const PER_THREAD = 16;
@@ -140,7 +149,7 @@ function normalize(
     kernel: { name: kernelName, code: BATCH_NORM_NORMALIZE_WGSL, constants: { WORKGROUP_SIZE, EVAL: inference } },
     count: shape.count,
     tensors: [x, mean, stat, parameters.weight, parameters.bias, y],
-    uniforms: (start) => new UniformWriter(20).u32(shape.count).u32(Math.max(shape.hw, 1)).u32(shape.channels).f32(eps).u32(start).finish(),
+    uniforms: (start) => BATCH_NORM_NORMALIZE_PARAMS.write({ count: shape.count, hw: Math.max(shape.hw, 1), channels: shape.channels, eps, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant: batchNormLayout(shape.hw, layout),
   });
@@ -164,7 +173,7 @@ export function batchNormStatistics(
   const chunkSize = lane ? RUN : CHUNK;
   const chunks = Math.ceil(shape.n / chunkSize);
   const moments = gpu.empty([shape.channels, chunks, 2], `${name} moments`);
-  const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
+  const sizes = BATCH_NORM_CHANNEL_PARAMS.write({ channels: shape.channels, hw: shape.hw, count: shape.n, chunks });
   if (lane) {
     gpu.dispatch({
       kernel: { ...MOMENTS_KERNEL, entryPoint: 'lane_runs', constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
@@ -189,7 +198,7 @@ export function batchNormStatistics(
       entryPoint: lane ? 'lane_channels' : 'main',
       constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update, COUNT_BATCH: numBatchesTracked !== undefined },
     },
-    uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
+    uniforms: BATCH_NORM_STATS_PARAMS.write({ chunks, count: shape.n, chunk_size: chunkSize, eps, momentum, channels: shape.channels }),
     tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!, counter],
     workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
   });
@@ -271,7 +280,7 @@ export function foldBatchNorm2d(
   checkDistinct(name, { scale, shift }, [weight, bias, runningMean, runningVar]);
   gpu.dispatch({
     kernel: FOLD_KERNEL,
-    uniforms: new UniformWriter(8).u32(channels).f32(options.eps ?? 1e-5).finish(),
+    uniforms: BATCH_NORM_FOLD_PARAMS.write({ channels, eps: options.eps ?? 1e-5 }),
     tensors: [runningMean, runningVar, weight, bias, scale, shift],
     workgroups: [Math.ceil(channels / CHANNEL_WORKGROUP)],
   });

@@ -1,5 +1,31 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+/** Per-channel sums: `channels` channels of `count` = N·H·W values (rows of `hw`), in `chunks` chunks (forward moments, backward partials). */
+export const BATCH_NORM_CHANNEL_PARAMS = paramsStruct('Params', {
+  channels: d.u32,
+  hw: d.u32,
+  count: d.u32,
+  chunks: d.u32,
+});
+export const BATCH_NORM_STATS_PARAMS = paramsStruct('Params', {
+  chunks: d.u32,
+  count: d.u32,
+  chunk_size: d.u32,
+  eps: d.f32,
+  momentum: d.f32,
+  channels: d.u32,
+});
+export const BATCH_NORM_NORMALIZE_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  hw: d.u32,
+  channels: d.u32,
+  eps: d.f32,
+  start: d.u32,
+});
+export const BATCH_NORM_FOLD_PARAMS = paramsStruct('Params', { channels: d.u32, eps: d.f32 });
 
 /**
  * Channel c of x: [N, C, H, W] as a run of n = N·H·W values; its r-th value (r = b·HW + s, s = h·W + w) is at
@@ -44,7 +70,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 16u;
 override RUN: u32 = 256u;
 
-struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -119,7 +145,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 override UPDATE_RUNNING: bool = true;
 override COUNT_BATCH: bool = false;
 
-struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32, channels: u32 }
+${BATCH_NORM_STATS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
@@ -193,7 +219,7 @@ export const BATCH_NORM_NORMALIZE_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override EVAL: bool = false;
 
-struct Params { count: u32, hw: u32, channels: u32, eps: f32, start: u32 }
+${BATCH_NORM_NORMALIZE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -236,7 +262,7 @@ export const BATCH_NORM_FOLD_WGSL = /* wgsl */ `
 //   scale = γ/sqrt(running_var + eps), shift = β − running_mean·scale   (PyTorch's own eval-mode form)
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct Params { channels: u32, eps: f32 }
+${BATCH_NORM_FOLD_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> running_mean: array<f32>;

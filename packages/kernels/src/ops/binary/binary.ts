@@ -2,10 +2,9 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { BINARY_WGSL } from './binary.wgsl.js';
+import { BINARY_PARAMS, BINARY_WGSL } from './binary.wgsl.js';
 import { broadcastShapes, broadcastStrides, coalesceAxes, type CoalescedAxes } from './broadcast.js';
 
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const;
@@ -61,15 +60,7 @@ export function binary(gpu: Gpu, op: BinaryOp, a: GpuTensor, b: GpuTensor, out?:
     count,
     tensors: [a, b, y],
     uniforms: (start) =>
-      new UniformWriter(16 + 3 * 32)
-        .u32(count)
-        .u32(axes.shape.length)
-        .u32(start)
-        .align(16)
-        .u32Array(axes.shape, 2)
-        .u32Array(axes.aStrides, 2)
-        .u32Array(axes.bStrides, 2)
-        .finish(),
+      BINARY_PARAMS.write({ count, rank: axes.shape.length, start, shape: axes.shape, a_strides: axes.aStrides, b_strides: axes.bStrides }),
     workgroupSize: WORKGROUP_SIZE,
     variant: vectorEntryPoint ? variant : 'scalar',
     vectorEntryPoint: vectorEntryPoint ?? undefined,

@@ -1,4 +1,15 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const BINARY_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  rank: d.u32,
+  start: d.u32,
+  shape: d.arrayOf(d.vec4u, 2),
+  a_strides: d.arrayOf(d.vec4u, 2),
+  b_strides: d.arrayOf(d.vec4u, 2),
+});
 
 export const BINARY_WGSL = /* wgsl */ `
 // a, b broadcast to out: [d0 .. d(rank-1)] (rank <= 8, axes coalesced by the launcher), out[i] = op(a[ia], b[ib]);
@@ -12,14 +23,7 @@ override OP: u32 = 0u;
 override BROADCAST: bool = true;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  start: u32,
-  shape: array<vec4<u32>, 2>,
-  a_strides: array<vec4<u32>, 2>,
-  b_strides: array<vec4<u32>, 2>,
-}
+${BINARY_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;

@@ -4,10 +4,10 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { CONCAT_WGSL } from './concat.wgsl.js';
+import { CONCAT_PARAMS, CONCAT_WGSL } from './concat.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -18,7 +18,7 @@ function dispatchPart(gpu: Gpu, entryPoint: 'insert' | 'extract', source: GpuTen
   const inner = numel(part.slice(dim + 1));
   gpu.dispatch({
     kernel: kernel(entryPoint),
-    uniforms: new UniformWriter(20).u32(count).u32(part[dim]!).u32(whole).u32(start).u32(inner).finish(),
+    uniforms: CONCAT_PARAMS.write({ count, part: part[dim]!, whole, start, inner }),
     tensors: [source, target],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,4 +1,14 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const CONCAT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  part: d.u32,
+  whole: d.u32,
+  start: d.u32,
+  inner: d.u32,
+});
 
 /**
  * A tensor viewed as [outer, size, inner] around the concatenation axis (outer = Π sizes before it, inner = Π after).
@@ -10,7 +20,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const CONCAT_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, part: u32, whole: u32, start: u32, inner: u32 }
+${CONCAT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;

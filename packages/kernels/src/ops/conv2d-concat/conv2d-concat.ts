@@ -8,7 +8,6 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { GemmVariant } from '../../device/profile.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { concatShape } from '../concat/concat.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
@@ -17,11 +16,10 @@ import { inputGradientPhases, weightSplits } from '../conv2d/conv2d-backward.js'
 import { checkEpilogue, isPointwise } from '../conv2d/conv2d.js';
 import {
   checkIndexRange,
-  CONV_GEOMETRY_BYTES,
   convGeometry,
   expectShape,
+  geometryValues,
   outputShape,
-  writeGeometry,
   type Conv2dOptions,
   type ConvGeometry,
 } from '../conv2d/conv2d-geometry.js';
@@ -29,6 +27,9 @@ import {
   CONV2D_CONCAT_BACKWARD_INPUT_HEADER_WGSL,
   CONV2D_CONCAT_BACKWARD_WEIGHT_HEADER_WGSL,
   CONV2D_CONCAT_HEADER_WGSL,
+  CONV2D_CONCAT_INPUT_PARAMS,
+  CONV2D_CONCAT_PARAMS,
+  CONV2D_CONCAT_WEIGHT_PARAMS,
 } from './conv2d-concat.wgsl.js';
 
 export interface Conv2dConcatOptions extends Conv2dOptions {
@@ -86,7 +87,7 @@ export function conv2dConcat(gpu: Gpu, [xa, xb]: readonly [GpuTensor, GpuTensor]
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
   gpu.dispatch({
     kernel: gemmModule(FORWARD, CONV2D_CONCAT_HEADER_WGSL, tile),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(flags).u32(c1).u32(0).u32(0).finish(),
+    uniforms: CONV2D_CONCAT_PARAMS.write(geometryValues(g, { flags, C1: c1 })),
     tensors: [xa, xb, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: tileGrid(gpu, FORWARD, tile, g.Cout, g.OH * g.OW, g.N),
   });
@@ -113,14 +114,7 @@ export function conv2dConcatBackwardInput(
   const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout · KH · KW': g.Cout * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.C, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
-    .u32(phases)
-    .u32(stepH)
-    .u32(stepW)
-    .u32(c1)
-    .u32Array(rows, 8)
-    .u32Array(cols, 8)
-    .finish();
+  const uniforms = CONV2D_CONCAT_INPUT_PARAMS.write(geometryValues(g, { phases, step_h: stepH, step_w: stepW, C1: c1, rows, cols }));
   gpu.dispatch({
     kernel: gemmModule(INPUT, CONV2D_CONCAT_BACKWARD_INPUT_HEADER_WGSL, tile),
     uniforms,
@@ -155,7 +149,7 @@ export function conv2dConcatBackwardWeight(
   const target = splits > 1 ? gpu.empty([splits, size], `${WEIGHT} partial`) : out;
   gpu.dispatch({
     kernel: gemmModule(WEIGHT, CONV2D_CONCAT_BACKWARD_WEIGHT_HEADER_WGSL, tile),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(splits).u32(chunk).u32(total).u32(c1).finish(),
+    uniforms: CONV2D_CONCAT_WEIGHT_PARAMS.write(geometryValues(g, { splits, k_chunk: chunk, k_total: total, C1: c1 })),
     tensors: [dy, xa, xb, target],
     workgroups: tileGrid(gpu, WEIGHT, tile, g.Cout, columns, splits),
   });

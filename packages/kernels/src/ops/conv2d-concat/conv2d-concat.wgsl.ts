@@ -1,5 +1,25 @@
+import { d } from 'typegpu';
 import { EPILOGUE_WGSL } from '../gemm/gemm-core.wgsl.js';
-import { CONV_GEOMETRY_FIELDS_WGSL, FAST_DIVISION_WGSL } from '../conv2d/conv2d-geometry.js';
+import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from '../conv2d/conv2d-geometry.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const CONV2D_CONCAT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, flags: d.u32, C1: d.u32 });
+export const CONV2D_CONCAT_INPUT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  phases: d.u32,
+  step_h: d.u32,
+  step_w: d.u32,
+  C1: d.u32,
+  rows: d.arrayOf(d.vec4u, 8),
+  cols: d.arrayOf(d.vec4u, 8),
+});
+export const CONV2D_CONCAT_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  splits: d.u32,
+  k_chunk: d.u32,
+  k_total: d.u32,
+  C1: d.u32,
+});
 
 /**
  * conv2d whose input is the channel concatenation of two tensors, read in place: x = cat([xa, xb], channels) with
@@ -20,9 +40,7 @@ export const CONV2D_CONCAT_HEADER_WGSL = /* wgsl */ `
 // xa: [N, C1, H, W], xb: [N, C - C1, H, W], w: [Cout, C, KH, KW], y: [N, Cout, OH, OW].
 // Entry z = n is the GEMM  Y[co, p] = sum_k W[co, k] X[k, p],  p = oh OW + ow, k = (c KH + kh) KW + kw,
 // X[k, p] = x[n, c, oh sh + kh dh - pt, ow sw + kw dw - pl] (0 outside); y[n, co, p] = act(scale[co] Y + shift[co]).
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  flags: u32, C1: u32, unused1: u32, unused2: u32,
-}
+${CONV2D_CONCAT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> xa: array<f32>;
@@ -68,11 +86,7 @@ export const CONV2D_CONCAT_BACKWARD_INPUT_HEADER_WGSL = /* wgsl */ `
 // written to dxa[n, c] (c < C1) or dxb[n, c - C1]. Entry z = n phases + (ph sw + pw); phase tables as in conv2d's
 // input gradient: rows[ph] = (ih0, count, kh0, taps), cols[pw] likewise.
 // GEMM: DX[c, t] = sum_k W[c, k] DY[k, t], k = (co taps_h + jh) taps_w + jw.
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  phases: u32, step_h: u32, step_w: u32, C1: u32,
-  rows: array<vec4<u32>, 8>,
-  cols: array<vec4<u32>, 8>,
-}
+${CONV2D_CONCAT_INPUT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -143,9 +157,7 @@ export const CONV2D_CONCAT_BACKWARD_WEIGHT_HEADER_WGSL = /* wgsl */ `
 // dL/dw[co, c, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, c, oh sh + kh dh - pt, ow sw + kw dw - pl]
 // Entry z = s is the GEMM  dW[co, j] = sum_k DY[co, k] X[k, j]  over k = n OH OW + oh OW + ow in split s's chunk
 // [s k_chunk, (s + 1) k_chunk), j = (c KH + kh) KW + kw.
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  splits: u32, k_chunk: u32, k_total: u32, C1: u32,
-}
+${CONV2D_CONCAT_WEIGHT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

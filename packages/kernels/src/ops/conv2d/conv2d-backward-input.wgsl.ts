@@ -1,5 +1,17 @@
+import { d } from 'typegpu';
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from '../gemm/gemm-core.wgsl.js';
-import { CONV_GEOMETRY_FIELDS_WGSL, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
+import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const CONV2D_INPUT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  phases: d.u32,
+  step_h: d.u32,
+  step_w: d.u32,
+  flags: d.u32,
+  rows: d.arrayOf(d.vec4u, 8),
+  cols: d.arrayOf(d.vec4u, 8),
+});
 
 /**
  * Input gradient of conv2d by phase decomposition; also convTranspose2d's forward (dy = its input, dx = its output).
@@ -14,11 +26,7 @@ export const CONV2D_BACKWARD_INPUT_HEADER_WGSL = /* wgsl */ `
 // Entry z = (n groups + g) phases + (ph sw + pw). Phase tables: rows[ph] = (ih0, count, kh0, taps): the phase's rows
 // are ih0 + t sh (t < count) and its taps kh0 + j step_h (j < taps); cols[pw] likewise for iw / kw.
 // GEMM: DX[ci, t] = sum_k W[ci, k] DY[k, t], k = (co taps_h + jh) taps_w + jw; dx = act(scale[c] DX + shift[c]), c = g Cig + ci.
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  phases: u32, step_h: u32, step_w: u32, flags: u32,
-  rows: array<vec4<u32>, 8>,
-  cols: array<vec4<u32>, 8>,
-}
+${CONV2D_INPUT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

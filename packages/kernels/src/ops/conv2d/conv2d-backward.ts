@@ -5,23 +5,21 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
 import type { GemmVariant } from '../../device/profile.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
-import { CONV2D_BACKWARD_INPUT_HEADER_WGSL } from './conv2d-backward-input.wgsl.js';
-import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL } from './conv2d.wgsl.js';
+import { CONV2D_BACKWARD_INPUT_HEADER_WGSL, CONV2D_INPUT_PARAMS } from './conv2d-backward-input.wgsl.js';
+import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, CONV2D_WEIGHT_PARAMS } from './conv2d.wgsl.js';
 import { checkEpilogue, isPointwise } from './conv2d.js';
 import {
   checkIndexRange,
-  CONV_GEOMETRY_BYTES,
   convGeometry,
   expectShape,
+  geometryValues,
   outputShape,
-  writeGeometry,
   type Conv2dOptions,
   type ConvGeometry,
 } from './conv2d-geometry.js';
@@ -146,14 +144,16 @@ export function conv2dBackwardInput(
   const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
-  const uniforms = writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16 + 2 * 128), g)
-    .u32(phases)
-    .u32(stepH)
-    .u32(stepW)
-    .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act }))
-    .u32Array(rows, 8)
-    .u32Array(cols, 8)
-    .finish();
+  const uniforms = CONV2D_INPUT_PARAMS.write(
+    geometryValues(g, {
+      phases,
+      step_h: stepH,
+      step_w: stepW,
+      flags: epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act }),
+      rows,
+      cols,
+    }),
+  );
   gpu.dispatch({
     kernel: gemmModule(INPUT, CONV2D_BACKWARD_INPUT_HEADER_WGSL, tile),
     uniforms,
@@ -233,7 +233,7 @@ function implicitWeightGradient(
   const target = splits > 1 ? gpu.empty([splits, size], `${WEIGHT} partial`) : out;
   gpu.dispatch({
     kernel: gemmModule(WEIGHT, CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, tile),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(splits).u32(chunk).u32(total).u32(0).finish(),
+    uniforms: CONV2D_WEIGHT_PARAMS.write(geometryValues(g, { splits, k_chunk: chunk, k_total: total })),
     tensors: [dy, x, target],
     workgroups: tileGrid(gpu, WEIGHT, tile, g.Cog, columns, g.groups * splits),
   });

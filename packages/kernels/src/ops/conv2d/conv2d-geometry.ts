@@ -6,8 +6,9 @@
  *   y[n, co, oh, ow] = sum_{ci, kh, kw} w[co, ci, kh, kw] x[n, g Cig + ci, oh sh + kh dh - pt, ow sw + kw dw - pl]
  *   with g = co / Cog, out-of-range input reads as 0; OH = floor((H + pt + pb - dh (KH - 1) - 1) / sh) + 1.
  */
+import { d } from 'typegpu';
 import { KernelArgumentError } from '../../device/errors.js';
-import type { UniformWriter } from '../../runtime/grid.js';
+import type { ParamsValues } from '../../runtime/params.js';
 import { formatShape } from '../../runtime/tensor.js';
 
 /**
@@ -114,15 +115,14 @@ export function outputShape(g: ConvGeometry): number[] {
   return [g.N, g.Cout, g.OH, g.OW];
 }
 
-/** The fields every convolution kernel's Params struct starts with (20 x u32), in UniformWriter order. */
-export const CONV_GEOMETRY_FIELDS_WGSL = /* wgsl */ `
-  N: u32, C: u32, H: u32, W: u32,
-  Cout: u32, OH: u32, OW: u32, groups: u32,
-  KH: u32, KW: u32, sh: u32, sw: u32,
-  dh: u32, dw: u32, pt: u32, pl: u32,
-  Cig: u32, Cog: u32, KHW: u32, OHW: u32,`;
-
-export const CONV_GEOMETRY_BYTES = 80;
+/** The fields every convolution kernel's Params struct starts with (20 x u32; spread them first into paramsStruct). */
+export const CONV_GEOMETRY_FIELDS = {
+  N: d.u32, C: d.u32, H: d.u32, W: d.u32,
+  Cout: d.u32, OH: d.u32, OW: d.u32, groups: d.u32,
+  KH: d.u32, KW: d.u32, sh: d.u32, sw: d.u32,
+  dh: d.u32, dw: d.u32, pt: d.u32, pl: d.u32,
+  Cig: d.u32, Cog: d.u32, KHW: d.u32, OHW: d.u32,
+};
 
 /**
  * Integer division by a run-time divisor through float32 (exact for a < 2^24 after one correction each way): CPU
@@ -146,13 +146,19 @@ export function checkIndexRange(kernel: string, extents: Record<string, number>)
   }
 }
 
-export function writeGeometry(writer: UniformWriter, g: ConvGeometry): UniformWriter {
-  return writer
-    .u32(g.N).u32(g.C).u32(g.H).u32(g.W)
-    .u32(g.Cout).u32(g.OH).u32(g.OW).u32(g.groups)
-    .u32(g.KH).u32(g.KW).u32(g.sh).u32(g.sw)
-    .u32(g.dh).u32(g.dw).u32(g.pt).u32(g.pl)
-    .u32(g.Cig).u32(g.Cog).u32(g.KH * g.KW).u32(g.OH * g.OW);
+/**
+ * The values of CONV_GEOMETRY_FIELDS for `g` (KHW = KH·KW, OHW = OH·OW) with a kernel's own fields `rest` added
+ * (Object.assign onto a fresh literal: spreading the 20 fields into a new object costs several times the write).
+ */
+export function geometryValues<Rest extends object>(g: ConvGeometry, rest: Rest): ParamsValues<typeof CONV_GEOMETRY_FIELDS> & Rest {
+  const values = {
+    N: g.N, C: g.C, H: g.H, W: g.W,
+    Cout: g.Cout, OH: g.OH, OW: g.OW, groups: g.groups,
+    KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw,
+    dh: g.dh, dw: g.dw, pt: g.pt, pl: g.pl,
+    Cig: g.Cig, Cog: g.Cog, KHW: g.KH * g.KW, OHW: g.OH * g.OW,
+  };
+  return Object.assign(values, rest);
 }
 
 /** Throws unless `tensor` has `shape`, naming the kernel, the role and both shapes. */

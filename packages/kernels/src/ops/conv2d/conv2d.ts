@@ -7,21 +7,19 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2d, depthwiseFastPath } from '../depthwise/depthwise.js';
 import { gemm } from '../gemm/gemm.js';
 import type { GemmVariant } from '../../device/profile.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileGrid, type Activation } from '../gemm/tiles.js';
-import { CONV2D_HEADER_WGSL } from './conv2d.wgsl.js';
+import { CONV2D_HEADER_WGSL, CONV2D_PARAMS } from './conv2d.wgsl.js';
 import {
   checkIndexRange,
-  CONV_GEOMETRY_BYTES,
   convGeometry,
   expectShape,
+  geometryValues,
   outputShape,
-  writeGeometry,
   type Conv2dOptions,
   type ConvGeometry,
 } from './conv2d-geometry.js';
@@ -109,7 +107,7 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act });
   gpu.dispatch({
     kernel,
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(flags).finish(),
+    uniforms: CONV2D_PARAMS.write(geometryValues(g, { flags })),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups,
   });

@@ -1,5 +1,15 @@
+import { d } from 'typegpu';
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from '../gemm/gemm-core.wgsl.js';
-import { CONV_GEOMETRY_FIELDS_WGSL, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
+import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const CONV2D_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, flags: d.u32 });
+export const CONV2D_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  splits: d.u32,
+  k_chunk: d.u32,
+  k_total: d.u32,
+});
 
 /**
  * Forward convolution as an implicit GEMM (no im2col buffer); also convTranspose2d's input gradient.
@@ -10,9 +20,7 @@ export const CONV2D_HEADER_WGSL = /* wgsl */ `
 // Entry z = n * groups + g is the GEMM  Y[co, p] = sum_k W[co, k] X[k, p]  with co < Cog, p = oh OW + ow < OH OW,
 // k = (ci KH + kh) KW + kw < Cig KH KW and X[k, p] = x[n, g Cig + ci, oh sh + kh dh - pt, ow sw + kw dw - pl]
 // (0 outside); y[n, g Cog + co, p] = act(scale[c] Y + shift[c]) with c = g Cog + co.
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  flags: u32, unused0: u32, unused1: u32, unused2: u32,
-}
+${CONV2D_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -65,9 +73,7 @@ export const CONV2D_BACKWARD_WEIGHT_HEADER_WGSL = /* wgsl */ `
 // dL/dw[g Cog + co, ci, kh, kw] = sum_{n, oh, ow} dy[n, g Cog + co, oh, ow] x[n, g Cig + ci, oh sh + kh dh - pt, ow sw + kw dw - pl]
 // Entry z = g * splits + s is the GEMM  dW[co, j] = sum_k DY[co, k] X[k, j]  over k = n OH OW + oh OW + ow in
 // split s's chunk [s k_chunk, (s + 1) k_chunk), j = (ci KH + kh) KW + kw.
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  splits: u32, k_chunk: u32, k_total: u32, unused: u32,
-}
+${CONV2D_WEIGHT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

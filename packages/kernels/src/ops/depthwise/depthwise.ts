@@ -5,13 +5,20 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
-import { CONV_GEOMETRY_BYTES, convGeometry, expectShape, outputShape, writeGeometry, type Conv2dOptions, type ConvGeometry } from '../conv2d/conv2d-geometry.js';
+import { convGeometry, expectShape, geometryValues, outputShape, type Conv2dOptions, type ConvGeometry } from '../conv2d/conv2d-geometry.js';
 import { activationCode, epilogueFlags, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
-import { DEPTHWISE_BACKWARD_INPUT_WGSL, DEPTHWISE_BACKWARD_WEIGHT_WGSL, DEPTHWISE_WGSL } from './depthwise.wgsl.js';
+import {
+  DEPTHWISE_BACKWARD_INPUT_WGSL,
+  DEPTHWISE_BACKWARD_WEIGHT_WGSL,
+  DEPTHWISE_INPUT_PARAMS,
+  DEPTHWISE_PARAMS,
+  DEPTHWISE_WEIGHT_PARAMS,
+  DEPTHWISE_WGSL,
+} from './depthwise.wgsl.js';
 
 export interface DepthwiseOptions extends Conv2dOptions {
   bias?: GpuTensor;
@@ -63,7 +70,7 @@ export function depthwiseConv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: D
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act: activationCode(name, options.activation) });
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_WGSL, g),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(flags).u32(blocks).u32(count).u32(0).finish(),
+    uniforms: DEPTHWISE_PARAMS.write(geometryValues(g, { flags, blocks, count })),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -88,7 +95,7 @@ export function depthwiseConv2dBackwardInput(
   const count = g.N * g.C * g.H * blocks;
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_BACKWARD_INPUT_WGSL, g),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(blocks).u32(count).u32(0).u32(0).finish(),
+    uniforms: DEPTHWISE_INPUT_PARAMS.write(geometryValues(g, { blocks, count })),
     tensors: [dy, w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -124,7 +131,7 @@ export function depthwiseConv2dBackwardWeight(
   const target = splits > 1 ? gpu.empty([splits, size], `${name} partial`) : out;
   gpu.dispatch({
     kernel: kernel(name, DEPTHWISE_BACKWARD_WEIGHT_WGSL, g),
-    uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(blocks).u32(items).u32(chunk).u32(splits).finish(),
+    uniforms: DEPTHWISE_WEIGHT_PARAMS.write(geometryValues(g, { blocks, items, chunk, splits })),
     tensors: [x, dy, target],
     workgroups: [splits, g.C],
   });

@@ -1,6 +1,23 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { CONV_GEOMETRY_FIELDS_WGSL } from '../conv2d/conv2d-geometry.js';
+import { CONV_GEOMETRY_FIELDS } from '../conv2d/conv2d-geometry.js';
 import { EPILOGUE_WGSL } from '../gemm/gemm-core.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const DEPTHWISE_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  flags: d.u32,
+  blocks: d.u32,
+  count: d.u32,
+});
+export const DEPTHWISE_INPUT_PARAMS = paramsStruct('Params', { ...CONV_GEOMETRY_FIELDS, blocks: d.u32, count: d.u32 });
+export const DEPTHWISE_WEIGHT_PARAMS = paramsStruct('Params', {
+  ...CONV_GEOMETRY_FIELDS,
+  blocks: d.u32,
+  items: d.u32,
+  chunk: d.u32,
+  splits: d.u32,
+});
 
 /**
  * Depthwise K x K (K = 3 or 5) convolution with stride S (1 or 2), groups = C = Cout, any padding. Each thread
@@ -21,9 +38,7 @@ export const DEPTHWISE_WGSL = /* wgsl */ `
 // y[n, c, oh, ow] = act(scale[c] sum_{kh, kw} w[c, 0, kh, kw] x[n, c, oh S + kh - pt, ow S + kw - pl] + shift[c])
 // Thread i: outputs ow = T b + t (t < T) of row (n, c, oh), i = ((n C + c) OH + oh) blocks + b.
 ${COMMON}
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  flags: u32, blocks: u32, count: u32, unused: u32,
-}
+${DEPTHWISE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -72,9 +87,7 @@ export const DEPTHWISE_BACKWARD_INPUT_WGSL = /* wgsl */ `
 // iw iff S | (t - kw), from ow = T b / S + (t - kw) / S: which pairs (t, kw) contribute is known at compile time.
 // The thread's dy row segment starts at ow = T b / S - D, D = ceil((K - 1) / S).
 ${COMMON}
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  blocks: u32, count: u32, unused0: u32, unused1: u32,
-}
+${DEPTHWISE_INPUT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -125,9 +138,7 @@ export const DEPTHWISE_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
 // [s chunk, (s + 1) chunk). Thread lid < K R (R = WORKGROUP_SIZE / K) takes kernel row kh = lid / R and items
 // lane, lane + R, ... (lane = lid % R), keeping the K sums of its row; the workgroup then adds its lanes' sums.
 ${COMMON}
-struct Params {${CONV_GEOMETRY_FIELDS_WGSL}
-  blocks: u32, items: u32, chunk: u32, splits: u32,
-}
+${DEPTHWISE_WEIGHT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

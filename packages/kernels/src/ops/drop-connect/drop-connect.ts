@@ -8,10 +8,10 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { DROP_CONNECT_MASK_WGSL, DROP_CONNECT_WGSL } from './drop-connect.wgsl.js';
+import { DROP_CONNECT_MASK_PARAMS, DROP_CONNECT_MASK_WGSL, DROP_CONNECT_PARAMS, DROP_CONNECT_WGSL } from './drop-connect.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -55,7 +55,7 @@ function apply(
     count,
     tensors: residual ? [x, residual, y] : [x, y],
     uniforms: (start) =>
-      new UniformWriter(24).u32(count).u32(perSample).u32(seed).u32(dropConnectThreshold(p)).f32(1 - p).u32(start).finish(),
+      DROP_CONNECT_PARAMS.write({ count, per_sample: perSample, seed, threshold: dropConnectThreshold(p), keep_probability: 1 - p, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
     vectorEntryPoint: residual ? 'main4_add' : 'main4',
@@ -104,7 +104,7 @@ export function dropConnectMask(gpu: Gpu, batch: number, p: number, seed: number
   if (!sameShape(mask.shape, [batch])) throw new KernelArgumentError(`${name}: output shape ${formatShape(mask.shape)} should be [${batch}]`);
   gpu.dispatch({
     kernel: DROP_CONNECT_MASK_KERNEL,
-    uniforms: new UniformWriter(12).u32(batch).u32(seed).u32(dropConnectThreshold(p)).finish(),
+    uniforms: DROP_CONNECT_MASK_PARAMS.write({ count: batch, seed, threshold: dropConnectThreshold(p) }),
     tensors: [mask],
     workgroups: flatGrid(batch, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

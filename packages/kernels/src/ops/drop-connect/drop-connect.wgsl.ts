@@ -1,5 +1,17 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const DROP_CONNECT_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  per_sample: d.u32,
+  seed: d.u32,
+  threshold: d.u32,
+  keep_probability: d.f32,
+  start: d.u32,
+});
+export const DROP_CONNECT_MASK_PARAMS = paramsStruct('Params', { count: d.u32, seed: d.u32, threshold: d.u32 });
 
 /**
  * The per-sample keep decision, a counter-based generator: bits(seed, n) = pcg(n + pcg(seed)) with the PCG-RXS-M-XS
@@ -21,7 +33,7 @@ export const DROP_CONNECT_WGSL = /* wgsl */ `
 // main*: lane takes element i in [start, count) (the tail after main4*, or the whole range).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, per_sample: u32, seed: u32, threshold: u32, keep_probability: f32, start: u32 }
+${DROP_CONNECT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -81,7 +93,7 @@ export const DROP_CONNECT_MASK_WGSL = /* wgsl */ `
 // -> mask: [N], mask[n] = 1 if keep(seed, n) else 0.
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, seed: u32, threshold: u32 }
+${DROP_CONNECT_MASK_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> mask: array<f32>;

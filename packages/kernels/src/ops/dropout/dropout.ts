@@ -9,9 +9,9 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { DROP_CONNECT_KERNEL, dropConnectThreshold } from '../drop-connect/drop-connect.js';
+import { DROP_CONNECT_PARAMS } from '../drop-connect/drop-connect.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -37,7 +37,7 @@ function run(gpu: Gpu, name: string, x: GpuTensor, p: number, seed: number, unit
     kernel: DROP_CONNECT_KERNEL,
     count,
     tensors: [x, y],
-    uniforms: (start) => new UniformWriter(24).u32(count).u32(perUnit).u32(seed).u32(dropConnectThreshold(p)).f32(1 - p).u32(start).finish(),
+    uniforms: (start) => DROP_CONNECT_PARAMS.write({ count, per_sample: perUnit, seed, threshold: dropConnectThreshold(p), keep_probability: 1 - p, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
     vectorEntryPoint: 'main4',

@@ -1,12 +1,11 @@
 /** fill: out[i] = value (any float32 bit pattern); copyTensor: destination = source, in the same compute pass. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, FLAT_PARAMS, type FlatVariant } from '../../runtime/flat.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { bitsOf } from './fill.reference.js';
-import { COPY_WGSL, FILL_WGSL } from './fill.wgsl.js';
+import { COPY_WGSL, FILL_PARAMS, FILL_WGSL } from './fill.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 export const FILL_KERNEL: KernelSource = { name: 'fill', code: FILL_WGSL, constants: { WORKGROUP_SIZE } };
@@ -22,7 +21,7 @@ export function fill(gpu: Gpu, out: GpuTensor, value: number, bits = bitsOf(valu
     kernel: FILL_KERNEL,
     count,
     tensors: [out],
-    uniforms: (start) => new UniformWriter(12).u32(count).u32(bits).u32(start).finish(),
+    uniforms: (start) => FILL_PARAMS.write({ count, bits, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
   });
@@ -42,7 +41,7 @@ export function copyTensor(gpu: Gpu, source: GpuTensor, destination: GpuTensor, 
     kernel: COPY_KERNEL,
     count,
     tensors: [source, destination],
-    uniforms: (start) => new UniformWriter(8).u32(count).u32(start).finish(),
+    uniforms: (start) => FLAT_PARAMS.write({ count, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
   });

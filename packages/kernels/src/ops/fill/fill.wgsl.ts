@@ -1,4 +1,9 @@
+import { d } from 'typegpu';
+import { FLAT_PARAMS } from '../../runtime/flat.js';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const FILL_PARAMS = paramsStruct('Params', { count: d.u32, bits: d.u32, start: d.u32 });
 
 // Words are moved as u32 so that every bit pattern, NaN payloads included, arrives unchanged.
 // main4: lane v takes words 4v .. 4v+3 through a vec4<u32> view, v < count / 4 (runtime/flat);
@@ -7,7 +12,7 @@ export const FILL_WGSL = /* wgsl */ `
 // out: [count] u32 words; out[i] = bits.
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, bits: u32, start: u32 }
+${FILL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
@@ -32,7 +37,7 @@ export const COPY_WGSL = /* wgsl */ `
 // source: [count] -> destination: [count], bit-exact.
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, start: u32 }
+${FLAT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> source: array<u32>;

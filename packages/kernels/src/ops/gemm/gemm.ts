@@ -8,12 +8,11 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { reduce } from '../reduce/reduce.js';
 import type { GemmVariant } from '../../device/profile.js';
-import { GEMM_HEADER_WGSL } from './gemm.wgsl.js';
+import { GEMM_HEADER_WGSL, GEMM_PARAMS } from './gemm.wgsl.js';
 import { LANES_TILE } from './gemm-lanes.wgsl.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, tileCols, tileGrid, tileRows, type Activation, type GemmTile } from './tiles.js';
 
@@ -176,15 +175,15 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
   const target = partial ? gpu.empty([splits, batch, M, N], `${NAME} partial`) : out;
   // Folded: row r of the problem is column r mod N of image r / N (B's batch stride apart; C's images M · N apart).
   const group = fold ? N : 0xffffffff;
-  const uniforms = new UniformWriter(80)
-    .u32(rows).u32(cols).u32(K).u32(splits)
-    .u32(kChunk).u32(fold ? 0 : first.batch).u32(first.m).u32(first.k)
-    .u32(second.batch).u32(second.k).u32(second.n).u32(M * N)
-    .u32(swap ? 1 : N).u32(batch * M * N)
-    .u32(epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow: swap ? !perRow : perRow }))
-    .u32((first.k === 1 ? 1 : 0) | (second.k === 1 ? 2 : 0))
-    .u32(swap ? N : 1).u32(group).u32(fold ? first.batch : 0).u32(fold ? M * N : 0)
-    .finish();
+  const uniforms = GEMM_PARAMS.write({
+    M: rows, N: cols, K, splits,
+    k_chunk: kChunk, a_batch: fold ? 0 : first.batch, a_m: first.m, a_k: first.k,
+    b_batch: second.batch, b_k: second.k, b_n: second.n, c_batch: M * N,
+    c_m: swap ? 1 : N, split_stride: batch * M * N,
+    flags: epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act, perRow: swap ? !perRow : perRow }),
+    order: (first.k === 1 ? 1 : 0) | (second.k === 1 ? 2 : 0),
+    c_n: swap ? N : 1, a_group: group, a_group_stride: fold ? first.batch : 0, c_group_stride: fold ? M * N : 0,
+  });
   // vec4 reads need the contiguous extent (row length) to divide by 4, and a folded vec4 of rows to stay in one
   // image; tensor offsets are 16-byte aligned already.
   const vecA = first.k === 1 ? K % 4 === 0 : rows % 4 === 0 && (!fold || N % 4 === 0);

@@ -1,4 +1,14 @@
+import { d } from 'typegpu';
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from './gemm-core.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const GEMM_PARAMS = paramsStruct('Params', {
+  M: d.u32, N: d.u32, K: d.u32, splits: d.u32,
+  k_chunk: d.u32, a_batch: d.u32, a_m: d.u32, a_k: d.u32,
+  b_batch: d.u32, b_k: d.u32, b_n: d.u32, c_batch: d.u32,
+  c_m: d.u32, split_stride: d.u32, flags: d.u32, order: d.u32,
+  c_n: d.u32, a_group: d.u32, a_group_stride: d.u32, c_group_stride: d.u32,
+});
 
 /** The header (bindings and GEMM hooks); either GEMM core follows it. */
 export const GEMM_HEADER_WGSL = /* wgsl */ `
@@ -12,13 +22,7 @@ export const GEMM_HEADER_WGSL = /* wgsl */ `
 //    partial sum at s * split_stride (no epilogue then).
 // Workgroup z = b * splits + s. flags: the epilogue (EPILOGUE_WGSL); order bit 0: A is contiguous along k, bit 1: B is.
 
-struct Params {
-  M: u32, N: u32, K: u32, splits: u32,
-  k_chunk: u32, a_batch: u32, a_m: u32, a_k: u32,
-  b_batch: u32, b_k: u32, b_n: u32, c_batch: u32,
-  c_m: u32, split_stride: u32, flags: u32, order: u32,
-  c_n: u32, a_group: u32, a_group_stride: u32, c_group_stride: u32,
-}
+${GEMM_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;

@@ -4,7 +4,7 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
@@ -13,6 +13,7 @@ import {
   GROUP_NORM_BACKWARD_STATS_WGSL,
   GROUP_NORM_NORMALIZE_WGSL,
   GROUP_NORM_STATS_WGSL,
+  GROUP_NORM_PARAMS,
 } from './group-norm.wgsl.js';
 
 const FLAT_WORKGROUP = 256;
@@ -46,7 +47,7 @@ function layoutOf(name: string, shape: readonly number[], groups: number, weight
 
 function params(layout: Layout, count: number, eps: number): ArrayBuffer {
   const groupSize = (layout.c / layout.groups) * layout.hw;
-  return new UniformWriter(28).u32(count).u32(layout.c).u32(layout.groups).u32(layout.hw).u32(groupSize).u32(layout.n).f32(eps).finish();
+  return GROUP_NORM_PARAMS.write({ count, channels: layout.c, groups: layout.groups, hw: layout.hw, group_size: groupSize, batch: layout.n, eps });
 }
 
 const perGroup = (gpu: Gpu, count: number): [number, number] => flatGrid(count, 1, gpu.limits.maxComputeWorkgroupsPerDimension);

@@ -1,5 +1,17 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const GROUP_NORM_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  channels: d.u32,
+  groups: d.u32,
+  hw: d.u32,
+  group_size: d.u32,
+  batch: d.u32,
+  eps: d.f32,
+});
 
 /**
  * Group normalisation (Wu & He, https://arxiv.org/abs/1803.08494), PyTorch `F.group_norm(x, G, γ, β, eps)`.
@@ -13,7 +25,7 @@ import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 const COMMON = /* wgsl */ `
 const LANES: u32 = 64u;
 
-struct Params { count: u32, channels: u32, groups: u32, hw: u32, group_size: u32, batch: u32, eps: f32 }
+${GROUP_NORM_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 

@@ -7,7 +7,7 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
@@ -15,6 +15,9 @@ import {
   LOSS_COMBINE_WGSL,
   LOSS_FINISH_WGSL,
   LOSS_PARTIAL_WGSL,
+  LOSS_CHUNK_PARAMS,
+  LOSS_PARAMS,
+  SEGMENTATION_METRICS_PARAMS,
   SEGMENTATION_METRICS_WGSL,
 } from './loss.wgsl.js';
 
@@ -88,7 +91,7 @@ export function segmentationLoss(
   let partial = rows === 1 ? sums : gpu.empty([rows, 4], `${name} partial`);
   gpu.dispatch({
     kernel: PARTIAL_KERNEL,
-    uniforms: new UniformWriter(8).u32(count).u32(rows).finish(),
+    uniforms: LOSS_CHUNK_PARAMS.write({ count, chunks: rows }),
     tensors: [logits, target, partial],
     workgroups: flatGrid(rows, 1, maxGroups),
   });
@@ -97,7 +100,7 @@ export function segmentationLoss(
     const next = chunks === 1 ? sums : gpu.empty([chunks, 4], `${name} partial`);
     gpu.dispatch({
       kernel: COMBINE_KERNEL,
-      uniforms: new UniformWriter(8).u32(rows).u32(chunks).finish(),
+      uniforms: LOSS_CHUNK_PARAMS.write({ count: rows, chunks }),
       tensors: [partial, next],
       workgroups: flatGrid(chunks, 1, maxGroups),
     });
@@ -107,7 +110,7 @@ export function segmentationLoss(
   }
   gpu.dispatch({
     kernel: FINISH_KERNEL,
-    uniforms: new UniformWriter(12).u32(count).f32(bceWeight).f32(smoothing).finish(),
+    uniforms: LOSS_PARAMS.write({ count, bce_weight: bceWeight, smoothing }),
     tensors: [sums, loss],
     workgroups: [1],
   });
@@ -137,7 +140,7 @@ export function segmentationLossBackward(
   checkOut(BACKWARD_NAME, 'output', dl, logits.shape, [logits, target, sums, ...(dy ? [dy] : [])]);
   gpu.dispatch({
     kernel: { name: BACKWARD_NAME, code: LOSS_BACKWARD_WGSL, constants: { WORKGROUP_SIZE, HAS_DY: dy !== undefined } },
-    uniforms: new UniformWriter(12).u32(count).f32(bceWeight).f32(smoothing).finish(),
+    uniforms: LOSS_PARAMS.write({ count, bce_weight: bceWeight, smoothing }),
     // Without dy, `sums` fills its (unread) binding: two read-only bindings of one buffer are valid.
     tensors: [logits, target, sums, dy ?? sums, dl],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -157,7 +160,7 @@ export function segmentationMetrics(gpu: Gpu, logits: GpuTensor, target: GpuTens
   checkOut(name, 'output', metrics, [images, 2], [logits, target]);
   gpu.dispatch({
     kernel: SEGMENTATION_METRICS_KERNEL,
-    uniforms: new UniformWriter(8).u32(images).u32(h * w).finish(),
+    uniforms: SEGMENTATION_METRICS_PARAMS.write({ images, hw: h * w }),
     tensors: [logits, target, metrics],
     workgroups: flatGrid(images, 1, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,6 +1,13 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+/** Partial sums: `count` values (or rows of partial sums) in `chunks` chunks. */
+export const LOSS_CHUNK_PARAMS = paramsStruct('Params', { count: d.u32, chunks: d.u32 });
+export const LOSS_PARAMS = paramsStruct('Params', { count: d.u32, bce_weight: d.f32, smoothing: d.f32 });
+export const SEGMENTATION_METRICS_PARAMS = paramsStruct('Params', { images: d.u32, hw: d.u32 });
 
 /**
  * Per-element terms of the loss, to a few ulp for any logit: σ(l) and σ(−l) from sigmoid_pair, and
@@ -36,7 +43,7 @@ export const LOSS_PARTIAL_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
-struct Params { count: u32, chunks: u32 }
+${LOSS_CHUNK_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -73,7 +80,7 @@ export const LOSS_COMBINE_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
-struct Params { count: u32, chunks: u32 }
+${LOSS_CHUNK_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
@@ -104,7 +111,7 @@ fn main(
 export const LOSS_FINISH_WGSL = /* wgsl */ `
 // sums: [4] = (Σp, Σt, Σp·t, Σbce) over count elements -> loss: [3] = (w·bce + (1 − w)·dice, dice, bce) with
 // dice = 1 − (2Σp·t + smooth)/(Σp + Σt + smooth), bce = Σbce / count.
-struct Params { count: u32, bce_weight: f32, smoothing: f32 }
+${LOSS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> sums: array<vec4<f32>>;
@@ -130,7 +137,7 @@ export const LOSS_BACKWARD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 override HAS_DY: bool = false;
 
-struct Params { count: u32, bce_weight: f32, smoothing: f32 }
+${LOSS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -165,7 +172,7 @@ export const SEGMENTATION_METRICS_WGSL = /* wgsl */ `
 // Workgroup n = x + y·groups.x counts image n exactly in u32 (strided lanes, then a tree).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { images: u32, hw: u32 }
+${SEGMENTATION_METRICS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;

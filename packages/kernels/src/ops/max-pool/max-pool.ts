@@ -6,10 +6,10 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { MAX_POOL_WGSL } from './max-pool.wgsl.js';
+import { MAX_POOL_PARAMS, MAX_POOL_WGSL } from './max-pool.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 /** Largest plane: indices stay exact in float32. */
@@ -67,9 +67,20 @@ export function maxPoolGeometry(name: string, inputShape: readonly number[], ker
 
 function uniforms(count: number, inputShape: readonly number[], geometry: PoolGeometry): ArrayBuffer {
   const [, , oh, ow] = geometry.outputShape;
-  const writer = new UniformWriter(44).u32(count).u32(inputShape[2]!).u32(inputShape[3]!).u32(oh).u32(ow);
-  for (const value of [...geometry.kernel, ...geometry.stride, ...geometry.padding]) writer.u32(value);
-  return writer.finish();
+  const { kernel, stride, padding } = geometry;
+  return MAX_POOL_PARAMS.write({
+    count,
+    in_h: inputShape[2]!,
+    in_w: inputShape[3]!,
+    out_h: oh,
+    out_w: ow,
+    kernel_h: kernel[0],
+    kernel_w: kernel[1],
+    stride_h: stride[0],
+    stride_w: stride[1],
+    pad_h: padding[0],
+    pad_w: padding[1],
+  });
 }
 
 function checkOutput(name: string, t: GpuTensor, shape: readonly number[], label: string, inputs: readonly GpuTensor[]): void {

@@ -1,4 +1,20 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const MAX_POOL_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  in_h: d.u32,
+  in_w: d.u32,
+  out_h: d.u32,
+  out_w: d.u32,
+  kernel_h: d.u32,
+  kernel_w: d.u32,
+  stride_h: d.u32,
+  stride_w: d.u32,
+  pad_h: d.u32,
+  pad_w: d.u32,
+});
 
 /**
  * Max pooling on planes (N·C of them), PyTorch `F.max_pool2d(..., return_indices=True)` with dilation 1 and floor
@@ -14,19 +30,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const MAX_POOL_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params {
-  count: u32,
-  in_h: u32,
-  in_w: u32,
-  out_h: u32,
-  out_w: u32,
-  kernel_h: u32,
-  kernel_w: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_h: u32,
-  pad_w: u32,
-}
+${MAX_POOL_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

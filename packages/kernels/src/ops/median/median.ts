@@ -9,9 +9,8 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { UniformWriter } from '../../runtime/grid.js';
 import { formatShape, type GpuTensor } from '../../runtime/tensor.js';
-import { MEDIAN_WGSL } from './median.wgsl.js';
+import { MEDIAN_PARAMS, MEDIAN_WGSL } from './median.wgsl.js';
 import { checkWindow, differ, dilate, erode, MASK_MODE, maskColumns, WINDOW_OP, windowOutput, windowPass } from './morphology.js';
 
 export interface MedianOptions {
@@ -33,7 +32,7 @@ function histogramMedian(gpu: Gpu, name: string, x: GpuTensor, k: number, edge: 
   }
   gpu.dispatch({
     kernel: { name, code: MEDIAN_WGSL, constants: { WORKGROUP_SIZE, ROWS, EDGE: edge } },
-    uniforms: new UniformWriter(12).u32(h).u32(w).u32((k - 1) / 2).finish(),
+    uniforms: MEDIAN_PARAMS.write({ height: h, width: w, radius: (k - 1) / 2 }),
     tensors: [x, y],
     workgroups: [Math.ceil(w / WORKGROUP_SIZE), Math.ceil(h / ROWS), planes],
   });

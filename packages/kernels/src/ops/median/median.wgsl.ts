@@ -1,3 +1,7 @@
+import { d } from 'typegpu';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const MEDIAN_PARAMS = paramsStruct('Params', { height: d.u32, width: d.u32, radius: d.u32 });
 /**
  * k × k median of 8-bit images, exact, replicate borders, centred windows (r = (k − 1)/2, k odd ≤ 31):
  *   x: [P, H, W] (values 0..255 as f32; others are rounded and clamped) -> y: [P, H, W]
@@ -14,11 +18,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 override ROWS: u32 = 32u;
 override EDGE: bool = false;
 
-struct Params {
-  height: u32,
-  width: u32,
-  radius: u32,
-}
+${MEDIAN_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

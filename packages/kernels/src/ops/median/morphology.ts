@@ -5,9 +5,9 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { DIFFER_WGSL, WINDOW_MASK_WGSL, WINDOW_PASS_WGSL } from './window.wgsl.js';
+import { DIFFER_WGSL, WINDOW_MASK_WGSL, WINDOW_PARAMS, WINDOW_PASS_WGSL } from './window.wgsl.js';
 
 export const MAX_WINDOW = 31;
 const WORKGROUP_SIZE = 256;
@@ -40,7 +40,7 @@ export function windowOutput(gpu: Gpu, name: string, x: GpuTensor, out?: GpuTens
 }
 
 function uniforms(x: GpuTensor, k: number): ArrayBuffer {
-  return new UniformWriter(16).u32(numel(x.shape)).u32(x.shape[2]!).u32(x.shape[3]!).u32((k - 1) / 2).finish();
+  return WINDOW_PARAMS.write({ count: numel(x.shape), height: x.shape[2]!, width: x.shape[3]!, radius: (k - 1) / 2 });
 }
 
 function grid(gpu: Gpu, x: GpuTensor): [number, number] {

@@ -1,4 +1,8 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const WINDOW_PARAMS = paramsStruct('Params', { count: d.u32, height: d.u32, width: d.u32, radius: d.u32 });
 
 /**
  * Separable k × k window passes with replicate borders (clamped coordinates), centred windows, r = (k − 1)/2:
@@ -16,12 +20,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 override OP: u32 = 0u;
 override MODE: u32 = 0u;
 
-struct Params {
-  count: u32,
-  height: u32,
-  width: u32,
-  radius: u32,
-}
+${WINDOW_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 ${FLAT_INDEX_WGSL}

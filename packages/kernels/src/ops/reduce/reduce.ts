@@ -10,11 +10,11 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import { dispatchFlat, rowsVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { reductionPlan, REDUCE_OPS, type ReduceOp } from './reduce-plan.js';
-import { REDUCE_LEADING_WGSL, REDUCE_WGSL } from './reduce.wgsl.js';
+import { REDUCE_LEADING_PARAMS, REDUCE_LEADING_WGSL, REDUCE_PARAMS, REDUCE_WGSL } from './reduce.wgsl.js';
 
 export { REDUCE_OPS, type ReduceOp };
 
@@ -100,7 +100,7 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GpuTensor, options: ReduceOpti
       kernel: reduceLeadingKernel(op),
       count,
       tensors: [x, out],
-      uniforms: (start) => new UniformWriter(16).u32(count).u32(start).u32(rows).f32(scale).finish(),
+      uniforms: (start) => REDUCE_LEADING_PARAMS.write({ count, start, rows, scale }),
       workgroupSize: WORKGROUP_SIZE,
       variant: layout === 'auto' ? rowsVariant(count) : layout,
     });
@@ -165,17 +165,16 @@ interface ReductionView {
 }
 
 function reduceUniforms(outer: number, inner: number, chunks: number, view: ReductionView, scale: number): ArrayBuffer {
-  return new UniformWriter(24 + 8 + 4 * 32)
-    .u32(outer)
-    .u32(inner)
-    .u32(chunks)
-    .u32(view.keptShape.length)
-    .u32(view.reducedShape.length)
-    .f32(scale)
-    .align(16)
-    .u32Array(view.keptShape, 2)
-    .u32Array(view.keptStrides, 2)
-    .u32Array(view.reducedShape, 2)
-    .u32Array(view.reducedStrides, 2)
-    .finish();
+  return REDUCE_PARAMS.write({
+    outer,
+    inner,
+    chunks,
+    kept_rank: view.keptShape.length,
+    reduced_rank: view.reducedShape.length,
+    scale,
+    kept_shape: view.keptShape,
+    kept_strides: view.keptStrides,
+    reduced_shape: view.reducedShape,
+    reduced_strides: view.reducedStrides,
+  });
 }

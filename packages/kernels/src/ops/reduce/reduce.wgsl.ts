@@ -1,5 +1,22 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+/** Up to 8 kept and 8 reduced axes, each list in two vec4 slots (uniform arrays have a 16-byte stride). */
+export const REDUCE_PARAMS = paramsStruct('Params', {
+  outer: d.u32,
+  inner: d.u32,
+  chunks: d.u32,
+  kept_rank: d.u32,
+  reduced_rank: d.u32,
+  scale: d.f32,
+  kept_shape: d.arrayOf(d.vec4u, 2),
+  kept_strides: d.arrayOf(d.vec4u, 2),
+  reduced_shape: d.arrayOf(d.vec4u, 2),
+  reduced_strides: d.arrayOf(d.vec4u, 2),
+});
+export const REDUCE_LEADING_PARAMS = paramsStruct('Params', { count: d.u32, start: d.u32, rows: d.u32, scale: d.f32 });
 
 export const REDUCE_WGSL = /* wgsl */ `
 // One pass of a tree reduction.
@@ -12,18 +29,7 @@ override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
-struct Params {
-  outer: u32,
-  inner: u32,
-  chunks: u32,
-  kept_rank: u32,
-  reduced_rank: u32,
-  scale: f32,
-  kept_shape: array<vec4<u32>, 2>,
-  kept_strides: array<vec4<u32>, 2>,
-  reduced_shape: array<vec4<u32>, 2>,
-  reduced_strides: array<vec4<u32>, 2>,
-}
+${REDUCE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -157,7 +163,7 @@ export const REDUCE_LEADING_WGSL = /* wgsl */ `
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, start: u32, rows: u32, scale: f32 }
+${REDUCE_LEADING_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -5,9 +5,9 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import { dims4, formatShape, numel, type GpuTensor } from '../../runtime/tensor.js';
-import { FLIP_WGSL } from './flip.wgsl.js';
+import { FLIP_PARAMS, FLIP_WGSL } from './flip.wgsl.js';
 import { outputFor } from './resize.js';
 
 export const FLIPS = ['hflip', 'vflip', 'rot180'] as const;
@@ -31,7 +31,7 @@ export function flip(gpu: Gpu, kind: Flip, x: GpuTensor, out?: GpuTensor): GpuTe
   const count = numel(x.shape);
   gpu.dispatch({
     kernel: { name, code: FLIP_WGSL, entryPoint: 'flip', constants: { WORKGROUP_SIZE, FLIP_H: kind !== 'vflip', FLIP_V: kind !== 'hflip' } },
-    uniforms: new UniformWriter(12).u32(count).u32(h).u32(w).finish(),
+    uniforms: FLIP_PARAMS.write({ count, height: h, width: w }),
     tensors: [x, y],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -47,7 +47,7 @@ export function rgbToGray(gpu: Gpu, x: GpuTensor, out?: GpuTensor): GpuTensor {
   const count = n * h * w;
   gpu.dispatch({
     kernel: { name, code: FLIP_WGSL, entryPoint: 'gray', constants: { WORKGROUP_SIZE } },
-    uniforms: new UniformWriter(12).u32(count).u32(h).u32(w).finish(),
+    uniforms: FLIP_PARAMS.write({ count, height: h, width: w }),
     tensors: [x, y],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,4 +1,8 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const FLIP_PARAMS = paramsStruct('Params', { count: d.u32, height: d.u32, width: d.u32 });
 
 /**
  * flip    x: [P, H, W] -> y: [P, H, W], y[p, h, w] = x[p, FLIP_V ? H-1-h : h, FLIP_H ? W-1-w : w]
@@ -10,11 +14,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 override FLIP_H: bool = false;
 override FLIP_V: bool = false;
 
-struct Params {
-  count: u32,
-  height: u32,
-  width: u32,
-}
+${FLIP_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

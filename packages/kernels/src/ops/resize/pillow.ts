@@ -6,10 +6,10 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import { dims4, numel, type GpuTensor } from '../../runtime/tensor.js';
 import { copyTensor } from '../fill/fill.js';
-import { PILLOW_WGSL } from './pillow.wgsl.js';
+import { PILLOW_PARAMS, PILLOW_WGSL } from './pillow.wgsl.js';
 import { pillowAccumulatorBound, pillowAxis, pillowKernelSize, pillowTable, type PillowFilter } from './resize-tables.js';
 import { checkResize, outputFor, type Size2 } from './resize.js';
 import { cachedTable } from './table-cache.js';
@@ -28,7 +28,7 @@ function pass(gpu: Gpu, direction: 'horizontal' | 'vertical', filter: PillowFilt
   const count = numel(y.shape);
   gpu.dispatch({
     kernel: { name, code: PILLOW_WGSL, entryPoint: direction, constants: { WORKGROUP_SIZE } },
-    uniforms: new UniformWriter(20).u32(count).u32(inSize).u32(outSize).u32(pillowKernelSize(inSize, outSize, filter)).u32(width).finish(),
+    uniforms: PILLOW_PARAMS.write({ count, in_size: inSize, out_size: outSize, ksize: pillowKernelSize(inSize, outSize, filter), width }),
     tensors: [x, table.tensor, y],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,4 +1,14 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const PILLOW_PARAMS = paramsStruct('Params', {
+  count: d.u32,
+  in_size: d.u32,
+  out_size: d.u32,
+  ksize: d.u32,
+  width: d.u32,
+});
 
 /**
  * One pass of Pillow's 8-bit separable resampling (Resample.c), integer-exact:
@@ -12,13 +22,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const PILLOW_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params {
-  count: u32,
-  in_size: u32,
-  out_size: u32,
-  ksize: u32,
-  width: u32,
-}
+${PILLOW_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

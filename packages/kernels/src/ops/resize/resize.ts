@@ -8,11 +8,11 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { alignedLinearAxis, gatherAxis, linearAdjointTable, linearAxis, linearForwardTable, nearestAxis, torchNearestAxis, type LinearAxis } from './resize-tables.js';
-import { RESIZE_WGSL } from './resize.wgsl.js';
+import { RESIZE_PARAMS, RESIZE_WGSL } from './resize.wgsl.js';
 import { cachedTable, type DeviceTable } from './table-cache.js';
 
 const WORKGROUP_SIZE = 256;
@@ -55,7 +55,7 @@ function dispatchResize(gpu: Gpu, entryPoint: string, x: GpuTensor, table: Devic
   // The last field, `never`, is 0: the XOR mask of the shader's opaque() (an identity compilers cannot fold).
   gpu.dispatch({
     kernel: kernel(entryPoint),
-    uniforms: new UniformWriter(32).u32(planes).u32(inH).u32(inW).u32(outH).u32(outW).u32(table.split).u32(count).u32(0).finish(),
+    uniforms: RESIZE_PARAMS.write({ planes, in_h: inH, in_w: inW, out_h: outH, out_w: outW, col_table: table.split, count, never: 0 }),
     tensors: [x, table.tensor, y],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

@@ -1,4 +1,17 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const RESIZE_PARAMS = paramsStruct('Params', {
+  planes: d.u32,
+  in_h: d.u32,
+  in_w: d.u32,
+  out_h: d.u32,
+  out_w: d.u32,
+  col_table: d.u32,
+  count: d.u32,
+  never: d.u32,
+});
 
 /**
  * Table-driven resampling on planes (N·C of them). Entry points:
@@ -11,16 +24,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 export const RESIZE_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params {
-  planes: u32,
-  in_h: u32,
-  in_w: u32,
-  out_h: u32,
-  out_w: u32,
-  col_table: u32,
-  count: u32,
-  never: u32,
-}
+${RESIZE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

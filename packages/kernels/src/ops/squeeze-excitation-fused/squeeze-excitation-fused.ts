@@ -7,13 +7,13 @@
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { conv2d } from '../conv2d/conv2d.js';
 import { channelScale, globalAvgPool2d } from '../squeeze-excitation/squeeze-excitation.js';
 import { unary } from '../unary/unary.js';
-import { MAX_REDUCED, SE_GATE_WGSL } from './squeeze-excitation-fused.wgsl.js';
+import { MAX_REDUCED, SE_GATE_PARAMS, SE_GATE_WGSL } from './squeeze-excitation-fused.wgsl.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -65,7 +65,7 @@ export function squeezeExcitationGate(gpu: Gpu, pooled: GpuTensor, weights: Sque
   if (inputs.some((input) => input.buffer === gate.buffer)) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   gpu.dispatch({
     kernel: SE_GATE_KERNEL,
-    uniforms: new UniformWriter(12).u32(images).u32(channels).u32(reduced).finish(),
+    uniforms: SE_GATE_PARAMS.write({ images, channels, reduced }),
     tensors: [...inputs, gate],
     workgroups: flatGrid(images, 1, gpu.limits.maxComputeWorkgroupsPerDimension),
   });

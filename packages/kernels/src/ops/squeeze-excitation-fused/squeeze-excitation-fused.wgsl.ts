@@ -1,4 +1,8 @@
+import { d } from 'typegpu';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const SE_GATE_PARAMS = paramsStruct('Params', { images: d.u32, channels: d.u32, reduced: d.u32 });
 
 /**
  * The excitation MLP of squeeze-and-excitation for one image per workgroup, in one dispatch (inference):
@@ -13,7 +17,7 @@ export const SE_GATE_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
 const MAX_REDUCED: u32 = ${MAX_REDUCED}u;
 
-struct Params { images: u32, channels: u32, reduced: u32 }
+${SE_GATE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pooled: array<f32>;

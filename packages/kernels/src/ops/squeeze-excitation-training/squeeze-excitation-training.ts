@@ -12,12 +12,12 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { checkWeights, squeezeExcitationGate, type SqueezeExcitationWeights } from '../squeeze-excitation-fused/squeeze-excitation-fused.js';
 import { CHANNEL_SCALE_GRAD_KERNEL, channelScale, globalAvgPool2d, rowSum } from '../squeeze-excitation/squeeze-excitation.js';
-import { SE_GATE_BACKWARD_WGSL, SE_INPUT_GRAD_WGSL, SE_WEIGHT_GRAD_WGSL } from './squeeze-excitation-training.wgsl.js';
+import { SE_GATE_BACKWARD_WGSL, SE_INPUT_GRAD_PARAMS, SE_INPUT_GRAD_WGSL, SE_TRAINING_PARAMS, SE_WEIGHT_GRAD_WGSL } from './squeeze-excitation-training.wgsl.js';
 
 const WORKGROUP_SIZE = 64;
 const FLAT_WORKGROUP = 256;
@@ -103,7 +103,7 @@ export function squeezeExcitationBackward(
   rowSum(gpu, CHANNEL_SCALE_GRAD_KERNEL, [dy, x], ds, images * channels, hw, 1);
   const scratch = gpu.empty([images, 2 * reduced + channels], `${name} scratch`);
   const dpooled = gpu.empty([images, channels], `${name} dpooled`);
-  const sizes = new UniformWriter(12).u32(images).u32(channels).u32(reduced).finish();
+  const sizes = SE_TRAINING_PARAMS.write({ images, channels, reduced });
   gpu.dispatch({
     kernel: GATE_BACKWARD_KERNEL,
     uniforms: sizes,
@@ -123,7 +123,7 @@ export function squeezeExcitationBackward(
     kernel: INPUT_GRAD_KERNEL,
     count,
     tensors: [dy, saved.gate, dpooled, dx],
-    uniforms: (start) => new UniformWriter(16).u32(count).u32(hw).f32(1 / hw).u32(start).finish(),
+    uniforms: (start) => SE_INPUT_GRAD_PARAMS.write({ count, hw, inv_hw: 1 / hw, start }),
     workgroupSize: FLAT_WORKGROUP,
     variant: rowsVariant(hw, out.layout ?? 'auto'),
   });

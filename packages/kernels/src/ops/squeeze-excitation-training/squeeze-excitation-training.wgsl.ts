@@ -1,6 +1,13 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+import { d } from 'typegpu';
+import { paramsStruct } from '../../runtime/params.js';
 import { MAX_REDUCED } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+
+/** Gate backward and weight gradients: `images` images, `channels` channels squeezed to `reduced`. */
+export const SE_TRAINING_PARAMS = paramsStruct('Params', { images: d.u32, channels: d.u32, reduced: d.u32 });
+/** Input gradient: `count` values in planes of `hw` (inv_hw = 1/hw), from flat index `start`. */
+export const SE_INPUT_GRAD_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, inv_hw: d.f32, start: d.u32 });
 
 /**
  * Backward of squeeze-and-excitation y = x·g, g = σ(a), a = W2·h + b2, h = silu(u), u = W1·p + b1, p = mean_hw(x),
@@ -14,7 +21,7 @@ export const SE_GATE_BACKWARD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
 const MAX_REDUCED: u32 = ${MAX_REDUCED}u;
 
-struct Params { images: u32, channels: u32, reduced: u32 }
+${SE_TRAINING_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pooled: array<f32>;
@@ -95,7 +102,7 @@ fn main(
 export const SE_WEIGHT_GRAD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct Params { images: u32, channels: u32, reduced: u32 }
+${SE_TRAINING_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pooled: array<f32>;
@@ -147,7 +154,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const SE_INPUT_GRAD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32, inv_hw: f32, start: u32 }
+${SE_INPUT_GRAD_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

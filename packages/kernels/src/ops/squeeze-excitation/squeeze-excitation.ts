@@ -6,7 +6,7 @@
 import { KernelArgumentError } from '../../device/errors.js';
 import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { flatGrid, UniformWriter } from '../../runtime/grid.js';
+import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
@@ -14,6 +14,8 @@ import {
   CHANNEL_SCALE_WGSL,
   GLOBAL_AVG_POOL_BACKWARD_WGSL,
   GLOBAL_AVG_POOL_WGSL,
+  SE_ROW_PARAMS,
+  SE_SCALE_PARAMS,
 } from './squeeze-excitation.wgsl.js';
 
 const ROW_WORKGROUP = 64;
@@ -65,7 +67,7 @@ export function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out:
   const lane = rowReduction(gpu, hw, reduction) === 'lane';
   gpu.dispatch({
     kernel: lane ? { ...kernel, entryPoint: 'lane_rows' } : kernel,
-    uniforms: new UniformWriter(12).u32(rows).u32(hw).f32(divisor).finish(),
+    uniforms: SE_ROW_PARAMS.write({ rows, hw, divisor }),
     tensors: [...inputs, out],
     workgroups: flatGrid(rows, lane ? ROW_WORKGROUP : 1, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
@@ -107,7 +109,7 @@ export function globalAvgPool2dBackward(
     kernel: GLOBAL_AVG_POOL_BACKWARD_KERNEL,
     count,
     tensors: [dy, dx],
-    uniforms: (start) => new UniformWriter(12).u32(count).u32(h * w).u32(start).finish(),
+    uniforms: (start) => SE_SCALE_PARAMS.write({ count, hw: h * w, start }),
     workgroupSize: FLAT_WORKGROUP,
     variant: rowsVariant(h * w, layout),
   });
@@ -127,7 +129,7 @@ function scaleDispatch(gpu: Gpu, name: string, x: GpuTensor, s: GpuTensor, out: 
     kernel: CHANNEL_SCALE_KERNEL,
     count,
     tensors: [x, s, y],
-    uniforms: (start) => new UniformWriter(12).u32(count).u32(Math.max(h * w, 1)).u32(start).finish(),
+    uniforms: (start) => SE_SCALE_PARAMS.write({ count, hw: Math.max(h * w, 1), start }),
     workgroupSize: FLAT_WORKGROUP,
     variant: rowsVariant(h * w, layout),
   });

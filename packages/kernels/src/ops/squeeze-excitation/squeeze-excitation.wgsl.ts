@@ -1,5 +1,10 @@
+import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { paramsStruct } from '../../runtime/params.js';
+
+export const SE_ROW_PARAMS = paramsStruct('Params', { rows: d.u32, hw: d.u32, divisor: d.f32 });
+export const SE_SCALE_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, start: d.u32 });
 
 /**
  * Row reduction shared by the pooling forward and the scale gradient: workgroup (x, y) of a folded grid takes row
@@ -10,7 +15,7 @@ const ROW_SUM_WGSL = /* wgsl */ `
 // Entry point main: one workgroup per row, per-lane Kahan runs, then a tree over the lanes.
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct Params { rows: u32, hw: u32, divisor: f32 }
+${SE_ROW_PARAMS.wgsl}
 
 ${workgroupReduceWgsl({ reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -82,7 +87,7 @@ export const CHANNEL_SCALE_WGSL = /* wgsl */ `
 // main: lane takes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32, start: u32 }
+${SE_SCALE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -112,7 +117,7 @@ export const GLOBAL_AVG_POOL_BACKWARD_WGSL = /* wgsl */ `
 // main: lane writes element i in [start, count).
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, hw: u32, start: u32 }
+${SE_SCALE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

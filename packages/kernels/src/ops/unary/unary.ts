@@ -1,8 +1,7 @@
 /** Element-wise unary ops: y = op(x) over any shape. */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
-import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
-import { UniformWriter } from '../../runtime/grid.js';
+import { dispatchFlat, FLAT_PARAMS, type FlatVariant } from '../../runtime/flat.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { UNARY_WGSL } from './unary.wgsl.js';
@@ -35,7 +34,7 @@ export function unary(gpu: Gpu, op: UnaryOp, x: GpuTensor, out?: GpuTensor, vari
     kernel,
     count,
     tensors: [x, y],
-    uniforms: (start) => new UniformWriter(8).u32(count).u32(start).finish(),
+    uniforms: (start) => FLAT_PARAMS.write({ count, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
   });

@@ -1,3 +1,4 @@
+import { FLAT_PARAMS } from '../../runtime/flat.js';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 
@@ -9,7 +10,7 @@ export const UNARY_WGSL = /* wgsl */ `
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { count: u32, start: u32 }
+${FLAT_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
