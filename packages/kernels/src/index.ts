@@ -77,12 +77,10 @@ export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardW
 export { depthwiseConv2dReference, depthwiseConv2dBackwardInputReference, depthwiseConv2dBackwardWeightReference } from './ops/depthwise/depthwise.reference.js';
 export { convTranspose2d, convTranspose2dBackwardInput, convTranspose2dBackwardWeight, convTranspose2dBackwardBias, convTransposeGeometry, type ConvTranspose2dOptions, type ConvTranspose2dForwardOptions, type ConvTransposeGeometry } from './ops/conv-transpose2d/conv-transpose2d.js';
 export { convTranspose2dReference, convTranspose2dBackwardInputReference, convTranspose2dBackwardWeightReference } from './ops/conv-transpose2d/conv-transpose2d.reference.js';
-export { augmentBatch, augmentGrid, tileBatch, AUGMENT_KERNELS, TILE_KERNEL, type AugmentGrid, type AugmentGridOptions } from './ops/augment/augment-batch.js';
-export { planAugmentation, drawSampleOps, resolveAugmentPolicy, DEFAULT_AUGMENT_POLICY, ENHANCED_CHILDREN, GEOMETRIC_CHILDREN, type AugmentPolicy, type AugmentPolicyInput, type AugmentRandom, type AugmentRange, type EnhancedChild, type GeometricChild } from './ops/augment/augment-policy.js';
-export { compileAugmentPlan, stepOf, stepKey, GEOMETRIC_KINDS, type AugmentPlan, type AugmentStep, type SampleOp, type SampleOpKind, type StepKernel, type CompileOptions } from './ops/augment/augment-plan.js';
-export { BORDER_MODES, INTERPOLATIONS, tableFromRows, type BorderMode, type Interpolation, type BatchShape } from './ops/augment/augment-common.js';
+export { augmentBatch, tileBatch, AUGMENT_KERNELS, TILE_KERNEL, type AugmentLayout, type AugmentStep, type StepKernel } from './ops/augment/augment-batch.js';
+export { BORDER_MODES, INTERPOLATIONS, batchShape, roundHalfEven, shapeOf, tableFromRows, type BorderMode, type Interpolation, type BatchShape } from './ops/augment/augment-common.js';
 export { augmentWarp, warpKernel, WARP_FIELDS, WARP_STRIDES, type WarpField, type AugmentedPair } from './ops/augment-geometric/warp.js';
-export { imgaugAffineMatrix, cropResizeStage, flipStage, foldFlips, affineRow, composeMatrices, invertAffine, IDENTITY_MATRIX, AFFINE_STRIDE, type Matrix2x3, type WarpStage, type AffineParameters, type CropPixels, type SourceWindow } from './ops/augment-geometric/warp-matrix.js';
+export { imgaugAffineMatrix, cropResizeStage, flipStage, foldFlips, fullWindow, affineRow, composeMatrices, invertAffine, IDENTITY_MATRIX, AFFINE_STRIDE, type Matrix2x3, type WarpStage, type AffineParameters, type CropPixels, type SourceWindow } from './ops/augment-geometric/warp-matrix.js';
 export { warpReference, affineSource } from './ops/augment-geometric/warp.reference.js';
 export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow, elasticWeights, PIECEWISE_STRIDE, ELASTIC_STRIDE, type PiecewiseAffineParameters, type ElasticParameters } from './ops/augment-deform/deform.js';
 export { piecewiseAffineReference, elasticReference } from './ops/augment-deform/deform.reference.js';

@@ -3,7 +3,7 @@
  * original's, except the learning rate (1e-3: the README's 1e-7 cannot move a randomly initialised decoder).
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
-import type { AugmentPolicyInput } from '@ulseg/kernels';
+import type { AugmentPolicyInput } from './augment/augment-policy.js';
 import { BACKBONES, checkDecoderAttention, checkNetwork, inputTooSmall, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** What `network` may be (@ulseg/model's NETWORKS); the original's winning entry was Linknet. */

@@ -17,6 +17,22 @@ export {
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
+export {
+  DEFAULT_AUGMENT_POLICY,
+  drawSampleOps,
+  ENHANCED_CHILDREN,
+  GEOMETRIC_CHILDREN,
+  planAugmentation,
+  resolveAugmentPolicy,
+  type AugmentPolicy,
+  type AugmentPolicyInput,
+  type AugmentRandom,
+  type AugmentRange,
+  type EnhancedChild,
+  type GeometricChild,
+} from './augment/augment-policy.js';
+export { compileAugmentPlan, GEOMETRIC_KINDS, stepKey, stepOf, type AugmentPlan, type CompileOptions, type SampleOp, type SampleOpKind } from './augment/augment-plan.js';
+export { augmentGrid, type AugmentGrid, type AugmentGridOptions } from './augment/augment-grid.js';
 export { batchRanges, evaluationBatch, trainingBatch, type Augmentation, type Batch, type TrainingSample } from './batches.js';
 export { recalibrateBatchNorm, type ForwardModule } from './bn-recalibration.js';
 export {

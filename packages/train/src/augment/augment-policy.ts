@@ -25,7 +25,7 @@
  * - Random numbers come from the given generator, not numpy: the same distributions, other streams. The affine fill
  *   is continuous U[0, 255]. Folding flips into warps (default) changes only round-half ties of nearest sampling.
  */
-import { BORDER_MODES, roundHalfEven, type BatchShape, type BorderMode, type Interpolation } from './augment-common.js';
+import { BORDER_MODES, roundHalfEven, type BatchShape, type BorderMode, type Interpolation } from '@ulseg/kernels';
 import { compileAugmentPlan, stepKey, stepOf, type AugmentPlan, type SampleOp } from './augment-plan.js';
 
 /** What the policy needs of a generator (the testing `Random` fits). */
