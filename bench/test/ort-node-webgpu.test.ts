@@ -5,7 +5,7 @@
  * ORT in onnx-runtime.test.ts; on lavapipe ORT's WebGPU provider needs minutes to compile it, see the report.)
  */
 import { describe, expect, it } from 'vitest';
-import { activationReference, conv2dReference } from '@ulseg/kernels';
+import { activationReference, conv2dReference } from '@ulseg/kernels/reference';
 import { assertClose, Random } from '@ulseg/kernels/testing';
 import { GraphBuilder } from '../../packages/model/src/onnx/graph-builder.js';
 import { dawnAdapter, loadOrtWasm, loadOrtWebGpu } from '../src/node/ort-node.js';

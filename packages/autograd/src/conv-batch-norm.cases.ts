@@ -1,4 +1,5 @@
-import type { Conv2dOptions, Gpu, Random } from '@ulseg/kernels';
+import type { Conv2dOptions, Gpu } from '@ulseg/kernels';
+import type { Random } from '@ulseg/kernels/testing';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { F, markWeightsChanged, nn, noGrad, Tensor } from './index.js';
 

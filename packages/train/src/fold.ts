@@ -9,7 +9,8 @@
  */
 import { F, optim, scope, noGrad, Tensor } from '@ulseg/autograd';
 import { joinPath } from '@ulseg/data';
-import { segmentationMetrics, type Gpu, type GpuTensor, type Random } from '@ulseg/kernels';
+import { segmentationMetrics, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { type Random } from '@ulseg/base';
 import { SegmentationModel, type WeightMap } from '@ulseg/model';
 import { batchRanges, evaluationBatch, trainingBatch, type TrainingSample } from './batches.js';
 import { recalibrateBatchNorm, type ForwardModule } from './bn-recalibration.js';
