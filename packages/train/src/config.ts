@@ -144,11 +144,6 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
   return lines;
 }
 
-/** The training scans as drawn in an epoch: each scan `trainRepeats[id]` times (default once), in the given order. */
-export function repeatTrainingSamples<T extends { readonly id: string }>(samples: readonly T[], config: Pick<TrainConfig, 'trainRepeats'>): T[] {
-  return samples.flatMap((sample) => Array.from({ length: config.trainRepeats[sample.id] ?? 1 }, () => sample));
-}
-
 /** Whether BN statistics are recomputed over the training set before each validation (see bn-recalibration.ts). */
 export function bnRecalibrationEnabled(config: TrainConfig, stepsPerFold: number): boolean {
   return config.bnRecalibration === 'on' || (config.bnRecalibration === 'auto' && stepsPerFold < BN_RECALIBRATION_STEPS);

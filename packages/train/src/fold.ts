@@ -23,11 +23,11 @@ import {
   type Checkpoint,
   type TrainingState,
 } from './checkpoint.js';
-import { bnRecalibrationEnabled, configDifferences, repeatTrainingSamples, type TrainConfig } from './config.js';
+import { bnRecalibrationEnabled, configDifferences, type TrainConfig } from './config.js';
 import { NonFiniteLossError, TrainingStoppedError, type TrainEventHandler } from './events.js';
 import { formatLogCsv, type EpochRow } from './log.js';
 import { BestCheckpointRule } from './schedule.js';
-import { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed } from './streams.js';
+import { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, repeatTrainingSamples } from './streams.js';
 
 /** Where a run's files go: DataFiles of @ulseg/data fits (NodeFiles in the CLI, MemoryFiles in tests and pages). */
 export interface TrainFiles {

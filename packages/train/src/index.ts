@@ -10,7 +10,6 @@ export {
   configDifferences,
   DEFAULT_TRAIN_CONFIG,
   NETWORKS,
-  repeatTrainingSamples,
   resolveTrainConfig,
   type BnRecalibration,
   type Network,
@@ -66,4 +65,4 @@ export { formatLogCsv, LOG_COLUMNS, parseLogCsv, type EpochRow } from './log.js'
 export { augmentPreview, type AugmentPreviewOptions, type PreviewImage } from './preview.js';
 export { foldDirectory, matchTrainTable, splitFold, trainFolds, type FoldedSample, type TrainRunOptions } from './run.js';
 export { BestCheckpointRule, learningRateAt } from './schedule.js';
-export { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, streamSeed } from './streams.js';
+export { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, repeatTrainingSamples, streamSeed } from './streams.js';
