@@ -12,25 +12,25 @@ import { conv2d } from './convolution.js';
 import { adaptiveAvgPool2d } from './pooling.js';
 import { sigmoid, silu } from './activation.js';
 
-const channelScaleOp: Op = {
+const channelScaleOp: Op<[x: Tensor, s: Tensor], undefined, [Tensor, Tensor]> = {
   name: 'channelScale',
-  forward: (gpu, [x, s]) => ({ output: channelScale(gpu, x!.data, s!.data), saved: [x!.detach(), s!.detach()] }),
+  forward: (gpu, [x, s]) => ({ output: channelScale(gpu, x.data, s.data), saved: [x.detach(), s.detach()] }),
   // y = x·s[n,c]  ⇒  dx = dy·s,  ds = Σ_hw dy·x
   backward: ({ gpu, saved: [x, s] }, dy) => {
-    const { dx, ds } = channelScaleBackward(gpu, dy.data, x!.data, s!.data);
+    const { dx, ds } = channelScaleBackward(gpu, dy.data, x.data, s.data);
     return [Tensor.adopt(gpu, dx), Tensor.adopt(gpu, ds)];
   },
 };
 
 /** The fused inference form (inputs x, w1, b1, w2, b2): never recorded, so it has no backward. */
-const fusedOp: Op = {
+const fusedOp: Op<[x: Tensor, reduceWeight: Tensor, reduceBias: Tensor, expandWeight: Tensor, expandBias: Tensor]> = {
   name: 'squeezeExcitation',
   forward: (gpu, [x, reduceWeight, reduceBias, expandWeight, expandBias]) => ({
-    output: squeezeExcitationKernel(gpu, x!.data, {
-      reduceWeight: reduceWeight!.data,
-      reduceBias: reduceBias!.data,
-      expandWeight: expandWeight!.data,
-      expandBias: expandBias!.data,
+    output: squeezeExcitationKernel(gpu, x.data, {
+      reduceWeight: reduceWeight.data,
+      reduceBias: reduceBias.data,
+      expandWeight: expandWeight.data,
+      expandBias: expandBias.data,
     }),
   }),
   backward: () => {
