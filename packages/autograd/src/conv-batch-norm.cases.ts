@@ -1,6 +1,5 @@
 import type { Conv2dOptions, Gpu } from '@ulseg/kernels';
-import type { Random } from '@ulseg/kernels/testing';
-import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
+import { assertClose, defineCases, Random, randomArray } from '@ulseg/kernels/testing';
 import { F, markWeightsChanged, nn, noGrad, Tensor } from './index.js';
 
 type Activation = nn.Activation;
@@ -126,11 +125,12 @@ async function gradients(modules: nn.Module[], x: Tensor, r: Tensor, forward: ()
   return result;
 }
 
-function expectSame(actual: Gradients, expected: Gradients, label: string): void {
-  assertClose(actual.y, expected.y, 'exact', `${label} y`);
-  assertClose(actual.weight, expected.weight, 'exact', `${label} dL/dw`);
-  assertClose(actual.gamma, expected.gamma, 'exact', `${label} dL/dγ`);
-  if (expected.input) assertClose(actual.input ?? [], expected.input, 'exact', `${label} dL/dx`);
+/** Bit for bit (`close` false), or y within the element-wise and the gradients within the gradient tolerance. */
+function expectSame(actual: Gradients, expected: Gradients, label: string, close = false): void {
+  assertClose(actual.y, expected.y, close ? 'elementwise' : 'exact', `${label} y`);
+  assertClose(actual.weight, expected.weight, close ? 'gradient' : 'exact', `${label} dL/dw`);
+  assertClose(actual.gamma, expected.gamma, close ? 'gradient' : 'exact', `${label} dL/dγ`);
+  if (expected.input) assertClose(actual.input ?? [], expected.input, close ? 'gradient' : 'exact', `${label} dL/dx`);
   if (!expected.weight.some((value) => value !== 0) || !expected.gamma.some((value) => value !== 0)) throw new Error(`${label}: zero gradients`);
 }
 
@@ -161,7 +161,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
       activation: 'relu',
     });
   },
-  'training, or eval recording gradients: the composition, same output and gradients to w, γ and x': async ({ gpu, random }) => {
+  'training, or eval recording gradients: the composition (training: BN + activation as one op), same output and gradients to w, γ and x': async ({ gpu, random }) => {
     const conv = new nn.Conv2d(gpu, random, 5, 4, 3, { padding: [0, 1, 2, 1] });
     const norm = randomNorm(gpu, random, 4, 1e-3);
     const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE);
@@ -172,7 +172,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
       const label = training ? 'training' : 'eval with grad';
       const fused = await gradients(modules, x, r, () => nn.convBatchNorm(conv, norm, x, 'silu'), label);
       const composed = await gradients(modules, x, r, () => F.silu(norm.forward(conv.forward(x))), label);
-      expectSame(fused, composed, label);
+      expectSame(fused, composed, label, training);
     }
     const tracked = await norm.stateDict().find(([key]) => key === 'num_batches_tracked')![1].item();
     if (tracked !== 2) throw new Error(`num_batches_tracked ${tracked}, want 2 (the training call must run BatchNorm2d.forward)`);
@@ -190,5 +190,43 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
     loss.backward();
     if (!x.grad) throw new Error('eval with x requiring grad: no gradient reached x');
     for (const item of [reference, untracked, recorded, loss, x, r, conv, norm]) item.dispose();
+  },
+  'training: BN + activation is one op for every activation (the activation pair and the counter add fewer than setTrainingFusion(false)), same running statistics, counter, output and gradients': async ({ gpu, random }) => {
+    const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE, { requiresGrad: true });
+    const r = Tensor.fromArray(gpu, randomArray(random, 3 * 4 * 7 * 9), [3, 4, 7, 9]);
+    for (const activation of ACTIVATIONS) {
+      const conv = new nn.Conv2d(gpu, random, 5, 4, 3, { padding: 1 });
+      const results: Gradients[] = [];
+      const dispatches: number[] = [];
+      const running: Float32Array[][] = [];
+      const tracked: number[] = [];
+      for (const fusion of [true, false]) {
+        const norm = randomNorm(gpu, new Random(11), 4, 1e-3);
+        norm.train();
+        nn.setTrainingFusion(fusion);
+        try {
+          const before = gpu.counters.dispatches;
+          results.push(await gradients([conv, norm], x, r, () => nn.convBatchNorm(conv, norm, x, activation), `${activation} fusion ${fusion}`));
+          dispatches.push(gpu.counters.dispatches - before);
+        } finally {
+          nn.setTrainingFusion(true);
+        }
+        running.push([await norm.runningMean.toArray(), await norm.runningVar.toArray()]);
+        tracked.push(await norm.stateDict().find(([key]) => key === 'num_batches_tracked')![1].item());
+        norm.dispose();
+      }
+      const label = `training ${activation}`;
+      if (!results[0]!.input) throw new Error(`${label}: no gradient reached x`);
+      expectSame(results[0]!, results[1]!, label, true);
+      assertClose(running[0]![0]!, running[1]![0]!, 'elementwise', `${label} running mean`);
+      assertClose(running[0]![1]!, running[1]![1]!, 'elementwise', `${label} running var`);
+      // The activation's pass and its backward; num_batches_tracked's own add.
+      const saved = (activation === 'none' ? 0 : 2) + 1;
+      if (dispatches[1]! - dispatches[0]! !== saved) throw new Error(`${label}: ${dispatches[0]} dispatches fused, ${dispatches[1]} composed; want ${saved} fewer`);
+      if (tracked[0] !== 1 || tracked[1] !== 1) throw new Error(`${label}: num_batches_tracked ${tracked}, want 1 on both paths`);
+      conv.dispose();
+    }
+    x.dispose();
+    r.dispose();
   },
 });

@@ -6,6 +6,7 @@ export { reshape, cat } from './ops/shape.js';
 export { relu, sigmoid, silu } from './ops/activation.js';
 export { channelMultiply, squeezeExcitation } from './ops/squeeze-excitation.js';
 export { batchNorm2d } from './ops/batch-norm.js';
+export { batchNormActivation } from './ops/batch-norm-activation.js';
 export { dropConnect, dropConnectAdd, dropout, dropout2d } from './ops/regularisation.js';
 export { segmentationLoss, diceLoss, binaryCrossEntropyWithLogits } from './ops/loss.js';
 export { conv2d, convTranspose2d, type ConvOptions } from './ops/convolution.js';

@@ -5,9 +5,9 @@ import {
   segmentationLossReference,
   squeezeExcitationReference,
 } from '@ulseg/kernels/reference';
-import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
+import { assertClose, defineCases, expectError, Random, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
-import { F, noGrad, Tensor } from './index.js';
+import { F, nn, noGrad, Tensor } from './index.js';
 
 export const trainingOpCases = defineCases('autograd-training-ops', {
   'batchNorm2d in training mode: gradients of x, γ, β and the running statistics': async ({ gpu, random }) => {
@@ -77,6 +77,26 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     );
     await expectError(() => F.dropConnectAdd(Tensor.zeros(gpu, [2, 1]), Tensor.zeros(gpu, [2, 1]), 1, 1), ['dropConnectAdd', 'p must lie in [0, 1)']);
   },
+  'nn.DropConnect: drop-connect + residual in training with a generator (a seed drawn per forward), x + residual in eval, at p = 0 or without one': async ({ gpu, random }) => {
+    const shape = [6, 3, 2, 5];
+    const data = randomArray(random, 180);
+    const residualData = randomArray(random, 180);
+    const x = Tensor.fromArray(gpu, data, shape);
+    const residual = Tensor.fromArray(gpu, residualData, shape);
+    const sum = Float64Array.from(data, (value, i) => value + residualData[i]!);
+    const module = new nn.DropConnect(0.4);
+    const seed = new Random(5).nextUint32();
+    const dropped = dropConnectReference(data, shape, 0.4, seed).map((value, i) => value + residualData[i]!);
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), dropped, 'elementwise', 'training');
+    assertClose(await module.forward(x, residual).toArray(), sum, 'elementwise', 'training without a generator');
+    module.eval();
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), sum, 'elementwise', 'eval');
+    module.train();
+    module.p = 0;
+    assertClose(await module.forward(x, residual, new Random(5)).toArray(), sum, 'elementwise', 'p = 0');
+    await expectError(() => (module.p = 1), ['DropConnect', 'p must lie in [0, 1)']);
+    await expectError(() => new nn.DropConnect(-0.1), ['DropConnect', 'p must lie in [0, 1)']);
+  },
   'Dice, BCE and their mix: forward and gradients to the logits': async ({ gpu, random }) => {
     const shape = [2, 1, 5, 7];
     const target = Float64Array.from({ length: 70 }, () => (random.next() < 0.4 ? 1 : 0));
@@ -97,7 +117,7 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     const logits = Tensor.fromArray(gpu, randomArray(random, 70), shape);
     await expectError(() => F.diceLoss(logits, Tensor.zeros(gpu, [2, 1, 7, 5])), ['diceLoss', '[2, 1, 5, 7]', '[2, 1, 7, 5]']);
   },
-  'squeezeExcitation: the fused inference path equals the composition, whose gradients match finite differences': async ({ gpu, random }) => {
+  'squeezeExcitation: the fused inference path equals the composition; the fused training op and the composition match finite differences': async ({ gpu, random }) => {
     const shape = [2, 12, 5, 7];
     const sizes = { reduceWeight: [3, 12, 1, 1], reduceBias: [3], expandWeight: [12, 3, 1, 1], expandBias: [12] };
     const host = {
@@ -121,16 +141,25 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     const reference = squeezeExcitationReference(host.x, shape, host);
     assertClose(await fused.toArray(), reference, 'forward', 'fused (noGrad)');
     assertClose(await composed.toArray(), reference, 'forward', 'composed (recording)');
-    await gradcheck(
-      gpu,
-      random,
-      {
-        shapes: [shape, sizes.reduceWeight, sizes.reduceBias, sizes.expandWeight, sizes.expandBias],
-        forward: ([x, w1, b1, w2, b2]) => F.squeezeExcitation(x!, w1!, b1!, w2!, b2!),
-        reference: ([x, w1, b1, w2, b2]) =>
-          squeezeExcitationReference(x!, shape, { reduceWeight: w1!, reduceBias: b1!, expandWeight: w2!, expandBias: b2! }),
-      },
-      'squeezeExcitation',
-    );
+    if (composed.node?.op !== 'squeezeExcitationTraining') throw new Error(`recording: op ${composed.node?.op}, want the fused training op`);
+    // Both recorded forms: the fused training op (default) and the composition (setTrainingFusion(false)).
+    for (const fusion of [true, false]) {
+      nn.setTrainingFusion(fusion);
+      try {
+        await gradcheck(
+          gpu,
+          random,
+          {
+            shapes: [shape, sizes.reduceWeight, sizes.reduceBias, sizes.expandWeight, sizes.expandBias],
+            forward: ([x, w1, b1, w2, b2]) => F.squeezeExcitation(x!, w1!, b1!, w2!, b2!),
+            reference: ([x, w1, b1, w2, b2]) =>
+              squeezeExcitationReference(x!, shape, { reduceWeight: w1!, reduceBias: b1!, expandWeight: w2!, expandBias: b2! }),
+          },
+          `squeezeExcitation, training fusion ${fusion ? 'on' : 'off'}`,
+        );
+      } finally {
+        nn.setTrainingFusion(true);
+      }
+    }
   },
 });

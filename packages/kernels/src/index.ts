@@ -40,8 +40,10 @@ export {
   type SqueezeExcitationWeights,
 } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
 export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+export { squeezeExcitationTraining, squeezeExcitationBackward, type SqueezeExcitationSaved, type SqueezeExcitationGradients } from './ops/squeeze-excitation-training/squeeze-excitation-training.js';
 export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, batchNormReduction, type BatchNormReduction, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
+export { batchNorm2dActivationTraining, batchNorm2dActivationBackward, type BatchNormActivationOptions, type BatchNormActivationGradients } from './ops/batch-norm-activation/batch-norm-activation.js';
 export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
 export { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, MAX_AXIS, type BilinearOptions, type ScaleFactors, type Size2 } from './ops/resize/resize.js';

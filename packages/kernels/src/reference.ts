@@ -29,3 +29,5 @@ export { conv2dConcatReference, conv2dConcatBackwardInputReference, conv2dConcat
 export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
 export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';
 export { dropoutReference, dropoutMaskReference } from './ops/dropout/dropout.reference.js';
+export { squeezeExcitationTrainingReference, squeezeExcitationBackwardReference } from './ops/squeeze-excitation-training/squeeze-excitation-training.reference.js';
+export { batchNormActivationReference, batchNormActivationBackwardReference, ACTIVATION_REFERENCE } from './ops/batch-norm-activation/batch-norm-activation.reference.js';

@@ -11,12 +11,17 @@
  *   Otherwise (training, or a gradient to record): act(bn(conv(x))) through the modules' own forwards, so batch
  *   statistics, running-statistic updates and gradients are those of the composition, which is also the fused
  *   path's test oracle.
+ *   Training mode with an activation: in training the batch statistics need the whole convolution output first, so
+ *   BN cannot enter the convolution's epilogue; BN and the activation run as one op instead
+ *   (`BatchNorm2d.forwardActivation`, F.batchNormActivation: one pass forward, one backward, z = BN(x) never
+ *   stored, num_batches_tracked counted by the statistics pass), unless `setTrainingFusion(false)` asks for the separate BN and activation ops (the bench's previous path).
  */
 import { binary, convTranspose2d, foldBatchNorm2d, type Activation, type GpuTensor } from '@ulseg/kernels';
 import * as F from '../functional.js';
 import { apply, type Op } from '../op.js';
 import { convolveMaybeConcat, type ConvOptions } from '../ops/convolution.js';
 import { recordsGrad, Tensor } from '../tensor.js';
+import { trainingFusionEnabled } from '../fusion.js';
 import { weightsVersion } from '../weights-version.js';
 import { ConvTranspose2d, releaseFold, type BatchNorm2d, type Conv2d } from './layers.js';
 
@@ -60,7 +65,9 @@ const convBatchNormOp: Op<readonly Tensor[], FusedAttributes> = {
 /** act(norm(conv(x))), one fused kernel in eval mode without recording (see the file comment for the math). */
 export function convBatchNorm(conv: Conv2d | ConvTranspose2d, norm: BatchNorm2d, x: Tensor, activation: Activation = 'none'): Tensor {
   if (norm.training || recordsGrad([x, conv.weight, conv.bias, norm.weight, norm.bias])) {
-    return activate(norm.forward(conv.forward(x)), activation);
+    const y = conv.forward(x);
+    if (norm.training && trainingFusionEnabled()) return norm.forwardActivation(y, activation);
+    return activate(norm.forward(y), activation);
   }
   const transposed = conv instanceof ConvTranspose2d;
   const options: ConvOptions = transposed ? { stride: conv.config.stride, padding: conv.config.padding } : conv.options;

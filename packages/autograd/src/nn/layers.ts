@@ -3,7 +3,7 @@
  * (kaiming_uniform(a=√5) for convolution weights, uniform(±1/√fan_in) biases; BN weight 1, bias 0, running
  * statistics 0 and 1), drawn from the caller's seeded generator.
  */
-import type { Gpu, GpuTensor } from '@ulseg/kernels';
+import type { Activation, Gpu, GpuTensor } from '@ulseg/kernels';
 import type { Random } from '@ulseg/base';
 import * as F from '../functional.js';
 import { Tensor } from '../tensor.js';
@@ -130,6 +130,16 @@ export class BatchNorm2d extends Module {
     const y = F.batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
     if (this.training) this.countBatch();
     return y;
+  }
+
+  /**
+   * act(forward(x)) in training mode as one op (F.batchNormActivation), num_batches_tracked incremented in place by
+   * its statistics pass; eval mode composes the two.
+   */
+  forwardActivation(x: Tensor, activation: Activation): Tensor {
+    if (!this.training) return activation === 'none' ? this.forward(x) : F[activation](this.forward(x));
+    const tracked = this.buffer('num_batches_tracked');
+    return F.batchNormActivation(x, this.runningMean, this.runningVar, this.weight, this.bias, activation, this.momentum, this.eps, tracked);
   }
 
   /**

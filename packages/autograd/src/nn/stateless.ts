@@ -74,6 +74,40 @@ export class Dropout extends Module {
   }
 }
 
+/**
+ * Drop-connect on a residual branch (EfficientNet's per-sample stochastic depth, https://arxiv.org/abs/1603.09382):
+ * forward(x, residual, random) = x·keep[n]/(1 − p) + residual in training with p > 0 and a generator (one fused
+ * kernel, F.dropConnectAdd, the mask seeded from `random`), x + residual otherwise (eval mode, p = 0, or no
+ * generator). `p` is settable between forwards (EfficientNet scales it by the block's depth and a rate that training
+ * may change).
+ */
+export class DropConnect extends Module {
+  #p: number;
+
+  constructor(p: number) {
+    super();
+    this.#p = DropConnect.check(p);
+  }
+
+  get p(): number {
+    return this.#p;
+  }
+
+  set p(value: number) {
+    this.#p = DropConnect.check(value);
+  }
+
+  private static check(p: number): number {
+    if (!(p >= 0 && p < 1)) throw new Error(`DropConnect: p must lie in [0, 1), got ${p}`);
+    return p;
+  }
+
+  forward(x: Tensor, residual: Tensor, random?: Random): Tensor {
+    if (this.training && this.#p > 0 && random) return F.dropConnectAdd(x, residual, this.#p, random.nextUint32());
+    return F.add(x, residual);
+  }
+}
+
 /** nn.Dropout2d(p=0.5): as Dropout, but whole channels of each sample of [N, C, H, W]. */
 export class Dropout2d extends Dropout {
   override forward(x: Tensor): Tensor {

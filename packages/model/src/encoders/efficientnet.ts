@@ -3,6 +3,7 @@
  * names (state_dict keys identical to the original) and its "static same" padding.
  *   stem: pad → conv 3x3 s2 → BN → swish
  *   MBConv: [expand 1x1 → BN → swish] → pad → depthwise k×k → BN → swish → SE → project 1x1 → BN [→ drop-connect + x]
+ *   (drop-connect + x: nn.DropConnect, one fused kernel in training mode, x + y in eval)
  *   SE: mean over H,W → 1x1 (bias) → swish → 1x1 (bias) → sigmoid → scale
  * Features f0..f5: the input, the stem, and the outputs of blocks stageIndexes[k] − 1.
  * Output stride 16 (DeepLabV3+): the last stage's depthwise convs run at stride 1, dilation 2, pad 2·⌊k/2⌋.
@@ -38,6 +39,7 @@ export class MBConvBlock extends nn.Module {
   private readonly seExpand: nn.Conv2d;
   private readonly projectConv: nn.Conv2d;
   private readonly bn2: nn.BatchNorm2d;
+  private readonly dropConnect: nn.DropConnect | undefined;
 
   constructor(gpu: Gpu, random: Random, readonly spec: BlockSpec) {
     super();
@@ -55,18 +57,20 @@ export class MBConvBlock extends nn.Module {
     this.seExpand = this.registerModule('_se_expand', new nn.Conv2d(gpu, random, spec.squeezed, expanded, 1));
     this.projectConv = this.registerModule('_project_conv', new nn.Conv2d(gpu, random, expanded, spec.outputFilters, 1, { bias: false }));
     this.bn2 = this.registerModule('_bn2', bn(gpu, spec.outputFilters));
+    // Parameter-free: no state_dict keys. Switched by train()/eval() like every module.
+    if (spec.residual) this.dropConnect = this.registerModule('_drop_connect', new nn.DropConnect(0));
   }
 
-  /** `dropConnect`: probability of dropping the residual branch per sample (training only). */
+  /** `dropConnect`: probability of dropping the residual branch per sample (training mode only, with `random`). */
   forward(input: Tensor, dropConnect: number, random: Random | undefined): Tensor {
     let x = input;
     if (this.expandConv && this.bn0) x = nn.convBatchNorm(this.expandConv, this.bn0, x, 'silu');
     x = nn.convBatchNorm(this.depthwiseConv, this.bn1, x, 'silu');
     x = F.squeezeExcitation(x, this.seReduce.weight, this.seReduce.bias!, this.seExpand.weight, this.seExpand.bias!);
     x = nn.convBatchNorm(this.projectConv, this.bn2, x);
-    if (!this.spec.residual) return x;
-    if (this.training && dropConnect > 0 && random) return F.dropConnectAdd(x, input, dropConnect, random.nextUint32());
-    return F.add(x, input);
+    if (!this.dropConnect) return x;
+    this.dropConnect.p = dropConnect;
+    return this.dropConnect.forward(x, input, random);
   }
 }
 

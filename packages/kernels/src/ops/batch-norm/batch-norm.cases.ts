@@ -125,13 +125,18 @@ export const batchNormCases = defineCases('batch-norm', {
       await checkTraining(gpu, random, [3, 37, 3, 5], 0.1, 1e-3, 'elementwise', reduction);
     }
   },
-  'training forward without running statistics leaves nothing else written': async ({ gpu, random }) => {
+  'training forward without running statistics leaves nothing else written; num_batches_tracked counted when given': async ({ gpu, random }) => {
     const shape = [4, 3, 5, 3];
     const x = input(random, shape);
     const host = parameters(random, 3);
     const { weight, bias } = upload(gpu, host);
     const { y } = batchNorm2dTraining(gpu, gpu.upload(x, shape), { weight, bias }, { out: poisoned(gpu, shape) });
     assertClose(await gpu.read(y), batchNormTrainingReference(x, shape, host, 0.1, 1e-5).y, 'elementwise', 'y');
+    // num_batches_tracked, given, is counted by the statistics pass whether or not running statistics are.
+    const tracked = gpu.upload(new Float32Array([7]), []);
+    batchNorm2dTraining(gpu, gpu.upload(x, shape), { weight, bias }, { numBatchesTracked: tracked });
+    batchNorm2dTraining(gpu, gpu.upload(x, shape), upload(gpu, host), { numBatchesTracked: tracked, reduction: 'workgroup' });
+    assertClose(await gpu.read(tracked), [9], 'exact', 'num_batches_tracked');
   },
   'batchNorm2d (the F.batch_norm form) dispatches to the training and inference forwards': async ({ gpu, random }) => {
     const shape = [3, 2, 5, 3];

@@ -72,6 +72,8 @@ export interface BatchNormTrainingOptions {
   reduction?: BatchNormReduction;
   /** Layout of the element-wise pass (tests, benchmarks): see batchNormLayout. */
   layout?: FlatVariant;
+  /** num_batches_tracked (one float32), incremented in place by the statistics pass (no dispatch of its own). */
+  numBatchesTracked?: GpuTensor;
 }
 
 /**
@@ -144,6 +146,58 @@ function normalize(
   });
 }
 
+/**
+ * The first two dispatches of a training forward: per-channel batch mean and invstd = 1/sqrt(var + eps) written to
+ * `outputs`, and the running statistics (when given) moved by `momentum`. Arguments validated by the caller.
+ */
+export function batchNormStatistics(
+  gpu: Gpu,
+  x: GpuTensor,
+  shape: BatchNormShape,
+  outputs: { mean: GpuTensor; invstd: GpuTensor; runningMean: GpuTensor | undefined; runningVar: GpuTensor | undefined; numBatchesTracked?: GpuTensor | undefined },
+  options: { momentum: number; eps: number; reduction: BatchNormReduction | undefined },
+): void {
+  const { mean, invstd, runningMean, runningVar, numBatchesTracked } = outputs;
+  const { momentum, eps } = options;
+  const name = 'batchNorm2dTraining';
+  const lane = batchNormReduction(gpu, shape.n, options.reduction) === 'lane';
+  const chunkSize = lane ? RUN : CHUNK;
+  const chunks = Math.ceil(shape.n / chunkSize);
+  const moments = gpu.empty([shape.channels, chunks, 2], `${name} moments`);
+  const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
+  if (lane) {
+    gpu.dispatch({
+      kernel: { ...MOMENTS_KERNEL, entryPoint: 'lane_runs', constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
+      uniforms: sizes,
+      tensors: [x, moments],
+      workgroups: flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
+    });
+  } else {
+    gpu.dispatch({ kernel: MOMENTS_KERNEL, uniforms: sizes, tensors: [x, moments], workgroups: [chunks, shape.channels] });
+  }
+  if (numBatchesTracked && numel(numBatchesTracked.shape) !== 1) {
+    throw new KernelArgumentError(`${name}: numBatchesTracked of shape ${formatShape(numBatchesTracked.shape)} should hold one value`);
+  }
+  // Without running statistics (or the counter) their unused bindings get scratch buffers.
+  const unused = runningMean && runningVar ? [] : [gpu.empty([1], `${name} unused`), gpu.empty([1], `${name} unused`)];
+  const update = unused.length === 0;
+  const counter = numBatchesTracked ?? gpu.empty([1], `${name} unused`);
+  gpu.dispatch({
+    kernel: {
+      name: 'batchNorm2d.stats',
+      code: BATCH_NORM_STATS_WGSL,
+      entryPoint: lane ? 'lane_channels' : 'main',
+      constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update, COUNT_BATCH: numBatchesTracked !== undefined },
+    },
+    uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
+    tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!, counter],
+    workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
+  });
+  gpu.release(moments);
+  for (const tensor of unused) gpu.release(tensor);
+  if (!numBatchesTracked) gpu.release(counter);
+}
+
 /** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
 export function batchNorm2dTraining(
   gpu: Gpu,
@@ -167,39 +221,10 @@ export function batchNorm2dTraining(
   const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
   if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
   batchNormShape(gpu, name, x, { mean, invstd });
-  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}) }, [x, weight, bias]);
+  const counter = options.numBatchesTracked;
+  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}), ...(counter ? { numBatchesTracked: counter } : {}) }, [x, weight, bias]);
 
-  const lane = batchNormReduction(gpu, shape.n, options.reduction) === 'lane';
-  const chunkSize = lane ? RUN : CHUNK;
-  const chunks = Math.ceil(shape.n / chunkSize);
-  const moments = gpu.empty([shape.channels, chunks, 2], `${name} moments`);
-  const sizes = new UniformWriter(16).u32(shape.channels).u32(shape.hw).u32(shape.n).u32(chunks).finish();
-  if (lane) {
-    gpu.dispatch({
-      kernel: { ...MOMENTS_KERNEL, entryPoint: 'lane_runs', constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, RUN } },
-      uniforms: sizes,
-      tensors: [x, moments],
-      workgroups: flatGrid(shape.channels * chunks, CHANNEL_WORKGROUP, gpu.limits.maxComputeWorkgroupsPerDimension),
-    });
-  } else {
-    gpu.dispatch({ kernel: MOMENTS_KERNEL, uniforms: sizes, tensors: [x, moments], workgroups: [chunks, shape.channels] });
-  }
-  // Without running statistics their (unused) bindings get scratch buffers.
-  const unused = runningMean && runningVar ? [] : [gpu.empty([1], `${name} unused`), gpu.empty([1], `${name} unused`)];
-  const update = unused.length === 0;
-  gpu.dispatch({
-    kernel: {
-      name: 'batchNorm2d.stats',
-      code: BATCH_NORM_STATS_WGSL,
-      entryPoint: lane ? 'lane_channels' : 'main',
-      constants: { WORKGROUP_SIZE: CHANNEL_WORKGROUP, UPDATE_RUNNING: update },
-    },
-    uniforms: new UniformWriter(24).u32(chunks).u32(shape.n).u32(chunkSize).f32(eps).f32(momentum).u32(shape.channels).finish(),
-    tensors: [moments, mean, invstd, runningMean ?? unused[0]!, runningVar ?? unused[1]!],
-    workgroups: lane ? [Math.ceil(shape.channels / CHANNEL_WORKGROUP)] : [shape.channels],
-  });
-  gpu.release(moments);
-  for (const tensor of unused) gpu.release(tensor);
+  batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar, numBatchesTracked: counter }, { momentum, eps, reduction: options.reduction });
   normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps, options.layout);
   return { y, mean, invstd };
 }

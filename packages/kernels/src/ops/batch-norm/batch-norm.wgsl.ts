@@ -114,8 +114,10 @@ export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
 //   mean[c] = mean, invstd[c] = 1/sqrt(M2/n + eps)                  (biased variance normalises)
 //   UPDATE_RUNNING: running_mean[c] = m·mean + (1 − m)·running_mean[c]
 //                   running_var[c]  = m·M2/(n − 1) + (1 − m)·running_var[c]   (unbiased variance tracks)
+//   COUNT_BATCH:    tracked[0] += 1 (num_batches_tracked, written by channel 0's invocation alone)
 override WORKGROUP_SIZE: u32 = 64u;
 override UPDATE_RUNNING: bool = true;
+override COUNT_BATCH: bool = false;
 
 struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f32, channels: u32 }
 
@@ -125,6 +127,7 @@ struct Params { chunks: u32, count: u32, chunk_size: u32, eps: f32, momentum: f3
 @group(0) @binding(3) var<storage, read_write> invstd: array<f32>;
 @group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
 @group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
+@group(0) @binding(6) var<storage, read_write> tracked: array<f32>;
 
 fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
   if (b.x == 0.0) { return a; }
@@ -148,6 +151,9 @@ fn finish(c: u32, total: vec3<f32>) {
   if (UPDATE_RUNNING) {
     running_mean[c] = params.momentum * total.y + (1.0 - params.momentum) * running_mean[c];
     running_var[c] = params.momentum * (total.z / (total.x - 1.0)) + (1.0 - params.momentum) * running_var[c];
+  }
+  if (COUNT_BATCH && c == 0u) {
+    tracked[0] = tracked[0] + 1.0;
   }
 }
 

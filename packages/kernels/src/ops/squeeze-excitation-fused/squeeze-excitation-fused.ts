@@ -36,7 +36,8 @@ function matrix(name: string, what: string, shape: readonly number[], rows: numb
   }
 }
 
-function checkWeights(name: string, channels: number, weights: SqueezeExcitationWeights): number {
+/** Validates the SE weights against C channels; returns R, the squeezed channel count (1..MAX_REDUCED). */
+export function checkWeights(name: string, channels: number, weights: SqueezeExcitationWeights): number {
   const reduced = weights.reduceWeight.shape[0] ?? 0;
   if (reduced < 1 || reduced > MAX_REDUCED) {
     throw new KernelArgumentError(`${name}: ${reduced} squeezed channels; the fused kernel takes 1..${MAX_REDUCED} (use the composition)`);

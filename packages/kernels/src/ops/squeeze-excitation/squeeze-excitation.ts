@@ -60,7 +60,8 @@ export function rowReduction(gpu: Gpu, hw: number, requested?: RowReduction): Ro
   return gpu.deviceProfile.reduction === 'lane' && hw <= 65536 ? 'lane' : 'workgroup';
 }
 
-function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number, reduction?: RowReduction): void {
+/** out[row] = Σ over the row's hw values of the kernel's per-value term, / divisor (pool, channelScale's ds). */
+export function rowSum(gpu: Gpu, kernel: KernelSource, inputs: GpuTensor[], out: GpuTensor, rows: number, hw: number, divisor: number, reduction?: RowReduction): void {
   const lane = rowReduction(gpu, hw, reduction) === 'lane';
   gpu.dispatch({
     kernel: lane ? { ...kernel, entryPoint: 'lane_rows' } : kernel,

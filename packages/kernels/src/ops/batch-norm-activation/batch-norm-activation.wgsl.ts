@@ -1,0 +1,247 @@
+import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { SIGMOID4_WGSL, SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm.wgsl.js';
+
+/**
+ * The activation f after training-mode BN and its derivative, on z = x̂·γ + β, selected by the ACTIVATION override
+ * in the order of gemm/tiles.ts ACTIVATIONS: 0 none, 1 relu, 2 sigmoid, 3 silu (f = z·σ(z), f' = σ(z)·(1 + z·σ(−z)),
+ * the unary and activation-backward kernels' forms).
+ */
+const ACTIVATION_WGSL = /* wgsl */ `
+${SIGMOID_WGSL}${SIGMOID4_WGSL}
+fn activate4(z: vec4<f32>) -> vec4<f32> {
+  switch ACTIVATION {
+    case 1u: { return max(z, vec4<f32>(0.0)); }
+    case 2u: { return sigmoid4(z); }
+    case 3u: { return z * sigmoid4(z); }
+    default: { return z; }
+  }
+}
+
+// f' of one value (the lane-serial partial sums take one value at a time)
+fn derivative(z: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(0.0, 1.0, z > 0.0); }
+    case 2u: { let sigma = sigmoid_pair(z); return sigma.x * sigma.y; }
+    case 3u: { let sigma = sigmoid_pair(z); return sigma.x * (1.0 + z * sigma.y); }
+    default: { return 1.0; }
+  }
+}
+
+fn derivative4(z: vec4<f32>) -> vec4<f32> {
+  switch ACTIVATION {
+    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), z > vec4<f32>(0.0)); }
+    case 2u: { let sigma = sigmoid_pair4(z); return sigma[0] * sigma[1]; }
+    case 3u: { let sigma = sigmoid_pair4(z); return sigma[0] * (1.0 + z * sigma[1]); }
+    default: { return vec4<f32>(1.0); }
+  }
+}
+`;
+
+export const BATCH_NORM_ACTIVATION_WGSL = /* wgsl */ `
+// x: [N, C, H, W]; mean, invstd (the batch's), weight γ, bias β: [C] -> y: [N, C, H, W]
+//   y = f(z),  z = (x − mean[c])·(invstd[c]·γ[c]) + β[c]
+// main4 (H·W a multiple of 4): lane v takes elements 4v .. 4v+3, one channel, through vec4<f32> views x4, y4;
+// main: lane takes element i in [start, count).
+override WORKGROUP_SIZE: u32 = 256u;
+override ACTIVATION: u32 = 0u;
+
+struct Params { count: u32, hw: u32, channels: u32, start: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> invstd: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
+${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+// (mean, invstd·γ, β) of channel c: z = (x − mean)·scale + β
+fn channel(c: u32) -> vec3<f32> {
+  return vec3<f32>(mean[c], invstd[c] * weight[c], bias[c]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  let k = channel((4u * v / params.hw) % params.channels);
+  y4[v] = activate4((x4[v] - k.x) * k.y + k.z);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let k = channel((i / params.hw) % params.channels);
+  y[i] = activate4(vec4<f32>((x[i] - k.x) * k.y + k.z)).x;
+}
+`;
+
+export const BATCH_NORM_ACTIVATION_PARTIAL_WGSL = /* wgsl */ `
+// dy, x: [N, C, H, W]; mean, invstd, weight γ, bias β: [C] -> partial: [C, chunks] of (Σ g, Σ g·x̂) over chunk k of
+// channel c, where x̂ = (x − mean[c])·invstd[c], z = x̂·γ[c] + β[c] and g = dy·f'(z) is the gradient reaching the BN
+// output through the activation (z recomputed from x, never stored). Entry points as batch-norm-backward's partial:
+//   main:      workgroup (k, c), chunks of WORKGROUP_SIZE·PER_THREAD values, per-lane sums, then a tree
+//   lane_runs: invocation g = c·chunks + k, chunks of RUN values walked alone, no barrier
+override WORKGROUP_SIZE: u32 = 256u;
+override PER_THREAD: u32 = 16u;
+override RUN: u32 = 256u;
+override ACTIVATION: u32 = 0u;
+
+struct Params { channels: u32, hw: u32, count: u32, chunks: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> invstd: array<f32>;
+@group(0) @binding(5) var<storage, read> weight: array<f32>;
+@group(0) @binding(6) var<storage, read> bias: array<f32>;
+@group(0) @binding(7) var<storage, read_write> partial: array<vec2<f32>>;
+
+${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${ACTIVATION_WGSL}
+// (g, g·x̂) of one value of a channel whose (mean, invstd, γ, β) is k
+fn terms(d: f32, v: f32, k: vec4<f32>) -> vec2<f32> {
+  let xhat = (v - k.x) * k.y;
+  let g = d * derivative(xhat * k.z + k.w);
+  return vec2<f32>(g, g * xhat);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let chunk = group.x;
+  let c = group.y;
+  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
+  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
+  let k = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
+  var acc = vec2<f32>(0.0);
+  for (var j = 0u; j < PER_THREAD; j++) {
+    let r = start + j * WORKGROUP_SIZE + lane;
+    if (r < end) {
+      let i = channel_offset(c, r);
+      acc += terms(dy[i], x[i], k);
+    }
+  }
+  let total = workgroup_sum(lane, acc);
+  if (lane == 0u) {
+    partial[c * params.chunks + chunk] = total;
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (g >= params.channels * params.chunks) { return; }
+  let c = g / params.chunks;
+  let chunk = g - c * params.chunks;
+  let start = chunk * RUN;
+  let length = min(RUN, params.count - start);
+  let k = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
+  var w = walk_start(c, start);
+  var acc = vec2<f32>(0.0);
+  for (var i = 0u; i < length; i++) {
+    acc += terms(dy[w.offset], x[w.offset], k);
+    w = walk_next(w);
+  }
+  partial[g] = acc;
+}
+`;
+
+export const BATCH_NORM_ACTIVATION_PARAMS_WGSL = /* wgsl */ `
+// partial: [C, chunks] of (Σ g, Σ g·x̂); mean, invstd, weight γ, bias β: [C] ->
+//   dbias[c] = Σ g, dweight[c] = Σ g·x̂, and the per-channel table the dx pass reads in two vec4 loads:
+//   table[2c] = (mean, invstd, γ, β), table[2c + 1] = (dβ/n, dγ/n, 0, 0).
+// main: one workgroup per channel, per-lane runs over the chunks, then a tree; lane_channels: one invocation per
+// channel summing its chunks in order, no barrier.
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params { chunks: u32, channels: u32, n: f32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> invstd: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dbias: array<f32>;
+@group(0) @binding(8) var<storage, read_write> table: array<vec4<f32>>;
+
+${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}
+fn finish(c: u32, total: vec2<f32>) {
+  dbias[c] = total.x;
+  dweight[c] = total.y;
+  table[2u * c] = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
+  table[2u * c + 1u] = vec4<f32>(total.x / params.n, total.y / params.n, 0.0, 0.0);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let c = group.x;
+  var acc = vec2<f32>(0.0);
+  for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
+    acc += partial[c * params.chunks + k];
+  }
+  let total = workgroup_sum(lane, acc);
+  if (lane == 0u) {
+    finish(c, total);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
+  var acc = vec2<f32>(0.0);
+  for (var k = 0u; k < params.chunks; k++) {
+    acc += partial[c * params.chunks + k];
+  }
+  finish(c, acc);
+}
+`;
+
+export const BATCH_NORM_ACTIVATION_INPUT_WGSL = /* wgsl */ `
+// dy, x: [N, C, H, W]; table: [C, 2] of vec4 (batch-norm-activation params pass) -> dx: [N, C, H, W], n = N·H·W:
+//   dx = (g − dβ/n − x̂·dγ/n)·invstd·γ,  x̂ = (x − mean)·invstd,  g = dy·f'(x̂·γ + β)
+// main4 (H·W a multiple of 4): lane v takes elements 4v .. 4v+3, one channel, through vec4<f32> views;
+// main: lane takes element i in [start, count).
+override WORKGROUP_SIZE: u32 = 256u;
+override ACTIVATION: u32 = 0u;
+
+struct Params { count: u32, hw: u32, channels: u32, start: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> dx4: array<vec4<f32>>;
+${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+fn grad(d: vec4<f32>, v: vec4<f32>, c: u32) -> vec4<f32> {
+  let k = table[2u * c];
+  let sums = table[2u * c + 1u];
+  let xhat = (v - k.x) * k.y;
+  let g = d * derivative4(xhat * k.z + k.w);
+  return (g - sums.x - xhat * sums.y) * (k.y * k.z);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let v = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (v >= params.count / 4u) { return; }
+  dx4[v] = grad(dy4[v], x4[v], (4u * v / params.hw) % params.channels);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  dx[i] = grad(vec4<f32>(dy[i]), vec4<f32>(x[i]), (i / params.hw) % params.channels).x;
+}
+`;
