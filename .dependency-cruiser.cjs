@@ -50,6 +50,15 @@ module.exports = {
       to: { path: '^packages/(data|train|infer|postprocess|cli)/' },
     },
     {
+      name: 'no-testing-in-production',
+      comment:
+        'The test helpers (@ulseg/kernels/testing: poisoning, random cases, test adapters) are for tests: a package\'s ' +
+        'production code may not import them. Tests, cases, references and the packages\' own testing helpers may.',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/', pathNot: ['\\.(test|cases|reference)\\.ts$', '/testing/', '-testing\\.ts$'] },
+      to: { path: '^packages/kernels/src/testing/' },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'An import that does not resolve is either a typo or a package not declared in package.json.',
       severity: 'error',

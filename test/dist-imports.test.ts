@@ -49,8 +49,8 @@ function nodeOnly(path: string): boolean {
 }
 
 /**
- * Bundles `export * from '@ulseg/kernels'` as an app's bundler would (resolved from a package that depends on it) and
- * returns every import esbuild resolved (with its importer) and the files it bundled, relative to the kernels package.
+ * Bundles the public entries of @ulseg/kernels (`.`, `./reference`, `./testing`) as an app's bundler would (resolved
+ * from a package that depends on it) and returns every import esbuild resolved (with its importer) and the files it bundled, relative to the kernels package.
  */
 async function bundleKernels(platform: 'browser' | 'node', conditions: string[] = []): Promise<{ imports: string[]; files: string[]; code: string }> {
   const imports: string[] = [];
@@ -64,7 +64,11 @@ async function bundleKernels(platform: 'browser' | 'node', conditions: string[] 
     },
   };
   const result = await build({
-    stdin: { contents: "export * from '@ulseg/kernels';", resolveDir: cli, loader: 'js' },
+    stdin: {
+      contents: "export * as kernels from '@ulseg/kernels'; export * as reference from '@ulseg/kernels/reference'; export * as testing from '@ulseg/kernels/testing';",
+      resolveDir: cli,
+      loader: 'js',
+    },
     bundle: true,
     write: false,
     metafile: true,
@@ -87,7 +91,8 @@ describe('the browser build of @ulseg/kernels has no Node-only import', () => {
     if (!existsSync(join(kernels, 'dist/index.js'))) throw new Error('packages/kernels/dist is missing: run `pnpm build` first');
     const { imports, files, code } = await bundleKernels('browser');
     expect(imports.filter((entry) => nodeOnly(entry.split(' ')[0]!))).toEqual([]);
-    // Its own files, those of the dependency-free leaf @ulseg/base, whose Node-only part (`./node`) stays out, and TypeGPU's.
+    // Its own files, those of the dependency-free leaf @ulseg/base (the testing entry's Random), whose Node-only part
+    // (`./node`) stays out, and TypeGPU's.
     expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('../base/dist/') && !typegpuFile(file))).toEqual([]);
     expect(files.some(typegpuFile)).toBe(true);
     expect(files).toContain('../base/dist/random.js');

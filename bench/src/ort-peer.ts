@@ -5,20 +5,17 @@
  *
  * The caller passes the runtime module: onnxruntime-web's Node build (wasm only, one thread) or its browser bundle
  * (WebGPU through JSEP, and wasm; in a page `env.wasm.wasmPaths` points at its dist folder), or onnxruntime-node
- * (native: its WebGPU provider on its own Dawn, and cpu). Each
- * execution provider is tried in a session of its own, so the result says which one really ran and why the ones
- * before it failed (a session listing several providers would fall back silently).
+ * (native: its WebGPU provider on its own Dawn, and cpu). The session and its provider fallback are
+ * @ulseg/model/testing/ort's (withOrtSession), which the export's correctness tests run too.
  * Timing is wall-clock around `session.run`, whose outputs are on the CPU: a warm WebGPU run includes the upload of
  * the input and the readback of the logits.
  */
 import type * as Ort from 'onnxruntime-web';
+import { runOrtOnce, runtimeName, withOrtSession, type OrtAttempt, type OrtExecutionProvider, type OrtModule } from '@ulseg/model/testing/ort';
 import { quantile } from './measure.js';
 import { uniformArray } from './random.js';
 
-/** onnxruntime-web or onnxruntime-node: both are onnxruntime-common's API. */
-export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor' | 'env'>;
-/** webgpu (both), wasm (onnxruntime-web's CPU provider), cpu (onnxruntime-node's). */
-export type OrtExecutionProvider = 'webgpu' | 'wasm' | 'cpu';
+export { runtimeName, type OrtAttempt, type OrtExecutionProvider, type OrtModule };
 
 export interface OrtPeerOptions {
   /** The .onnx file's bytes (input [N, C, H, W] float32, one float32 output). */
@@ -41,11 +38,6 @@ export interface OrtPeerOptions {
    * only one, and so does a page without cross-origin isolation).
    */
   readonly threads?: number;
-}
-
-export interface OrtAttempt {
-  readonly executionProvider: OrtExecutionProvider;
-  readonly error: string;
 }
 
 export interface OrtPeerResult {
@@ -76,25 +68,10 @@ export function ortInput(count: number): Float32Array {
   return uniformArray(count, ORT_INPUT_SEED, 0, 1);
 }
 
-export function runtimeName(ort: OrtModule): string {
-  const { versions } = ort.env;
-  return versions.node !== undefined ? `onnxruntime-node ${versions.node}` : `onnxruntime-web ${versions.web ?? versions.common}`;
-}
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 500);
-
-async function timedRun(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>): Promise<{ ms: number; output: Ort.Tensor }> {
+async function timedRun(ort: OrtModule, session: Ort.InferenceSession, input: Float32Array, shape: readonly number[]): Promise<{ ms: number; logits: Float32Array; logitsShape: number[] }> {
   const started = performance.now();
-  const outputs = await session.run(feeds);
-  const ms = performance.now() - started;
-  const output = outputs[session.outputNames[0]!];
-  if (!output) throw new Error(`the session returned no '${session.outputNames[0]}'`);
-  return { ms, output };
-}
-
-function float32Data(output: Ort.Tensor): Float32Array {
-  if (output.type !== 'float32' || !(output.data instanceof Float32Array)) throw new Error(`the model's output is ${output.type}, not float32`);
-  return output.data;
+  const output = await runOrtOnce(ort, session, input, shape);
+  return { ms: performance.now() - started, ...output };
 }
 
 /** Creates the session (first provider that works), runs it cold and warm, and returns timings and the logits. */
@@ -104,51 +81,33 @@ export async function runOrtPeer(ort: OrtModule, options: OrtPeerOptions): Promi
   const count = inputShape.reduce((product, size) => product * size, 1);
   const input = options.input ?? ortInput(count);
   if (input.length !== count) throw new Error(`ORT peer: the input has ${input.length} values; [${inputShape.join(', ')}] needs ${count}`);
-  const threads = options.threads ?? 1;
-  ort.env.wasm.numThreads = threads;
-  const failed: OrtAttempt[] = [];
-  for (const executionProvider of options.executionProviders ?? ['webgpu', 'wasm']) {
-    let session: Ort.InferenceSession | undefined;
-    try {
-      const created = performance.now();
-      session = await ort.InferenceSession.create(options.model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all', intraOpNumThreads: threads });
-      const createMs = performance.now() - created;
-      const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, inputShape) };
-      const first = await timedRun(session, feeds);
-      const logits = float32Data(first.output).slice();
-      const warmMs: number[] = [];
-      let warmMaxDifference = 0;
-      const started = performance.now();
-      const wanted = options.warmRuns ?? 5;
-      while (warmMs.length < wanted) {
-        const run = await timedRun(session, feeds);
-        warmMs.push(run.ms);
-        float32Data(run.output).forEach((value, index) => {
-          warmMaxDifference = Math.max(warmMaxDifference, Math.abs(value - logits[index]!));
-        });
-        if ((performance.now() - started) / 1000 > (options.maxSeconds ?? 60) && warmMs.length >= 2) break;
-      }
-      const sorted = [...warmMs].sort((a, b) => a - b);
-      return {
-        runtime: runtimeName(ort),
-        executionProvider,
-        failed,
-        inputShape,
-        createMs,
-        firstRunMs: first.ms,
-        coldMs: createMs + first.ms,
-        warmMs,
-        warmMedianMs: quantile(sorted, 0.5),
-        warmP90Ms: quantile(sorted, 0.9),
-        logits,
-        warmMaxDifference,
-        logitsShape: [...first.output.dims],
-      };
-    } catch (error) {
-      failed.push({ executionProvider, error: describe(error) });
-    } finally {
-      await session?.release();
+  const { result, executionProvider, failed } = await withOrtSession(ort, options.model, options, async (session, _provider, createMs) => {
+    const first = await timedRun(ort, session, input, inputShape);
+    const logits = first.logits.slice();
+    const warmMs: number[] = [];
+    let warmMaxDifference = 0;
+    const started = performance.now();
+    const wanted = options.warmRuns ?? 5;
+    while (warmMs.length < wanted) {
+      const run = await timedRun(ort, session, input, inputShape);
+      warmMs.push(run.ms);
+      run.logits.forEach((value, index) => {
+        warmMaxDifference = Math.max(warmMaxDifference, Math.abs(value - logits[index]!));
+      });
+      if ((performance.now() - started) / 1000 > (options.maxSeconds ?? 60) && warmMs.length >= 2) break;
     }
-  }
-  throw new Error(`ORT peer: no execution provider could run the model: ${failed.map((attempt) => `${attempt.executionProvider}: ${attempt.error}`).join('; ')}`);
+    const sorted = [...warmMs].sort((a, b) => a - b);
+    return {
+      createMs,
+      firstRunMs: first.ms,
+      coldMs: createMs + first.ms,
+      warmMs,
+      warmMedianMs: quantile(sorted, 0.5),
+      warmP90Ms: quantile(sorted, 0.9),
+      logits,
+      warmMaxDifference,
+      logitsShape: first.logitsShape,
+    };
+  });
+  return { runtime: runtimeName(ort), executionProvider, failed, inputShape, ...result };
 }

@@ -1,12 +1,13 @@
 /**
  * The model bench's `--peer ort` (bench/src/ort-model-peer.ts) on a forward row of Linknet-B0 at 64² in Node, as
  * `pnpm bench model` wires it (bench/src/node/ort-node.ts: onnxruntime-node's WebGPU provider, lavapipe here): the
- * export, the timings, and the logits agreeing with ours; and the fallback to a CPU provider, with the reason, when
- * WebGPU cannot run (onnxruntime-web's Node build has no WebGPU).
+ * export, the timings, and the logits agreeing with ours; the fallback to a CPU provider, with the reason, when
+ * WebGPU cannot run (onnxruntime-web's Node build has no WebGPU); and runOrtPeer's timings. (Whether the export
+ * computes our logits in ONNX Runtime is the model's test: packages/model/test/onnx-runtime.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpuFor } from '@ulseg/kernels/testing';
-import { SegmentationModel } from '@ulseg/model';
+import { exportOnnx, SegmentationModel } from '@ulseg/model';
 import { parseModelArguments } from '../src/args.js';
 import { DEFAULT_MODEL_SETTINGS } from '../src/model/model-config.js';
 import { MODEL_PEERS } from '../src/model/peer.js';
@@ -14,6 +15,7 @@ import type { ModelBenchSettings } from '../src/model/schema.js';
 import { modelInput } from '../src/model/suite.js';
 import { loadOrtWasm } from '../src/node/ort-node.js'; // also provides the Node runtime of the peer
 import { provideOrtRuntime } from '../src/ort-model-peer.js';
+import { runOrtPeer } from '../src/ort-peer.js';
 
 const settings: ModelBenchSettings = { ...DEFAULT_MODEL_SETTINGS, encoder: 'efficientnet-b0', resolution: 64, batches: [2], repeats: 2, peer: 'ort' };
 
@@ -61,5 +63,16 @@ describe('pnpm bench model --peer ort', () => {
     expect(outcome.runs).toBe('onnxruntime-web 1.30.0, wasm EP');
     expect(outcome.note).toMatch(/webgpu failed: no available backend found/);
     expect(Number(/logits vs ours rel-L2 ([\d.e+-]+)/.exec(outcome.note ?? '')?.[1])).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('runOrtPeer times the cold run (session creation + first run) and each warm run; wasm repeats its logits exactly', { timeout: 180_000 }, async () => {
+    const bytes = await exportOnnx(model, { height: 64, width: 64, batch: 3 });
+    const peer = await runOrtPeer(await loadOrtWasm(), { model: bytes, batch: 3, resolution: 64, executionProviders: ['webgpu', 'wasm'], warmRuns: 2 });
+    expect(peer.executionProvider).toBe('wasm');
+    expect(peer.failed.map((attempt) => attempt.executionProvider)).toEqual(['webgpu']);
+    expect(peer.warmMs).toHaveLength(2);
+    expect(peer.coldMs).toBeCloseTo(peer.createMs + peer.firstRunMs, 6);
+    expect(peer.warmMaxDifference).toBe(0);
+    expect(peer.logitsShape).toEqual([3, 1, 64, 64]);
   });
 });

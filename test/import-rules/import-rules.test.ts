@@ -22,12 +22,13 @@ async function cruise(cwd: string, target: string): Promise<{ code: number; outp
 }
 
 describe('import rules (.dependency-cruiser.cjs)', () => {
-  it('flag an upward import and a cycle, and allow a downward import', async () => {
+  it('flag an upward import, a cycle and test helpers in production code, and allow a downward import and a test', async () => {
     const { code, output } = await cruise(fixture, 'packages');
     expect(code).not.toBe(0);
     expect(output).toMatch(/no-upward-import-from-kernels: packages\/kernels\/src\/upward\.ts → packages\/cli\/src\/main\.ts/);
     expect(output).toMatch(/no-circular: packages\/data\/src\/a\.ts → \s*packages\/data\/src\/b\.ts/);
-    expect(output).not.toMatch(/fine\.ts/);
+    expect(output).toMatch(/no-testing-in-production: packages\/cli\/src\/poisoned\.ts → packages\/kernels\/src\/testing\/poison\.ts/);
+    expect(output).not.toMatch(/fine\.ts|poisoned\.cases\.ts/);
   }, 60_000);
   it('pass on the repository itself', async () => {
     const { code, output } = await cruise(root, 'packages');

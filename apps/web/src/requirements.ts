@@ -53,6 +53,7 @@ export async function checkWebGpu(): Promise<GPUAdapter> {
   }
   const info = adapter.info;
   const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter((part) => part).join(' ') || 'unknown';
+  // WebGPU's GPUSupportedLimits has named getters and no index signature: limitProblems reads them by name.
   const problems = limitProblems(adapter.limits as unknown as Record<string, number>, name);
   if (problems.length > 0) throw new AdapterLimitError(`${problems.join(' ')} Try another browser or GPU.`);
   return adapter;

@@ -2,7 +2,7 @@
  * The example's input data, generated from the configuration's seed so that the page, the Node variant and the test
  * all see the same values: in an app of your own these would be your data.
  */
-import { Random, randomArray } from '@ulseg/kernels';
+import { Random, randomArray } from '@ulseg/kernels/testing';
 import type { ExampleConfig } from './config.js';
 
 export interface ExampleInputs {

@@ -1,4 +1,5 @@
-import { createGpu, Random } from '@ulseg/kernels';
+import { createGpu } from '@ulseg/kernels';
+import { Random } from '@ulseg/base';
 import { F, nn, optim, scope, Tensor } from '@ulseg/autograd';
 
 // Segment the bright half of noisy images: conv → BN → 1x1 conv, Dice loss, Adam.

@@ -1,4 +1,4 @@
-import { binaryReference, reduceReference, unaryReference } from '@ulseg/kernels';
+import { binaryReference, reduceReference, unaryReference } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, expectError, type CaseBody } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, noGrad, scope, Tensor } from './index.js';

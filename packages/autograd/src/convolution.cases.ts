@@ -1,10 +1,11 @@
-import { concatReference, conv2dBackwardInputReference, conv2dReference, type Conv2dOptions } from '@ulseg/kernels';
+import { type Conv2dOptions } from '@ulseg/kernels';
+import { concatReference, conv2dBackwardInputReference, conv2dReference } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, noGrad, Tensor, trace } from './index.js';
 
 const convCase = (xShape: number[], wShape: number[], options: Conv2dOptions, bias: boolean) =>
-  async ({ gpu, random }: { gpu: Tensor['gpu']; random: import('@ulseg/kernels').Random }) => {
+  async ({ gpu, random }: { gpu: Tensor['gpu']; random: import('@ulseg/kernels/testing').Random }) => {
     const shapes = bias ? [xShape, wShape, [wShape[0]!]] : [xShape, wShape];
     await gradcheck(
       gpu,

@@ -1,5 +1,6 @@
 /** The autograd ops and nn modules the original's other networks need (docs/ORIGINAL.md §9), against float64. */
-import { adaptiveAvgPool2dReference, dropoutReference, groupNormReference, Random, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels';
+import { adaptiveAvgPool2dReference, dropoutReference, groupNormReference, alignedBilinearReference, concatReference, maxPool2dReference, upsampleNearestReference } from '@ulseg/kernels/reference';
+import { Random } from '@ulseg/kernels/testing';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, Tensor } from './index.js';

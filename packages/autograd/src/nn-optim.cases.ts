@@ -1,4 +1,4 @@
-import { unaryReference } from '@ulseg/kernels';
+import { unaryReference } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, optim, Tensor } from './index.js';

@@ -7,19 +7,23 @@ import { Node } from './tape.js';
 import { recordsGrad, Tensor } from './tensor.js';
 import { opObserver } from './trace.js';
 
-export interface ForwardResult {
+/** An op's tensor inputs, or the tensors its forward saves: a tuple for a fixed arity (`[x, weight, bias]`). */
+export type Tensors = readonly Tensor[];
+
+export interface ForwardResult<Saved extends Tensors = Tensors> {
   /** A kernel output (a pool buffer the result will own) or a tensor sharing existing storage (views). */
   output: GpuTensor | Tensor;
   /** Tensors the backward reads (inputs or intermediates); released right after the node's backward. */
-  saved?: Tensor[];
+  saved?: Saved;
   /** Keep the output for the backward too (e.g. sigmoid, exp); it arrives as `context.output`. */
   saveOutput?: boolean;
 }
 
-export interface BackwardContext<Attributes> {
+export interface BackwardContext<In extends Tensors, Attributes, Saved extends Tensors = Tensors> {
   readonly gpu: Gpu;
-  readonly inputs: readonly Tensor[];
-  readonly saved: readonly Tensor[];
+  readonly inputs: In;
+  /** What the forward saved (empty when it saved nothing). */
+  readonly saved: Saved;
   /** The forward's output, when the op asked for it (saveOutput). */
   readonly output: Tensor | undefined;
   readonly attributes: Attributes;
@@ -28,23 +32,33 @@ export interface BackwardContext<Attributes> {
   readonly outputShape: readonly number[];
 }
 
-export interface Op<Attributes = undefined> {
+/**
+ * `In`: the tensor inputs (a tuple such as `[Tensor, Tensor]`, or `Tensors` for a variable count); `Saved`: what the
+ * forward keeps for the backward.
+ */
+export interface Op<In extends Tensors = Tensors, Attributes = undefined, Saved extends Tensors = Tensors> {
   readonly name: string;
-  forward(gpu: Gpu, inputs: readonly Tensor[], attributes: Attributes): ForwardResult;
+  forward(gpu: Gpu, inputs: In, attributes: Attributes): ForwardResult<Saved>;
   /** Gradients for each input, in order, of the output's shape or broadcastable to it (the tape reduces them). */
-  backward(context: BackwardContext<Attributes>, dy: Tensor): (Tensor | undefined)[];
+  backward(context: BackwardContext<In, Attributes, Saved>, dy: Tensor): (Tensor | undefined)[];
 }
 
-export function apply<Attributes>(op: Op<Attributes>, inputs: readonly Tensor[], attributes: Attributes): Tensor {
+/** Any op, as the tape and the trace observers see it. */
+export type AnyOp = Op<never, never, Tensors>;
+
+export function apply<In extends Tensors, Attributes, Saved extends Tensors>(op: Op<In, Attributes, Saved>, inputs: In, attributes: Attributes): Tensor {
   const first = inputs[0];
   if (!first) throw new Error(`${op.name}: needs at least one tensor input`);
   const gpu = first.gpu;
   for (const input of inputs) {
     if (input.gpu !== gpu) throw new Error(`${op.name}: inputs live on different devices`);
   }
-  const { output, saved = [], saveOutput = false } = op.forward(gpu, inputs, attributes);
+  const forward = op.forward(gpu, inputs, attributes);
+  const { output, saveOutput = false } = forward;
+  // An op that saves nothing never reads `saved` in its backward.
+  const saved = forward.saved ?? ([] as Tensors as Saved);
   const result = output instanceof Tensor ? output : Tensor.adopt(gpu, output);
-  opObserver()?.observe(op as Op<never>, inputs, attributes, result);
+  opObserver()?.observe(op, inputs, attributes, result);
   if (!recordsGrad(inputs)) {
     for (const tensor of saved) tensor.dispose();
     return result;
@@ -53,7 +67,7 @@ export function apply<Attributes>(op: Op<Attributes>, inputs: readonly Tensor[],
   const needsGrad = inputs.map((input) => input.requiresGrad);
   const outputShape = result.shape;
   const savedOutput = saveOutput ? result.detach() : undefined;
-  const held = savedOutput ? [...saved, savedOutput] : saved;
+  const held = savedOutput ? [...saved, savedOutput] : [...saved];
   result.node = new Node(op.name, inputs, held, (dy) =>
     op.backward({ gpu, inputs, saved, output: savedOutput, attributes, needsGrad, outputShape }, dy),
   );

@@ -1,4 +1,4 @@
-import { bilinearReference, flipReference } from '@ulseg/kernels';
+import { bilinearReference, flipReference } from '@ulseg/kernels/reference';
 import { defineCases } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F } from './index.js';

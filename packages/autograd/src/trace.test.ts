@@ -6,7 +6,7 @@
  * ops themselves are checked on every adapter by the *.cases.ts files).
  */
 import { describe, expect, it } from 'vitest';
-import { Random } from '@ulseg/kernels';
+import { Random } from '@ulseg/kernels/testing';
 import { gpuFor, randomArray } from '@ulseg/kernels/testing';
 import { F, nn, noGrad, opMacs, releaseAfterLastUse, releasePlan, scope, Tensor, trace, traceEval, tracedConvolution } from './index.js';
 

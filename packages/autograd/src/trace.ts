@@ -11,7 +11,7 @@
  *   name; a constant (any other tensor, made inside the forward or captured by it).
  */
 import { dims4, formatShape, numel } from '@ulseg/kernels';
-import type { Op } from './op.js';
+import type { AnyOp } from './op.js';
 import { noGrad, scope } from './grad-mode.js';
 import { Tensor } from './tensor.js';
 
@@ -45,7 +45,7 @@ export interface Trace {
 
 /** What apply() tells an installed observer after each op's forward. */
 export interface OpObserver {
-  observe(op: Op<never>, inputs: readonly Tensor[], attributes: unknown, output: Tensor): void;
+  observe(op: AnyOp, inputs: readonly Tensor[], attributes: unknown, output: Tensor): void;
 }
 
 let observer: OpObserver | undefined;
@@ -96,7 +96,7 @@ class Recorder implements OpObserver {
     return constant;
   }
 
-  observe(op: Op<never>, inputs: readonly Tensor[], attributes: unknown, output: Tensor): void {
+  observe(op: AnyOp, inputs: readonly Tensor[], attributes: unknown, output: Tensor): void {
     const values = inputs.map((input) => this.value(input));
     const tensorAttributes: Record<string, TraceValue> = {};
     if (attributes && typeof attributes === 'object') {
@@ -273,7 +273,7 @@ class Releaser implements OpObserver {
 
   constructor(private readonly plan: ReleasePlan) {}
 
-  observe(op: Op<never>, inputs: readonly Tensor[], _attributes: unknown, output: Tensor): void {
+  observe(op: AnyOp, inputs: readonly Tensor[], _attributes: unknown, output: Tensor): void {
     const index = this.outputs.length;
     const planned = this.plan.ops[index];
     if (!planned || planned.op !== op.name || planned.inputs !== inputs.length) {

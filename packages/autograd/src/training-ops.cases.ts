@@ -4,7 +4,7 @@ import {
   dropConnectReference,
   segmentationLossReference,
   squeezeExcitationReference,
-} from '@ulseg/kernels';
+} from '@ulseg/kernels/reference';
 import { assertClose, defineCases, expectError, Random, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, noGrad, Tensor } from './index.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Random } from '@ulseg/kernels';
+import { Random } from '@ulseg/kernels/testing';
 import { gpuFor } from '@ulseg/kernels/testing';
 import { F, nn, optim, scope, Tensor } from './index.js';
 import { trainTiny } from '../examples/train-tiny.js';

@@ -76,6 +76,7 @@ export function curvesSpec(rows: readonly CurveRow[], options: CurvesOptions = {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
+    // vega-lite's data values are untyped records; our points are a typed interface without an index signature.
     data: { values: points(rows) as unknown as Record<string, unknown>[] },
     hconcat: [panel('loss', 'loss (w·BCE + (1 − w)·Dice)'), panel('Dice', 'mean per-image Dice (◆ best checkpoint)')],
     config: { font: 'sans-serif', view: { stroke: '#ccc' } },

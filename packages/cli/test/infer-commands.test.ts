@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '@ulseg/autograd';
-import { binaryMedianReference } from '@ulseg/kernels';
+import { binaryMedianReference } from '@ulseg/kernels/reference';
 import { Random } from '@ulseg/kernels/testing';
 import { decodePng, encodeGrayPng, encodeRgbPng, resizeNearest, type GrayImage } from '@ulseg/data';
 import { readPth, writeSafetensors } from '@ulseg/model';

@@ -7,7 +7,8 @@
  *   3. gray = 0.2989 R + 0.587 G + 0.114 B (torchvision's rgb_to_grayscale); a gray file passes through as it is.
  * Result: [1, 1, R, R] float32 in [0, 1].
  */
-import { binary, bilinearReference, grayReference, pillowResizeReference, resizeBilinear, resizePillow, rgbToGray, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { binary, resizeBilinear, resizePillow, rgbToGray, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { bilinearReference, grayReference, pillowResizeReference } from '@ulseg/kernels/reference';
 import type { DecodedImage } from '@ulseg/data';
 
 export const INPUT_RESIZES = ['pillow', 'torch'] as const;

@@ -1,5 +1,5 @@
 /** Float64 CPU references of the test-time augmentation (views.ts) and of the ensemble merge (ensemble.ts). */
-import { bilinearReference, flipReference } from '@ulseg/kernels';
+import { bilinearReference, flipReference } from '@ulseg/kernels/reference';
 import type { TtaView } from './views.js';
 
 const FLIP_AXES: Record<TtaView, [horizontal: boolean, vertical: boolean]> = {

@@ -25,16 +25,11 @@ export { type DispatchProfile, type KernelTime } from './runtime/profiler.js';
 export { describeUsage, type WrapOptions } from './runtime/wrap.js';
 
 export { unary, unaryKernel, UNARY_OPS, type UnaryOp } from './ops/unary/unary.js';
-export { unaryReference } from './ops/unary/unary.reference.js';
 export { binary, binaryKernel, BINARY_OPS, type BinaryOp } from './ops/binary/binary.js';
-export { binaryReference } from './ops/binary/binary.reference.js';
 export { broadcastShapes, broadcastStrides } from './ops/binary/broadcast.js';
 export { fill, copyTensor, FILL_KERNEL, COPY_KERNEL } from './ops/fill/fill.js';
 export { reduce, reduceKernel, reduceLeadingKernel, REDUCE_LAYOUTS, REDUCE_OPS, type ReduceLayout, type ReduceOp, type ReduceOptions } from './ops/reduce/reduce.js';
-export { reduceReference } from './ops/reduce/reduce.reference.js';
 export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';
-export { Random } from '@ulseg/base';
-export { randomArray } from './testing/random.js';
 
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
 export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
@@ -47,56 +42,32 @@ export {
 } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.js';
 export { MAX_REDUCED as SE_MAX_REDUCED } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 export { squeezeExcitationTraining, squeezeExcitationBackward, type SqueezeExcitationSaved, type SqueezeExcitationGradients } from './ops/squeeze-excitation-training/squeeze-excitation-training.js';
-export { squeezeExcitationTrainingReference, squeezeExcitationBackwardReference } from './ops/squeeze-excitation-training/squeeze-excitation-training.reference.js';
-export { activationBackwardReference, ACTIVATION_DERIVATIVE } from './ops/activation-backward/activation-backward.reference.js';
 export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d, batchNormReduction, type BatchNormReduction, type BatchNorm2dOptions, type BatchNormParameters, type BatchNormTrainingOptions, type BatchNormSaved } from './ops/batch-norm/batch-norm.js';
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
 export { batchNorm2dActivationTraining, batchNorm2dActivationBackward, type BatchNormActivationOptions, type BatchNormActivationGradients } from './ops/batch-norm-activation/batch-norm-activation.js';
-export { batchNormActivationReference, batchNormActivationBackwardReference, ACTIVATION_REFERENCE } from './ops/batch-norm-activation/batch-norm-activation.reference.js';
-export { batchNormTrainingReference, batchNormInferenceReference, batchNormBackwardReference, foldBatchNormReference, batchStatistics, type BatchNormReferenceParameters } from './ops/batch-norm/batch-norm.reference.js';
-export { globalAvgPool2dReference, globalAvgPool2dBackwardReference, channelScaleReference, channelScaleBackwardReference } from './ops/squeeze-excitation/squeeze-excitation.reference.js';
-export { squeezeExcitationReference, squeezeExcitationGateReference } from './ops/squeeze-excitation-fused/squeeze-excitation-fused.reference.js';
 export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
-export { dropConnectKeep, dropConnectMaskReference, dropConnectReference } from './ops/drop-connect/drop-connect.reference.js';
-export { pcgHash } from './wgsl/pcg.reference.js';
-export { sigmoidReference } from './wgsl/sigmoid.reference.js';
 export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
-export { segmentationLossReference, segmentationLossBackwardReference, segmentationMetricsReference, type LossReference } from './ops/loss/loss.reference.js';
-export { adamReference, adamFloat32Emulation, type AdamState } from './ops/adam/adam.reference.js';
 export { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, MAX_AXIS, type BilinearOptions, type ScaleFactors, type Size2 } from './ops/resize/resize.js';
 export { resizePillow, PILLOW_FILTERS } from './ops/resize/pillow.js';
 export { flip, rgbToGray, FLIPS, type Flip } from './ops/resize/flip.js';
 export { linearAxis, alignedLinearAxis, torchNearestAxis, pillowAxis, nearestAxis, type PillowFilter } from './ops/resize/resize-tables.js';
-export { bilinearReference, bilinearBackwardReference, alignedBilinearReference, upsampleNearestReference, upsampleNearestBackwardReference, pillowResizeReference, nearestReference, flipReference, grayReference } from './ops/resize/resize.reference.js';
 export { medianFilter, edgeMedianFilter, edgeBand, type MedianOptions } from './ops/median/median.js';
 export { dilate, erode, MAX_WINDOW } from './ops/median/morphology.js';
-export { medianReference, binaryMedianReference, edgeMedianReference, edgeBandReference, dilationReference, erosionReference } from './ops/median/median.reference.js';
 export { gemm, gemmShape, gemmKernel, type GemmOptions, type GemmShape } from './ops/gemm/gemm.js';
-export { gemmReference, activationReference, type GemmReferenceOptions } from './ops/gemm/gemm.reference.js';
 export { conv2d, conv2dKernel, isPointwise, type Conv2dForwardOptions } from './ops/conv2d/conv2d.js';
 export { conv2dBackwardInput, conv2dBackwardWeight, conv2dBackwardBias, phaseTable, type Conv2dBackwardInputOptions, type Conv2dBackwardWeightOptions } from './ops/conv2d/conv2d-backward.js';
 export { convGeometry, normalizePadding, outputShape as convOutputShape, type Conv2dOptions, type ConvGeometry, type Padding } from './ops/conv2d/conv2d-geometry.js';
-export { conv2dReference, conv2dBackwardInputReference, conv2dBackwardWeightReference, conv2dBackwardBiasReference, type Conv2dReferenceOptions } from './ops/conv2d/conv2d.reference.js';
 export { ACTIVATIONS, chooseTile, epilogueFlags, type Activation, type GemmTile } from './ops/gemm/tiles.js';
 export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, depthwiseFastPath, type DepthwiseOptions } from './ops/depthwise/depthwise.js';
-export { depthwiseConv2dReference, depthwiseConv2dBackwardInputReference, depthwiseConv2dBackwardWeightReference } from './ops/depthwise/depthwise.reference.js';
 export { convTranspose2d, convTranspose2dBackwardInput, convTranspose2dBackwardWeight, convTranspose2dBackwardBias, convTransposeGeometry, type ConvTranspose2dOptions, type ConvTranspose2dForwardOptions, type ConvTransposeGeometry } from './ops/conv-transpose2d/conv-transpose2d.js';
-export { convTranspose2dReference, convTranspose2dBackwardInputReference, convTranspose2dBackwardWeightReference } from './ops/conv-transpose2d/conv-transpose2d.reference.js';
-export { augmentBatch, augmentGrid, tileBatch, AUGMENT_KERNELS, TILE_KERNEL, type AugmentGrid, type AugmentGridOptions } from './ops/augment/augment-batch.js';
-export { planAugmentation, drawSampleOps, resolveAugmentPolicy, DEFAULT_AUGMENT_POLICY, ENHANCED_CHILDREN, GEOMETRIC_CHILDREN, type AugmentPolicy, type AugmentPolicyInput, type AugmentRandom, type AugmentRange, type EnhancedChild, type GeometricChild } from './ops/augment/augment-policy.js';
-export { compileAugmentPlan, stepOf, stepKey, GEOMETRIC_KINDS, type AugmentPlan, type AugmentStep, type SampleOp, type SampleOpKind, type StepKernel, type CompileOptions } from './ops/augment/augment-plan.js';
-export { BORDER_MODES, INTERPOLATIONS, tableFromRows, type BorderMode, type Interpolation, type BatchShape } from './ops/augment/augment-common.js';
+export { augmentBatch, tileBatch, AUGMENT_KERNELS, TILE_KERNEL, type AugmentLayout, type AugmentStep, type StepKernel } from './ops/augment/augment-batch.js';
+export { BORDER_MODES, INTERPOLATIONS, batchShape, roundHalfEven, shapeOf, tableFromRows, type BorderMode, type Interpolation, type BatchShape } from './ops/augment/augment-common.js';
 export { augmentWarp, warpKernel, WARP_FIELDS, WARP_STRIDES, type WarpField, type AugmentedPair } from './ops/augment-geometric/warp.js';
-export { imgaugAffineMatrix, cropResizeStage, flipStage, foldFlips, affineRow, composeMatrices, invertAffine, IDENTITY_MATRIX, AFFINE_STRIDE, type Matrix2x3, type WarpStage, type AffineParameters, type CropPixels, type SourceWindow } from './ops/augment-geometric/warp-matrix.js';
-export { warpReference, affineSource } from './ops/augment-geometric/warp.reference.js';
+export { imgaugAffineMatrix, cropResizeStage, flipStage, foldFlips, fullWindow, affineRow, composeMatrices, invertAffine, IDENTITY_MATRIX, AFFINE_STRIDE, type Matrix2x3, type WarpStage, type AffineParameters, type CropPixels, type SourceWindow } from './ops/augment-geometric/warp-matrix.js';
 export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow, elasticWeights, PIECEWISE_STRIDE, ELASTIC_STRIDE, type PiecewiseAffineParameters, type ElasticParameters } from './ops/augment-deform/deform.js';
-export { piecewiseAffineReference, elasticReference } from './ops/augment-deform/deform.reference.js';
 export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, sharpenRow, linearContrastRow, gaussianBlurRow, meanBlurRow, medianBlurRow, gaussianNoiseRow, pixelDropoutRow, coarseDropoutRow, imgaugGaussianBlurKsize, type IntensityOp } from './ops/augment-intensity/intensity.js';
-export { intensityReference } from './ops/augment-intensity/intensity.reference.js';
 export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
-export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
-export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
 export {
   concatConvGeometry,
   concatConvInPlace,
@@ -107,10 +78,6 @@ export {
   type Conv2dConcatBackwardInputOptions,
   type Conv2dConcatBackwardWeightOptions,
 } from './ops/conv2d-concat/conv2d-concat.js';
-export { conv2dConcatReference, conv2dConcatBackwardInputReference, conv2dConcatBackwardWeightReference } from './ops/conv2d-concat/conv2d-concat.reference.js';
 export { adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './ops/adaptive-pool/adaptive-pool.js';
-export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
 export { groupNorm, groupNormBackward, type GroupNormResult, type GroupNormGradients } from './ops/group-norm/group-norm.js';
-export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';
 export { dropout, dropoutBackward, dropoutUnitSize, type DropoutUnit } from './ops/dropout/dropout.js';
-export { dropoutReference, dropoutMaskReference } from './ops/dropout/dropout.reference.js';

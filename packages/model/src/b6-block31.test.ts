@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
-import { Random } from '@ulseg/kernels';
+import { Random } from '@ulseg/kernels/testing';
 import { compare, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
 import { MBConvBlock } from './encoders/efficientnet.js';
 import { blockSpecs, encoderSpec } from './encoders/efficientnet-params.js';

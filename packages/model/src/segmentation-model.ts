@@ -11,7 +11,8 @@
  *   DeepLabV3+     stride 16 (dilated)  256 ch, stride 4    1x1         ×4
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import { dims4, formatShape, Random } from '@ulseg/kernels';
+import { dims4, formatShape } from '@ulseg/kernels';
+import { Random } from '@ulseg/base';
 import { createEncoder, checkBackbone, type BackboneName, type Encoder } from './encoders/encoder.js';
 import { ENCODERS, type EncoderName } from './encoders/efficientnet-params.js';
 import { DeepLabV3PlusDecoder } from './decoders/deeplabv3plus.js';

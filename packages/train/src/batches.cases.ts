@@ -3,14 +3,10 @@
  * 8-bit planes, /255): random scans of odd sizes (smaller and larger than R), every output element checked, the
  * pool pre-filled with poisoned buffers of the output size so an unwritten element reads NaN.
  */
-import {
-  augmentBatch,
-  nearestReference,
-  pillowResizeReference,
-  planAugmentation,
-  type Gpu,
-} from '@ulseg/kernels';
+import { augmentBatch, type Gpu } from '@ulseg/kernels';
+import { nearestReference, pillowResizeReference } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, expectError, poisoned, type Random } from '@ulseg/kernels/testing';
+import { planAugmentation } from './augment/augment-policy.js';
 import { evaluationBatch, trainingBatch, type TrainingSample } from './batches.js';
 import { augmentPreview } from './preview.js';
 import { augmentationRandom } from './streams.js';

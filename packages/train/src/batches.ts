@@ -9,17 +9,8 @@
  * plane starts at a multiple of 4 KiB and can be bound on its own).
  */
 import type { GrayImage } from '@ulseg/data';
-import {
-  augmentBatch,
-  binary,
-  planAugmentation,
-  resizeNearest,
-  resizePillow,
-  type AugmentPolicyInput,
-  type AugmentRandom,
-  type Gpu,
-  type GpuTensor,
-} from '@ulseg/kernels';
+import { augmentBatch, binary, resizeNearest, resizePillow, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { planAugmentation, type AugmentPolicyInput, type AugmentRandom } from './augment/augment-policy.js';
 
 /** A scan and its mask ({0, 255}, the image's size), as @ulseg/data's loaders give them. */
 export interface TrainingSample {

@@ -4,7 +4,7 @@
  * earlier running statistics are forgotten, parameters are untouched, momentum, drop-connect rate and mode restored.
  */
 import { nn, Tensor } from '@ulseg/autograd';
-import { batchNormTrainingReference, batchStatistics } from '@ulseg/kernels';
+import { batchNormTrainingReference, batchStatistics } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { recalibrateBatchNorm } from './bn-recalibration.js';
 

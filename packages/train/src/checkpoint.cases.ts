@@ -5,7 +5,8 @@
  * weights are adapted (bare EfficientNet keys, RGB stem summed).
  */
 import { F, nn, optim, Tensor } from '@ulseg/autograd';
-import { Random, type Gpu } from '@ulseg/kernels';
+import { type Gpu } from '@ulseg/kernels';
+import { Random } from '@ulseg/kernels/testing';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { readSafetensors, writeSafetensors, type WeightMap } from '@ulseg/model';
 import {

@@ -3,7 +3,7 @@
  * original's, except the learning rate (1e-3: the README's 1e-7 cannot move a randomly initialised decoder).
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
-import type { AugmentPolicyInput } from '@ulseg/kernels';
+import type { AugmentPolicyInput } from './augment/augment-policy.js';
 import { BACKBONES, checkDecoderAttention, checkNetwork, inputTooSmall, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** What `network` may be (@ulseg/model's NETWORKS); the original's winning entry was Linknet. */
@@ -142,11 +142,6 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
     if (left !== right) lines.push(`${key}: ${left} → ${right}`);
   }
   return lines;
-}
-
-/** The training scans as drawn in an epoch: each scan `trainRepeats[id]` times (default once), in the given order. */
-export function repeatTrainingSamples<T extends { readonly id: string }>(samples: readonly T[], config: Pick<TrainConfig, 'trainRepeats'>): T[] {
-  return samples.flatMap((sample) => Array.from({ length: config.trainRepeats[sample.id] ?? 1 }, () => sample));
 }
 
 /** Whether BN statistics are recomputed over the training set before each validation (see bn-recalibration.ts). */

@@ -9,7 +9,8 @@
  */
 import { F, optim, scope, noGrad, Tensor } from '@ulseg/autograd';
 import { joinPath } from '@ulseg/data';
-import { segmentationMetrics, type Gpu, type GpuTensor, type Random } from '@ulseg/kernels';
+import { segmentationMetrics, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { type Random } from '@ulseg/base';
 import { SegmentationModel, type WeightMap } from '@ulseg/model';
 import { batchRanges, evaluationBatch, trainingBatch, type TrainingSample } from './batches.js';
 import { recalibrateBatchNorm, type ForwardModule } from './bn-recalibration.js';
@@ -22,11 +23,11 @@ import {
   type Checkpoint,
   type TrainingState,
 } from './checkpoint.js';
-import { bnRecalibrationEnabled, configDifferences, repeatTrainingSamples, type TrainConfig } from './config.js';
+import { bnRecalibrationEnabled, configDifferences, type TrainConfig } from './config.js';
 import { NonFiniteLossError, TrainingStoppedError, type TrainEventHandler } from './events.js';
 import { formatLogCsv, type EpochRow } from './log.js';
 import { BestCheckpointRule } from './schedule.js';
-import { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed } from './streams.js';
+import { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, repeatTrainingSamples } from './streams.js';
 
 /** Where a run's files go: DataFiles of @ulseg/data fits (NodeFiles in the CLI, MemoryFiles in tests and pages). */
 export interface TrainFiles {

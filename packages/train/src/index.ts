@@ -10,13 +10,28 @@ export {
   configDifferences,
   DEFAULT_TRAIN_CONFIG,
   NETWORKS,
-  repeatTrainingSamples,
   resolveTrainConfig,
   type BnRecalibration,
   type Network,
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
+export {
+  DEFAULT_AUGMENT_POLICY,
+  drawSampleOps,
+  ENHANCED_CHILDREN,
+  GEOMETRIC_CHILDREN,
+  planAugmentation,
+  resolveAugmentPolicy,
+  type AugmentPolicy,
+  type AugmentPolicyInput,
+  type AugmentRandom,
+  type AugmentRange,
+  type EnhancedChild,
+  type GeometricChild,
+} from './augment/augment-policy.js';
+export { compileAugmentPlan, GEOMETRIC_KINDS, stepKey, stepOf, type AugmentPlan, type CompileOptions, type SampleOp, type SampleOpKind } from './augment/augment-plan.js';
+export { augmentGrid, type AugmentGrid, type AugmentGridOptions } from './augment/augment-grid.js';
 export { batchRanges, evaluationBatch, trainingBatch, type Augmentation, type Batch, type TrainingSample } from './batches.js';
 export { recalibrateBatchNorm, type ForwardModule } from './bn-recalibration.js';
 export {
@@ -50,4 +65,4 @@ export { formatLogCsv, LOG_COLUMNS, parseLogCsv, type EpochRow } from './log.js'
 export { augmentPreview, type AugmentPreviewOptions, type PreviewImage } from './preview.js';
 export { foldDirectory, matchTrainTable, splitFold, trainFolds, type FoldedSample, type TrainRunOptions } from './run.js';
 export { BestCheckpointRule, learningRateAt } from './schedule.js';
-export { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, streamSeed } from './streams.js';
+export { augmentationRandom, dropConnectRandom, epochOrder, initialisationSeed, repeatTrainingSamples, streamSeed } from './streams.js';

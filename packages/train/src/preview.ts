@@ -4,7 +4,8 @@
  * in gray with its mask's outline in red and the mask tinted red; tiles are separated by 2 px of dark gray.
  * Output: 8-bit RGB, row-major, interleaved (what @ulseg/data's encodeRgbPng takes).
  */
-import type { AugmentPolicyInput, Gpu } from '@ulseg/kernels';
+import type { Gpu } from '@ulseg/kernels';
+import type { AugmentPolicyInput } from './augment/augment-policy.js';
 import { trainingBatch, type TrainingSample } from './batches.js';
 import { readTensors } from './checkpoint.js';
 import { augmentationRandom } from './streams.js';

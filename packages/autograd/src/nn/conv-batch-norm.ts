@@ -46,7 +46,7 @@ interface FusedAttributes {
  * BN weight, bias, running_mean, running_var, then the conv bias when there is one. Never recorded (it runs only when
  * nothing requires grad), so it has no backward.
  */
-const convBatchNormOp: Op<FusedAttributes> = {
+const convBatchNormOp: Op<readonly Tensor[], FusedAttributes> = {
   name: 'convBatchNorm',
   forward: (gpu, [x, weight], { activation, transposed, options, fold }) => {
     const { scale, shift } = fold();

@@ -1,5 +1,5 @@
 /** PyTorch's default initialisers, drawn from a seeded generator (same seed → same weights everywhere). */
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 /** Uniform(-bound, bound) values. */
 export function uniform(random: Random, count: number, bound: number): Float32Array {

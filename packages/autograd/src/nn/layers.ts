@@ -3,7 +3,8 @@
  * (kaiming_uniform(a=√5) for convolution weights, uniform(±1/√fan_in) biases; BN weight 1, bias 0, running
  * statistics 0 and 1), drawn from the caller's seeded generator.
  */
-import type { Activation, Gpu, GpuTensor, Random } from '@ulseg/kernels';
+import type { Activation, Gpu, GpuTensor } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 import * as F from '../functional.js';
 import { Tensor } from '../tensor.js';
 import type { ConvOptions } from '../ops/convolution.js';

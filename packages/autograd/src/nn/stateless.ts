@@ -2,7 +2,8 @@
 import * as F from '../functional.js';
 import type { Tensor } from '../tensor.js';
 import type { MaxPool2dArguments } from '../ops/pooling.js';
-import type { Pair, Random } from '@ulseg/kernels';
+import type { Pair } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 import { Module } from './module.js';
 
 /** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */

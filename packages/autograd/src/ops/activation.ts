@@ -3,12 +3,12 @@ import { activationBackward, unary, type ActivationBackwardOp } from '@ulseg/ker
 import { apply, type Op } from '../op.js';
 import { Tensor } from '../tensor.js';
 
-function activationOp(name: ActivationBackwardOp): Op {
+function activationOp(name: ActivationBackwardOp): Op<[Tensor], undefined, [Tensor]> {
   return {
     name,
-    forward: (gpu, [x]) => ({ output: unary(gpu, name, x!.data), saved: [x!.detach()] }),
+    forward: (gpu, [x]) => ({ output: unary(gpu, name, x.data), saved: [x.detach()] }),
     // relu' = [x > 0]; sigmoid' = σ(1 − σ); silu' = σ(x)·(1 + x·(1 − σ(x)))
-    backward: ({ gpu, saved: [x] }, dy) => [Tensor.adopt(gpu, activationBackward(gpu, name, x!.data, dy.data))],
+    backward: ({ gpu, saved: [x] }, dy) => [Tensor.adopt(gpu, activationBackward(gpu, name, x.data, dy.data))],
   };
 }
 

@@ -8,40 +8,40 @@ export function raw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return Tensor.adopt(a.gpu, binary(a.gpu, op, a.data, b.data));
 }
 
-const addOp: Op = {
+const addOp: Op<[Tensor, Tensor]> = {
   name: 'add',
-  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'add', a!.data, b!.data) }),
+  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'add', a.data, b.data) }),
   // d(a + b)/da = 1, d(a + b)/db = 1
   backward: (_, dy) => [dy.detach(), dy.detach()],
 };
 
-const subOp: Op = {
+const subOp: Op<[Tensor, Tensor]> = {
   name: 'sub',
-  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'sub', a!.data, b!.data) }),
+  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'sub', a.data, b.data) }),
   // d(a - b)/da = 1, d(a - b)/db = -1
   backward: ({ needsGrad }, dy) => [dy.detach(), needsGrad[1] ? neg(dy) : undefined],
 };
 
-const mulOp: Op = {
+const mulOp: Op<[Tensor, Tensor], undefined, [Tensor, Tensor]> = {
   name: 'mul',
-  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'mul', a!.data, b!.data), saved: [a!.detach(), b!.detach()] }),
+  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'mul', a.data, b.data), saved: [a.detach(), b.detach()] }),
   // d(a·b)/da = b, d(a·b)/db = a
   backward: ({ saved: [a, b], needsGrad }, dy) => [
-    needsGrad[0] ? raw('mul', dy, b!) : undefined,
-    needsGrad[1] ? raw('mul', dy, a!) : undefined,
+    needsGrad[0] ? raw('mul', dy, b) : undefined,
+    needsGrad[1] ? raw('mul', dy, a) : undefined,
   ],
 };
 
-const divOp: Op = {
+const divOp: Op<[Tensor, Tensor], undefined, [Tensor]> = {
   name: 'div',
-  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'div', a!.data, b!.data), saved: [b!.detach()], saveOutput: true }),
+  forward: (gpu, [a, b]) => ({ output: binary(gpu, 'div', a.data, b.data), saved: [b.detach()], saveOutput: true }),
   // d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b
   backward: ({ saved: [b], output: quotient, needsGrad }, dy) => {
-    const da = needsGrad[0] ? raw('div', dy, b!) : undefined;
+    const da = needsGrad[0] ? raw('div', dy, b) : undefined;
     let db: Tensor | undefined;
     if (needsGrad[1]) {
       const scaled = raw('mul', dy, quotient!);
-      const ratio = raw('div', scaled, b!);
+      const ratio = raw('div', scaled, b);
       scaled.dispose();
       db = neg(ratio);
       ratio.dispose();

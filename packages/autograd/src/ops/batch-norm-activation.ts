@@ -19,13 +19,13 @@ interface BatchNormActivationAttributes {
   activation: Activation;
 }
 
-const batchNormActivationOp: Op<BatchNormActivationAttributes> = {
+const batchNormActivationOp: Op<[x: Tensor, weight: Tensor, bias: Tensor], BatchNormActivationAttributes, [Tensor, Tensor, Tensor, Tensor, Tensor]> = {
   name: 'batchNormActivation',
   forward: (gpu, [x, weight, bias], { runningMean, runningVar, numBatchesTracked, momentum, eps, activation }) => {
     if (runningMean || runningVar) markWeightsChanged();
-    const parameters = { weight: weight!.data, bias: bias!.data, runningMean: runningMean?.data, runningVar: runningVar?.data };
-    const { y, mean, invstd } = batchNorm2dActivationTraining(gpu, x!.data, parameters, { activation, momentum, eps, numBatchesTracked: numBatchesTracked?.data });
-    return { output: y, saved: [x!.detach(), weight!.detach(), bias!.detach(), Tensor.adopt(gpu, mean), Tensor.adopt(gpu, invstd)] };
+    const parameters = { weight: weight.data, bias: bias.data, runningMean: runningMean?.data, runningVar: runningVar?.data };
+    const { y, mean, invstd } = batchNorm2dActivationTraining(gpu, x.data, parameters, { activation, momentum, eps, numBatchesTracked: numBatchesTracked?.data });
+    return { output: y, saved: [x.detach(), weight.detach(), bias.detach(), Tensor.adopt(gpu, mean), Tensor.adopt(gpu, invstd)] };
   },
   // g = dy·f'(z), z = x̂·γ + β;  dγ = Σ g·x̂,  dβ = Σ g,  dx = γ·invstd/n·(n·g − dβ − x̂·dγ)
   backward: ({ gpu, saved, attributes }, dy) => {
@@ -33,9 +33,9 @@ const batchNormActivationOp: Op<BatchNormActivationAttributes> = {
     const { dx, dweight, dbias } = batchNorm2dActivationBackward(
       gpu,
       dy.data,
-      x!.data,
-      { weight: weight!.data, bias: bias!.data },
-      { mean: mean!.data, invstd: invstd!.data },
+      x.data,
+      { weight: weight.data, bias: bias.data },
+      { mean: mean.data, invstd: invstd.data },
       { activation: attributes.activation },
     );
     return [Tensor.adopt(gpu, dx), Tensor.adopt(gpu, dweight), Tensor.adopt(gpu, dbias)];

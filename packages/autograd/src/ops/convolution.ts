@@ -35,12 +35,14 @@ type Pair = readonly [Tensor, Tensor];
  */
 export function inPlaceConcat(x: Tensor, w: Tensor, options: ConvOptions): { sources: Pair; parts: Pair } | undefined {
   const recipe = x.deferredConcat;
-  if (!recipe || recipe.dim !== 1 || recipe.parts.length !== 2) return undefined;
-  const [a, b] = recipe.parts as [Tensor, Tensor];
+  if (!recipe || recipe.dim !== 1) return undefined;
+  const [a, b, extra] = recipe.parts;
+  const [sourceA, sourceB] = recipe.sources;
+  if (!a || !b || extra || !sourceA || !sourceB) return undefined;
   // A view of the cat with another shape reads it as a flat copy.
   if (x.shape.length !== 4 || a.shape[1]! + b.shape[1]! !== x.shape[1] || x.shape.some((size, axis) => axis !== 1 && size !== a.shape[axis])) return undefined;
   if (!concatConvInPlace(x.gpu, [a.shape, b.shape], w.shape, options)) return undefined;
-  return { sources: recipe.sources as unknown as Pair, parts: [a, b] };
+  return { sources: [sourceA, sourceB], parts: [a, b] };
 }
 
 /** conv2d(x, w) with the epilogue, reading x's parts in place when inPlaceConcat allows. */
@@ -51,16 +53,16 @@ export function convolveMaybeConcat(x: Tensor, w: Tensor, options: Parameters<ty
   return conv2dConcat(x.gpu, [a.data, b.data], w.data, options);
 }
 
-const conv2dOp: Op<ConvOptions> = {
+const conv2dOp: Op<[x: Tensor, w: Tensor] | [x: Tensor, w: Tensor, b: Tensor], ConvOptions, [Tensor, Tensor]> = {
   name: 'conv2d',
   forward: (_, [x, w, b], options) => ({
-    output: convolveMaybeConcat(x!, w!, { ...options, bias: b?.data }),
-    saved: [x!.detach(), w!.detach()],
+    output: convolveMaybeConcat(x, w, { ...options, bias: b?.data }),
+    saved: [x.detach(), w.detach()],
   }),
   // y = x ⋆ w + b  ⇒  dx = dy ⋆ᵀ w (transposed convolution), dw = Σ_{n,oh,ow} dy·x (correlation), db = Σ dy
   backward: ({ gpu, saved: [x, w], attributes, needsGrad }, dy) => [
-    needsGrad[0] ? Tensor.adopt(gpu, conv2dBackwardInput(gpu, dy.data, w!.data, x!.shape, attributes)) : undefined,
-    needsGrad[1] ? Tensor.adopt(gpu, conv2dBackwardWeight(gpu, x!.data, dy.data, w!.shape, attributes)) : undefined,
+    needsGrad[0] ? Tensor.adopt(gpu, conv2dBackwardInput(gpu, dy.data, w.data, x.shape, attributes)) : undefined,
+    needsGrad[1] ? Tensor.adopt(gpu, conv2dBackwardWeight(gpu, x.data, dy.data, w.shape, attributes)) : undefined,
     needsGrad[2] ? Tensor.adopt(gpu, conv2dBackwardBias(gpu, dy.data)) : undefined,
   ],
 };
@@ -71,15 +73,15 @@ interface ConcatAttributes {
   readonly parts: Pair;
 }
 
-const conv2dConcatOp: Op<ConcatAttributes> = {
+const conv2dConcatOp: Op<[a: Tensor, b: Tensor, w: Tensor] | [a: Tensor, b: Tensor, w: Tensor, bias: Tensor], ConcatAttributes, [Tensor, Tensor, Tensor]> = {
   name: 'conv2dConcat',
   forward: (gpu, [, , w, bias], { options, parts: [a, b] }) => ({
-    output: conv2dConcat(gpu, [a.data, b.data], w!.data, { ...options, bias: bias?.data }),
-    saved: [a.detach(), b.detach(), w!.detach()],
+    output: conv2dConcat(gpu, [a.data, b.data], w.data, { ...options, bias: bias?.data }),
+    saved: [a.detach(), b.detach(), w.detach()],
   }),
   // y = cat(a, b) ⋆ w + bias  ⇒  [da, db] = dy ⋆ᵀ w split at a's channels, dw = Σ_{n,oh,ow} dy·cat(a, b), dbias = Σ dy
   backward: ({ gpu, saved: [a, b, w], attributes: { options }, needsGrad }, dy) => {
-    const inputs = needsGrad[0] || needsGrad[1] ? conv2dConcatBackwardInput(gpu, dy.data, w!.data, [a!.shape, b!.shape], options) : undefined;
+    const inputs = needsGrad[0] || needsGrad[1] ? conv2dConcatBackwardInput(gpu, dy.data, w.data, [a.shape, b.shape], options) : undefined;
     const grads = [a, b].map((_, k) => {
       if (!inputs) return undefined;
       if (needsGrad[k]) return Tensor.adopt(gpu, inputs[k]!);
@@ -88,7 +90,7 @@ const conv2dConcatOp: Op<ConcatAttributes> = {
     });
     return [
       ...grads,
-      needsGrad[2] ? Tensor.adopt(gpu, conv2dConcatBackwardWeight(gpu, [a!.data, b!.data], dy.data, w!.shape, options)) : undefined,
+      needsGrad[2] ? Tensor.adopt(gpu, conv2dConcatBackwardWeight(gpu, [a.data, b.data], dy.data, w.shape, options)) : undefined,
       needsGrad[3] ? Tensor.adopt(gpu, conv2dBackwardBias(gpu, dy.data)) : undefined,
     ];
   },
@@ -98,16 +100,16 @@ interface TransposeAttributes extends ConvOptions {
   outputShape: number[];
 }
 
-const convTranspose2dOp: Op<TransposeAttributes> = {
+const convTranspose2dOp: Op<[x: Tensor, w: Tensor] | [x: Tensor, w: Tensor, b: Tensor], TransposeAttributes, [Tensor, Tensor]> = {
   name: 'convTranspose2d',
   forward: (gpu, [x, w, b], { outputShape, ...options }) => ({
-    output: conv2dBackwardInput(gpu, x!.data, w!.data, outputShape, { ...options, bias: b?.data }),
-    saved: [x!.detach(), w!.detach()],
+    output: conv2dBackwardInput(gpu, x.data, w.data, outputShape, { ...options, bias: b?.data }),
+    saved: [x.detach(), w.detach()],
   }),
   // y = x ⋆ᵀ w + b  ⇒  dx = dy ⋆ w (the strided convolution), dw = correlation of dy (as input) with x, db = Σ dy
   backward: ({ gpu, saved: [x, w], attributes: { outputShape, ...options }, needsGrad }, dy) => [
-    needsGrad[0] ? Tensor.adopt(gpu, conv2dKernel(gpu, dy.data, w!.data, options)) : undefined,
-    needsGrad[1] ? Tensor.adopt(gpu, conv2dBackwardWeight(gpu, dy.data, x!.data, w!.shape, options)) : undefined,
+    needsGrad[0] ? Tensor.adopt(gpu, conv2dKernel(gpu, dy.data, w.data, options)) : undefined,
+    needsGrad[1] ? Tensor.adopt(gpu, conv2dBackwardWeight(gpu, dy.data, x.data, w.shape, options)) : undefined,
     needsGrad[2] ? Tensor.adopt(gpu, conv2dBackwardBias(gpu, dy.data)) : undefined,
   ],
 };

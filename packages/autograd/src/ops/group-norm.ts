@@ -8,15 +8,15 @@ interface GroupNormAttributes {
   eps: number;
 }
 
-const groupNormOp: Op<GroupNormAttributes> = {
+const groupNormOp: Op<[x: Tensor, weight: Tensor, bias: Tensor], GroupNormAttributes, [Tensor, Tensor, Tensor]> = {
   name: 'groupNorm',
   forward: (gpu, [x, weight, bias], { groups, eps }) => {
-    const { y, stats } = groupNormKernel(gpu, x!.data, groups, weight!.data, bias!.data, eps);
-    return { output: y, saved: [x!.detach(), weight!.detach(), Tensor.adopt(gpu, stats)] };
+    const { y, stats } = groupNormKernel(gpu, x.data, groups, weight.data, bias.data, eps);
+    return { output: y, saved: [x.detach(), weight.detach(), Tensor.adopt(gpu, stats)] };
   },
   // x̂ = (x − μ_g)·r_g, y = γ·x̂ + β  ⇒  dx = r·(dy·γ − mean_g(dy·γ) − x̂·mean_g(dy·γ·x̂)), dγ = Σ dy·x̂, dβ = Σ dy
   backward: ({ gpu, saved: [x, weight, stats], attributes: { groups } }, dy) => {
-    const { dx, dweight, dbias } = groupNormBackward(gpu, dy.data, x!.data, groups, weight!.data, stats!.data);
+    const { dx, dweight, dbias } = groupNormBackward(gpu, dy.data, x.data, groups, weight.data, stats.data);
     return [Tensor.adopt(gpu, dx), Tensor.adopt(gpu, dweight), Tensor.adopt(gpu, dbias)];
   },
 };

@@ -10,16 +10,16 @@ interface LossAttributes {
   bceWeight: number;
 }
 
-const lossOp: Op<LossAttributes> = {
+const lossOp: Op<[logits: Tensor, target: Tensor], LossAttributes, [Tensor, Tensor, Tensor]> = {
   name: 'segmentationLoss',
   forward: (gpu, [logits, target], { bceWeight }) => {
-    const { loss, sums } = lossKernel(gpu, logits!.data, target!.data, { bceWeight });
+    const { loss, sums } = lossKernel(gpu, logits.data, target.data, { bceWeight });
     // The scalar is element 0 of loss = (total, dice, bce).
-    return { output: { buffer: loss.buffer, shape: [] }, saved: [logits!.detach(), target!.detach(), Tensor.adopt(gpu, sums)] };
+    return { output: { buffer: loss.buffer, shape: [] }, saved: [logits.detach(), target.detach(), Tensor.adopt(gpu, sums)] };
   },
   // d/dl_i = dy·[w·(σ_i − t_i)/n + (1 − w)·σ_i(1 − σ_i)·(A − 2t_i·B)/B²], A = 2Σpt + 1, B = Σp + Σt + 1
   backward: ({ gpu, saved: [logits, target, sums], attributes: { bceWeight } }, dy) => [
-    Tensor.adopt(gpu, segmentationLossBackward(gpu, logits!.data, target!.data, sums!.data, { bceWeight, dy: dy.data })),
+    Tensor.adopt(gpu, segmentationLossBackward(gpu, logits.data, target.data, sums.data, { bceWeight, dy: dy.data })),
     undefined,
   ],
 };

@@ -18,15 +18,15 @@ interface MaxPoolAttributes {
   options: MaxPool2dOptions;
 }
 
-const maxPoolOp: Op<MaxPoolAttributes> = {
+const maxPoolOp: Op<[Tensor], MaxPoolAttributes, [indices: Tensor]> = {
   name: 'maxPool2d',
   forward: (gpu, [x], { kernelSize, options }) => {
-    const { y, indices } = maxPool2dKernel(gpu, x!.data, kernelSize, options);
+    const { y, indices } = maxPool2dKernel(gpu, x.data, kernelSize, options);
     return { output: y, saved: [Tensor.adopt(gpu, indices)] };
   },
   // y[o] = x[index[o]]  ⇒  dx[i] = Σ_{o : index[o] = i} dy[o]
   backward: ({ gpu, inputs: [x], saved: [indices], attributes: { kernelSize, options } }, dy) => [
-    Tensor.adopt(gpu, maxPool2dBackward(gpu, dy.data, indices!.data, x!.shape, kernelSize, options)),
+    Tensor.adopt(gpu, maxPool2dBackward(gpu, dy.data, indices.data, x.shape, kernelSize, options)),
   ],
 };
 
@@ -54,24 +54,24 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dArgumen
   return apply(maxPoolOp, [x], { kernelSize, options: { stride: options.stride, padding: options.padding } });
 }
 
-const globalAvgPoolOp: Op = {
+const globalAvgPoolOp: Op<[Tensor]> = {
   name: 'adaptiveAvgPool2d',
   forward: (gpu, [x]) => {
-    const [n, c] = x!.shape;
-    const pooled = globalAvgPool2d(gpu, x!.data);
+    const [n, c] = x.shape;
+    const pooled = globalAvgPool2d(gpu, x.data);
     return { output: { buffer: pooled.buffer, shape: [n!, c!, 1, 1] } };
   },
   // y[n,c] = Σ_hw x / (H·W)  ⇒  dx = dy[n,c] / (H·W)
   backward: ({ gpu, inputs: [x] }, dy) => [
-    Tensor.adopt(gpu, globalAvgPool2dBackward(gpu, { buffer: dy.data.buffer, offset: dy.data.offset, shape: [x!.shape[0]!, x!.shape[1]!] }, x!.shape)),
+    Tensor.adopt(gpu, globalAvgPool2dBackward(gpu, { buffer: dy.data.buffer, offset: dy.data.offset, shape: [x.shape[0]!, x.shape[1]!] }, x.shape)),
   ],
 };
 
-const adaptiveAvgPoolOp: Op<[number, number]> = {
+const adaptiveAvgPoolOp: Op<[Tensor], [number, number]> = {
   name: 'adaptiveAvgPool2d',
-  forward: (gpu, [x], size) => ({ output: adaptiveAvgPool2dKernel(gpu, x!.data, size) }),
+  forward: (gpu, [x], size) => ({ output: adaptiveAvgPool2dKernel(gpu, x.data, size) }),
   // y[k, l] = mean of x over window (k, l)  ⇒  dx[i, j] = Σ_{windows ∋ (i, j)} dy[k, l] / |window|
-  backward: ({ gpu, inputs: [x] }, dy) => [Tensor.adopt(gpu, adaptiveAvgPool2dBackward(gpu, dy.data, x!.shape))],
+  backward: ({ gpu, inputs: [x] }, dy) => [Tensor.adopt(gpu, adaptiveAvgPool2dBackward(gpu, dy.data, x.shape))],
 };
 
 /**

@@ -25,20 +25,20 @@ function spread(dy: Tensor, inputShape: readonly number[], attributes: Reduction
   return out;
 }
 
-const sumOp: Op<ReductionAttributes> = {
+const sumOp: Op<[Tensor], ReductionAttributes> = {
   name: 'sum',
-  forward: (gpu, [x], { axes, keepDims }) => ({ output: reduce(gpu, 'sum', x!.data, { axes, keepDims }) }),
+  forward: (gpu, [x], { axes, keepDims }) => ({ output: reduce(gpu, 'sum', x.data, { axes, keepDims }) }),
   // d(Σ_r x)/dx = 1 on every reduced element
-  backward: ({ inputs: [x], attributes }, dy) => [spread(dy, x!.shape, attributes, 1)],
+  backward: ({ inputs: [x], attributes }, dy) => [spread(dy, x.shape, attributes, 1)],
 };
 
-const meanOp: Op<ReductionAttributes> = {
+const meanOp: Op<[Tensor], ReductionAttributes> = {
   name: 'mean',
-  forward: (gpu, [x], { axes, keepDims }) => ({ output: reduce(gpu, 'mean', x!.data, { axes, keepDims }) }),
+  forward: (gpu, [x], { axes, keepDims }) => ({ output: reduce(gpu, 'mean', x.data, { axes, keepDims }) }),
   // d(Σ_r x / n)/dx = 1/n
   backward: ({ inputs: [x], attributes }, dy) => {
-    const plan = reductionPlan('mean', x!.shape, attributes.axes, attributes.keepDims);
-    return [spread(dy, x!.shape, attributes, 1 / plan.inner)];
+    const plan = reductionPlan('mean', x.shape, attributes.axes, attributes.keepDims);
+    return [spread(dy, x.shape, attributes, 1 / plan.inner)];
   },
 };
 

@@ -19,9 +19,9 @@ interface DropConnectAttributes {
   seed: number;
 }
 
-const dropConnectOp: Op<DropConnectAttributes> = {
+const dropConnectOp: Op<[Tensor], DropConnectAttributes> = {
   name: 'dropConnect',
-  forward: (gpu, [x], { p, seed }) => ({ output: dropConnectKernel(gpu, x!.data, p, seed) }),
+  forward: (gpu, [x], { p, seed }) => ({ output: dropConnectKernel(gpu, x.data, p, seed) }),
   // y = x·keep[n]/(1 − p)  ⇒  dx = dy·keep[n]/(1 − p), the same mask from the same seed
   backward: ({ gpu, attributes: { p, seed } }, dy) => [Tensor.adopt(gpu, dropConnectBackward(gpu, dy.data, p, seed))],
 };
@@ -32,9 +32,9 @@ export function dropConnect(x: Tensor, p: number, seed: number): Tensor {
   return apply(dropConnectOp, [x], { p, seed: seed >>> 0 });
 }
 
-const dropConnectAddOp: Op<DropConnectAttributes> = {
+const dropConnectAddOp: Op<[x: Tensor, residual: Tensor], DropConnectAttributes> = {
   name: 'dropConnectAdd',
-  forward: (gpu, [x, residual], { p, seed }) => ({ output: dropConnectAddKernel(gpu, x!.data, residual!.data, p, seed) }),
+  forward: (gpu, [x, residual], { p, seed }) => ({ output: dropConnectAddKernel(gpu, x.data, residual.data, p, seed) }),
   // z = x·keep[n]/(1 − p) + r  ⇒  dx = dy·keep[n]/(1 − p), dr = dy
   backward: ({ gpu, attributes: { p, seed }, needsGrad }, dy) => [
     needsGrad[0] ? Tensor.adopt(gpu, dropConnectBackward(gpu, dy.data, p, seed)) : undefined,
@@ -54,9 +54,9 @@ interface DropoutAttributes {
   unit: DropoutUnit;
 }
 
-const dropoutOp: Op<DropoutAttributes> = {
+const dropoutOp: Op<[Tensor], DropoutAttributes> = {
   name: 'dropout',
-  forward: (gpu, [x], { p, seed, unit }) => ({ output: dropoutKernel(gpu, x!.data, p, seed, unit) }),
+  forward: (gpu, [x], { p, seed, unit }) => ({ output: dropoutKernel(gpu, x.data, p, seed, unit) }),
   // y = x·keep(unit)/(1 − p)  ⇒  dx = dy·keep(unit)/(1 − p), the same mask from the same seed
   backward: ({ gpu, attributes: { p, seed, unit } }, dy) => [Tensor.adopt(gpu, dropoutBackward(gpu, dy.data, p, seed, unit))],
 };

@@ -22,10 +22,10 @@ interface InterpolateAttributes {
   inputShape: readonly number[];
 }
 
-const interpolateOp: Op<InterpolateAttributes> = {
+const interpolateOp: Op<[Tensor], InterpolateAttributes> = {
   name: 'interpolate',
   forward: (gpu, [x], { mode, alignCorners, size, scaleFactor }) => ({
-    output: mode === 'nearest' ? upsampleNearest(gpu, x!.data, size, scaleFactor) : resizeBilinear(gpu, x!.data, size, undefined, { alignCorners }),
+    output: mode === 'nearest' ? upsampleNearest(gpu, x.data, size, scaleFactor) : resizeBilinear(gpu, x.data, size, undefined, { alignCorners }),
   }),
   // y = R x for the fixed resampling matrix R  ⇒  dx = Rᵀ dy
   backward: ({ gpu, attributes: { mode, alignCorners, scaleFactor, inputShape } }, dy) => [
@@ -85,14 +85,14 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   return apply(interpolateOp, [x], { mode, alignCorners, size, scaleFactor: mode === 'nearest' ? scaleFactor : undefined, inputShape: x.shape });
 }
 
-const flipOps = new Map<Flip, Op>();
+const flipOps = new Map<Flip, Op<[Tensor]>>();
 
-function flipOp(kind: Flip): Op {
+function flipOp(kind: Flip): Op<[Tensor]> {
   let op = flipOps.get(kind);
   if (!op) {
     op = {
       name: `flip.${kind}`,
-      forward: (gpu, [x]) => ({ output: flipKernel(gpu, kind, x!.data) }),
+      forward: (gpu, [x]) => ({ output: flipKernel(gpu, kind, x.data) }),
       // A flip is a permutation that is its own inverse: dx = flip(dy)
       backward: ({ gpu }, dy) => [Tensor.adopt(gpu, flipKernel(gpu, kind, dy.data))],
     };

@@ -9,11 +9,11 @@ import { apply, type Op } from '../op.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
-const reshapeOp: Op<readonly number[]> = {
+const reshapeOp: Op<[Tensor], readonly number[]> = {
   name: 'reshape',
-  forward: (_, [x], shape) => ({ output: x!.view(shape) }),
+  forward: (_, [x], shape) => ({ output: x.view(shape) }),
   // reshape is a relabelling: the gradient is dy relabelled back
-  backward: ({ inputs: [x] }, dy) => [dy.view(x!.shape)],
+  backward: ({ inputs: [x] }, dy) => [dy.view(x.shape)],
 };
 
 /** PyTorch `reshape`: one size may be -1 (inferred). Shares data with the input. */
@@ -31,7 +31,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return apply(reshapeOp, [x], target);
 }
 
-const catOp: Op<number> = {
+const catOp: Op<readonly Tensor[], number> = {
   name: 'cat',
   forward: (gpu, xs, dim) => {
     if (dim !== 1 || xs.length !== 2 || xs[0]!.shape.length !== 4) return { output: concat(gpu, xs.map((x) => x.data), dim) };

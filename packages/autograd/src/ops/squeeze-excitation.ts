@@ -15,25 +15,25 @@ import { conv2d } from './convolution.js';
 import { adaptiveAvgPool2d } from './pooling.js';
 import { sigmoid, silu } from './activation.js';
 
-const channelScaleOp: Op = {
+const channelScaleOp: Op<[x: Tensor, s: Tensor], undefined, [Tensor, Tensor]> = {
   name: 'channelScale',
-  forward: (gpu, [x, s]) => ({ output: channelScale(gpu, x!.data, s!.data), saved: [x!.detach(), s!.detach()] }),
+  forward: (gpu, [x, s]) => ({ output: channelScale(gpu, x.data, s.data), saved: [x.detach(), s.detach()] }),
   // y = x·s[n,c]  ⇒  dx = dy·s,  ds = Σ_hw dy·x
   backward: ({ gpu, saved: [x, s] }, dy) => {
-    const { dx, ds } = channelScaleBackward(gpu, dy.data, x!.data, s!.data);
+    const { dx, ds } = channelScaleBackward(gpu, dy.data, x.data, s.data);
     return [Tensor.adopt(gpu, dx), Tensor.adopt(gpu, ds)];
   },
 };
 
 /** The fused inference form (inputs x, w1, b1, w2, b2): never recorded, so it has no backward. */
-const fusedOp: Op = {
+const fusedOp: Op<[x: Tensor, reduceWeight: Tensor, reduceBias: Tensor, expandWeight: Tensor, expandBias: Tensor]> = {
   name: 'squeezeExcitation',
   forward: (gpu, [x, reduceWeight, reduceBias, expandWeight, expandBias]) => ({
-    output: squeezeExcitationKernel(gpu, x!.data, {
-      reduceWeight: reduceWeight!.data,
-      reduceBias: reduceBias!.data,
-      expandWeight: expandWeight!.data,
-      expandBias: expandBias!.data,
+    output: squeezeExcitationKernel(gpu, x.data, {
+      reduceWeight: reduceWeight.data,
+      reduceBias: reduceBias.data,
+      expandWeight: expandWeight.data,
+      expandBias: expandBias.data,
     }),
   }),
   backward: () => {
@@ -45,20 +45,20 @@ const fusedOp: Op = {
  * The recorded form (inputs x, w1, b1, w2, b2): pool, gate, scale forward (3 dispatches), p and g saved; the backward
  * in 4 dispatches (kernels' squeeze-excitation-training).
  */
-const trainingOp: Op = {
+const trainingOp: Op<[x: Tensor, reduceWeight: Tensor, reduceBias: Tensor, expandWeight: Tensor, expandBias: Tensor], undefined, [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]> = {
   name: 'squeezeExcitationTraining',
   forward: (gpu, [x, reduceWeight, reduceBias, expandWeight, expandBias]) => {
-    const weights = { reduceWeight: reduceWeight!.data, reduceBias: reduceBias!.data, expandWeight: expandWeight!.data, expandBias: expandBias!.data };
-    const { y, pooled, gate } = squeezeExcitationTraining(gpu, x!.data, weights);
+    const weights = { reduceWeight: reduceWeight.data, reduceBias: reduceBias.data, expandWeight: expandWeight.data, expandBias: expandBias.data };
+    const { y, pooled, gate } = squeezeExcitationTraining(gpu, x.data, weights);
     return {
       output: y,
-      saved: [x!.detach(), reduceWeight!.detach(), reduceBias!.detach(), expandWeight!.detach(), expandBias!.detach(), Tensor.adopt(gpu, pooled), Tensor.adopt(gpu, gate)],
+      saved: [x.detach(), reduceWeight.detach(), reduceBias.detach(), expandWeight.detach(), expandBias.detach(), Tensor.adopt(gpu, pooled), Tensor.adopt(gpu, gate)],
     };
   },
   // y = x·g, g = σ(W2·silu(W1·mean_hw(x) + b1) + b2): dx = dy·g + dp/(H·W), the MLP's chain for dp and the weights
   backward: ({ gpu, saved: [x, reduceWeight, reduceBias, expandWeight, expandBias, pooled, gate] }, dy) => {
-    const weights = { reduceWeight: reduceWeight!.data, reduceBias: reduceBias!.data, expandWeight: expandWeight!.data, expandBias: expandBias!.data };
-    const grads = squeezeExcitationBackward(gpu, dy.data, x!.data, weights, { pooled: pooled!.data, gate: gate!.data });
+    const weights = { reduceWeight: reduceWeight.data, reduceBias: reduceBias.data, expandWeight: expandWeight.data, expandBias: expandBias.data };
+    const grads = squeezeExcitationBackward(gpu, dy.data, x.data, weights, { pooled: pooled.data, gate: gate.data });
     return [grads.dx, grads.dReduceWeight, grads.dReduceBias, grads.dExpandWeight, grads.dExpandBias].map((tensor) => Tensor.adopt(gpu, tensor));
   },
 };

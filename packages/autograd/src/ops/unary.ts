@@ -11,10 +11,10 @@ function scaled(x: Tensor, c: number): Tensor {
   return out;
 }
 
-function unaryOp(name: UnaryOp, saveInput: boolean, saveOutput: boolean, backward: (dy: Tensor, x: Tensor | undefined, y: Tensor | undefined) => Tensor): Op {
+function unaryOp(name: UnaryOp, saveInput: boolean, saveOutput: boolean, backward: (dy: Tensor, x: Tensor | undefined, y: Tensor | undefined) => Tensor): Op<[Tensor], undefined, [] | [Tensor]> {
   return {
     name,
-    forward: (gpu, [x]) => ({ output: unary(gpu, name, x!.data), saved: saveInput ? [x!.detach()] : [], saveOutput }),
+    forward: (gpu, [x]) => ({ output: unary(gpu, name, x.data), saved: saveInput ? [x.detach()] : [], saveOutput }),
     backward: ({ saved, output }, dy) => [backward(dy, saved[0], output)],
   };
 }

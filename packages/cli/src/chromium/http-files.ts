@@ -17,6 +17,7 @@ export class HttpFiles implements DataFiles {
     const response = await fetch(url, {
       method: body ? 'PUT' : 'GET',
       headers: { authorization: `Bearer ${this.access.token}` },
+      // A Uint8Array is a valid fetch body; TypeScript's DOM lib types BodyInit on ArrayBuffer-backed views only.
       ...(body ? { body: body as unknown as BodyInit } : {}),
     });
     if (!response.ok) {

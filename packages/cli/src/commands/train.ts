@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { encodeRgbPng, joinPath } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
-import { createGpu, describeGpu, type AdapterKind, type AugmentPolicyInput } from '@ulseg/kernels';
+import { createGpu, describeGpu, type AdapterKind } from '@ulseg/kernels';
 import { describeNetwork, readWeights, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 import { BACKBONE_HELP, backboneArgument, decoderAttentionArgument, NETWORK_HELP, networkArgument } from '../network-options.js';
 import {
@@ -13,6 +13,7 @@ import {
   splitFold,
   trainFolds,
   TrainingStoppedError,
+  type AugmentPolicyInput,
   type FoldResult,
 } from '@ulseg/train';
 import { checkWritableFolder, readInput, writeAtomic } from '../files.js';

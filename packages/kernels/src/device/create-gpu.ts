@@ -47,6 +47,7 @@ export async function createGpu(options: CreateGpuOptions = {}): Promise<Gpu> {
   const adapter = await requestAdapter({ kind, featureLevel });
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_AT_MAXIMUM) {
+    // WebGPU's GPUSupportedLimits has no index signature; a limit this Dawn lacks reads undefined.
     const value = (adapter.limits as unknown as Record<string, number | undefined>)[name];
     if (typeof value === 'number') requiredLimits[name] = value;
   }
@@ -85,6 +86,7 @@ function describe(
   };
   const limits: Record<string, number> = {};
   for (const name of [...LIMITS_AT_MAXIMUM, 'minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment']) {
+    // As above: WebGPU's limits read by name.
     const value = (device.limits as unknown as Record<string, number | undefined>)[name];
     if (typeof value === 'number') limits[name] = value;
   }

@@ -59,10 +59,12 @@ function snapshotLimits(limits: GPUSupportedLimits): GPUSupportedLimits {
   for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key in copy) continue;
+      // GPUSupportedLimits (WebGPU's type) has named getters and no index signature: read them by name.
       const value = (limits as unknown as Record<string, unknown>)[key];
       if (typeof value === 'number') copy[key] = value;
     }
   }
+  // A frozen plain object with the same numeric fields stands in for WebGPU's GPUSupportedLimits class.
   return Object.freeze(copy) as unknown as GPUSupportedLimits;
 }
 

@@ -6,3 +6,15 @@ export { poison, poisoned, POISON_BITS } from './poison.js';
 export { uploadWindow, poisonedWindow, type PoisonedWindow } from './window.js';
 export { defineCases, caseRandom, runCase, expectError, type CaseBody, type CaseContext, type KernelCase } from './cases.js';
 export { testAdapterKinds, gpuFor, destroyTestGpus } from './adapters.js';
+export {
+  assertEqualArrays,
+  augmentStepwise,
+  mismatchFraction,
+  poisonedPair,
+  randomImages,
+  randomMasks,
+  readPair,
+  uploadBatch,
+  AUGMENT_IMAGE_TOLERANCE,
+  NOISE_TOLERANCE,
+} from '../ops/augment/augment-testing.js';

@@ -11,7 +11,7 @@
  * bilinear_ac = bilinear with align_corners=True. Convolutions have no bias.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

@@ -11,7 +11,7 @@
  * c2..c5 are the encoder's f2..f5.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

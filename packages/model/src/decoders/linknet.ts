@@ -5,7 +5,7 @@
  *   then + skip. Decoder BN: eps 1e-5, momentum 0.1.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

@@ -13,7 +13,8 @@
  *   out = GAU(f2, GAU(f3, GAU(f4, FPA(f5))))                                            (32 ch, stride 4)
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import { formatShape, type Random } from '@ulseg/kernels';
+import { formatShape } from '@ulseg/kernels';
+import { type Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

@@ -9,7 +9,7 @@
  * bilinear_ac = bilinear with align_corners=True.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

@@ -8,7 +8,7 @@
  * over H, W; sSE = σ(conv1x1(x), C → 1, with bias), broadcast over channels.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 
 type Gpu = Tensor['gpu'];
 

@@ -11,7 +11,7 @@
  * (y = act(conv(x)·s + t), the BN folded into s and t), the composition otherwise.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 import type { Encoder } from './encoder.js';
 import {
   blockSpecs,

@@ -4,7 +4,7 @@
  * ENCODER_NAMES and createEncoder are the registry the model, the CLI and the web page read.
  */
 import type { nn, Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 import { EfficientNetEncoder } from './efficientnet.js';
 import { ENCODERS, encoderSpec, type EncoderName as EfficientNetName } from './efficientnet-params.js';
 import { RESNET_NAMES, ResNetEncoder, type ResNetName } from './resnet.js';

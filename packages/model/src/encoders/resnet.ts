@@ -10,7 +10,7 @@
  * dilation 2 with padding 2·⌊k/2⌋.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/kernels';
+import type { Random } from '@ulseg/base';
 import type { Encoder, EncoderBuildOptions } from './encoder.js';
 
 type Gpu = Tensor['gpu'];

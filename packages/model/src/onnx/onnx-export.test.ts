@@ -3,7 +3,7 @@
  * counts (derived here from the fixture's conv list and ORIGINAL.md §8, not from the exporter), the initializers
  * (exactly the state_dict keys the forward uses, with their shapes and bit-identical values), the explicit
  * "static same" pads of every encoder conv against static_padding.json, a topological order, and the errors.
- * Numerical agreement with ONNX Runtime is checked in bench/test/onnx-runtime.test.ts.
+ * Numerical agreement with ONNX Runtime is checked in packages/model/test/onnx-runtime.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

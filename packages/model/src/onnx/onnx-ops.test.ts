@@ -1,7 +1,7 @@
 /**
  * The ONNX mappings of op kinds no Linknet-EfficientNet forward runs (pooling, concatenation, resizing, group norm), on
  * hand-made traces with odd sizes: the nodes each op becomes and their attributes. Every mapping a network runs is
- * checked against ONNX Runtime by onnx-networks.test.ts (and Linknet-B0 by the bench's onnx-runtime tests).
+ * checked against ONNX Runtime by onnx-networks.test.ts (and Linknet-B0 by test/onnx-runtime.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { Trace, TracedOp, TraceValue } from '@ulseg/autograd';

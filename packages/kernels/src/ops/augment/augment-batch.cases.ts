@@ -1,70 +1,63 @@
-import type { Gpu } from '../../runtime/gpu.js';
-import { assertClose, defineCases, expectError, Random, type Tolerance } from '../../testing/index.js';
-import { augmentWarp, WARP_STRIDES } from '../augment-geometric/warp.js';
-import { warpReference, affineSource } from '../augment-geometric/warp.reference.js';
-import { elasticSource, piecewiseSource } from '../augment-deform/deform.reference.js';
-import { augmentIntensity } from '../augment-intensity/intensity.js';
-import { intensityReference } from '../augment-intensity/intensity.reference.js';
-import type { BatchShape } from './augment-common.js';
-import { AUGMENT_KERNELS, augmentBatch, augmentGrid } from './augment-batch.js';
-import { compileAugmentPlan, type AugmentPlan, type SampleOp } from './augment-plan.js';
-import { planAugmentation } from './augment-policy.js';
-import { assertEqualArrays, AUGMENT_IMAGE_TOLERANCE, NOISE_TOLERANCE, randomImages, randomMasks, readPair, uploadBatch } from './augment-testing.js';
+import { defineCases, expectError } from '../../testing/index.js';
+import { affineRow, cropResizeStage, flipStage, fullWindow, imgaugAffineMatrix, type AffineParameters } from '../augment-geometric/warp-matrix.js';
+import { WARP_STRIDES } from '../augment-geometric/warp.js';
+import { elasticRow, piecewiseAffineRow } from '../augment-deform/deform.js';
+import {
+  coarseDropoutRow,
+  gaussianBlurRow,
+  gaussianNoiseRow,
+  INTENSITY_STRIDES,
+  linearContrastRow,
+  meanBlurRow,
+  medianBlurRow,
+  pixelDropoutRow,
+  sharpenRow,
+} from '../augment-intensity/intensity.js';
+import { tableFromRows, type BatchShape, type BorderMode, type Interpolation } from './augment-common.js';
+import { AUGMENT_KERNELS, augmentBatch, type AugmentLayout, type AugmentStep, type StepKernel } from './augment-batch.js';
+import { assertEqualArrays, augmentStepwise, randomImages, randomMasks, readPair, uploadBatch } from './augment-testing.js';
 
 const SHAPE: BatchShape = { batch: 3, height: 23, width: 19 };
+const { height: H, width: W } = SHAPE;
 
-/**
- * Runs the plan step by step, reading every intermediate, and checks each step against its reference applied to
- * the GPU's own previous result (masks exact); returns the last images and masks.
- */
-async function stepwise(gpu: Gpu, plan: AugmentPlan, images: Float32Array, masks: Float32Array): Promise<{ images: Float32Array; masks: Float32Array }> {
-  let current = { images, masks };
-  for (const [k, step] of plan.steps.entries()) {
-    const table = gpu.upload(step.table, [plan.batch, step.stride]);
-    const inputs = { images: uploadBatch(gpu, current.images, plan), masks: uploadBatch(gpu, current.masks, plan) };
-    const label = `step ${k} (${step.kernel.family === 'warp' ? step.kernel.field : step.kernel.op})`;
-    if (step.kernel.family === 'warp') {
-      const source = { affine: affineSource, piecewise: piecewiseSource, elastic: elasticSource }[step.kernel.field];
-      const got = await readPair(gpu, augmentWarp(gpu, step.kernel.field, inputs.images, inputs.masks, table));
-      const want = warpReference(current.images, current.masks, plan, step.table, WARP_STRIDES[step.kernel.field], source);
-      assertClose(got.masks, want.masks, 'exact', `${label}: masks`);
-      assertClose(got.images, want.images, AUGMENT_IMAGE_TOLERANCE, `${label}: images`);
-      current = got;
-    } else {
-      const op = step.kernel.op;
-      const got = await gpu.read(augmentIntensity(gpu, op, inputs.images, table));
-      const tolerance: Tolerance | 'exact' = op === 'gaussianNoise' ? NOISE_TOLERANCE : op === 'medianBlur' || op === 'dropout' ? 'exact' : AUGMENT_IMAGE_TOLERANCE;
-      assertClose(got, intensityReference(op, current.images, plan, step.table), tolerance, label);
-      current = { images: got, masks: current.masks };
-    }
-  }
-  return current;
+/** A step whose samples are those with a row. */
+function step(kernel: StepKernel, rows: readonly (readonly number[] | undefined)[]): AugmentStep {
+  const stride = kernel.family === 'warp' ? WARP_STRIDES[kernel.field] : INTENSITY_STRIDES[kernel.op];
+  return { kernel, stride, table: tableFromRows(rows, stride), samples: rows.flatMap((row, n) => (row ? [n] : [])) };
 }
 
-/** Every kind of op at least once, each sample in its own order. */
-const EVERY_OP: SampleOp[][] = [
-  [
-    { kind: 'verticalFlip' },
-    { kind: 'affine', parameters: { scaleX: 1.1, scaleY: 0.9, translateX: 3, translateY: -2, rotate: 8, shearX: 4, shearY: 4 }, interpolation: 'bilinear', border: 'symmetric', fill: 30 },
-    { kind: 'elastic', alpha: 2.5, sigma: 0.25, seed: 77, interpolation: 'bicubic' },
-    { kind: 'gaussianBlur', sigma: 1.5, truncate: 'imgaug' },
-    { kind: 'coarseDropout', p: 0.2, sizePercentY: 0.1, sizePercentX: 0.2, minSize: 3, seed: 5 },
+function affine(parameters: AffineParameters, interpolation: Interpolation, border: BorderMode, fill: number): number[] {
+  return affineRow({ matrix: imgaugAffineMatrix(parameters, H, W), interpolation, border, fill, window: fullWindow(H, W) });
+}
+
+/** Every kernel at least once, a different subset of the samples in each step (layouts are what @ulseg/train compiles). */
+const EVERY_STEP: AugmentLayout = {
+  ...SHAPE,
+  steps: [
+    step({ family: 'warp', field: 'affine' }, [
+      affineRow(flipStage(H, W, false, true)),
+      affineRow(cropResizeStage(H, W, { top: 1, right: 0, bottom: 1, left: 1 }, 'bicubic')),
+      affine({ scaleX: 0.85, scaleY: 1.15, translateX: -4, translateY: 4, rotate: -9, shearX: -3, shearY: -3 }, 'nearest', 'wrap', 0),
+    ]),
+    step({ family: 'warp', field: 'affine' }, [
+      affine({ scaleX: 1.1, scaleY: 0.9, translateX: 3, translateY: -2, rotate: 8, shearX: 4, shearY: 4 }, 'bilinear', 'symmetric', 30),
+      affineRow(flipStage(H, W, true, false)),
+      undefined,
+    ]),
+    step({ family: 'warp', field: 'elastic' }, [elasticRow({ seed: 77, alpha: 2.5, sigma: 0.25, interpolation: 'bicubic' }, SHAPE), undefined, undefined]),
+    step({ family: 'intensity', op: 'sharpen' }, [undefined, sharpenRow(0.6, 1.1), undefined]),
+    step({ family: 'warp', field: 'piecewise' }, [
+      undefined,
+      piecewiseAffineRow({ rows: 3, cols: 4, displacements: Array.from({ length: 24 }, (_, i) => ((i * 7) % 5) - 2), interpolation: 'bilinear' }, SHAPE),
+      undefined,
+    ]),
+    step({ family: 'intensity', op: 'linearContrast' }, [undefined, undefined, linearContrastRow(1.2)]),
+    step({ family: 'intensity', op: 'blur' }, [gaussianBlurRow(1.5, 'imgaug'), undefined, meanBlurRow(4)]),
+    step({ family: 'intensity', op: 'medianBlur' }, [undefined, medianBlurRow(5), undefined]),
+    step({ family: 'intensity', op: 'dropout' }, [coarseDropoutRow(0.2, 0.1, 0.2, 5, SHAPE, 3), undefined, pixelDropoutRow(0.05, 9, SHAPE)]),
+    step({ family: 'intensity', op: 'gaussianNoise' }, [undefined, gaussianNoiseRow(8, 6), undefined]),
   ],
-  [
-    { kind: 'crop', crop: { top: 1, right: 0, bottom: 1, left: 1 }, interpolation: 'bicubic' },
-    { kind: 'horizontalFlip' },
-    { kind: 'sharpen', alpha: 0.6, lightness: 1.1 },
-    { kind: 'piecewiseAffine', rows: 3, cols: 4, scale: 0.03, displacements: Array.from({ length: 24 }, (_, i) => ((i * 7) % 5) - 2), interpolation: 'bilinear' },
-    { kind: 'medianBlur', k: 5 },
-    { kind: 'gaussianNoise', sigma: 8, seed: 6 },
-  ],
-  [
-    { kind: 'affine', parameters: { scaleX: 0.85, scaleY: 1.15, translateX: -4, translateY: 4, rotate: -9, shearX: -3, shearY: -3 }, interpolation: 'nearest', border: 'wrap', fill: 0 },
-    { kind: 'linearContrast', alpha: 1.2 },
-    { kind: 'meanBlur', k: 4 },
-    { kind: 'pixelDropout', p: 0.05, seed: 9 },
-  ],
-];
+};
 
 export const augmentBatchCases = defineCases('augment-batch', {
   'AUGMENT_KERNELS compile ahead of time (warmUp), every kernel a plan can use': async ({ gpu }) => {
@@ -74,80 +67,27 @@ export const augmentBatchCases = defineCases('augment-batch', {
       if (!names.has(name)) throw new Error(`AUGMENT_KERNELS lacks ${name}`);
     }
   },
-  'augmentBatch with every op equals its steps run one by one, each step matching its reference': async ({ gpu, random }) => {
+  'augmentBatch with every kernel equals its steps run one by one, each step matching its reference': async ({ gpu, random }) => {
     const images = randomImages(random, SHAPE);
     const masks = randomMasks(random, SHAPE);
-    const plan = compileAugmentPlan(EVERY_OP, SHAPE);
     const inputImages = uploadBatch(gpu, images, SHAPE);
     const inputMasks = uploadBatch(gpu, masks, SHAPE);
-    const got = await readPair(gpu, augmentBatch(gpu, inputImages, inputMasks, plan));
-    const want = await stepwise(gpu, plan, images, masks);
+    const got = await readPair(gpu, augmentBatch(gpu, inputImages, inputMasks, EVERY_STEP));
+    const want = await augmentStepwise(gpu, EVERY_STEP, images, masks);
     assertEqualArrays(got.images, want.images, 'augmentBatch images vs steps');
     assertEqualArrays(got.masks, want.masks, 'augmentBatch masks vs steps');
     assertEqualArrays(await gpu.read(inputImages), images, 'input images untouched');
     assertEqualArrays(await gpu.read(inputMasks), masks, 'input masks untouched');
   },
-  'a random plan of the original policy of 4 samples runs and matches its steps': async ({ gpu, random }) => {
-    const shape = { ...SHAPE, batch: 4 };
-    const plan = planAugmentation(new Random(2024), shape, { enhancedCount: [3, 5] });
-    const images = randomImages(random, shape);
-    const masks = randomMasks(random, shape);
-    const got = await readPair(gpu, augmentBatch(gpu, uploadBatch(gpu, images, shape), uploadBatch(gpu, masks, shape), plan));
-    const want = await stepwise(gpu, plan, images, masks);
-    assertEqualArrays(got.images, want.images, 'images');
-    assertEqualArrays(got.masks, want.masks, 'masks');
-  },
-  'image = 255·mask stays aligned through nearest geometric ops and deformations': async ({ gpu, random }) => {
-    const shape = { ...SHAPE, batch: 6 };
-    const plan = planAugmentation(new Random(5), shape, {
-      horizontalFlip: { p: 0.5 },
-      crop: { p: 0.7, interpolation: 'nearest' },
-      affine: { p: 0.8, interpolations: ['nearest'], borders: ['constant'], fill: [0, 0] },
-      enhanced: ['piecewiseAffine', 'elastic'],
-      enhancedCount: [1, 2],
-      piecewiseAffine: { p: 1, interpolation: 'nearest' },
-      elastic: { p: 1, interpolation: 'nearest' },
-    });
-    const masks = randomMasks(random, shape);
-    const images = Float32Array.from(masks, (v) => 255 * v);
-    const got = await readPair(gpu, augmentBatch(gpu, uploadBatch(gpu, images, shape), uploadBatch(gpu, masks, shape), plan));
-    assertEqualArrays(got.images, Float32Array.from(got.masks, (v) => 255 * v), 'image vs 255·mask');
-    if (plan.steps.length < 3) throw new Error(`only ${plan.steps.length} steps`);
-  },
-  'an empty plan returns fresh copies; a plan for another shape is rejected': async ({ gpu, random }) => {
+  'an empty layout returns fresh copies; a layout for another shape is rejected': async ({ gpu, random }) => {
     const images = randomImages(random, SHAPE);
     const masks = randomMasks(random, SHAPE);
     const inputs = { images: uploadBatch(gpu, images, SHAPE), masks: uploadBatch(gpu, masks, SHAPE) };
-    const out = augmentBatch(gpu, inputs.images, inputs.masks, compileAugmentPlan([[], [], []], SHAPE));
+    const out = augmentBatch(gpu, inputs.images, inputs.masks, { ...SHAPE, steps: [] });
     if (out.images.buffer === inputs.images.buffer || out.masks.buffer === inputs.masks.buffer) throw new Error('outputs alias the inputs');
     const got = await readPair(gpu, out);
     assertEqualArrays(got.images, images, 'copied images');
     assertEqualArrays(got.masks, masks, 'copied masks');
-    const other = compileAugmentPlan([[], [], []], { ...SHAPE, width: 20 });
-    await expectError(() => augmentBatch(gpu, inputs.images, inputs.masks, other), ['augmentBatch', 'images', '[3, 1, 23, 19]', '[3, 1, 23, 20]']);
-    await expectError(() => compileAugmentPlan([[{ kind: 'sharpen', alpha: 1, lightness: 1 }, { kind: 'horizontalFlip' }], [], []], SHAPE), ['geometric op after']);
-  },
-  'augmentGrid tiles R·C augmented copies into [1, 1, R·H, C·W], tile (0, 0) the original': async ({ gpu, random }) => {
-    const source = { batch: 1, height: SHAPE.height, width: SHAPE.width };
-    const images = randomImages(random, source);
-    const masks = randomMasks(random, source);
-    const grid = augmentGrid(gpu, uploadBatch(gpu, images, source), uploadBatch(gpu, masks, source), 2, 3, new Random(11), { policy: { enhancedCount: [2, 4] } });
-    const { height, width } = SHAPE;
-    for (const tensor of [grid.images, grid.masks]) if (tensor.shape.join() !== [1, 1, 2 * height, 3 * width].join()) throw new Error(`grid shape ${tensor.shape}`);
-    const got = await readPair(gpu, grid);
-    const repeated = (data: Float32Array): Float32Array => {
-      const out = new Float32Array(6 * height * width);
-      for (let k = 0; k < 6; k++) out.set(data, k * height * width);
-      return out;
-    };
-    const batch = { batch: 6, height, width };
-    const want = await readPair(gpu, augmentBatch(gpu, uploadBatch(gpu, repeated(images), batch), uploadBatch(gpu, repeated(masks), batch), grid.plan));
-    const tile = (data: Float32Array, k: number): Float32Array =>
-      Float32Array.from({ length: height * width }, (_, i) => data[(Math.floor(k / 3) * height + Math.floor(i / width)) * 3 * width + (k % 3) * width + (i % width)]!);
-    for (let k = 0; k < 6; k++) {
-      assertEqualArrays(tile(got.images, k), want.images.subarray(k * height * width, (k + 1) * height * width), `image tile ${k}`);
-      assertEqualArrays(tile(got.masks, k), want.masks.subarray(k * height * width, (k + 1) * height * width), `mask tile ${k}`);
-    }
-    assertEqualArrays(tile(got.images, 0), images, 'tile 0 is the original');
+    await expectError(() => augmentBatch(gpu, inputs.images, inputs.masks, { ...SHAPE, width: 20, steps: [] }), ['augmentBatch', 'images', '[3, 1, 23, 19]', '[3, 1, 23, 20]']);
   },
 });

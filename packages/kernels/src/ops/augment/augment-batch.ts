@@ -2,7 +2,9 @@
  * Runs an augmentation plan on a batch on the device: images, masks: [N, 1, H, W] -> new images and masks.
  * Each step is one kernel over the whole batch (samples without that op are copied), so the work is a few dispatches
  * per batch, all recorded into the current command batch; intermediate tensors go back to the pool as soon as the
- * next step has read them. Also the debug grid: one image augmented R·C times, tiled into a single [1, 1, R·H, C·W].
+ * next step has read them. The layout (`AugmentLayout`) is plain data: which kernel each step runs and its [N, stride]
+ * parameter table; @ulseg/train's policy draws the per-sample ops and compiles them into one. Also `tileBatch`:
+ * R·C samples tiled into a single [1, 1, R·H, C·W] (the debug grid).
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -10,20 +12,36 @@ import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, type GpuTensor } from '../../runtime/tensor.js';
 import { COPY_KERNEL, copyTensor } from '../fill/fill.js';
-import { augmentWarp, WARP_FIELDS, warpKernel, type AugmentedPair } from '../augment-geometric/warp.js';
-import { augmentIntensity, INTENSITY_KERNELS } from '../augment-intensity/intensity.js';
-import { AUGMENT_WORKGROUP_SIZE, batchShape, shapeOf } from './augment-common.js';
+import { augmentWarp, WARP_FIELDS, warpKernel, type AugmentedPair, type WarpField } from '../augment-geometric/warp.js';
+import { augmentIntensity, INTENSITY_KERNELS, type IntensityOp } from '../augment-intensity/intensity.js';
+import { AUGMENT_WORKGROUP_SIZE, batchShape, shapeOf, type BatchShape } from './augment-common.js';
 import { TILE_PARAMS, TILE_WGSL } from './augment-grid.wgsl.js';
-import { compileAugmentPlan, type AugmentPlan } from './augment-plan.js';
-import { planAugmentation, resolveAugmentPolicy, type AugmentPolicyInput, type AugmentRandom } from './augment-policy.js';
+
+/** Which kernel a step runs. */
+export type StepKernel = { readonly family: 'warp'; readonly field: WarpField } | { readonly family: 'intensity'; readonly op: IntensityOp };
+
+/** One kernel over the whole batch. */
+export interface AugmentStep {
+  readonly kernel: StepKernel;
+  /** [N, stride] rows (WARP_STRIDES / INTENSITY_STRIDES of the kernel); a row of zeros copies its sample. */
+  readonly table: Float32Array;
+  readonly stride: number;
+  /** Samples this step changes (the others are copied). */
+  readonly samples: readonly number[];
+}
+
+/** What augmentBatch runs: the batch shape and the steps in order. */
+export interface AugmentLayout extends BatchShape {
+  readonly steps: readonly AugmentStep[];
+}
 
 export const TILE_KERNEL: KernelSource = { name: 'augmentTile', code: TILE_WGSL, constants: { WORKGROUP_SIZE: AUGMENT_WORKGROUP_SIZE } };
 
-/** Every pipeline augmentBatch and augmentGrid may use, for gpu.pipelines.warmUp before the first batch. */
+/** Every pipeline augmentBatch and tileBatch may use, for gpu.pipelines.warmUp before the first batch. */
 export const AUGMENT_KERNELS: readonly KernelSource[] = [...WARP_FIELDS.map(warpKernel), ...INTENSITY_KERNELS, COPY_KERNEL, { ...COPY_KERNEL, entryPoint: 'main4' }, TILE_KERNEL];
 
 /** Applies `plan` to images and masks ([N, 1, H, W], the plan's shape); the inputs are not written. */
-export function augmentBatch(gpu: Gpu, images: GpuTensor, masks: GpuTensor, plan: AugmentPlan): AugmentedPair {
+export function augmentBatch(gpu: Gpu, images: GpuTensor, masks: GpuTensor, plan: AugmentLayout): AugmentedPair {
   const shape = batchShape('augmentBatch', images, 'images', plan);
   batchShape('augmentBatch', masks, 'masks', shape);
   if (images.buffer === masks.buffer) throw new KernelArgumentError('augmentBatch: images and masks must be different tensors');
@@ -78,48 +96,4 @@ export function tileBatch(gpu: Gpu, x: GpuTensor, rows: number, cols: number, ou
     workgroups: flatGrid(count, AUGMENT_WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
   return y;
-}
-
-export interface AugmentGridOptions {
-  readonly policy?: AugmentPolicyInput;
-  /** Leave tile (0, 0) un-augmented, for comparison. Default true. */
-  readonly original?: boolean;
-}
-
-export interface AugmentGrid extends AugmentedPair {
-  /** The plan the tiles were augmented with (sample r·C + c is tile (r, c)). */
-  readonly plan: AugmentPlan;
-}
-
-/**
- * Debug view: sample n % N of images/masks ([N, 1, H, W]) repeated into R·C tiles, each augmented by its own draw
- * of the policy, tiled into images and masks of shape [1, 1, R·H, C·W] (the CLI writes them as PNG).
- */
-export function augmentGrid(gpu: Gpu, images: GpuTensor, masks: GpuTensor, rows: number, cols: number, random: AugmentRandom, options: AugmentGridOptions = {}): AugmentGrid {
-  const source = batchShape('augmentGrid', images, 'images');
-  batchShape('augmentGrid', masks, 'masks', source);
-  const shape = { batch: rows * cols, height: source.height, width: source.width };
-  if (!Number.isInteger(shape.batch) || shape.batch < 1) throw new KernelArgumentError(`augmentGrid: ${rows} × ${cols} is not a grid`);
-  const plane = source.height * source.width;
-  const repeat = (tensor: GpuTensor): GpuTensor => {
-    const batch = gpu.empty(shapeOf(shape), 'augmentGrid');
-    for (let k = 0; k < shape.batch; k++) {
-      const n = k % source.batch;
-      gpu.copy({ ...tensor, shape: [plane], offset: (tensor.offset ?? 0) + n * plane }, { ...batch, shape: [plane], offset: k * plane });
-    }
-    return batch;
-  };
-  let plan = planAugmentation(random, shape, options.policy);
-  if (options.original !== false) {
-    plan = compileAugmentPlan([[], ...plan.samples.slice(1)], shape, { foldFlips: resolveAugmentPolicy(options.policy).foldFlips });
-  }
-  const batchImages = repeat(images);
-  const batchMasks = repeat(masks);
-  const augmented = augmentBatch(gpu, batchImages, batchMasks, plan);
-  gpu.release(batchImages);
-  gpu.release(batchMasks);
-  const grid = { images: tileBatch(gpu, augmented.images, rows, cols), masks: tileBatch(gpu, augmented.masks, rows, cols), plan };
-  gpu.release(augmented.images);
-  gpu.release(augmented.masks);
-  return grid;
 }

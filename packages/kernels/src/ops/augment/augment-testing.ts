@@ -1,8 +1,19 @@
-/** Helpers shared by the augmentation cases (no GPU code of their own; browser-safe). */
+/**
+ * Helpers shared by the augmentation cases, here and in @ulseg/train (no GPU code of their own; browser-safe).
+ * Exported through @ulseg/kernels/testing.
+ */
+import type { Random } from '@ulseg/base';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
-import { poisoned, type Random, type Tolerance } from '../../testing/index.js';
+import { assertClose, type Tolerance } from '../../testing/assert-close.js';
+import { poisoned } from '../../testing/poison.js';
+import { augmentWarp, WARP_STRIDES } from '../augment-geometric/warp.js';
+import { affineSource, warpReference } from '../augment-geometric/warp.reference.js';
+import { elasticSource, piecewiseSource } from '../augment-deform/deform.reference.js';
+import { augmentIntensity } from '../augment-intensity/intensity.js';
+import { intensityReference } from '../augment-intensity/intensity.reference.js';
 import { shapeOf, type BatchShape } from './augment-common.js';
+import type { AugmentLayout } from './augment-batch.js';
 
 /** Interpolated float32 grey values 0..255 against float64: a few ulp of 255 per tap (≈ 1.5e-5 each). */
 export const AUGMENT_IMAGE_TOLERANCE: Tolerance = { maxAbsolute: 1e-3 };
@@ -66,4 +77,32 @@ export function mismatchFraction(a: ArrayLike<number>, b: ArrayLike<number>): nu
   let differ = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
   return differ / a.length;
+}
+
+/**
+ * Runs the layout step by step, reading every intermediate, and checks each step against its reference applied to
+ * the GPU's own previous result (masks exact); returns the last images and masks.
+ */
+export async function augmentStepwise(gpu: Gpu, plan: AugmentLayout, images: Float32Array, masks: Float32Array): Promise<{ images: Float32Array; masks: Float32Array }> {
+  let current = { images, masks };
+  for (const [k, step] of plan.steps.entries()) {
+    const table = gpu.upload(step.table, [plan.batch, step.stride]);
+    const inputs = { images: uploadBatch(gpu, current.images, plan), masks: uploadBatch(gpu, current.masks, plan) };
+    const label = `step ${k} (${step.kernel.family === 'warp' ? step.kernel.field : step.kernel.op})`;
+    if (step.kernel.family === 'warp') {
+      const source = { affine: affineSource, piecewise: piecewiseSource, elastic: elasticSource }[step.kernel.field];
+      const got = await readPair(gpu, augmentWarp(gpu, step.kernel.field, inputs.images, inputs.masks, table));
+      const want = warpReference(current.images, current.masks, plan, step.table, WARP_STRIDES[step.kernel.field], source);
+      assertClose(got.masks, want.masks, 'exact', `${label}: masks`);
+      assertClose(got.images, want.images, AUGMENT_IMAGE_TOLERANCE, `${label}: images`);
+      current = got;
+    } else {
+      const op = step.kernel.op;
+      const got = await gpu.read(augmentIntensity(gpu, op, inputs.images, table));
+      const tolerance: Tolerance | 'exact' = op === 'gaussianNoise' ? NOISE_TOLERANCE : op === 'medianBlur' || op === 'dropout' ? 'exact' : AUGMENT_IMAGE_TOLERANCE;
+      assertClose(got, intensityReference(op, current.images, plan, step.table), tolerance, label);
+      current = { images: got, masks: current.masks };
+    }
+  }
+  return current;
 }

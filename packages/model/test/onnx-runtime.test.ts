@@ -2,19 +2,20 @@
  * The ONNX export runs in ONNX Runtime Web (its Node build: the wasm CPU provider, one thread) and gives our
  * eval-mode logits: Linknet-B0 from the original model.pth on the fixture input (also against PyTorch's
  * eval_logits.npy), and a seeded random B0 with randomised BatchNorm statistics at 64x64, batch 3. Through
- * bench/src/ort-peer.ts, whose provider fallback is checked too (the Node build has no WebGPU provider). And in
- * onnxruntime-node (native): its cpu provider and its WebGPU provider (its own Dawn; lavapipe here).
+ * @ulseg/model/testing/ort's sessions (the bench's ORT peer times the same ones), whose provider fallback is checked
+ * too (the Node build has no WebGPU provider). And in onnxruntime-node (native): its cpu provider and its WebGPU
+ * provider (its own Dawn; lavapipe here).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
 import { compare, gpuFor, Random, testAdapterKinds } from '@ulseg/kernels/testing';
-import { exportOnnx, readPth, SegmentationModel } from '@ulseg/model';
-import { loadOrtNode } from '../src/node/ort-node.js';
-import { ortInput, runOrtPeer } from '../src/ort-peer.js';
+import { runOrt } from '@ulseg/model/testing/ort';
+import { loadOrtNode } from '@ulseg/model/testing/ort-node';
+import { exportOnnx, readPth, SegmentationModel } from '../src/index.js';
 
-const fixtures = new URL('../../test/fixtures/linknet-b0/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 /** Issue #9: the export agrees with our logits to rel-L2 1e-4. */
 const AGREEMENT = 1e-4;
@@ -72,7 +73,7 @@ for (const kind of testAdapterKinds()) {
       const ours = await evalLogits(fixtureModel, tensor);
       tensor.dispose();
       const bytes = await exportOnnx(fixtureModel, { height: 64, width: 96, batch: 'dynamic' });
-      const peer = await runOrtPeer(ort, { model: bytes, batch: 2, resolution: [64, 96], input: input.data, executionProviders: ['wasm'], warmRuns: 1 });
+      const peer = await runOrt(ort, bytes, input.data, input.shape, { executionProviders: ['wasm'] });
       expect(peer.executionProvider).toBe('wasm');
       expect(peer.logitsShape).toEqual([2, 1, 64, 96]);
       const pytorch = parseNpy(read('eval_logits.npy')).data;
@@ -84,7 +85,6 @@ for (const kind of testAdapterKinds()) {
       expect(againstPytorch.relativeL2).toBeLessThanOrEqual(AGREEMENT);
       expect(againstOurs.relativeL2).toBeLessThanOrEqual(CPU_AGREEMENT);
       expect(againstPytorch.relativeL2).toBeLessThanOrEqual(CPU_AGREEMENT);
-      expect(peer.warmMaxDifference).toBe(0);
     });
 
     it('the original B0 in onnxruntime-node: cpu and WebGPU providers = ours = PyTorch', { timeout: 180_000 }, async () => {
@@ -95,10 +95,10 @@ for (const kind of testAdapterKinds()) {
       const pytorch = parseNpy(read('eval_logits.npy')).data;
       const bytes = await exportOnnx(fixtureModel, { height: 64, width: 96, batch: 2 });
       for (const provider of ['cpu', 'webgpu'] as const) {
-        const peer = await runOrtPeer(loadOrtNode(), { model: bytes, batch: 2, resolution: [64, 96], input: input.data, executionProviders: [provider], warmRuns: 1 });
+        const peer = await runOrt(loadOrtNode(), bytes, input.data, input.shape, { executionProviders: [provider] });
         const againstOurs = compare(peer.logits, ours);
         const againstPytorch = compare(peer.logits, pytorch);
-        console.log(`B0 fixture, ${peer.runtime} ${provider} vs ours: rel-L2 ${againstOurs.relativeL2.toExponential(2)}; vs PyTorch ${againstPytorch.relativeL2.toExponential(2)}; cold ${peer.coldMs.toFixed(0)} ms, warm ${peer.warmMedianMs.toFixed(1)} ms`);
+        console.log(`B0 fixture, ${peer.runtime} ${provider} vs ours: rel-L2 ${againstOurs.relativeL2.toExponential(2)}; vs PyTorch ${againstPytorch.relativeL2.toExponential(2)}`);
         expect(peer.runtime).toBe('onnxruntime-node 1.30.0');
         expect(peer.executionProvider).toBe(provider);
         expect(againstOurs.nonFinite).toBe(0);
@@ -110,25 +110,24 @@ for (const kind of testAdapterKinds()) {
 
     it('a seeded random B0 with random BatchNorm statistics at 64x64, batch 3 (fixed): ORT logits = ours', { timeout: 180_000 }, async () => {
       const shape = [3, 1, 64, 64];
-      const values = ortInput(3 * 64 * 64);
+      const random = new Random(0x0e7);
+      const values = Float32Array.from({ length: 3 * 64 * 64 }, () => random.uniform(0, 1));
       const tensor = Tensor.fromArray(gpu, values, shape);
       const ours = await evalLogits(randomModel, tensor);
       tensor.dispose();
       const bytes = await exportOnnx(randomModel, { height: 64, width: 64, batch: 3 });
-      // Node's ORT has no WebGPU provider: the peer must say so and fall back to wasm.
-      const peer = await runOrtPeer(ort, { model: bytes, batch: 3, resolution: 64, executionProviders: ['webgpu', 'wasm'], warmRuns: 2 });
+      // Node's ORT has no WebGPU provider: the session must say so and fall back to wasm.
+      const peer = await runOrt(ort, bytes, values, shape, { executionProviders: ['webgpu', 'wasm'] });
       expect(peer.executionProvider).toBe('wasm');
       expect(peer.failed.map((attempt) => attempt.executionProvider)).toEqual(['webgpu']);
       expect(peer.failed[0]!.error).not.toBe('');
-      expect(peer.warmMs).toHaveLength(2);
-      expect(peer.coldMs).toBeCloseTo(peer.createMs + peer.firstRunMs, 6);
       const result = compare(peer.logits, ours);
       console.log(`B0 random 64x64x3, ORT wasm vs ours: rel-L2 ${result.relativeL2.toExponential(2)}, max |Δ| ${result.maxAbsolute.toExponential(2)}; webgpu in Node: ${peer.failed[0]!.error}`);
       expect(result.nonFinite).toBe(0);
       expect(result.relativeL2).toBeLessThanOrEqual(AGREEMENT);
       expect(result.relativeL2).toBeLessThanOrEqual(CPU_AGREEMENT);
       // The batch is fixed: ORT refuses another one.
-      await expect(runOrtPeer(ort, { model: bytes, batch: 2, resolution: 64, executionProviders: ['wasm'], warmRuns: 1 })).rejects.toThrow(/wasm: .*(dimension|Got invalid dimensions)/i);
+      await expect(runOrt(ort, bytes, values.subarray(0, 2 * 64 * 64), [2, 1, 64, 64], { executionProviders: ['wasm'] })).rejects.toThrow(/wasm: .*(dimension|Got invalid dimensions)/i);
     });
   });
 }

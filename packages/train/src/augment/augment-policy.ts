@@ -25,7 +25,7 @@
  * - Random numbers come from the given generator, not numpy: the same distributions, other streams. The affine fill
  *   is continuous U[0, 255]. Folding flips into warps (default) changes only round-half ties of nearest sampling.
  */
-import { BORDER_MODES, roundHalfEven, type BatchShape, type BorderMode, type Interpolation } from './augment-common.js';
+import { BORDER_MODES, roundHalfEven, type BatchShape, type BorderMode, type Interpolation } from '@ulseg/kernels';
 import { compileAugmentPlan, stepKey, stepOf, type AugmentPlan, type SampleOp } from './augment-plan.js';
 
 /** What the policy needs of a generator (the testing `Random` fits). */
@@ -107,13 +107,15 @@ export const DEFAULT_AUGMENT_POLICY: AugmentPolicy = {
 export type AugmentPolicyInput = { readonly [K in keyof AugmentPolicy]?: AugmentPolicy[K] extends readonly unknown[] | string | number | boolean ? AugmentPolicy[K] : Partial<AugmentPolicy[K]> };
 
 export function resolveAugmentPolicy(input: AugmentPolicyInput = {}): AugmentPolicy {
-  const merged: Record<string, unknown> = { ...DEFAULT_AUGMENT_POLICY };
-  for (const [key, value] of Object.entries(input)) {
+  const merged: AugmentPolicy = { ...DEFAULT_AUGMENT_POLICY };
+  for (const key of Object.keys(input) as (keyof AugmentPolicy)[]) {
+    const value = input[key];
     if (value === undefined) continue;
-    const base = (DEFAULT_AUGMENT_POLICY as unknown as Record<string, unknown>)[key];
-    merged[key] = base && typeof base === 'object' && !Array.isArray(base) ? { ...base, ...(value as object) } : value;
+    const base = DEFAULT_AUGMENT_POLICY[key];
+    // A group (an object) is merged over the default group; a list or a scalar replaces the default.
+    Object.assign(merged, { [key]: base && typeof base === 'object' && !Array.isArray(base) ? { ...base, ...(value as object) } : value });
   }
-  return merged as unknown as AugmentPolicy;
+  return merged;
 }
 
 const uniform = (random: AugmentRandom, [low, high]: AugmentRange): number => low + (high - low) * random.next();

@@ -1,26 +1,41 @@
 /**
  * An augmentation plan: what each sample of a batch gets (plain data, `SampleOp` lists in application order) and
- * the dispatch schedule that realises it (`AugmentStep`s, each one kernel over the whole batch with a parameter row
- * per sample it changes and the others copied). No GPU code: `augmentBatch` runs the steps.
+ * the dispatch schedule that realises it (@ulseg/kernels' `AugmentLayout`: steps, each one kernel over the whole
+ * batch with a parameter row per sample it changes and the others copied). No GPU code: `augmentBatch` runs it.
  */
-import { KernelArgumentError } from '../../device/errors.js';
-import type { BatchShape, BorderMode, Interpolation } from './augment-common.js';
-import { tableFromRows } from './augment-common.js';
-import { affineRow, cropResizeStage, flipStage, foldFlips, fullWindow, imgaugAffineMatrix, type AffineParameters, type CropPixels, type WarpStage } from '../augment-geometric/warp-matrix.js';
-import { WARP_STRIDES, type WarpField } from '../augment-geometric/warp.js';
-import { elasticRow, piecewiseAffineRow } from '../augment-deform/deform.js';
 import {
+  affineRow,
   coarseDropoutRow,
+  cropResizeStage,
+  elasticRow,
+  flipStage,
+  foldFlips,
+  fullWindow,
   gaussianBlurRow,
   gaussianNoiseRow,
+  imgaugAffineMatrix,
   INTENSITY_STRIDES,
+  KernelArgumentError,
   linearContrastRow,
   meanBlurRow,
   medianBlurRow,
+  piecewiseAffineRow,
   pixelDropoutRow,
   sharpenRow,
+  tableFromRows,
+  WARP_STRIDES,
+  type AffineParameters,
+  type AugmentLayout,
+  type AugmentStep,
+  type BatchShape,
+  type BorderMode,
+  type CropPixels,
+  type Interpolation,
   type IntensityOp,
-} from '../augment-intensity/intensity.js';
+  type StepKernel,
+  type WarpField,
+  type WarpStage,
+} from '@ulseg/kernels';
 
 /** One augmentation of one sample, with its drawn parameters. */
 export type SampleOp =
@@ -44,22 +59,9 @@ export type SampleOpKind = SampleOp['kind'];
 /** The geometric ops (imgaug's first block), warped with the affine field. */
 export const GEOMETRIC_KINDS: readonly SampleOpKind[] = ['horizontalFlip', 'verticalFlip', 'crop', 'affine'];
 
-/** Which kernel a step runs. */
-export type StepKernel = { readonly family: 'warp'; readonly field: WarpField } | { readonly family: 'intensity'; readonly op: IntensityOp };
-
-export interface AugmentStep {
-  readonly kernel: StepKernel;
-  /** [N, stride] rows; a row of zeros copies its sample. */
-  readonly table: Float32Array;
-  readonly stride: number;
-  /** Samples this step changes (the others are copied). */
-  readonly samples: readonly number[];
-}
-
-export interface AugmentPlan extends BatchShape {
+export interface AugmentPlan extends AugmentLayout {
   /** Per sample, its ops in application order. */
   readonly samples: readonly (readonly SampleOp[])[];
-  readonly steps: readonly AugmentStep[];
 }
 
 export interface CompileOptions {

@@ -1,4 +1,4 @@
-import { defineCases, Random } from '../../testing/index.js';
+import { defineCases, Random } from '@ulseg/kernels/testing';
 import { GEOMETRIC_KINDS, stepKey, stepOf, type AugmentPlan, type SampleOp, type SampleOpKind } from './augment-plan.js';
 import { DEFAULT_AUGMENT_POLICY, drawSampleOps, planAugmentation, resolveAugmentPolicy, type AugmentPolicyInput } from './augment-policy.js';
 

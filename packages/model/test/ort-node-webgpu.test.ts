@@ -1,15 +1,16 @@
 /**
- * onnxruntime-web's WebGPU provider in Node on Dawn's lavapipe adapter (bench/src/node/ort-node.ts), and its Node wasm build,
+ * onnxruntime-web's WebGPU provider in Node on Dawn's lavapipe adapter (@ulseg/model/testing/ort-node, which the
+ * bench's ORT peer loads too), and its Node wasm build,
  * on a small graph in the exporter's vocabulary: swish(Conv) with an asymmetric explicit pad and stride 2 on an
  * odd-sized input, against the float64 reference of our conv2d kernel. (The whole exported B0 is checked against
  * ORT in onnx-runtime.test.ts; on lavapipe ORT's WebGPU provider needs minutes to compile it, see the report.)
  */
 import { describe, expect, it } from 'vitest';
-import { activationReference, conv2dReference } from '@ulseg/kernels';
+import { activationReference, conv2dReference } from '@ulseg/kernels/reference';
 import { assertClose, Random } from '@ulseg/kernels/testing';
-import { GraphBuilder } from '../../packages/model/src/onnx/graph-builder.js';
-import { dawnAdapter, loadOrtWasm, loadOrtWebGpu } from '../src/node/ort-node.js';
-import { runOrtPeer } from '../src/ort-peer.js';
+import { runOrt } from '@ulseg/model/testing/ort';
+import { dawnAdapter, loadOrtWasm, loadOrtWebGpu } from '@ulseg/model/testing/ort-node';
+import { GraphBuilder } from '../src/onnx/graph-builder.js';
 
 const X_SHAPE = [2, 3, 9, 11];
 const W_SHAPE = [5, 3, 3, 3];
@@ -53,12 +54,11 @@ function smallModel(random: Random): { bytes: Uint8Array; x: Float32Array; expec
 describe('onnxruntime-web in Node', () => {
   it('wasm (Node build) and WebGPU (browser bundle on the Dawn lavapipe adapter) compute swish(Conv) with asymmetric pads', { timeout: 300_000 }, async () => {
     const { bytes, x, expected, outputShape } = smallModel(new Random(9));
-    const wasm = await runOrtPeer(await loadOrtWasm(), { model: bytes, batch: 2, channels: 3, resolution: [9, 11], input: x, executionProviders: ['wasm'], warmRuns: 1 });
+    const wasm = await runOrt(await loadOrtWasm(), bytes, x, X_SHAPE, { executionProviders: ['wasm'] });
     expect(wasm.logitsShape).toEqual(outputShape);
     assertClose(wasm.logits, expected, 'forward', 'ORT wasm');
     const adapter = await dawnAdapter('lavapipe');
-    const webgpu = await runOrtPeer(await loadOrtWebGpu(adapter), { model: bytes, batch: 2, channels: 3, resolution: [9, 11], input: x, executionProviders: ['webgpu'], warmRuns: 1 });
-    console.log(`ORT WebGPU in Node on ${adapter.info.description || adapter.info.device}: create ${webgpu.createMs.toFixed(0)} ms, first run ${webgpu.firstRunMs.toFixed(0)} ms, warm ${webgpu.warmMedianMs.toFixed(1)} ms`);
+    const webgpu = await runOrt(await loadOrtWebGpu(adapter), bytes, x, X_SHAPE, { executionProviders: ['webgpu'] });
     expect(webgpu.executionProvider).toBe('webgpu');
     expect(webgpu.logitsShape).toEqual(outputShape);
     assertClose(webgpu.logits, expected, 'forward', 'ORT WebGPU');

@@ -1,4 +1,4 @@
-import { registerCases } from '../../testing/vitest.js';
+import { registerCases } from '@ulseg/kernels/testing/vitest';
 import { augmentPolicyCases } from './augment-policy.cases.js';
 
 registerCases(augmentPolicyCases);
