@@ -11,14 +11,21 @@ import type { GpuTensor } from '../../runtime/tensor.js';
 import { CONV_GEOMETRY_BYTES, convGeometry, expectShape, outputShape, writeGeometry, type Conv2dOptions, type ConvGeometry } from '../conv2d/conv2d-geometry.js';
 import { activationCode, epilogueFlags, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
-import { DEPTHWISE_BACKWARD_INPUT_WGSL, DEPTHWISE_BACKWARD_WEIGHT_WGSL, DEPTHWISE_WGSL } from './depthwise.wgsl.js';
+import { DEPTHWISE_BACKWARD_INPUT_WGSL, DEPTHWISE_BACKWARD_WEIGHT_WGSL, DEPTHWISE_OUTPUTS, depthwiseForwardWgsl, type DepthwiseOutputs } from './depthwise.wgsl.js';
+
+export { DEPTHWISE_OUTPUTS, type DepthwiseOutputs };
 
 export interface DepthwiseOptions extends Conv2dOptions {
   bias?: GpuTensor;
   scale?: GpuTensor;
   activation?: Activation;
   out?: GpuTensor;
+  /** Adjacent outputs of a row per lane in the forward; default the device profile's `depthwiseOutputs`. */
+  outputsPerLane?: DepthwiseOutputs;
 }
+
+/** The forward's code for each T, built once (its pipeline key is the code). */
+const FORWARD_WGSL = new Map<DepthwiseOutputs, string>(DEPTHWISE_OUTPUTS.map((outputs) => [outputs, depthwiseForwardWgsl(outputs)]));
 
 const T = 8;
 const WORKGROUP_SIZE = 64;
@@ -58,11 +65,14 @@ export function depthwiseConv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: D
   for (const input of [x, w, options.bias, options.scale]) {
     if (input && input.buffer === out.buffer) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   }
-  const blocks = Math.ceil(g.OW / T);
+  const outputs = options.outputsPerLane ?? gpu.deviceProfile.depthwiseOutputs;
+  const code = FORWARD_WGSL.get(outputs);
+  if (!code) throw new KernelArgumentError(`${name}: outputsPerLane ${outputs} is not one of ${DEPTHWISE_OUTPUTS.join(', ')}`);
+  const blocks = Math.ceil(g.OW / outputs);
   const count = g.N * g.C * g.OH * blocks;
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act: activationCode(name, options.activation) });
   gpu.dispatch({
-    kernel: kernel(name, DEPTHWISE_WGSL, g),
+    kernel: kernel(name, code, g),
     uniforms: writeGeometry(new UniformWriter(CONV_GEOMETRY_BYTES + 16), g).u32(flags).u32(blocks).u32(count).u32(0).finish(),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
