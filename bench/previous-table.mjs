@@ -6,12 +6,12 @@
  *   node bench/previous-table.mjs --kernels CURRENT.json PREVIOUS.json [--model CURRENT.json PREVIOUS.json]...
  * CURRENT: a run with the device profile's kernels; PREVIOUS: the same rows with `--variant tiled` (the previous
  * GEMM core). A kernel row's previous figure is its companion row of the same run where the table has one (the
- * "scalar layout", "strided layout", "tiled core", "(workgroup reduction)" and "(8 outputs a lane)" rows run the previous kernels in the
+ * "scalar layout", "strided layout", "tiled core" and "(workgroup reduction)" rows run the previous kernels in the
  * same process), else the same row of the PREVIOUS run. Prints the table; writes nothing.
  */
 import { readFileSync } from 'node:fs';
 
-const COMPANIONS = [' scalar layout', ' strided layout', ' tiled core', ' (workgroup reduction)', ' (8 outputs a lane)'];
+const COMPANIONS = [' scalar layout', ' strided layout', ' tiled core', ' (workgroup reduction)'];
 const OTHER_CORES = [' lanes core', ' subgroup core'];
 
 function parse(argv) {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 kernel_repeats=(--repeats 10)
 model_repeats=(--repeats 5 --steps 5)
 if [[ "${1:-}" == "--quick" ]]; then kernel_repeats=(--repeats 3 --warmup 1 --max-seconds 5); model_repeats=(--repeats 2 --steps 2 --warmup 1 --no-profile); fi
-goal_rows=${GOAL_ROWS:-'copy,relu 8x192x128x128,add 8x192x128x128,sum over,mean over,matmul 1024x1024x1024,conv2d,depthwise 5x5 144ch @64x64 N1 fwd'}
+goal_rows=${GOAL_ROWS:-'copy,relu 8x192x128x128,add 8x192x128x128,sum over,mean over,matmul 1024x1024x1024,conv2d'}
 previous_rows=${PREVIOUS_ROWS:-'matmul 1024x1024x1024,conv2d'}
 results=bench/results
 newest() { ls -t "$results"/*-node-lavapipe.json | if [[ "$1" == model ]]; then grep -- '-model-'; else grep -v -- '-model-'; fi | head -1; }

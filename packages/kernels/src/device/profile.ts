@@ -49,7 +49,10 @@ export interface DeviceProfile {
    * the 1x1 ones keep the copy and gemm either way.
    */
   readonly concatConv: boolean;
-  /** Adjacent outputs of a row per lane in the depthwise forward (8 or 16; 16 halves the per-lane loads per FMA). */
+  /**
+   * Adjacent outputs of a row per lane in the depthwise forward: 8, or 16 (half the per-lane loads per FMA on
+   * lavapipe, but no gain measured yet over 8 on the CPU adapters: 8 on both classes for now).
+   */
   readonly depthwiseOutputs: 8 | 16;
 }
 
@@ -85,7 +88,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         tiledBk: adapter.kind === 'lavapipe' ? 16 : 8,
         reduction: 'lane',
         concatConv: true,
-        depthwiseOutputs: 16,
+        depthwiseOutputs: 8,
       }
     : {
         class: 'gpu',

@@ -17,7 +17,7 @@ const SEGMENT = ${(t - 1) * 2 + 5}u;
 ${FLAT_INDEX_WGSL}`;
 const COMMON = common(8);
 
-/** Outputs of one row a forward lane computes: 8 (GPUs), 16 (the CPU adapters: half the per-lane loads per FMA). */
+/** Outputs of one row a forward lane computes: 8, or 16 (half the per-lane loads per FMA on lavapipe). */
 export const DEPTHWISE_OUTPUTS = [8, 16] as const;
 export type DepthwiseOutputs = (typeof DEPTHWISE_OUTPUTS)[number];
 
