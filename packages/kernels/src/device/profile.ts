@@ -49,6 +49,11 @@ export interface DeviceProfile {
    * the 1x1 ones keep the copy and gemm either way.
    */
   readonly concatConv: boolean;
+  /**
+   * Adjacent outputs of a row per lane in the depthwise forward: 8, or 16 (half the per-lane loads per FMA on
+   * lavapipe, but no gain measured yet over 8 on the CPU adapters: 8 on both classes for now).
+   */
+  readonly depthwiseOutputs: 8 | 16;
 }
 
 export type ProfileOverrides = Partial<Omit<DeviceProfile, 'class'>> & { class?: DeviceClass };
@@ -83,6 +88,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         tiledBk: adapter.kind === 'lavapipe' ? 16 : 8,
         reduction: 'lane',
         concatConv: true,
+        depthwiseOutputs: 8,
       }
     : {
         class: 'gpu',
@@ -97,6 +103,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         tiledBk: 16,
         reduction: 'workgroup',
         concatConv: true,
+        depthwiseOutputs: 8,
       };
   const profile = { ...base, ...overrides };
   checkProfile(profile);
@@ -114,12 +121,13 @@ function checkProfile(profile: DeviceProfile): void {
   }
   if (![2, 4, 8, 16].includes(profile.tiledMaxSide)) problems.push(`tiledMaxSide must be 2, 4, 8 or 16, got ${profile.tiledMaxSide}`);
   if (![4, 8, 16, 32].includes(profile.tiledBk)) problems.push(`tiledBk must be 4, 8, 16 or 32, got ${profile.tiledBk}`);
+  if (![8, 16].includes(profile.depthwiseOutputs)) problems.push(`depthwiseOutputs must be 8 or 16, got ${profile.depthwiseOutputs}`);
   if (problems.length) throw new KernelArgumentError(`device profile: ${problems.join('; ')}`);
 }
 
 export function describeProfile(profile: DeviceProfile): string {
   return (
     `profile: ${profile.class}, gemm ${profile.gemm}, conv ${profile.conv}, subgroups ` +
-    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}, cat+conv ${profile.concatConv ? 'in place' : 'copied'}`
+    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}, cat+conv ${profile.concatConv ? 'in place' : 'copied'}, depthwise ${profile.depthwiseOutputs} a lane`
   );
 }

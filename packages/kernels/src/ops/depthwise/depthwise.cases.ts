@@ -5,7 +5,7 @@ import type { Random } from '../../testing/random.js';
 import { numelOf, PADS } from '../conv2d/conv2d.cases.js';
 import { convGeometry, outputShape, type Padding } from '../conv2d/conv2d-geometry.js';
 import type { Activation } from '../gemm/tiles.js';
-import { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight } from './depthwise.js';
+import { DEPTHWISE_OUTPUTS, depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, type DepthwiseOutputs } from './depthwise.js';
 import {
   depthwiseConv2dBackwardInputReference,
   depthwiseConv2dBackwardWeightReference,
@@ -26,7 +26,7 @@ interface Spec {
 const wShape = (spec: Spec): number[] => [spec.x[1]!, 1, spec.k, spec.k];
 const yShape = (spec: Spec): number[] => outputShape(convGeometry('test', spec.x, wShape(spec), { ...spec, groups: spec.x[1] }));
 
-async function checkForward(gpu: Gpu, random: Random, spec: Spec, activation?: Activation): Promise<void> {
+async function checkForward(gpu: Gpu, random: Random, spec: Spec, activation?: Activation, outputsPerLane?: DepthwiseOutputs): Promise<void> {
   const x = randomArray(random, numelOf(spec.x));
   const w = randomArray(random, numelOf(wShape(spec)));
   const bias = randomArray(random, spec.x[1]!);
@@ -37,9 +37,10 @@ async function checkForward(gpu: Gpu, random: Random, spec: Spec, activation?: A
     scale: activation ? gpu.upload(scale) : undefined,
     activation,
     out: poisoned(gpu, yShape(spec)),
+    outputsPerLane,
   });
   const expected = depthwiseConv2dReference(x, spec.x, w, wShape(spec), { ...spec, bias, scale: activation ? scale : undefined, activation });
-  assertClose(await gpu.read(y), expected.data, 'forward', `depthwise ${JSON.stringify(spec)} ${activation ?? ''}`);
+  assertClose(await gpu.read(y), expected.data, 'forward', `depthwise ${JSON.stringify(spec)} ${activation ?? ''} ${outputsPerLane ?? 'profile'} a lane`);
 }
 
 async function checkBackward(gpu: Gpu, random: Random, spec: Spec, parts = { input: true, weight: true }): Promise<void> {
@@ -78,6 +79,17 @@ export const depthwiseCases = defineCases('depthwise', {
     run: async ({ gpu, random }) => {
       for (const { k, stride } of GEOMETRIES) {
         for (const padding of PADS) await checkForward(gpu, random, { x: [3, 5, 7, 9], k, stride, padding });
+      }
+    },
+  },
+  'forward with 8 and 16 outputs a lane forced, rows of several blocks and a partial last block, fused silu': {
+    timeoutMs: COLD_COMPILE_MS,
+    run: async ({ gpu, random }) => {
+      for (const outputs of DEPTHWISE_OUTPUTS) {
+        for (const { k, stride } of GEOMETRIES) {
+          await checkForward(gpu, random, { x: [2, 3, 7, 37], k, stride, padding: [1, 2, 0, 1] }, undefined, outputs);
+        }
+        await checkForward(gpu, random, { x: [1, 4, 5, 35], k: 5, stride: 1, padding: 2 }, 'silu', outputs);
       }
     },
   },

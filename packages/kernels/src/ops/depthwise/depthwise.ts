@@ -15,17 +15,26 @@ import {
   DEPTHWISE_BACKWARD_INPUT_WGSL,
   DEPTHWISE_BACKWARD_WEIGHT_WGSL,
   DEPTHWISE_INPUT_PARAMS,
+  DEPTHWISE_OUTPUTS,
   DEPTHWISE_PARAMS,
   DEPTHWISE_WEIGHT_PARAMS,
-  DEPTHWISE_WGSL,
+  depthwiseForwardWgsl,
+  type DepthwiseOutputs,
 } from './depthwise.wgsl.js';
+
+export { DEPTHWISE_OUTPUTS, type DepthwiseOutputs };
 
 export interface DepthwiseOptions extends Conv2dOptions {
   bias?: GpuTensor;
   scale?: GpuTensor;
   activation?: Activation;
   out?: GpuTensor;
+  /** Adjacent outputs of a row per lane in the forward; default the device profile's `depthwiseOutputs`. */
+  outputsPerLane?: DepthwiseOutputs;
 }
+
+/** The forward's code for each T, built once (its pipeline key is the code). */
+const FORWARD_WGSL = new Map<DepthwiseOutputs, string>(DEPTHWISE_OUTPUTS.map((outputs) => [outputs, depthwiseForwardWgsl(outputs)]));
 
 const T = 8;
 const WORKGROUP_SIZE = 64;
@@ -65,11 +74,14 @@ export function depthwiseConv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: D
   for (const input of [x, w, options.bias, options.scale]) {
     if (input && input.buffer === out.buffer) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   }
-  const blocks = Math.ceil(g.OW / T);
+  const outputs = options.outputsPerLane ?? gpu.deviceProfile.depthwiseOutputs;
+  const code = FORWARD_WGSL.get(outputs);
+  if (!code) throw new KernelArgumentError(`${name}: outputsPerLane ${outputs} is not one of ${DEPTHWISE_OUTPUTS.join(', ')}`);
+  const blocks = Math.ceil(g.OW / outputs);
   const count = g.N * g.C * g.OH * blocks;
   const flags = epilogueFlags({ scale: Boolean(options.scale), shift: Boolean(options.bias), act: activationCode(name, options.activation) });
   gpu.dispatch({
-    kernel: kernel(name, DEPTHWISE_WGSL, g),
+    kernel: kernel(name, code, g),
     uniforms: DEPTHWISE_PARAMS.write(geometryValues(g, { flags, blocks, count })),
     tensors: [x, w, options.scale ?? w, options.bias ?? w, out],
     workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),

@@ -21,23 +21,29 @@ export const DEPTHWISE_WEIGHT_PARAMS = paramsStruct('Params', {
 
 /**
  * Depthwise K x K (K = 3 or 5) convolution with stride S (1 or 2), groups = C = Cout, any padding. Each thread
- * keeps T = 8 adjacent outputs of one row in registers and, per kernel row, loads the input row segment they share
+ * keeps T adjacent outputs (T = 8; the forward also 16) of one row in registers and, per kernel row, loads the input row segment they share
  * once (register reuse along W). K and S are override constants, so every loop over them unrolls.
  */
-const COMMON = /* wgsl */ `
+const common = (t: number): string => /* wgsl */ `
 override K: u32 = 3u;
 override S: u32 = 1u;
 override WORKGROUP_SIZE: u32 = 64u;
-const T = 8u;
+const T = ${t}u;
 // Longest row segment: (T - 1) S + K inputs (forward and weight gradient) for K <= 5, S <= 2.
-const SEGMENT = 19u;
+const SEGMENT = ${(t - 1) * 2 + 5}u;
 ${FLAT_INDEX_WGSL}`;
+const COMMON = common(8);
 
-export const DEPTHWISE_WGSL = /* wgsl */ `
+/** Outputs of one row a forward lane computes: 8, or 16 (half the per-lane loads per FMA on lavapipe). */
+export const DEPTHWISE_OUTPUTS = [8, 16] as const;
+export type DepthwiseOutputs = (typeof DEPTHWISE_OUTPUTS)[number];
+
+/** The forward with T = `outputs` outputs a lane (T sizes the lane's register arrays, so it is a constant of the code). */
+export const depthwiseForwardWgsl = (outputs: DepthwiseOutputs): string => /* wgsl */ `
 // x: [N, C, H, W], w: [C, 1, K, K], y: [N, C, OH, OW]
 // y[n, c, oh, ow] = act(scale[c] sum_{kh, kw} w[c, 0, kh, kw] x[n, c, oh S + kh - pt, ow S + kw - pl] + shift[c])
 // Thread i: outputs ow = T b + t (t < T) of row (n, c, oh), i = ((n C + c) OH + oh) blocks + b.
-${COMMON}
+${common(outputs)}
 ${DEPTHWISE_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -79,6 +85,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
 }
 `;
+
+export const DEPTHWISE_WGSL = depthwiseForwardWgsl(8);
 
 export const DEPTHWISE_BACKWARD_INPUT_WGSL = /* wgsl */ `
 // dy: [N, C, OH, OW], w: [C, 1, K, K], dx: [N, C, H, W]

@@ -89,16 +89,35 @@ export const reduceCases = defineCases('reduce', {
       },
     ]),
   ),
+  ...Object.fromEntries(
+    REDUCE_OPS.map((op) => [
+      `${op} over contiguous runs in every layout at an offset: planes of [3, 5, 7, 12] and [2, 3, 5, 7], per channel of [3, 5, 4, 9], segments across runs`,
+      async ({ gpu, random }) => {
+        // Planes of 84 (vec4 loads) and 35 (f32 loads: 'plane' falls back) per (n, c).
+        await checkLayouts(gpu, random, op, [3, 5, 7, 12], [2, 3], ['auto', 'plane', 'plane-scalar', 'strided']);
+        await checkLayouts(gpu, random, op, [2, 3, 5, 7], [2, 3], ['auto', 'plane', 'plane-scalar', 'strided']);
+        // Batch-norm statistics: runs of H·W = 36 per image, N of them per channel.
+        await checkLayouts(gpu, random, op, [3, 5, 4, 9], [0, 2, 3], ['auto', 'plane', 'plane-scalar', 'strided']);
+        // Few outputs, long reductions: several segments per output, a segment boundary inside a run, then the
+        // serial pass over the segments; runs of 9700 (vec4) and 12297 (f32).
+        await checkLayouts(gpu, random, op, [2, 3, 97, 100], [0, 2, 3], ['auto', 'plane', 'plane-scalar']);
+        await checkLayouts(gpu, random, op, [2, 12297], [1], ['auto', 'plane']);
+        // [4, 3, 5] over the middle axis: the innermost reduced axis is not contiguous, auto takes the general kernels.
+        await check(gpu, random, op, [4, 3, 5], [1]);
+      },
+    ]),
+  ),
   'rejects a bad axis, a repeated axis and a wrong output shape': async ({ gpu }) => {
     const x = gpu.upload(new Float32Array(24).fill(1), [2, 3, 4]);
     await expectError(() => reduce(gpu, 'sum', x, { axes: [3] }), ['sum', 'axis 3', '[2, 3, 4]']);
     await expectError(() => reduce(gpu, 'mean', x, { axes: [1, -2] }), ['mean', 'repeat']);
     await expectError(() => reduce(gpu, 'max', x, { axes: [1], out: gpu.empty([2, 3]) }), ['reduce.max', '[2, 3]', '[2, 4]']);
   },
-  'refuses a leading-axis layout where the reduced axes do not lead, vec4 for outputs not dividing by 4, an unknown layout': async ({ gpu }) => {
+  'refuses a leading-axis layout where the reduced axes do not lead, vec4 for outputs not dividing by 4, an unknown layout, a plane layout over a strided innermost axis': async ({ gpu }) => {
     const x = gpu.upload(new Float32Array(42).fill(1), [2, 3, 7]);
     await expectError(() => reduce(gpu, 'sum', x, { axes: [1], layout: 'scalar' }), ['reduce.sum', "'scalar'", 'lead', '[2, 3, 7]']);
     await expectError(() => reduce(gpu, 'sum', x, { axes: [0], layout: 'vec4' }), ['reduce.sum', "'vec4'", 'divide by 4', '21']);
     await expectError(() => reduce(gpu, 'mean', x, { axes: [0], layout: 'wide' as never }), ['reduce.mean', "'wide'", 'strided']);
+    await expectError(() => reduce(gpu, 'max', x, { axes: [1], layout: 'plane' }), ['reduce.max', "'plane'", 'contiguous', 'stride 7']);
   },
 });

@@ -16,7 +16,47 @@ export const REDUCE_PARAMS = paramsStruct('Params', {
   reduced_shape: d.arrayOf(d.vec4u, 2),
   reduced_strides: d.arrayOf(d.vec4u, 2),
 });
+/** The plane kernel: REDUCE_PARAMS' shapes and strides, with the innermost reduced run and the segments a lane reads. */
+export const REDUCE_PLANE_PARAMS = paramsStruct('Params', {
+  outer: d.u32,
+  inner: d.u32,
+  run: d.u32,
+  splits: d.u32,
+  segment: d.u32,
+  kept_rank: d.u32,
+  reduced_rank: d.u32,
+  scale: d.f32,
+  kept_shape: d.arrayOf(d.vec4u, 2),
+  kept_strides: d.arrayOf(d.vec4u, 2),
+  reduced_shape: d.arrayOf(d.vec4u, 2),
+  reduced_strides: d.arrayOf(d.vec4u, 2),
+});
 export const REDUCE_LEADING_PARAMS = paramsStruct('Params', { count: d.u32, start: d.u32, rows: d.u32, scale: d.f32 });
+
+/** kept_offset(o), reduced_offset(r): a flat output / reduced index to an element offset through Params' (shape, strides). */
+const OFFSETS_WGSL = /* wgsl */ `
+fn kept_offset(o: u32) -> u32 {
+  var rest = o;
+  var offset = 0u;
+  for (var axis = i32(params.kept_rank) - 1; axis >= 0; axis--) {
+    let size = params.kept_shape[axis / 4][axis % 4];
+    offset += (rest % size) * params.kept_strides[axis / 4][axis % 4];
+    rest = rest / size;
+  }
+  return offset;
+}
+
+fn reduced_offset(r: u32) -> u32 {
+  var rest = r;
+  var offset = 0u;
+  for (var axis = i32(params.reduced_rank) - 1; axis >= 0; axis--) {
+    let size = params.reduced_shape[axis / 4][axis % 4];
+    offset += (rest % size) * params.reduced_strides[axis / 4][axis % 4];
+    rest = rest / size;
+  }
+  return offset;
+}
+`;
 
 export const REDUCE_WGSL = /* wgsl */ `
 // One pass of a tree reduction.
@@ -43,28 +83,7 @@ fn combine(u: f32, v: f32) -> f32 {
   return select(u + v, max(u, v), OP == 1u);
 }
 ${workgroupReduceWgsl({ name: 'workgroup_combine', combine: (a, b) => `combine(${a}, ${b})`, reusable: false })}
-fn kept_offset(o: u32) -> u32 {
-  var rest = o;
-  var offset = 0u;
-  for (var axis = i32(params.kept_rank) - 1; axis >= 0; axis--) {
-    let size = params.kept_shape[axis / 4][axis % 4];
-    offset += (rest % size) * params.kept_strides[axis / 4][axis % 4];
-    rest = rest / size;
-  }
-  return offset;
-}
-
-fn reduced_offset(r: u32) -> u32 {
-  var rest = r;
-  var offset = 0u;
-  for (var axis = i32(params.reduced_rank) - 1; axis >= 0; axis--) {
-    let size = params.reduced_shape[axis / 4][axis % 4];
-    offset += (rest % size) * params.reduced_strides[axis / 4][axis % 4];
-    rest = rest / size;
-  }
-  return offset;
-}
-
+${OFFSETS_WGSL}
 // Few elements per output (inner <= SERIAL_LIMIT): one thread per output, Kahan-compensated, one pass. The innermost
 // reduced axis (size S, stride t) is walked by adding t; reduced_offset runs once per row of S elements.
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -186,3 +205,77 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   y[i] = acc * params.scale;
 }
 `;
+
+/**
+ * One lane entry point of the plane kernel over elements of `width` floats (`type`: f32 or vec4<f32>, view `array`).
+ * Lane l = o·splits + s folds the reduced indices [s·segment, min((s + 1)·segment, inner)) of output o: the reduced
+ * index r = row·run + q (run: the innermost reduced axis, contiguous) sits at kept(o) + reduced(row·run) + q. Each run
+ * is folded in blocks of BLOCK loads whose results are then combined (sum error ~ (BLOCK + loads/BLOCK)·ε).
+ */
+const planeEntry = (name: string, type: string, width: number, array: string): string => `
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn ${name}(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let lane = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (lane >= params.outer * params.splits) { return; }
+  let o = lane / params.splits;
+  let s = lane - o * params.splits;
+  let base = kept_offset(o);
+  let run = params.run / ${width}u;
+  let end = min((s + 1u) * params.segment, params.inner) / ${width}u;
+  var acc = ${type}(identity());
+  var j = s * params.segment / ${width}u;
+  loop {
+    if (j >= end) { break; }
+    let row = j / run;
+    let first = j - row * run;
+    let last = min(run, first + (end - j));
+    let at = (base + reduced_offset(row * params.run)) / ${width}u;
+    for (var q = first; q < last; q += BLOCK) {
+      var block = ${type}(identity());
+      let stop = min(q + BLOCK, last);
+      for (var k = q; k < stop; k++) {
+        block = combine_${type === 'f32' ? 'f32' : 'vec4'}(block, ${array}[at + k]);
+      }
+      acc = combine_${type === 'f32' ? 'f32' : 'vec4'}(acc, block);
+    }
+    j += last - first;
+  }
+  partial[lane] = ${type === 'f32' ? 'acc' : 'fold4(acc)'} * params.scale;
+}
+`;
+
+/**
+ * Reduction whose innermost reduced axis is contiguous (a plane of H·W per (n, c), runs of H·W per channel), with one
+ * lane per (output, segment) and no workgroup memory or barrier: partial[o·splits + s] = scale · op over the segment
+ * s of output o's reduced indices. With splits > 1 a second pass (the serial kernel over [outer, splits]) combines
+ * the segments. OP: 0 sum, 1 max.
+ * plane4: vec4 loads (run, segment and every offset divide by 4); plane: f32 loads.
+ */
+export const REDUCE_PLANE_WGSL = /* wgsl */ `
+override OP: u32 = 0u;
+override WORKGROUP_SIZE: u32 = 64u;
+const BLOCK: u32 = 64u;
+
+${REDUCE_PLANE_PARAMS.wgsl}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
+
+fn identity() -> f32 {
+  return select(0.0, -3.4028234663852886e38, OP == 1u);
+}
+
+fn combine_f32(u: f32, v: f32) -> f32 {
+  return select(u + v, max(u, v), OP == 1u);
+}
+
+fn combine_vec4(u: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
+  return select(u + v, max(u, v), OP == 1u);
+}
+
+fn fold4(v: vec4<f32>) -> f32 {
+  return select((v.x + v.y) + (v.z + v.w), max(max(v.x, v.y), max(v.z, v.w)), OP == 1u);
+}
+${OFFSETS_WGSL}${FLAT_INDEX_WGSL}${planeEntry('plane4', 'vec4<f32>', 4, 'x4')}${planeEntry('plane', 'f32', 1, 'x')}`;

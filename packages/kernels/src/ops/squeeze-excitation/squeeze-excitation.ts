@@ -8,6 +8,7 @@ import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.
 import type { Gpu } from '../../runtime/gpu.js';
 import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
+import { reduce } from '../reduce/reduce.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import {
   CHANNEL_SCALE_GRAD_WGSL,
@@ -81,6 +82,11 @@ export function globalAvgPool2d(gpu: Gpu, x: GpuTensor, out?: GpuTensor, options
   checkPerChannel(name, 'output', y.shape, n, c);
   distinct(name, y, [x]);
   if (h * w === 0) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has no pixels to average`);
+  if (rowReduction(gpu, h * w, options.reduction) === 'lane') {
+    // One lane per (n, c) plane with vec4 loads where H·W divides by 4 (reduce's plane layout).
+    reduce(gpu, 'mean', x, { axes: [2, 3], keepDims: y.shape.length === 4, out: y, layout: 'plane' });
+    return y;
+  }
   rowSum(gpu, GLOBAL_AVG_POOL_KERNEL, [x], y, n * c, h * w, h * w, options.reduction);
   return y;
 }
