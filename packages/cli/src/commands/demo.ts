@@ -38,12 +38,20 @@ export interface DemoPreset {
    */
   readonly trainedFolds: number;
   readonly encoder: EncoderName;
+  /**
+   * Training and inference resolution R (R x R, a multiple of 32). On the quick preset 96 px for 18 epochs (about the
+   * time of 64 px for 22) lifted seed 11 from 0.802 to 0.857 but dropped seed 7 from 0.846 to 0.730, large lesions found
+   * only in part; 96 px for 14 epochs left seed 11 at 0.802. The README's demo section has the runs.
+   */
   readonly resolution: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
   readonly tMax: number;
-  /** w of the loss w·BCE + (1 − w)·Dice (ulseg train --bce-weight; the original trained with 0). */
+  /**
+   * w of the loss w·BCE + (1 − w)·Dice (ulseg train --bce-weight; the original trained with 0). On the quick preset,
+   * 0.3 dropped seed 11 from 0.802 to 0.751 (8.png, a small hypoechoic lesion, still missed).
+   */
   readonly bceWeight: number;
   /**
    * Times each training phantom with a hyperechoic lesion is drawn per epoch (1: as synth made them, a quarter of
