@@ -23,7 +23,7 @@ import {
   batchNormLayout,
   batchNormReduction,
   batchNormShape,
-  batchNormStatistics,
+  batchNormTrainingStatistics,
   checkDistinct,
   CHUNK,
   PER_THREAD,
@@ -32,6 +32,7 @@ import {
   type BatchNormParameters,
   type BatchNormReduction,
   type BatchNormSaved,
+  type BatchNormTrainingOptions,
 } from '../batch-norm/batch-norm.js';
 import {
   BATCH_NORM_ACTIVATION_INPUT_WGSL,
@@ -75,24 +76,9 @@ function kernels(code: number): Kernels {
   return found;
 }
 
-export interface BatchNormActivationOptions {
+export interface BatchNormActivationOptions extends BatchNormTrainingOptions {
   /** f after the normalisation (default 'none'). */
   activation?: Activation;
-  /** Default 0.1 (PyTorch); EfficientNet's encoder uses 0.01. */
-  momentum?: number;
-  /** Default 1e-5 (PyTorch); EfficientNet's encoder uses 1e-3. */
-  eps?: number;
-  out?: GpuTensor;
-  /** Output for the batch mean, [C]. */
-  mean?: GpuTensor;
-  /** Output for 1/sqrt(var + eps), [C]. */
-  invstd?: GpuTensor;
-  /** Default: chosen for the adapter (batchNormReduction). */
-  reduction?: BatchNormReduction;
-  /** Layout of the element-wise pass (tests): see batchNormLayout. */
-  layout?: FlatVariant;
-  /** num_batches_tracked (one float32), incremented in place by the statistics pass (no dispatch of its own). */
-  numBatchesTracked?: GpuTensor;
 }
 
 /** y = f(BN(x)) in training mode, and the batch statistics the backward needs; running statistics updated in place. */
@@ -103,30 +89,12 @@ export function batchNorm2dActivationTraining(
   options: BatchNormActivationOptions = {},
 ): { y: GpuTensor } & BatchNormSaved {
   const name = 'batchNorm2dActivationTraining';
-  const { weight, bias, runningMean, runningVar } = parameters;
   const code = activationCode(name, options.activation);
-  const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
-  const momentum = options.momentum ?? 0.1;
-  const eps = options.eps ?? 1e-5;
-  if ((runningMean === undefined) !== (runningVar === undefined)) {
-    throw new KernelArgumentError(`${name}: give both runningMean and runningVar, or neither`);
-  }
-  if (shape.n < 2) throw new KernelArgumentError(`${name}: x ${formatShape(x.shape)} has ${shape.n} value per channel; training needs more than 1`);
-  if (!(momentum >= 0 && momentum <= 1)) throw new KernelArgumentError(`${name}: momentum must lie in [0, 1], got ${momentum}`);
-  if (!(eps >= 0)) throw new KernelArgumentError(`${name}: eps must be >= 0, got ${eps}`);
-  const y = options.out ?? gpu.empty(x.shape, name);
-  const mean = options.mean ?? gpu.empty([shape.channels], `${name} mean`);
-  const invstd = options.invstd ?? gpu.empty([shape.channels], `${name} invstd`);
-  if (!sameShape(y.shape, x.shape)) throw new KernelArgumentError(`${name}: output shape ${formatShape(y.shape)} differs from x ${formatShape(x.shape)}`);
-  batchNormShape(gpu, name, x, { mean, invstd });
-  const counter = options.numBatchesTracked;
-  checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}), ...(counter ? { numBatchesTracked: counter } : {}) }, [x, weight, bias]);
-
-  batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar, numBatchesTracked: counter }, { momentum, eps, reduction: options.reduction });
+  const { y, mean, invstd, shape } = batchNormTrainingStatistics(gpu, name, x, parameters, options);
   dispatchFlat(gpu, {
     kernel: kernels(code).forward,
     count: shape.count,
-    tensors: [x, mean, invstd, weight, bias, y],
+    tensors: [x, mean, invstd, parameters.weight, parameters.bias, y],
     uniforms: (start) => BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.write({ count: shape.count, hw: Math.max(shape.hw, 1), channels: shape.channels, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant: batchNormLayout(shape.hw, options.layout),

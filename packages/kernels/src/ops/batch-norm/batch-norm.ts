@@ -207,14 +207,18 @@ export function batchNormStatistics(
   if (!numBatchesTracked) gpu.release(counter);
 }
 
-/** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
-export function batchNorm2dTraining(
+/**
+ * What the training-mode forwards (BatchNorm alone, and BatchNorm + activation) share before their element-wise
+ * pass: the arguments checked, y / mean / invstd allocated where not given, and the statistics pass run (batch mean
+ * and invstd written, running statistics and num_batches_tracked updated in place).
+ */
+export function batchNormTrainingStatistics(
   gpu: Gpu,
+  name: string,
   x: GpuTensor,
   parameters: BatchNormParameters,
-  options: BatchNormTrainingOptions = {},
-): { y: GpuTensor } & BatchNormSaved {
-  const name = 'batchNorm2dTraining';
+  options: BatchNormTrainingOptions,
+): { y: GpuTensor; shape: BatchNormShape; eps: number } & BatchNormSaved {
   const { weight, bias, runningMean, runningVar } = parameters;
   const shape = batchNormShape(gpu, name, x, { weight, bias, runningMean, runningVar });
   const momentum = options.momentum ?? 0.1;
@@ -234,6 +238,17 @@ export function batchNorm2dTraining(
   checkDistinct(name, { y, mean, invstd, ...(runningMean && runningVar ? { runningMean, runningVar } : {}), ...(counter ? { numBatchesTracked: counter } : {}) }, [x, weight, bias]);
 
   batchNormStatistics(gpu, x, shape, { mean, invstd, runningMean, runningVar, numBatchesTracked: counter }, { momentum, eps, reduction: options.reduction });
+  return { y, mean, invstd, shape, eps };
+}
+
+/** Training-mode forward: y, and the batch statistics saved for the backward; running statistics updated in place. */
+export function batchNorm2dTraining(
+  gpu: Gpu,
+  x: GpuTensor,
+  parameters: BatchNormParameters,
+  options: BatchNormTrainingOptions = {},
+): { y: GpuTensor } & BatchNormSaved {
+  const { y, mean, invstd, shape, eps } = batchNormTrainingStatistics(gpu, 'batchNorm2dTraining', x, parameters, options);
   normalize(gpu, x, mean, invstd, parameters, y, shape, false, eps, options.layout);
   return { y, mean, invstd };
 }
