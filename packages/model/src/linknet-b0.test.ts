@@ -232,13 +232,7 @@ const formatWorst = (errors: GradientErrors): string => `${errors.worst.relative
 async function reluKnifeEdges(root: Tensor, parameters: ReadonlyMap<string, Tensor>): Promise<KnifeEdge[]> {
   const names = new Map([...parameters].map(([name, tensor]) => [tensor, name]));
   const edges: KnifeEdge[] = [];
-  const seen = new Set<Node>();
-  const stack: Node[] = root.node ? [root.node] : [];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const input of node.inputs) if (input.node) stack.push(input.node);
+  for (const node of tapeNodes(root)) {
     if (node.op !== 'relu') continue;
     const input = node.inputs[0]!;
     const bias = input.node?.op === 'batchNorm2d' ? names.get(input.node.inputs[2]!) : undefined;
@@ -260,20 +254,26 @@ async function reluKnifeEdges(root: Tensor, parameters: ReadonlyMap<string, Tens
 async function fusedActivationOutputs(root: Tensor, parameters: ReadonlyMap<string, Tensor>): Promise<Map<string, Float32Array>> {
   const names = new Map([...parameters].map(([name, tensor]) => [tensor, name]));
   const outputs = new Map<string, Float32Array>();
+  for (const node of tapeNodes(root)) {
+    for (const input of node.inputs) {
+      const bias = input.node?.op === 'batchNormActivation' ? names.get(input.node.inputs[2]!) : undefined;
+      if (bias !== undefined && !outputs.has(bias)) outputs.set(bias, await input.toArray());
+    }
+  }
+  return outputs;
+}
+
+/** Every node of the graph of `root` once, depth first through the tape. */
+function* tapeNodes(root: Tensor): Generator<Node> {
   const seen = new Set<Node>();
   const stack: Node[] = root.node ? [root.node] : [];
   while (stack.length) {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    for (const input of node.inputs) {
-      if (!input.node) continue;
-      stack.push(input.node);
-      const bias = input.node.op === 'batchNormActivation' ? names.get(input.node.inputs[2]!) : undefined;
-      if (bias !== undefined && !outputs.has(bias)) outputs.set(bias, await input.toArray());
-    }
+    for (const input of node.inputs) if (input.node) stack.push(input.node);
+    yield node;
   }
-  return outputs;
 }
 
 /**
