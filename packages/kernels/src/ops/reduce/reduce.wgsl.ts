@@ -3,7 +3,13 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-/** Up to 8 kept and 8 reduced axes, each list in two vec4 slots (uniform arrays have a 16-byte stride). */
+/** Shape and strides of up to 8 kept and 8 reduced axes, each list in two vec4 slots (uniform arrays have a 16-byte stride). */
+const REDUCE_AXES_FIELDS = {
+  kept_shape: d.arrayOf(d.vec4u, 2),
+  kept_strides: d.arrayOf(d.vec4u, 2),
+  reduced_shape: d.arrayOf(d.vec4u, 2),
+  reduced_strides: d.arrayOf(d.vec4u, 2),
+};
 export const REDUCE_PARAMS = paramsStruct('Params', {
   outer: d.u32,
   inner: d.u32,
@@ -11,10 +17,7 @@ export const REDUCE_PARAMS = paramsStruct('Params', {
   kept_rank: d.u32,
   reduced_rank: d.u32,
   scale: d.f32,
-  kept_shape: d.arrayOf(d.vec4u, 2),
-  kept_strides: d.arrayOf(d.vec4u, 2),
-  reduced_shape: d.arrayOf(d.vec4u, 2),
-  reduced_strides: d.arrayOf(d.vec4u, 2),
+  ...REDUCE_AXES_FIELDS,
 });
 /** The plane kernel: REDUCE_PARAMS' shapes and strides, with the innermost reduced run and the segments a lane reads. */
 export const REDUCE_PLANE_PARAMS = paramsStruct('Params', {
@@ -26,10 +29,7 @@ export const REDUCE_PLANE_PARAMS = paramsStruct('Params', {
   kept_rank: d.u32,
   reduced_rank: d.u32,
   scale: d.f32,
-  kept_shape: d.arrayOf(d.vec4u, 2),
-  kept_strides: d.arrayOf(d.vec4u, 2),
-  reduced_shape: d.arrayOf(d.vec4u, 2),
-  reduced_strides: d.arrayOf(d.vec4u, 2),
+  ...REDUCE_AXES_FIELDS,
 });
 export const REDUCE_LEADING_PARAMS = paramsStruct('Params', { count: d.u32, start: d.u32, rows: d.u32, scale: d.f32 });
 
