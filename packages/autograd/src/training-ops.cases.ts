@@ -97,21 +97,21 @@ export const trainingOpCases = defineCases('autograd-training-ops', {
     await expectError(() => (module.p = 1), ['DropConnect', 'p must lie in [0, 1)']);
     await expectError(() => new nn.DropConnect(-0.1), ['DropConnect', 'p must lie in [0, 1)']);
   },
-  'Dice, BCE and their mix: forward and gradients to the logits': async ({ gpu, random }) => {
+  'Dice, BCE and their mix, Dice over the batch or per image: forward and gradients to the logits': async ({ gpu, random }) => {
     const shape = [2, 1, 5, 7];
     const target = Float64Array.from({ length: 70 }, () => (random.next() < 0.4 ? 1 : 0));
     const targetTensor = Tensor.fromArray(gpu, Float32Array.from(target), shape);
-    for (const bceWeight of [0, 1, 0.3]) {
+    for (const [bceWeight, diceReduction] of [[0, 'batch'], [1, 'batch'], [0.3, 'batch'], [0, 'image'], [0.3, 'image']] as const) {
       await gradcheck(
         gpu,
         random,
         {
           shapes: [shape],
-          forward: ([logits]) => F.segmentationLoss(logits!, targetTensor, { bceWeight }),
-          reference: ([logits]) => Float64Array.of(segmentationLossReference(logits!, target, { bceWeight }).loss),
+          forward: ([logits]) => F.segmentationLoss(logits!, targetTensor, { bceWeight, diceReduction }),
+          reference: ([logits]) => Float64Array.of(segmentationLossReference(logits!, target, { bceWeight, diceReduction }, 2).loss),
           ranges: [{ low: -4, high: 4 }],
         },
-        `loss w=${bceWeight}`,
+        `loss w=${bceWeight} Dice per ${diceReduction}`,
       );
     }
     const logits = Tensor.fromArray(gpu, randomArray(random, 70), shape);

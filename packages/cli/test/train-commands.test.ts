@@ -46,7 +46,7 @@ describe('ulseg synth, preprocess, train', () => {
       train: [
         '--input-channel', '--output-class', '--image-resolution', '--epochs', '--batch-size', '--validation-batch-size', '--backbone',
         '--network', '--initial-learning-rate', '--t-max', '--eta-min', '--folds', '--k-th-fold', '--fold-file-list', '--train-dataset-path',
-        '--train-gt-dataset-path', '--weights-path', '--bce-weight', '--drop-connect-rate', '--seed', '--no-augment', '--augment-preview',
+        '--train-gt-dataset-path', '--weights-path', '--bce-weight', '--dice-reduction', '--drop-connect-rate', '--seed', '--no-augment', '--augment-preview',
         '--bn-recalibrate', '--no-bn-recalibrate', '--resume', '--init-weights', '--adapter',
       ],
     };

@@ -46,7 +46,7 @@ export { batchNorm2d, batchNorm2dTraining, batchNorm2dInference, foldBatchNorm2d
 export { batchNorm2dBackward, type BatchNormGradients } from './ops/batch-norm/batch-norm-backward.js';
 export { batchNorm2dActivationTraining, batchNorm2dActivationBackward, type BatchNormActivationOptions, type BatchNormActivationGradients } from './ops/batch-norm-activation/batch-norm-activation.js';
 export { dropConnect, dropConnectAdd, dropConnectBackward, dropConnectMask, dropConnectThreshold } from './ops/drop-connect/drop-connect.js';
-export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions } from './ops/loss/loss.js';
+export { segmentationLoss, segmentationLossBackward, segmentationMetrics, type SegmentationLoss, type SegmentationLossOptions, type DiceReduction } from './ops/loss/loss.js';
 export { resizeBilinear, resizeBilinearBackward, resizeNearest, upsampleNearest, upsampleNearestBackward, MAX_AXIS, type BilinearOptions, type ScaleFactors, type Size2 } from './ops/resize/resize.js';
 export { resizePillow, PILLOW_FILTERS } from './ops/resize/pillow.js';
 export { flip, rgbToGray, FLIPS, type Flip } from './ops/resize/flip.js';

@@ -4,6 +4,7 @@
  * A checkpoint records the whole configuration; `--resume` refuses a run whose configuration differs.
  */
 import type { AugmentPolicyInput } from './augment/augment-policy.js';
+import type { DiceReduction } from '@ulseg/kernels';
 import { BACKBONES, checkDecoderAttention, checkNetwork, inputTooSmall, isBackbone, NETWORKS, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 
 /** What `network` may be (@ulseg/model's NETWORKS); the original's winning entry was Linknet. */
@@ -39,6 +40,12 @@ export interface TrainConfig {
   readonly etaMin: number;
   /** w of w·BCE + (1 − w)·Dice; 0 = pure Dice, as trained. */
   readonly bceWeight: number;
+  /**
+   * What one soft Dice of the loss is taken over: 'batch' (the original's smp DiceLoss: one Dice of the pooled batch)
+   * or 'image' (each image's Dice loss, averaged over the batch: a small lesion weighs as much as a large one, as in
+   * the per-image mean Dice the evaluation reports). Training and validation loss alike.
+   */
+  readonly diceReduction: DiceReduction;
   /** Root of every random stream: initialisation, shuffling, augmentation, drop-connect. */
   readonly seed: number;
   /** K of K-fold cross-validation. */
@@ -75,6 +82,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   tMax: 110,
   etaMin: 1e-11,
   bceWeight: 0,
+  diceReduction: 'batch',
   seed: 2020,
   folds: 5,
   dropConnectRate: 0.2,
@@ -121,6 +129,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (!(config.tMax > 0 && Number.isFinite(config.tMax))) fail(`T_max must be a positive number, got ${config.tMax}`);
   if (!(config.etaMin >= 0 && Number.isFinite(config.etaMin))) fail(`eta_min must be a number >= 0, got ${config.etaMin}`);
   if (!(config.bceWeight >= 0 && config.bceWeight <= 1)) fail(`BCE weight must be in [0, 1], got ${config.bceWeight}`);
+  if (config.diceReduction !== 'batch' && config.diceReduction !== 'image') fail(`Dice reduction must be batch or image, got ${String(config.diceReduction)}`);
   if (!(config.dropConnectRate >= 0 && config.dropConnectRate < 1)) fail(`drop-connect rate must be in [0, 1), got ${config.dropConnectRate}`);
   if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) fail(`seed must be an integer in 0..4294967295, got ${config.seed}`);
   const [beta1, beta2] = config.betas;

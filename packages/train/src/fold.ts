@@ -131,7 +131,7 @@ async function validate(
       noGrad(() => {
         const logits = model.forward(x);
         metrics = segmentationMetrics(gpu, logits.data, target.data);
-        return F.segmentationLoss(logits, target, { bceWeight: config.bceWeight });
+        return F.segmentationLoss(logits, target, { bceWeight: config.bceWeight, diceReduction: config.diceReduction });
       }),
     );
     x.dispose();
@@ -262,7 +262,7 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
           const loss = scope(() => {
             const logits = model.forward(x);
             metrics = segmentationMetrics(gpu, logits.data, target.data);
-            return F.segmentationLoss(logits, target, { bceWeight: config.bceWeight });
+            return F.segmentationLoss(logits, target, { bceWeight: config.bceWeight, diceReduction: config.diceReduction });
           });
           optimizer.zeroGrad();
           loss.backward();

@@ -194,6 +194,24 @@ describe('training loop (lavapipe)', () => {
     expect(decodeCheckpoint(await files.read('b/last.safetensors'), 'b').state.epochsDone).toBe(1);
   });
 
+  it("diceReduction 'image': the validation loss is the mean of the images' own Dice losses (batches of 1 under 'batch'); default 'batch'", { timeout: 60_000 }, async () => {
+    expect(resolveTrainConfig({}).diceReduction).toBe('batch');
+    expect(() => resolveTrainConfig({ diceReduction: 'pixel' as 'image' })).toThrow('Dice reduction must be batch or image, got pixel');
+    const gpu = await gpuFor('lavapipe');
+    const samples = phantoms(6);
+    const validationLoss = async (diceReduction: 'batch' | 'image', validationBatchSize: number): Promise<number> => {
+      const config = resolveTrainConfig({ epochs: 1, batchSize: 4, validationBatchSize, imageResolution: 64, learningRate: 1e-9, bnRecalibration: 'off', augment: false, folds: 3, diceReduction });
+      const files = new MemoryFiles();
+      const run = await trainFold({ gpu, config, fold: 1, train: samples.slice(0, 4), validation: samples.slice(4), createModel: scripted([0.7, 0.7]), output: { files, directory: 'dice' } });
+      return run.history[0]!.validationLoss;
+    };
+    const alone = await validationLoss('batch', 1);
+    const perImage = await validationLoss('image', 2);
+    const pooled = await validationLoss('batch', 2);
+    expect(Math.abs(perImage - alone)).toBeLessThan(1e-6);
+    expect(Math.abs(pooled - alone)).toBeGreaterThan(1e-3);
+  });
+
   it('--init-weights: loaded by name before the first step, the rest reported', { timeout: 60_000 }, async () => {
     const gpu = await gpuFor('lavapipe');
     const samples = phantoms(6);

@@ -92,7 +92,8 @@ export function renderReport(input: ReportInput): string {
     [
       'training',
       `${trainedFoldsText(preset)}, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, ` +
-        `cosine T_max ${preset.tMax}, ${preset.bceWeight > 0 ? `${preset.bceWeight}·BCE + ${1 - preset.bceWeight}·Dice loss` : 'Dice loss'}, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}` +
+        `cosine T_max ${preset.tMax}, ${preset.bceWeight > 0 ? `${preset.bceWeight}·BCE + ${1 - preset.bceWeight}·Dice loss` : 'Dice loss'}` +
+        `${preset.diceReduction === 'image' ? ' (Dice per image, averaged)' : ''}, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}` +
         (preset.hyperechoicRepeats > 1 ? `, hyperechoic training scans drawn ${preset.hyperechoicRepeats}x per epoch` : ''),
     ],
     ['inference', `ensemble of ${folds.length} best checkpoint${folds.length === 1 ? '' : 's'} x test-time views ${preset.tta}, threshold 0.5`],

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { encodeRgbPng, joinPath } from '@ulseg/data';
 import { NodeFiles } from '@ulseg/data/node';
-import { createGpu, describeGpu, type AdapterKind } from '@ulseg/kernels';
+import { createGpu, describeGpu, type AdapterKind, type DiceReduction } from '@ulseg/kernels';
 import { describeNetwork, readWeights, type BackboneName, type DecoderAttention, type NetworkName } from '@ulseg/model';
 import { BACKBONE_HELP, backboneArgument, decoderAttentionArgument, NETWORK_HELP, networkArgument } from '../network-options.js';
 import {
@@ -47,6 +47,8 @@ export interface TrainCommandOptions {
   trainGtDatasetPath: string;
   weightsPath: string;
   bceWeight: number;
+  /** Default 'batch' (the original's). */
+  diceReduction?: DiceReduction;
   dropConnectRate: number;
   seed: number;
   augment: boolean;
@@ -93,6 +95,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
     tMax: options.tMax,
     etaMin: options.etaMin,
     bceWeight: options.bceWeight,
+    diceReduction: options.diceReduction ?? 'batch',
     seed: options.seed,
     folds: options.folds,
     dropConnectRate: options.dropConnectRate,
@@ -277,6 +280,11 @@ export function trainCommand(adapterOption: () => Option, runtimeOption: () => O
     .option('--train-gt-dataset-path <dir>', 'training masks (PNG, same names)', './train_data/label')
     .option('--weights-path <dir>', 'output: fold<k>/best.safetensors, last.safetensors, log.csv, curves.svg (an existing run is resumed or refused, never deleted)', './saved_model/weights')
     .option('--bce-weight <w>', 'loss = w·BCE + (1 - w)·Dice; 0 = pure Dice, as the original trained', numberArgument(0), 0)
+    .addOption(
+      new Option('--dice-reduction <over>', "the loss's soft Dice over the whole batch (the original's) or per image, averaged (a small lesion weighs as much as a large one)")
+        .choices(['batch', 'image'])
+        .default('batch'),
+    )
     .option('--drop-connect-rate <p>', "encoder drop-connect base rate, from 0 to below 1 (the original's 0.2)", numberArgument(0, 1), 0.2)
     .option('--seed <n>', 'root of every random stream: initialisation, shuffling, augmentation, drop-connect', integerArgument(0), 2020)
     .option('--no-augment', 'train on resized images without augmentation')

@@ -2,8 +2,11 @@
  * The training loss of the original (`calc_loss`): w·BCEWithLogits + (1 − w)·soft Dice over the whole batch, with
  *   p = σ(l),  dice = 1 − (2Σp·t + smoothing)/(Σp + Σt + smoothing),  bce = mean(max(l, 0) − l·t + log(1 + e^−|l|)),
  * its gradient to the logits, and per-image Dice / IoU of the thresholded masks (the reported metrics).
- * The forward makes one pass over the data: every workgroup reduces (Σp, Σt, Σp·t, Σbce) of its chunk as a vec4 tree,
- * then vec4 tree passes combine the chunk sums until one row is left, and a one-thread pass forms the loss.
+ * With diceReduction 'image' the Dice term is the mean over the N images of [N, ...] of each image's soft Dice loss
+ * (sums over that image only), so a small lesion weighs as much as a large one; BCE stays the mean over all elements.
+ * The forward makes one pass over the data: every workgroup reduces (Σp, Σt, Σp·t, Σbce) of one chunk of one Dice
+ * group (the batch, or an image) as a vec4 tree, then vec4 tree passes combine each group's chunk sums until one row
+ * per group is left, and a one-thread pass forms the loss.
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -40,21 +43,42 @@ export interface SegmentationLossOptions {
   bceWeight?: number;
   /** Added to the Dice numerator and denominator; default 1. */
   smoothing?: number;
+  /**
+   * What one soft Dice is taken over: 'batch' (default, the original's smp DiceLoss) pools every element; 'image'
+   * takes one per image (the first axis) and averages them.
+   */
+  diceReduction?: DiceReduction;
 }
+
+export type DiceReduction = 'batch' | 'image';
 
 export interface SegmentationLoss {
   /** [3] = (w·bce + (1 − w)·dice, dice, bce). */
   loss: GpuTensor;
-  /** [4] = (Σp, Σt, Σp·t, Σbce): what the backward needs. */
+  /** (Σp, Σt, Σp·t, Σbce) per Dice group, what the backward needs: [4] ('batch') or [N, 4] ('image'). */
   sums: GpuTensor;
 }
 
-function resolve(name: string, options: SegmentationLossOptions): { bceWeight: number; smoothing: number } {
+interface Resolved {
+  bceWeight: number;
+  smoothing: number;
+  /** Dice groups and elements per group. */
+  groups: number;
+  count: number;
+  sumsShape: number[];
+}
+
+function resolve(name: string, options: SegmentationLossOptions, shape: readonly number[], count: number): Resolved {
   const bceWeight = options.bceWeight ?? 0;
   const smoothing = options.smoothing ?? 1;
+  const diceReduction = options.diceReduction ?? 'batch';
   if (!Number.isFinite(bceWeight)) throw new KernelArgumentError(`${name}: bceWeight must be finite, got ${bceWeight}`);
   if (!(smoothing >= 0)) throw new KernelArgumentError(`${name}: smoothing must be >= 0, got ${smoothing}`);
-  return { bceWeight, smoothing };
+  if (diceReduction === 'batch') return { bceWeight, smoothing, groups: 1, count, sumsShape: [4] };
+  if (diceReduction !== 'image') throw new KernelArgumentError(`${name}: diceReduction must be 'batch' or 'image', got '${String(diceReduction)}'`);
+  if (shape.length < 2) throw new KernelArgumentError(`${name}: diceReduction 'image' needs logits of shape [N, ...], got ${formatShape(shape)}`);
+  const groups = shape[0]!;
+  return { bceWeight, smoothing, groups, count: count / groups, sumsShape: [groups, 4] };
 }
 
 function checkPair(name: string, logits: GpuTensor, target: GpuTensor): number {
@@ -80,29 +104,29 @@ export function segmentationLoss(
   out: { loss?: GpuTensor; sums?: GpuTensor } = {},
 ): SegmentationLoss {
   const name = PARTIAL_KERNEL.name;
-  const count = checkPair(name, logits, target);
-  const { bceWeight, smoothing } = resolve(name, options);
+  const { bceWeight, smoothing, groups, count, sumsShape } = resolve(name, options, logits.shape, checkPair(name, logits, target));
   const loss = out.loss ?? gpu.empty([3], `${name} loss`);
-  const sums = out.sums ?? gpu.empty([4], `${name} sums`);
+  const sums = out.sums ?? gpu.empty(sumsShape, `${name} sums`);
   checkOut(name, 'loss', loss, [3], [logits, target]);
-  checkOut(name, 'sums', sums, [4], [logits, target, loss]);
+  checkOut(name, 'sums', sums, sumsShape, [logits, target, loss]);
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
+  // rows: partial-sum rows per group.
   let rows = Math.ceil(count / CHUNK);
-  let partial = rows === 1 ? sums : gpu.empty([rows, 4], `${name} partial`);
+  let partial = rows === 1 ? sums : gpu.empty([groups, rows, 4], `${name} partial`);
   gpu.dispatch({
     kernel: PARTIAL_KERNEL,
-    uniforms: LOSS_CHUNK_PARAMS.write({ count, chunks: rows }),
+    uniforms: LOSS_CHUNK_PARAMS.write({ count, chunks: rows, groups }),
     tensors: [logits, target, partial],
-    workgroups: flatGrid(rows, 1, maxGroups),
+    workgroups: flatGrid(groups * rows, 1, maxGroups),
   });
   while (rows > 1) {
     const chunks = Math.ceil(rows / CHUNK);
-    const next = chunks === 1 ? sums : gpu.empty([chunks, 4], `${name} partial`);
+    const next = chunks === 1 ? sums : gpu.empty([groups, chunks, 4], `${name} partial`);
     gpu.dispatch({
       kernel: COMBINE_KERNEL,
-      uniforms: LOSS_CHUNK_PARAMS.write({ count: rows, chunks }),
+      uniforms: LOSS_CHUNK_PARAMS.write({ count: rows, chunks, groups }),
       tensors: [partial, next],
-      workgroups: flatGrid(chunks, 1, maxGroups),
+      workgroups: flatGrid(groups * chunks, 1, maxGroups),
     });
     gpu.release(partial);
     partial = next;
@@ -110,7 +134,7 @@ export function segmentationLoss(
   }
   gpu.dispatch({
     kernel: FINISH_KERNEL,
-    uniforms: LOSS_PARAMS.write({ count, bce_weight: bceWeight, smoothing }),
+    uniforms: LOSS_PARAMS.write({ count, groups, bce_weight: bceWeight, smoothing }),
     tensors: [sums, loss],
     workgroups: [1],
   });
@@ -118,10 +142,10 @@ export function segmentationLoss(
 }
 
 /**
- * Backward to the logits (derivation in LOSS_BACKWARD_WGSL):
- *   dl_i = dy·[w·(σ(l_i) − t_i)/count + (1 − w)·σ(l_i)(1 − σ(l_i))·(A − 2t_i·B)/B²],
- *   A = 2Σp·t + smoothing, B = Σp + Σt + smoothing.
- * `sums` comes from the forward on the same logits and target; `dy` ([1] or []) defaults to 1.
+ * Backward to the logits (derivation in LOSS_BACKWARD_WGSL): for element i of Dice group g of G,
+ *   dl_i = dy·[w·(σ(l_i) − t_i)/n + (1 − w)·σ(l_i)(1 − σ(l_i))·(A_g − 2t_i·B_g)/(G·B_g²)],
+ *   A_g = 2Σp·t + smoothing, B_g = Σp + Σt + smoothing over group g, n = all elements.
+ * `sums` comes from the forward on the same logits, target and diceReduction; `dy` ([1] or []) defaults to 1.
  */
 export function segmentationLossBackward(
   gpu: Gpu,
@@ -131,19 +155,20 @@ export function segmentationLossBackward(
   options: SegmentationLossOptions & { dy?: GpuTensor } = {},
   out?: GpuTensor,
 ): GpuTensor {
-  const count = checkPair(BACKWARD_NAME, logits, target);
-  const { bceWeight, smoothing } = resolve(BACKWARD_NAME, options);
-  if (!sameShape(sums.shape, [4])) throw new KernelArgumentError(`${BACKWARD_NAME}: sums of shape ${formatShape(sums.shape)} should be [4]`);
+  const { bceWeight, smoothing, groups, count, sumsShape } = resolve(BACKWARD_NAME, options, logits.shape, checkPair(BACKWARD_NAME, logits, target));
+  if (!sameShape(sums.shape, sumsShape)) {
+    throw new KernelArgumentError(`${BACKWARD_NAME}: sums of shape ${formatShape(sums.shape)} should be ${formatShape(sumsShape)}`);
+  }
   const dy = options.dy;
   if (dy && numel(dy.shape) !== 1) throw new KernelArgumentError(`${BACKWARD_NAME}: dy of shape ${formatShape(dy.shape)} should be a scalar ([] or [1])`);
   const dl = out ?? gpu.empty(logits.shape, BACKWARD_NAME);
   checkOut(BACKWARD_NAME, 'output', dl, logits.shape, [logits, target, sums, ...(dy ? [dy] : [])]);
   gpu.dispatch({
     kernel: { name: BACKWARD_NAME, code: LOSS_BACKWARD_WGSL, constants: { WORKGROUP_SIZE, HAS_DY: dy !== undefined } },
-    uniforms: LOSS_PARAMS.write({ count, bce_weight: bceWeight, smoothing }),
+    uniforms: LOSS_PARAMS.write({ count, groups, bce_weight: bceWeight, smoothing }),
     // Without dy, `sums` fills its (unread) binding: two read-only bindings of one buffer are valid.
     tensors: [logits, target, sums, dy ?? sums, dl],
-    workgroups: flatGrid(count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: flatGrid(groups * count, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
   });
   return dl;
 }

@@ -4,9 +4,10 @@ import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-/** Partial sums: `count` values (or rows of partial sums) in `chunks` chunks. */
-export const LOSS_CHUNK_PARAMS = paramsStruct('Params', { count: d.u32, chunks: d.u32 });
-export const LOSS_PARAMS = paramsStruct('Params', { count: d.u32, bce_weight: d.f32, smoothing: d.f32 });
+/** Partial sums: `groups` groups of `count` values (or rows of partial sums) each, every group in `chunks` chunks. */
+export const LOSS_CHUNK_PARAMS = paramsStruct('Params', { count: d.u32, chunks: d.u32, groups: d.u32 });
+/** `groups` Dice groups (1: the batch, N: each image) of `count` elements each. */
+export const LOSS_PARAMS = paramsStruct('Params', { count: d.u32, groups: d.u32, bce_weight: d.f32, smoothing: d.f32 });
 export const SEGMENTATION_METRICS_PARAMS = paramsStruct('Params', { images: d.u32, hw: d.u32 });
 
 /**
@@ -37,9 +38,10 @@ fn bce_term(l: f32, t: f32) -> f32 {
 `;
 
 export const LOSS_PARTIAL_WGSL = /* wgsl */ `
-// logits l, targets t: [count] -> partial: [chunks, 4]; row k sums over elements [k·CHUNK, (k + 1)·CHUNK) of
-// (p, t, p·t, bce) with p = σ(l), bce = max(l, 0) − l·t + log(1 + e^−|l|). CHUNK = WORKGROUP_SIZE·PER_THREAD;
-// workgroup k = x + y·groups.x of a folded grid; lanes hold strided partials, added as a tree of vec4.
+// logits l, targets t: [groups, count] -> partial: [groups, chunks, 4]; row (g, k) sums over elements
+// [k·CHUNK, (k + 1)·CHUNK) of group g of (p, t, p·t, bce) with p = σ(l), bce = max(l, 0) − l·t + log(1 + e^−|l|).
+// CHUNK = WORKGROUP_SIZE·PER_THREAD; workgroup g·chunks + k = x + y·groups.x of a folded grid; lanes hold strided
+// partials, added as a tree of vec4.
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
@@ -57,26 +59,30 @@ fn main(
   @builtin(num_workgroups) groups: vec3<u32>,
   @builtin(local_invocation_index) lane: u32,
 ) {
-  let chunk = group.x + group.y * groups.x;
+  let row = group.x + group.y * groups.x;
+  let valid = row < params.chunks * params.groups;
+  let chunk = row % params.chunks;
+  let base = (row / params.chunks) * params.count;
   var acc = vec4<f32>(0.0);
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
-    if (chunk < params.chunks && i < params.count) {
-      let l = logits[i];
-      let t = truth[i];
+    if (valid && i < params.count) {
+      let l = logits[base + i];
+      let t = truth[base + i];
       let p = sigmoid_pair(l).x;
       acc += vec4<f32>(p, t, p * t, bce_term(l, t));
     }
   }
   let total = workgroup_sum(lane, acc);
-  if (lane == 0u && chunk < params.chunks) {
-    partial[chunk] = total;
+  if (lane == 0u && valid) {
+    partial[row] = total;
   }
 }
 `;
 
 export const LOSS_COMBINE_WGSL = /* wgsl */ `
-// partial: [count, 4] -> out: [chunks, 4], out[k] = Σ partial rows [k·CHUNK, (k + 1)·CHUNK), as in LOSS_PARTIAL.
+// partial: [groups, count, 4] -> out: [groups, chunks, 4], out[g, k] = Σ partial rows [k·CHUNK, (k + 1)·CHUNK) of
+// group g, as in LOSS_PARTIAL.
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
@@ -93,24 +99,27 @@ fn main(
   @builtin(num_workgroups) groups: vec3<u32>,
   @builtin(local_invocation_index) lane: u32,
 ) {
-  let chunk = group.x + group.y * groups.x;
+  let row = group.x + group.y * groups.x;
+  let valid = row < params.chunks * params.groups;
+  let chunk = row % params.chunks;
+  let base = (row / params.chunks) * params.count;
   var acc = vec4<f32>(0.0);
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
-    if (chunk < params.chunks && i < params.count) {
-      acc += partial[i];
+    if (valid && i < params.count) {
+      acc += partial[base + i];
     }
   }
   let total = workgroup_sum(lane, acc);
-  if (lane == 0u && chunk < params.chunks) {
-    out[chunk] = total;
+  if (lane == 0u && valid) {
+    out[row] = total;
   }
 }
 `;
 
 export const LOSS_FINISH_WGSL = /* wgsl */ `
-// sums: [4] = (Σp, Σt, Σp·t, Σbce) over count elements -> loss: [3] = (w·bce + (1 − w)·dice, dice, bce) with
-// dice = 1 − (2Σp·t + smooth)/(Σp + Σt + smooth), bce = Σbce / count.
+// sums: [groups, 4] = (Σp, Σt, Σp·t, Σbce) over each group's count elements -> loss: [3] = (w·bce + (1 − w)·dice,
+// dice, bce) with dice = (1/groups)·Σ_g [1 − (2Σp·t + smooth)/(Σp + Σt + smooth)]_g, bce = Σ_g Σbce_g / (groups·count).
 ${LOSS_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -119,9 +128,15 @@ ${LOSS_PARAMS.wgsl}
 
 @compute @workgroup_size(1)
 fn main() {
-  let s = sums[0];
-  let dice = 1.0 - (2.0 * s.z + params.smoothing) / (s.x + s.y + params.smoothing);
-  let bce = s.w / f32(params.count);
+  var dice_sum = 0.0;
+  var bce_sum = 0.0;
+  for (var g = 0u; g < params.groups; g++) {
+    let s = sums[g];
+    dice_sum += 1.0 - (2.0 * s.z + params.smoothing) / (s.x + s.y + params.smoothing);
+    bce_sum += s.w;
+  }
+  let dice = dice_sum / f32(params.groups);
+  let bce = bce_sum / (f32(params.groups) * f32(params.count));
   loss[0] = params.bce_weight * bce + (1.0 - params.bce_weight) * dice;
   loss[1] = dice;
   loss[2] = bce;
@@ -129,11 +144,12 @@ fn main() {
 `;
 
 export const LOSS_BACKWARD_WGSL = /* wgsl */ `
-// logits l, targets t: [count]; sums: [4] from the forward; dy: [1] (HAS_DY) -> dl: [count]
-// loss = w·(1/count)·Σ bce_i + (1 − w)·(1 − A/B),  A = 2Σp·t + smooth,  B = Σp + Σt + smooth,  p = σ(l)
+// logits l, targets t: [groups, count]; sums: [groups, 4] from the forward; dy: [1] (HAS_DY) -> dl: [groups, count]
+// loss = w·(1/n)·Σ bce_i + (1 − w)·(1/G)·Σ_g (1 − A_g/B_g),  n = G·count,  G = groups,
+// A_g = 2Σp·t + smooth,  B_g = Σp + Σt + smooth (sums over group g),  p = σ(l)
 // d bce_i / d l_i = σ(l_i) − t_i = (1 − t_i)·σ(l_i) − t_i·σ(−l_i)         (no cancellation near t = σ)
-// d dice / d p_i = −(2t_i·B − A)/B² = (A − 2t_i·B)/B²,   d p_i / d l_i = σ(l_i)·σ(−l_i)
-// dl_i = dy·[w·(σ(l_i) − t_i)/count + (1 − w)·σ(l_i)·σ(−l_i)·(A − 2t_i·B)/B²]
+// for i in group g: d dice_g / d p_i = −(2t_i·B_g − A_g)/B_g² = (A_g − 2t_i·B_g)/B_g²,   d p_i / d l_i = σ(l_i)·σ(−l_i)
+// dl_i = dy·[w·(σ(l_i) − t_i)/n + (1 − w)·σ(l_i)·σ(−l_i)·(A_g − 2t_i·B_g)/(G·B_g²)]
 override WORKGROUP_SIZE: u32 = 256u;
 override HAS_DY: bool = false;
 
@@ -149,15 +165,16 @@ ${FLAT_INDEX_WGSL}${SIGMOID_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let s = sums[0];
+  if (i >= params.count * params.groups) { return; }
+  let s = sums[i / params.count];
   let a = 2.0 * s.z + params.smoothing;
   let b = s.x + s.y + params.smoothing;
   let l = logits[i];
   let t = truth[i];
   let sigma = sigmoid_pair(l);
-  let bce_grad = ((1.0 - t) * sigma.x - t * sigma.y) / f32(params.count);
-  let dice_grad = sigma.x * sigma.y * ((a - 2.0 * t * b) / (b * b));
+  let g = f32(params.groups);
+  let bce_grad = ((1.0 - t) * sigma.x - t * sigma.y) / (g * f32(params.count));
+  let dice_grad = sigma.x * sigma.y * ((a - 2.0 * t * b) / (g * b * b));
   var upstream = 1.0;
   if (HAS_DY) {
     upstream = dy[0];
