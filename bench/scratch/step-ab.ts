@@ -4,6 +4,7 @@
  *   bench/scratch/run.sh bench/scratch/step-ab.ts <switch> [encoder] [resolution] [batch] [rounds]
  * Switches (A = the previous path, B = the new one):
  *   adam: optim.Adam with variant 'separate' (a dispatch per parameter) / 'auto' (small parameters packed)
+ *   <profile field>: that boolean field of the device profile false / true (e.g. gemmBatchIntoK)
  */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
 import { F, optim, scope, Tensor } from '../../packages/autograd/src/index.js';
@@ -29,6 +30,15 @@ if (which === 'adam') {
   const separate = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'separate' });
   const packed = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'auto' });
   sides.push({ name: 'adam separate', enter: () => separate }, { name: 'adam packed', enter: () => packed });
+} else if (typeof (gpu.deviceProfile as unknown as Record<string, unknown>)[which] === 'boolean') {
+  const optimizer = new optim.Adam(model.parameters(), { learningRate: 1e-3 });
+  const base = gpu.deviceProfile;
+  // The profile is read-only to the library; a scratch A/B swaps it between steps.
+  const set = (value: boolean) => () => {
+    Object.assign(gpu, { deviceProfile: { ...base, [which]: value } });
+    return optimizer;
+  };
+  sides.push({ name: `${which} false`, enter: set(false) }, { name: `${which} true`, enter: set(true) });
 } else {
   throw new Error(`unknown switch ${which}`);
 }

@@ -79,6 +79,7 @@ export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow,
 export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, sharpenRow, linearContrastRow, gaussianBlurRow, meanBlurRow, medianBlurRow, gaussianNoiseRow, pixelDropoutRow, coarseDropoutRow, imgaugGaussianBlurKsize, type IntensityOp } from './ops/augment-intensity/intensity.js';
 export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
+export { transpose01 } from './ops/transpose/transpose.js';
 export {
   concatConvGeometry,
   concatConvInPlace,
