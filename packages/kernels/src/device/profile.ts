@@ -60,6 +60,12 @@ export interface DeviceProfile {
    * by `reduce` (gemm's GemmOptions.batchIntoK); false always takes the partials.
    */
   readonly gemmBatchIntoK: boolean;
+  /**
+   * The depthwise weight gradient of short N·OH·OW (deep layers at small resolution) as one lane per channel and
+   * kernel row instead of a workgroup reduction per channel (ops/depthwise, DepthwiseWeightLayout): CPU adapters,
+   * where the workgroup's barrier and tree cost more than the few items it sums.
+   */
+  readonly depthwiseWeightLanes: boolean;
 }
 
 export type ProfileOverrides = Partial<Omit<DeviceProfile, 'class'>> & { class?: DeviceClass };
@@ -96,6 +102,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         concatConv: true,
         depthwiseOutputs: 8,
         gemmBatchIntoK: true,
+        depthwiseWeightLanes: true,
       }
     : {
         class: 'gpu',
@@ -112,6 +119,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         concatConv: true,
         depthwiseOutputs: 8,
         gemmBatchIntoK: true,
+        depthwiseWeightLanes: false,
       };
   const profile = { ...base, ...overrides };
   checkProfile(profile);
