@@ -51,14 +51,18 @@ const record = (side: Side): void => {
   optimizer.step();
   loss.dispose();
 };
-/** Wall ms and process CPU ms (lavapipe's threads are in the process: under load the steadier of the two). */
-const step = async (side: Side): Promise<[number, number]> => {
+/**
+ * Wall ms, process CPU ms (lavapipe's threads are in the process: under load the steadier of the two) and the
+ * JavaScript recording ms of a step (the host's share: recording ends before the submit of the last batch).
+ */
+const step = async (side: Side): Promise<[number, number, number]> => {
   const cpu = process.cpuUsage();
   const start = performance.now();
   record(side);
+  const recorded = performance.now();
   await gpu.sync();
   const used = process.cpuUsage(cpu);
-  return [performance.now() - start, (used.user + used.system) / 1000];
+  return [performance.now() - start, (used.user + used.system) / 1000, recorded - start];
 };
 
 const dispatches = new Map<string, number>();
@@ -68,7 +72,7 @@ for (const side of sides) {
   await step(side);
   dispatches.set(side.name, gpu.counters.dispatches - before);
 }
-const times = new Map<string, [number, number][]>(sides.map((side) => [side.name, []]));
+const times = new Map<string, [number, number, number][]>(sides.map((side) => [side.name, []]));
 for (let round = 0; round < Number(roundsText); round++) {
   const order = round % 2 === 0 ? sides : [...sides].reverse();
   for (const side of order) times.get(side.name)!.push(await step(side));
@@ -79,8 +83,9 @@ for (const side of sides) {
   const list = times.get(side.name)!;
   const wall = list.map(([w]) => w);
   const cpu = list.map(([, c]) => c);
+  const host = list.map(([, , h]) => h);
   console.log(
     `  ${side.name.padEnd(24)} ${String(dispatches.get(side.name)).padStart(5)} dispatches; wall ms median ${median(wall).toFixed(1)} ` +
-      `best ${Math.min(...wall).toFixed(1)}; process CPU ms median ${median(cpu).toFixed(1)} best ${Math.min(...cpu).toFixed(1)}`,
+      `best ${Math.min(...wall).toFixed(1)}; process CPU ms median ${median(cpu).toFixed(1)} best ${Math.min(...cpu).toFixed(1)}; recording ms median ${median(host).toFixed(1)}`,
   );
 }
