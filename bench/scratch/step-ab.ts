@@ -5,6 +5,7 @@
  * Switches (A = the previous path, B = the new one):
  *   adam: optim.Adam with variant 'separate' (a dispatch per parameter) / 'auto' (small parameters packed)
  *   <profile field>: that boolean field of the device profile false / true (e.g. gemmBatchIntoK)
+ *   all: every switch above off (Adam 'separate', gemmBatchIntoK and depthwiseWeightLanes false) / on
  */
 import { createGpu } from '../../packages/kernels/src/device/create-gpu.js';
 import { F, optim, scope, Tensor } from '../../packages/autograd/src/index.js';
@@ -30,6 +31,15 @@ if (which === 'adam') {
   const separate = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'separate' });
   const packed = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'auto' });
   sides.push({ name: 'adam separate', enter: () => separate }, { name: 'adam packed', enter: () => packed });
+} else if (which === 'all') {
+  const previous = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'separate' });
+  const current = new optim.Adam(model.parameters(), { learningRate: 1e-3, variant: 'auto' });
+  const base = gpu.deviceProfile;
+  const set = (on: boolean, optimizer: optim.Adam) => () => {
+    Object.assign(gpu, { deviceProfile: { ...base, gemmBatchIntoK: on, depthwiseWeightLanes: on } });
+    return optimizer;
+  };
+  sides.push({ name: 'all off (previous)', enter: set(false, previous) }, { name: 'all on', enter: set(true, current) });
 } else if (typeof (gpu.deviceProfile as unknown as Record<string, unknown>)[which] === 'boolean') {
   const optimizer = new optim.Adam(model.parameters(), { learningRate: 1e-3 });
   const base = gpu.deviceProfile;

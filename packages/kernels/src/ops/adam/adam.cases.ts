@@ -102,10 +102,10 @@ export const adamCases = defineCases('adam', {
   ),
   ...Object.fromEntries(
     (['packed', 'auto', 'separate'] as AdamVariant[]).map((variant) => [
-      `${variant} layout: 11 tensors of odd sizes (more than one packed dispatch, a short last one) equal the float32 emulation and float64`,
+      `${variant} layout: 13 tensors of odd sizes and multiples of 4 (vec4 and scalar packed dispatches, a short last one) equal the float32 emulation and float64`,
       async ({ gpu, random }) => {
         const options: AdamOptions = { learningRate: 0.02, betas: [0.85, 0.995], weightDecay: 0.003 };
-        const shapes = [[1], [7], [33], [3, 3, 3], [257], [1023], [5, 1, 5, 5], [ADAM_PACKED_MAX_ELEMENTS], [ADAM_PACKED_MAX_ELEMENTS + 1], [2], [96, 1, 3, 3]];
+        const shapes = [[1], [7], [33], [3, 3, 3], [257], [1023], [5, 1, 5, 5], [ADAM_PACKED_MAX_ELEMENTS], [ADAM_PACKED_MAX_ELEMENTS + 1], [2], [96, 1, 3, 3], [8, 1000], [12]];
         if (Math.ceil(shapes.length / adamPackedSlots(gpu)) < 2) throw new Error('the shapes should need two packed dispatches');
         const { hosts, groups, float64 } = await runSteps(gpu, random, shapes, 3, options, variant);
         for (const [index, host] of hosts.entries()) {
@@ -119,9 +119,9 @@ export const adamCases = defineCases('adam', {
       },
     ]),
   ),
-  'packed layout on a tensor longer than the dispatch (lanes loop: 70001 elements) and a short one beside it': async ({ gpu, random }) => {
+  'packed layout on tensors longer than the dispatch (lanes loop: 70001 elements scalar, 262148 at vec4) and short ones beside them': async ({ gpu, random }) => {
     const options: AdamOptions = { learningRate: 1e-3 };
-    const { hosts, groups } = await runSteps(gpu, random, [[70001], [5]], 2, options, 'packed');
+    const { hosts, groups } = await runSteps(gpu, random, [[70001], [5], [262148], [8]], 2, options, 'packed');
     for (const [index, host] of hosts.entries()) {
       assertClose(await gpu.read(groups[index]!.param), host.param, 'exact', `param ${index}`);
       assertClose(await gpu.read(groups[index]!.v), host.v, 'exact', `v ${index}`);

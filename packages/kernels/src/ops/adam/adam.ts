@@ -6,10 +6,10 @@
  * or one flat segment that holds many parameters back to back (gaps of zeros are harmless: g = m = v = 0 leaves p
  * unchanged). The step scalars are the same for every group of a step. Two kernels:
  * - separate (runtime/flat): one dispatch per group (two when a vec4 layout leaves a scalar tail), vec4 loads;
- * - packed (adam-packed.wgsl.ts): up to ⌊maxStorageBuffersPerShaderStage / 4⌋ groups (at most 8) per dispatch, one
- *   element a lane. A network's many small tensors (batch-norm scales and shifts, biases, depthwise and SE weights)
+ * - packed (adam-packed.wgsl.ts): up to ⌊maxStorageBuffersPerShaderStage / 4⌋ groups (at most 8) per dispatch, vec4
+ *   when every count of the dispatch is a multiple of 4, else one element a lane. A network's many small tensors (batch-norm scales and shifts, biases, depthwise and SE weights)
  *   cost a dispatch each in the separate layout, where the dispatch, not the arithmetic, is the price.
- * `auto` packs the groups of at most ADAM_PACKED_MAX_ELEMENTS elements and runs the others separately.
+ * `auto` packs the groups up to ADAM_PACKED_MAX_ELEMENTS(_VEC4) elements and runs the others separately.
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -21,8 +21,13 @@ import { ADAM_PARAMS, ADAM_WGSL } from './adam.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
-/** Largest group `auto` sends to the packed kernel (the separate vec4 kernel covers it in 4 workgroups). */
+/**
+ * Largest group `auto` sends to the packed kernel: a count that is a multiple of 4 runs there at vec4 up to
+ * ADAM_PACKED_MAX_ELEMENTS_VEC4 (the separate kernel's one dispatch covers it in 64 workgroups), others one element
+ * a lane up to ADAM_PACKED_MAX_ELEMENTS (4 workgroups of the separate kernel).
+ */
 export const ADAM_PACKED_MAX_ELEMENTS = 4096;
+export const ADAM_PACKED_MAX_ELEMENTS_VEC4 = 65536;
 
 /** Workgroups along x of a packed dispatch at most; lanes loop over longer tensors. */
 const PACKED_MAX_GROUPS_X = 256;
@@ -100,12 +105,15 @@ export function adamKernel(weightDecay: boolean): KernelSource {
 
 const packedKernels = new Map<string, KernelSource>();
 
-/** The packed kernel for `slots` groups, one object per (slots, weight decay) so its pipeline key is built once. */
-export function adamPackedKernel(slots: number, weightDecay: boolean): KernelSource {
-  const key = `${slots}|${weightDecay}`;
+/**
+ * The packed kernel for `slots` groups at entry point `main4` (vec4, every count a multiple of 4) or `main`, one
+ * object per (slots, weight decay, entry point) so its pipeline key is built once.
+ */
+export function adamPackedKernel(slots: number, weightDecay: boolean, entryPoint: 'main4' | 'main' = 'main'): KernelSource {
+  const key = `${slots}|${weightDecay}|${entryPoint}`;
   let kernel = packedKernels.get(key);
   if (!kernel) {
-    kernel = { name: 'adam.packed', code: adamPackedWgsl(slots), constants: { WORKGROUP_SIZE, WEIGHT_DECAY: weightDecay } };
+    kernel = { name: 'adam.packed', code: adamPackedWgsl(slots), entryPoint, constants: { WORKGROUP_SIZE, WEIGHT_DECAY: weightDecay } };
     packedKernels.set(key, kernel);
   }
   return kernel;
@@ -145,7 +153,8 @@ export function adam(
   const packed: AdamGroup[] = [];
   for (const group of list) {
     const count = numel(group.param.shape);
-    if (variant === 'packed' || (variant === 'auto' && count <= ADAM_PACKED_MAX_ELEMENTS)) {
+    const small = count % 4 === 0 ? count <= ADAM_PACKED_MAX_ELEMENTS_VEC4 : count <= ADAM_PACKED_MAX_ELEMENTS;
+    if (variant === 'packed' || (variant === 'auto' && small)) {
       if (count > 0) packed.push(group);
       continue;
     }
@@ -158,18 +167,21 @@ export function adam(
       variant: flatVariant,
     });
   }
-  // Similar sizes share a dispatch, so few lanes idle on a short slot.
-  packed.sort((a, b) => numel(b.param.shape) - numel(a.param.shape));
+  // vec4 chunks (every count a multiple of 4) and scalar ones; similar sizes share a dispatch, so few lanes idle.
   const slots = adamPackedSlots(gpu);
-  for (let first = 0; first < packed.length; first += slots) {
-    const chunk = packed.slice(first, first + slots);
-    const counts = chunk.map((group) => numel(group.param.shape));
-    gpu.dispatch({
-      kernel: adamPackedKernel(chunk.length, scalars.weightDecay !== 0),
-      uniforms: ADAM_PACKED_PARAMS.write(Object.assign({ counts }, stepScalars)),
-      tensors: chunk.flatMap((group) => [group.param, group.grad, group.m, group.v]),
-      workgroups: [Math.min(PACKED_MAX_GROUPS_X, Math.ceil(counts[0]! / WORKGROUP_SIZE)), chunk.length],
-    });
+  for (const vec4 of [true, false]) {
+    const layout = packed.filter((group) => (numel(group.param.shape) % 4 === 0) === vec4);
+    layout.sort((a, b) => numel(b.param.shape) - numel(a.param.shape));
+    for (let first = 0; first < layout.length; first += slots) {
+      const chunk = layout.slice(first, first + slots);
+      const counts = chunk.map((group) => numel(group.param.shape));
+      gpu.dispatch({
+        kernel: adamPackedKernel(chunk.length, scalars.weightDecay !== 0, vec4 ? 'main4' : 'main'),
+        uniforms: ADAM_PACKED_PARAMS.write(Object.assign({ counts }, stepScalars)),
+        tensors: chunk.flatMap((group) => [group.param, group.grad, group.m, group.v]),
+        workgroups: [Math.min(PACKED_MAX_GROUPS_X, Math.ceil(counts[0]! / (vec4 ? 4 : 1) / WORKGROUP_SIZE)), chunk.length],
+      });
+    }
   }
 }
 
