@@ -22,12 +22,14 @@ import { ADAM_PARAMS, ADAM_WGSL } from './adam.wgsl.js';
 const WORKGROUP_SIZE = 256;
 
 /**
- * Largest group `auto` sends to the packed kernel: a count that is a multiple of 4 runs there at vec4 up to
- * ADAM_PACKED_MAX_ELEMENTS_VEC4 (the separate kernel's one dispatch covers it in 64 workgroups), others one element
- * a lane up to ADAM_PACKED_MAX_ELEMENTS (4 workgroups of the separate kernel).
+ * Largest group `auto` sends to the packed kernel (4 workgroups of the separate vec4 kernel): vec4 when the count is
+ * a multiple of 4 (ADAM_PACKED_MAX_ELEMENTS_VEC4), one element a lane otherwise (ADAM_PACKED_MAX_ELEMENTS). Packing
+ * the vec4 tensors up to 65536 gave Linknet-B6 17% fewer dispatches but no less CPU time in an A/B at load 28
+ * (bench/RESULTS.md, branch speed; the compiled code was not read: the slot switch, uniform per workgroup but not
+ * known to be so by lavapipe, may cost every lane the other slots' masked branches), so only small tensors pack.
  */
 export const ADAM_PACKED_MAX_ELEMENTS = 4096;
-export const ADAM_PACKED_MAX_ELEMENTS_VEC4 = 65536;
+export const ADAM_PACKED_MAX_ELEMENTS_VEC4 = 4096;
 
 /** Workgroups along x of a packed dispatch at most; lanes loop over longer tensors. */
 const PACKED_MAX_GROUPS_X = 256;
