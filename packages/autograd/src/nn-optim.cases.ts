@@ -1,4 +1,5 @@
-import { unaryReference } from '@ulseg/kernels/reference';
+import { numel } from '@ulseg/kernels';
+import { adamFloat32Emulation, unaryReference } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, expectError, randomArray } from '@ulseg/kernels/testing';
 import { gradcheck } from '../test/gradcheck.js';
 import { F, nn, optim, Tensor } from './index.js';
@@ -113,5 +114,31 @@ export const nnOptimCases = defineCases('autograd-nn', {
     assertClose(await idle.toArray(), [1, 2], 'exact', 'a parameter without a gradient');
     const saved = await optimizer.stateDict();
     if (saved.get(0)?.step !== 3 || saved.has(1)) throw new Error('optimizer state should hold parameter 0 at step 3 only');
+  },
+  'Adam: parameters at different step counts (one joins late) each take their own step, packed and separate alike': async ({ gpu, random }) => {
+    const shapes = [[37], [5, 1, 3, 3], [1], [4099]];
+    const run = async (variant: 'auto' | 'separate'): Promise<void> => {
+      const params = shapes.map((shape) => Tensor.fromArray(gpu, randomArray(random, numel(shape)), shape, { requiresGrad: true }));
+      const optimizer = new optim.Adam(params, { learningRate: 1e-2, variant });
+      const hosts = await Promise.all(params.map(async (param) => ({ param: await param.toArray(), m: new Float32Array(numel(param.shape)), v: new Float32Array(numel(param.shape)) })));
+      const steps = params.map(() => 0);
+      for (let round = 0; round < 3; round++) {
+        params.forEach((param, index) => {
+          param.grad?.dispose();
+          param.grad = undefined;
+          // Parameter 1 has no gradient in the first round: it stays a step behind the others.
+          if (index === 1 && round === 0) return;
+          const g = randomArray(random, numel(param.shape), { minMagnitude: 1e-3 });
+          param.grad = Tensor.fromArray(gpu, g, param.shape).keep();
+          adamFloat32Emulation(hosts[index]!, g, ++steps[index]!, { learningRate: 1e-2 });
+        });
+        optimizer.step();
+      }
+      const results = await Promise.all(params.map((param) => param.toArray()));
+      results.forEach((result, index) => assertClose(result, hosts[index]!.param, 'exact', `${variant}: parameter ${index} after ${steps[index]} steps`));
+      if ((await optimizer.stateDict()).get(1)?.step !== 2) throw new Error(`${variant}: parameter 1 should be at step 2`);
+    };
+    await run('auto');
+    await run('separate');
   },
 });

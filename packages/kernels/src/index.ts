@@ -32,7 +32,18 @@ export { reduce, reduceKernel, reduceLeadingKernel, REDUCE_LAYOUTS, REDUCE_OPS, 
 export { reductionPlan, type ReductionPlan } from './ops/reduce/reduce-plan.js';
 
 export { activationBackward, activationBackwardKernel, ACTIVATION_BACKWARD_OPS, type ActivationBackwardOp } from './ops/activation-backward/activation-backward.js';
-export { adam, adamScalars, adamKernel, type AdamGroup, type AdamOptions, type AdamScalars } from './ops/adam/adam.js';
+export {
+  adam,
+  adamScalars,
+  adamKernel,
+  adamPackedKernel,
+  adamPackedSlots,
+  ADAM_PACKED_MAX_ELEMENTS,
+  type AdamGroup,
+  type AdamOptions,
+  type AdamScalars,
+  type AdamVariant,
+} from './ops/adam/adam.js';
 export { globalAvgPool2d, globalAvgPool2dBackward, channelScale, channelScaleBackward, rowReduction, type RowReduction, type ChannelScaleGradients } from './ops/squeeze-excitation/squeeze-excitation.js';
 export {
   squeezeExcitation,
@@ -68,6 +79,7 @@ export { augmentPiecewiseAffine, augmentElastic, piecewiseAffineRow, elasticRow,
 export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, sharpenRow, linearContrastRow, gaussianBlurRow, meanBlurRow, medianBlurRow, gaussianNoiseRow, pixelDropoutRow, coarseDropoutRow, imgaugGaussianBlurKsize, type IntensityOp } from './ops/augment-intensity/intensity.js';
 export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
+export { transpose01 } from './ops/transpose/transpose.js';
 export {
   concatConvGeometry,
   concatConvInPlace,

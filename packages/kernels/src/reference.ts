@@ -25,6 +25,7 @@ export { piecewiseAffineReference, elasticReference } from './ops/augment-deform
 export { intensityReference } from './ops/augment-intensity/intensity.reference.js';
 export { maxPool2dReference, maxPool2dBackwardReference } from './ops/max-pool/max-pool.reference.js';
 export { concatReference, narrowReference } from './ops/concat/concat.reference.js';
+export { transpose01Reference } from './ops/transpose/transpose.reference.js';
 export { conv2dConcatReference, conv2dConcatBackwardInputReference, conv2dConcatBackwardWeightReference } from './ops/conv2d-concat/conv2d-concat.reference.js';
 export { adaptiveAvgPool2dReference, adaptiveAvgPool2dBackwardReference, adaptiveWindow } from './ops/adaptive-pool/adaptive-pool.reference.js';
 export { groupNormReference, groupNormBackwardReference } from './ops/group-norm/group-norm.reference.js';

@@ -1,9 +1,10 @@
 /**
  * torch.optim.Adam (Kingma & Ba, https://arxiv.org/abs/1412.6980): state per parameter (`exp_avg`, `exp_avg_sq`,
  * `step`), created at the parameter's first step with a gradient; parameters without a gradient are skipped, as in
- * PyTorch. All updates of a step are recorded into the open batch (one submit with the rest of the training step).
+ * PyTorch. All updates of a step are recorded into the open batch (one submit with the rest of the training step),
+ * in one `adam` call per step count, so the kernel packs the small tensors into shared dispatches.
  */
-import { adam, numel } from '@ulseg/kernels';
+import { adam, numel, type AdamGroup, type AdamVariant } from '@ulseg/kernels';
 import { Tensor } from '../tensor.js';
 import { markWeightsChanged } from '../weights-version.js';
 
@@ -12,6 +13,8 @@ export interface AdamConfig {
   betas?: readonly [number, number];
   eps?: number;
   weightDecay?: number;
+  /** The kernel's dispatch layout (tests, benchmarks); default `auto`. */
+  variant?: AdamVariant;
 }
 
 interface ParameterState {
@@ -31,6 +34,7 @@ export class Adam {
   readonly betas: readonly [number, number];
   readonly eps: number;
   readonly weightDecay: number;
+  readonly variant: AdamVariant;
   private readonly state = new Map<Tensor, ParameterState>();
 
   constructor(
@@ -41,10 +45,13 @@ export class Adam {
     this.betas = config.betas ?? [0.9, 0.999];
     this.eps = config.eps ?? 1e-8;
     this.weightDecay = config.weightDecay ?? 0;
+    this.variant = config.variant ?? 'auto';
   }
 
   step(): void {
     markWeightsChanged();
+    // Parameters that missed a step (no gradient) are a step behind: one adam call per step count.
+    const byStep = new Map<number, AdamGroup[]>();
     for (const param of this.params) {
       if (!param.grad) continue;
       let state = this.state.get(param);
@@ -53,12 +60,14 @@ export class Adam {
         this.state.set(param, state);
       }
       state.step++;
-      adam(param.gpu, { param: param.data, grad: param.grad.data, m: state.m.data, v: state.v.data }, state.step, {
-        learningRate: this.learningRate,
-        betas: this.betas,
-        eps: this.eps,
-        weightDecay: this.weightDecay,
-      });
+      let groups = byStep.get(state.step);
+      if (!groups) byStep.set(state.step, (groups = []));
+      groups.push({ param: param.data, grad: param.grad.data, m: state.m.data, v: state.v.data });
+    }
+    const gpu = this.params[0]?.gpu;
+    if (!gpu) return;
+    for (const [step, groups] of byStep) {
+      adam(gpu, groups, step, { learningRate: this.learningRate, betas: this.betas, eps: this.eps, weightDecay: this.weightDecay }, this.variant);
     }
   }
 

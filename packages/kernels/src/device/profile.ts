@@ -54,6 +54,18 @@ export interface DeviceProfile {
    * lavapipe, but no gain measured yet over 8 on the CPU adapters: 8 on both classes for now).
    */
   readonly depthwiseOutputs: 8 | 16;
+  /**
+   * gemm's sumBatch with both operands batched may move the batch into K (one product over batch · K after
+   * transposing the operands whose K is contiguous) where that moves fewer elements than partial products summed
+   * by `reduce` (gemm's GemmOptions.batchIntoK); false always takes the partials.
+   */
+  readonly gemmBatchIntoK: boolean;
+  /**
+   * The depthwise weight gradient of short N·OH·OW (deep layers at small resolution) as one lane per channel and
+   * kernel row instead of a workgroup reduction per channel (ops/depthwise, DepthwiseWeightLayout): CPU adapters,
+   * where the workgroup's barrier and tree cost more than the few items it sums.
+   */
+  readonly depthwiseWeightLanes: boolean;
 }
 
 export type ProfileOverrides = Partial<Omit<DeviceProfile, 'class'>> & { class?: DeviceClass };
@@ -89,6 +101,8 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         reduction: 'lane',
         concatConv: true,
         depthwiseOutputs: 8,
+        gemmBatchIntoK: true,
+        depthwiseWeightLanes: true,
       }
     : {
         class: 'gpu',
@@ -104,6 +118,8 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         reduction: 'workgroup',
         concatConv: true,
         depthwiseOutputs: 8,
+        gemmBatchIntoK: true,
+        depthwiseWeightLanes: false,
       };
   const profile = { ...base, ...overrides };
   checkProfile(profile);

@@ -1,9 +1,8 @@
 import { assertClose, defineCases, expectError, poisoned, poisonedWindow, randomArray, type PoisonedWindow } from '../../testing/index.js';
-import type { FlatVariant } from '../../runtime/flat.js';
 import type { Random } from '../../testing/random.js';
 import type { Gpu } from '../../runtime/gpu.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
-import { adam, type AdamGroup, type AdamOptions } from './adam.js';
+import { adam, adamPackedSlots, ADAM_PACKED_MAX_ELEMENTS, type AdamGroup, type AdamOptions, type AdamVariant } from './adam.js';
 import { adamFloat32Emulation, adamReference } from './adam.reference.js';
 
 interface HostGroup {
@@ -30,7 +29,7 @@ function upload(gpu: Gpu, host: HostGroup): AdamGroup {
 }
 
 /** Runs `steps` Adam steps on the GPU and on the host (float32 emulation), fresh gradients each step. */
-async function runSteps(gpu: Gpu, random: Random, shapes: number[][], steps: number, options: AdamOptions, variant: FlatVariant = 'auto') {
+async function runSteps(gpu: Gpu, random: Random, shapes: number[][], steps: number, options: AdamOptions, variant: AdamVariant = 'auto') {
   const hosts: HostGroup[] = shapes.map((shape) => {
     const count = shape.reduce((product, size) => product * size, 1);
     return { shape, param: randomArray(random, count), m: new Float32Array(count), v: new Float32Array(count) };
@@ -64,7 +63,7 @@ export const adamCases = defineCases('adam', {
     }
   },
   ...Object.fromEntries(
-    (['vec4', 'scalar'] as FlatVariant[]).map((variant) => [
+    (['vec4', 'scalar', 'separate', 'packed', 'auto'] as AdamVariant[]).map((variant) => [
       `${variant} layout, every tensor at an offset: [4099], [3, 5, 7], [2] (tails) and [8, 16] bit for bit over three steps`,
       async ({ gpu, random }) => {
         const options: AdamOptions = { learningRate: 0.01, weightDecay: 0.01 };
@@ -101,6 +100,33 @@ export const adamCases = defineCases('adam', {
       },
     ]),
   ),
+  ...Object.fromEntries(
+    (['packed', 'auto', 'separate'] as AdamVariant[]).map((variant) => [
+      `${variant} layout: 13 tensors of odd sizes and multiples of 4 (vec4 and scalar packed dispatches, a short last one) equal the float32 emulation and float64`,
+      async ({ gpu, random }) => {
+        const options: AdamOptions = { learningRate: 0.02, betas: [0.85, 0.995], weightDecay: 0.003 };
+        const shapes = [[1], [7], [33], [3, 3, 3], [257], [1023], [5, 1, 5, 5], [ADAM_PACKED_MAX_ELEMENTS], [ADAM_PACKED_MAX_ELEMENTS + 1], [2], [96, 1, 3, 3], [8, 1000], [12]];
+        if (Math.ceil(shapes.length / adamPackedSlots(gpu)) < 2) throw new Error('the shapes should need two packed dispatches');
+        const { hosts, groups, float64 } = await runSteps(gpu, random, shapes, 3, options, variant);
+        for (const [index, host] of hosts.entries()) {
+          const label = `${variant} [${host.shape}]`;
+          const param = await gpu.read(groups[index]!.param);
+          assertClose(param, host.param, 'exact', `param ${label}`);
+          assertClose(await gpu.read(groups[index]!.m), host.m, 'exact', `m ${label}`);
+          assertClose(await gpu.read(groups[index]!.v), host.v, 'exact', `v ${label}`);
+          assertClose(param, float64[index]!.param, 'elementwise', `param ${label} vs float64`);
+        }
+      },
+    ]),
+  ),
+  'packed layout on tensors longer than the dispatch (lanes loop: 70001 elements scalar, 262148 at vec4) and short ones beside them': async ({ gpu, random }) => {
+    const options: AdamOptions = { learningRate: 1e-3 };
+    const { hosts, groups } = await runSteps(gpu, random, [[70001], [5], [262148], [8]], 2, options, 'packed');
+    for (const [index, host] of hosts.entries()) {
+      assertClose(await gpu.read(groups[index]!.param), host.param, 'exact', `param ${index}`);
+      assertClose(await gpu.read(groups[index]!.v), host.v, 'exact', `v ${index}`);
+    }
+  },
   'weight decay, other betas and a large learning rate: bit for bit over four steps': async ({ gpu, random }) => {
     const options: AdamOptions = { learningRate: 0.05, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01 };
     const { hosts, groups, float64 } = await runSteps(gpu, random, [[1001]], 4, options);

@@ -15,6 +15,25 @@ export const ADAM_PARAMS = paramsStruct('Params', {
   weight_decay: d.f32,
 });
 
+/**
+ * `adam_step(p, g, m, v) -> (p, m, v)` on four elements, the formula of ADAM_WGSL's header, reading the step scalars
+ * from `params` (a struct with ADAM_PARAMS' scalar fields) and the WEIGHT_DECAY override: shared by the flat and the
+ * packed kernels so that both round alike.
+ */
+export const ADAM_STEP_WGSL = /* wgsl */ `
+// One step of each component: (p, m, v) from (p, g, m, v), as the formula in the kernel header.
+fn adam_step(param: vec4<f32>, gradient: vec4<f32>, m_old: vec4<f32>, v_old: vec4<f32>) -> array<vec4<f32>, 3> {
+  var grad = gradient;
+  if (WEIGHT_DECAY) {
+    grad = grad + params.weight_decay * param;
+  }
+  let m_next = params.beta1 * m_old + params.one_minus_beta1 * grad;
+  let v_next = params.beta2 * v_old + (params.one_minus_beta2 * grad) * grad;
+  let denom = sqrt(v_next) / params.bias_correction2_sqrt + params.eps;
+  return array<vec4<f32>, 3>(param + (params.neg_step_size * m_next) / denom, m_next, v_next);
+}
+`;
+
 export const ADAM_WGSL = /* wgsl */ `
 // p, g, m, v: [count], one parameter tensor (or one flat segment holding several). Adam step t in place, PyTorch
 // 1.13's single-tensor formula, every operation one float32 rounding in torch's order:
@@ -41,18 +60,7 @@ ${ADAM_PARAMS.wgsl}
 @group(0) @binding(3) var<storage, read_write> m4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> v4: array<vec4<f32>>;
 ${FLAT_INDEX_WGSL}
-// One step of each component: (p, m, v) from (p, g, m, v), as the formula above.
-fn adam_step(param: vec4<f32>, gradient: vec4<f32>, m_old: vec4<f32>, v_old: vec4<f32>) -> array<vec4<f32>, 3> {
-  var grad = gradient;
-  if (WEIGHT_DECAY) {
-    grad = grad + params.weight_decay * param;
-  }
-  let m_next = params.beta1 * m_old + params.one_minus_beta1 * grad;
-  let v_next = params.beta2 * v_old + (params.one_minus_beta2 * grad) * grad;
-  let denom = sqrt(v_next) / params.bias_correction2_sqrt + params.eps;
-  return array<vec4<f32>, 3>(param + (params.neg_step_size * m_next) / denom, m_next, v_next);
-}
-
+${ADAM_STEP_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let j = flat_index(gid, groups, WORKGROUP_SIZE);

@@ -106,6 +106,8 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
       await checkBackward(gpu, random, { x: [3, 5, 7, 9], w: [6, 5, 1, 1] });
       await checkBackward(gpu, random, { x: [6, 20, 1, 1], w: [5, 20, 1, 1] });
       await checkBackward(gpu, random, { x: [2, 8, 10, 10], w: [12, 8, 1, 1] });
+      // 1x1 at 2 x 2 pixels: gemm moves the batch into K (partials [N, Cout, C] would outweigh the operands).
+      await checkBackward(gpu, random, { x: [4, 23, 2, 2], w: [37, 23, 1, 1] });
     },
   },
   'dw reduced over N·OH·OW >= 20000 (split into chunks and summed), and explicit split counts': {

@@ -5,7 +5,15 @@ import type { Random } from '../../testing/random.js';
 import { numelOf, PADS } from '../conv2d/conv2d.cases.js';
 import { convGeometry, outputShape, type Padding } from '../conv2d/conv2d-geometry.js';
 import type { Activation } from '../gemm/tiles.js';
-import { DEPTHWISE_OUTPUTS, depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardWeight, type DepthwiseOutputs } from './depthwise.js';
+import {
+  DEPTHWISE_OUTPUTS,
+  DEPTHWISE_WEIGHT_LANES_MAX_ITEMS,
+  depthwiseConv2d,
+  depthwiseConv2dBackwardInput,
+  depthwiseConv2dBackwardWeight,
+  type DepthwiseOutputs,
+  type DepthwiseWeightLayout,
+} from './depthwise.js';
 import {
   depthwiseConv2dBackwardInputReference,
   depthwiseConv2dBackwardWeightReference,
@@ -43,7 +51,7 @@ async function checkForward(gpu: Gpu, random: Random, spec: Spec, activation?: A
   assertClose(await gpu.read(y), expected.data, 'forward', `depthwise ${JSON.stringify(spec)} ${activation ?? ''} ${outputsPerLane ?? 'profile'} a lane`);
 }
 
-async function checkBackward(gpu: Gpu, random: Random, spec: Spec, parts = { input: true, weight: true }): Promise<void> {
+async function checkBackward(gpu: Gpu, random: Random, spec: Spec, parts = { input: true, weight: true }, layout?: DepthwiseWeightLayout): Promise<void> {
   const x = randomArray(random, numelOf(spec.x));
   const w = randomArray(random, numelOf(wShape(spec)));
   const dy = randomArray(random, numelOf(yShape(spec)));
@@ -54,8 +62,8 @@ async function checkBackward(gpu: Gpu, random: Random, spec: Spec, parts = { inp
     assertClose(await gpu.read(dx), depthwiseConv2dBackwardInputReference(dy, w, spec.x, wShape(spec), spec), 'forward', `dx ${label}`);
   }
   if (parts.weight) {
-    const dw = depthwiseConv2dBackwardWeight(gpu, gpu.upload(x, spec.x), dyTensor, wShape(spec), { ...spec, out: poisoned(gpu, wShape(spec)) });
-    assertClose(await gpu.read(dw), depthwiseConv2dBackwardWeightReference(x, spec.x, dy, wShape(spec), spec), 'gradient', `dw ${label}`);
+    const dw = depthwiseConv2dBackwardWeight(gpu, gpu.upload(x, spec.x), dyTensor, wShape(spec), { ...spec, out: poisoned(gpu, wShape(spec)), layout });
+    assertClose(await gpu.read(dw), depthwiseConv2dBackwardWeightReference(x, spec.x, dy, wShape(spec), spec), 'gradient', `dw ${layout ?? 'auto'} ${label}`);
   }
 }
 
@@ -105,6 +113,24 @@ export const depthwiseCases = defineCases('depthwise', {
       }
     },
   },
+  ...Object.fromEntries(
+    (['workgroup', 'lanes'] as DepthwiseWeightLayout[]).map((layout) => [
+      `dw with the ${layout} layout forced: every geometry and pad combination, a deep-layer shape (2 x 3 pixels, 37 channels), and beyond the lanes threshold`,
+      {
+        timeoutMs: COLD_COMPILE_MS,
+        run: async ({ gpu, random }) => {
+          const weight = { input: false, weight: true };
+          for (const { k, stride } of GEOMETRIES) {
+            for (const padding of PADS) await checkBackward(gpu, random, { x: [3, 5, 7, 9], k, stride, padding }, weight, layout);
+            await checkBackward(gpu, random, { x: [4, 37, 2, 3], k, stride, padding: [k >> 1, 0, k >> 1, k >> 1] }, weight, layout);
+          }
+          // N·OH·⌈OW / 8⌉ past the threshold at which auto leaves the lanes layout.
+          const rows = DEPTHWISE_WEIGHT_LANES_MAX_ITEMS + 7;
+          await checkBackward(gpu, random, { x: [1, 3, rows, 11], k: 5, stride: 1, padding: 2 }, weight, layout);
+        },
+      },
+    ]),
+  ),
   'dx and dw against finite differences': {
     timeoutMs: COLD_COMPILE_MS,
     run: async ({ gpu, random }) => {

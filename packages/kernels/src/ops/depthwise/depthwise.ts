@@ -1,7 +1,8 @@
 /**
  * Depthwise convolution fast path (groups = C = Cout, kernel 3 or 5, stride 1 or 2, dilation 1, any padding):
  * forward with register reuse along W (fused bias / scale / activation), input gradient, and weight gradient as a
- * workgroup reduction per (channel, chunk of N·OH·OW) whose partial sums a second pass adds. conv2d routes here.
+ * workgroup reduction per (channel, chunk of N·OH·OW) whose partial sums a second pass adds, or, for short N·OH·OW,
+ * one lane per (channel, kernel row) summing it all (`lanes`). conv2d routes here.
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -13,6 +14,7 @@ import { activationCode, epilogueFlags, type Activation } from '../gemm/tiles.js
 import { reduce } from '../reduce/reduce.js';
 import {
   DEPTHWISE_BACKWARD_INPUT_WGSL,
+  DEPTHWISE_BACKWARD_WEIGHT_LANES_WGSL,
   DEPTHWISE_BACKWARD_WEIGHT_WGSL,
   DEPTHWISE_INPUT_PARAMS,
   DEPTHWISE_OUTPUTS,
@@ -117,13 +119,23 @@ export function depthwiseConv2dBackwardInput(
 /** Items (T outputs of one row) one workgroup sums per chunk; fewer chunks keep the second pass short. */
 const ITEMS_PER_CHUNK = WORKGROUP_SIZE * 16;
 
+/** Most items (N·OH·⌈OW / T⌉) for which `auto` takes the lanes layout of the weight gradient. */
+export const DEPTHWISE_WEIGHT_LANES_MAX_ITEMS = 256;
+
+/**
+ * Weight-gradient layout: `workgroup` (a workgroup per channel and chunk, partial sums added by `reduce`), `lanes`
+ * (a lane per channel and kernel row, no barrier, no second pass), `auto` (lanes when the device profile's
+ * depthwiseWeightLanes is on and N·OH·⌈OW / T⌉ ≤ DEPTHWISE_WEIGHT_LANES_MAX_ITEMS).
+ */
+export type DepthwiseWeightLayout = 'auto' | 'workgroup' | 'lanes';
+
 /** dL/dw of the depthwise convolution: [C, 1, K, K]. */
 export function depthwiseConv2dBackwardWeight(
   gpu: Gpu,
   x: GpuTensor,
   dy: GpuTensor,
   weightShape: readonly number[],
-  options: Conv2dOptions & { out?: GpuTensor } = {},
+  options: Conv2dOptions & { out?: GpuTensor; layout?: DepthwiseWeightLayout } = {},
 ): GpuTensor {
   const name = 'depthwiseConv2dBackwardWeight';
   const g = geometry(name, x.shape, weightShape, options);
@@ -133,6 +145,17 @@ export function depthwiseConv2dBackwardWeight(
   if (out.buffer === dy.buffer || out.buffer === x.buffer) throw new KernelArgumentError(`${name}: output must not alias an input buffer`);
   const blocks = Math.ceil(g.OW / T);
   const items = g.N * g.OH * blocks;
+  const layout = options.layout ?? 'auto';
+  if (layout === 'lanes' || (layout === 'auto' && gpu.deviceProfile.depthwiseWeightLanes && items <= DEPTHWISE_WEIGHT_LANES_MAX_ITEMS)) {
+    const lanes = g.C * g.KH;
+    gpu.dispatch({
+      kernel: kernel(`${name}.lanes`, DEPTHWISE_BACKWARD_WEIGHT_LANES_WGSL, g),
+      uniforms: DEPTHWISE_WEIGHT_PARAMS.write(geometryValues(g, { blocks, items, chunk: items, splits: 1 })),
+      tensors: [x, dy, out],
+      workgroups: flatGrid(lanes, WORKGROUP_SIZE, gpu.limits.maxComputeWorkgroupsPerDimension),
+    });
+    return out;
+  }
   const fit = Math.max(1, Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * g.C * g.KH * g.KW)));
   const splits = Math.min(Math.ceil(items / ITEMS_PER_CHUNK), gpu.limits.maxComputeWorkgroupsPerDimension, fit);
   const chunk = Math.ceil(items / splits);

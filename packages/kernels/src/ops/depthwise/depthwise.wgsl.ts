@@ -200,3 +200,57 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
 }
 `;
+
+/**
+ * The weight gradient with one lane per (channel, kernel row) and no workgroup memory or barrier, for short
+ * N·OH·OW (the deep layers of a network at small resolution: a handful of items per channel, where the workgroup
+ * variant above leaves most of its lanes idle and pays a barrier and a tree per channel).
+ */
+export const DEPTHWISE_BACKWARD_WEIGHT_LANES_WGSL = /* wgsl */ `
+// x: [N, C, H, W], dy: [N, C, OH, OW], dw: [C, 1, K, K]
+// dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
+// Lane l = c K + kh (l < C K) sums every item j = (n OH + oh) blocks + b (T outputs of one row) for its K sums
+// dw[c, 0, kh, 0 .. K-1] and writes them.
+${COMMON}
+${DEPTHWISE_WEIGHT_PARAMS.wgsl}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let l = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (l >= p.C * K) { return; }
+  let c = l / K;
+  let kh = l % K;
+  var acc: array<f32, 5>;
+  for (var j = 0u; j < p.items; j++) {
+    let b = j % p.blocks;
+    let oh = (j / p.blocks) % p.OH;
+    let n = j / (p.blocks * p.OH);
+    let ih = i32(oh * S + kh) - i32(p.pt);
+    if (ih < 0 || ih >= i32(p.H)) { continue; }
+    let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
+    var g: array<f32, T>;
+    for (var t = 0u; t < T; t++) {
+      let ow = T * b + t;
+      g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
+    }
+    let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
+    let iw0 = i32(T * b * S) - i32(p.pl);
+    var segment: array<f32, SEGMENT>;
+    for (var e = 0u; e < (T - 1u) * S + K; e++) {
+      let iw = iw0 + i32(e);
+      segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
+    }
+    for (var kw = 0u; kw < K; kw++) {
+      var v = acc[kw];
+      for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
+      acc[kw] = v;
+    }
+  }
+  for (var kw = 0u; kw < K; kw++) { dw[l * K + kw] = acc[kw]; }
+}
+`;

@@ -112,21 +112,28 @@ export const gemmCases = defineCases('gemm', {
       await check(gpu, random, { a: [3, swift(adapter) ? 2100 : 5000], b: [swift(adapter) ? 2100 : 5000, 11] });
     },
   },
-  'sumBatch adds the batch of products into one output (with split K)': slow(async ({ gpu, random }) => {
-    const specs: [Check, number][] = [
+  'sumBatch adds the batch of products into one output (with split K; batch moved into K, partials, and the default)': slow(async ({ gpu, random }) => {
+    const specs: [Check, number | undefined][] = [
       [{ a: [3, 7, 12], b: [3, 9, 12], transposeB: true }, 1],
       [{ a: [5, 2000, 6], b: [5, 2000, 8], transposeA: true }, 3],
+      // A 1x1 weight gradient at 2 x 2 pixels (dy [N, Cout, HW] · x [N, C, HW]ᵀ), and every transpose pair at odd sizes.
+      [{ a: [4, 37, 4], b: [4, 21, 4], transposeB: true }, undefined],
+      [{ a: [3, 13, 5], b: [3, 5, 11] }, undefined],
+      [{ a: [3, 5, 13], b: [3, 11, 5], transposeA: true, transposeB: true }, undefined],
+      [{ a: [2, 5, 9], b: [2, 5, 7], transposeA: true }, undefined],
     ];
     for (const [spec, splitK] of specs) {
-      const a = randomArray(random, count(spec.a));
-      const b = randomArray(random, count(spec.b));
-      const shape = gemmShape(spec.a, spec.b, spec.transposeA, spec.transposeB);
-      const transposes = { transposeA: spec.transposeA, transposeB: spec.transposeB };
-      const out = gemm(gpu, gpu.upload(a, spec.a), gpu.upload(b, spec.b), { ...transposes, sumBatch: true, splitK, out: poisoned(gpu, [shape.M, shape.N]) });
-      const each = gemmReference(a, spec.a, b, spec.b, transposes).data;
-      const expected = new Float64Array(shape.M * shape.N);
-      each.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
-      assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch ${JSON.stringify(spec)}`);
+      for (const batchIntoK of [true, false, undefined]) {
+        const a = randomArray(random, count(spec.a));
+        const b = randomArray(random, count(spec.b));
+        const shape = gemmShape(spec.a, spec.b, spec.transposeA, spec.transposeB);
+        const transposes = { transposeA: spec.transposeA, transposeB: spec.transposeB };
+        const out = gemm(gpu, gpu.upload(a, spec.a), gpu.upload(b, spec.b), { ...transposes, sumBatch: true, splitK, batchIntoK, out: poisoned(gpu, [shape.M, shape.N]) });
+        const each = gemmReference(a, spec.a, b, spec.b, transposes).data;
+        const expected = new Float64Array(shape.M * shape.N);
+        each.forEach((v, index) => (expected[index % expected.length] = expected[index % expected.length]! + v));
+        assertClose(await gpu.read(out), expected, 'forward', `gemm sumBatch batchIntoK ${batchIntoK} ${JSON.stringify(spec)}`);
+      }
     }
   }),
   'full tiles in both dimensions with edges (150 x 140 x 70)': slow(async ({ gpu, random }) => {

@@ -11,6 +11,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { reduce } from '../reduce/reduce.js';
+import { transpose01 } from '../transpose/transpose.js';
 import type { GemmVariant } from '../../device/profile.js';
 import { GEMM_HEADER_WGSL, GEMM_PARAMS } from './gemm.wgsl.js';
 import { LANES_TILE } from './gemm-lanes.wgsl.js';
@@ -30,6 +31,14 @@ export interface GemmOptions {
   splitK?: number;
   /** Sum the batch's products into one [M, N] output (C = Σ_b op(A[b]) op(B[b])); no epilogue. */
   sumBatch?: boolean;
+  /**
+   * With sumBatch and both operands batched: true runs one product over K' = batch · K (the batch moved into K,
+   * each operand whose K is its contiguous axis transposed to [rows, batch, K] first); false computes the batch's
+   * products as partials [batch, M, N] that `reduce` sums (the previous path). Default: with the device profile's
+   * gemmBatchIntoK, the one that moves fewer elements (true when batch · M · N partials outweigh the operands it
+   * copies: 1x1 weight gradients at few pixels).
+   */
+  batchIntoK?: boolean;
   /** The GEMM core; the device profile's (`gpu.deviceProfile.gemm`) when omitted. */
   variant?: GemmVariant;
   /**
@@ -133,6 +142,12 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
     if (input && input.buffer === out.buffer) throw new KernelArgumentError(`${NAME}: output must not alias an input buffer`);
   }
   if (M === 0 || N === 0 || batch === 0) return out;
+  if (sumBatch && batch > 1 && a.shape.length === 3 && b.shape.length === 3 && shape.batchA === shape.batchB) {
+    // A operand whose K is contiguous ([b, M, K], or B's [b, N, K]) needs [M, b, K] to read b·K as one axis; one whose
+    // K is the row axis ([b, K, M]) already is [b·K, M].
+    const copied = (transposeA ? 0 : batch * M * K) + (transposeB ? batch * N * K : 0);
+    if (options.batchIntoK ?? (gpu.deviceProfile.gemmBatchIntoK && batch * M * N > copied)) return gemmBatchIntoK(gpu, a, b, shape, out, options);
+  }
 
   const variant = options.variant ?? gpu.deviceProfile.gemm;
   const swap = options.swapOperands ?? swapOperands(variant, M, N);
@@ -201,5 +216,20 @@ export function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, options: GemmOptions 
     reduce(gpu, 'sum', { ...target, shape: [partials, (batch * M * N) / (partials / splits)] }, { axes: [0], out: { ...out, shape: [numel(out.shape)] } });
     gpu.release(target);
   }
+  return out;
+}
+
+/** C = Σ_b op(A[b]) op(B[b]) as one product over K' = batch · K (see GemmOptions.batchIntoK). */
+function gemmBatchIntoK(gpu: Gpu, a: GpuTensor, b: GpuTensor, shape: GemmShape, out: GpuTensor, options: GemmOptions): GpuTensor {
+  const { batch, M, N, K } = shape;
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  // op(A') [M, b·K]: A stored [b, M, K] -> [M, b, K]; stored [b, K, M] is [b·K, M] transposed as it is.
+  const a2 = transposeA ? { ...a, shape: [batch * K, M] } : { ...transpose01(gpu, a, [batch, M, K]), shape: [M, batch * K] };
+  // op(B') [b·K, N]: B stored [b, N, K] -> [N, b, K] transposed; stored [b, K, N] is [b·K, N] as it is.
+  const b2 = transposeB ? { ...transpose01(gpu, b, [batch, N, K]), shape: [N, batch * K] } : { ...b, shape: [batch * K, N] };
+  gemm(gpu, a2, b2, { ...options, sumBatch: false, batchIntoK: undefined, out });
+  if (!transposeA) gpu.release(a2);
+  if (transposeB) gpu.release(b2);
   return out;
 }
