@@ -54,6 +54,33 @@ fn walk_next(w: Walk) -> Walk {
 }
 `;
 
+/**
+ * The two entry points over the chunks of every channel, with their prologue; the bodies go on from there.
+ *   main:      workgroup (chunk, c), the chunk's values r in [start, end) (WORKGROUP_SIZE·PER_THREAD of them)
+ *   lane_runs: invocation g = c·chunks + chunk, the chunk's `length` values from r = start (RUN of them)
+ */
+export function chunkEntryPointsWgsl(main: string, laneRuns: string): string {
+  return /* wgsl */ `
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let chunk = group.x;
+  let c = group.y;
+  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
+  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
+${main}}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (g >= params.channels * params.chunks) { return; }
+  let c = g / params.chunks;
+  let chunk = g - c * params.chunks;
+  let start = chunk * RUN;
+  let length = min(RUN, params.count - start);
+${laneRuns}}
+`;
+}
+
 /** A per-channel partial-sum pass of a batch norm backward (the hooks of channelPartialWgsl). */
 export interface ChannelPartialHooks {
   /** Comment lines (`// …`): the inputs and the two sums. */
@@ -86,13 +113,8 @@ ${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
 ${bindingsWgsl(storage)}
 ${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${hooks.terms}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let chunk = group.x;
-  let c = group.y;
-  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
-  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
-  let k: ${hooks.channel.type} = ${hooks.channel.value};
+${chunkEntryPointsWgsl(
+    /* wgsl */ `  let k: ${hooks.channel.type} = ${hooks.channel.value};
   var acc = vec2<f32>(0.0);
   for (var j = 0u; j < PER_THREAD; j++) {
     let r = start + j * WORKGROUP_SIZE + lane;
@@ -105,17 +127,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (lane == 0u) {
     partial[c * params.chunks + chunk] = total;
   }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-  if (g >= params.channels * params.chunks) { return; }
-  let c = g / params.chunks;
-  let chunk = g - c * params.chunks;
-  let start = chunk * RUN;
-  let length = min(RUN, params.count - start);
-  let k: ${hooks.channel.type} = ${hooks.channel.value};
+`,
+    /* wgsl */ `  let k: ${hooks.channel.type} = ${hooks.channel.value};
   var w = walk_start(c, start);
   var acc = vec2<f32>(0.0);
   for (var i = 0u; i < length; i++) {
@@ -123,8 +136,8 @@ fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     w = walk_next(w);
   }
   partial[g] = acc;
-}
-`;
+`,
+  )}`;
 }
 
 /**

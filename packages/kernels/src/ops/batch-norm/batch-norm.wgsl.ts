@@ -3,7 +3,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
-import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL, channelSumWgsl } from './batch-norm-channels.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL, chunkEntryPointsWgsl, channelSumWgsl } from './batch-norm-channels.wgsl.js';
 
 export const BATCH_NORM_STATS_PARAMS = paramsStruct('Params', {
   chunks: d.u32,
@@ -35,13 +35,8 @@ ${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
 ${bindingsWgsl(['x', { name: 'moments', type: 'vec2<f32>', write: true }])}
 ${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${workgroupReduceWgsl()}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let chunk = group.x;
-  let c = group.y;
-  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
-  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
-  var sum = 0.0;
+${chunkEntryPointsWgsl(
+  /* wgsl */ `  var sum = 0.0;
   for (var k = 0u; k < PER_THREAD; k++) {
     let r = start + k * WORKGROUP_SIZE + lane;
     if (r < end) {
@@ -61,17 +56,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (lane == 0u) {
     moments[c * params.chunks + chunk] = vec2<f32>(mean, total_m2);
   }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-  if (g >= params.channels * params.chunks) { return; }
-  let c = g / params.chunks;
-  let k = g - c * params.chunks;
-  let start = k * RUN;
-  let length = min(RUN, params.count - start);
-  let first = walk_start(c, start);
+`,
+  /* wgsl */ `  let first = walk_start(c, start);
   var w = first;
   var sum = 0.0;
   for (var i = 0u; i < length; i++) {
@@ -87,8 +73,8 @@ fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     w = walk_next(w);
   }
   moments[g] = vec2<f32>(mean, m2);
-}
-`;
+`,
+)}`;
 
 export const BATCH_NORM_STATS_WGSL = channelSumWgsl({
   header: `// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c:
