@@ -39,6 +39,28 @@ fn gate_input(c: u32) -> f32 {
 `;
 
 /**
+ * The entry point of a per-image SE kernel: workgroup (x, y) of a folded grid takes image n = x + y·groups.x; the body
+ * sees n, lane, C, R and row = n·C (image n's first pooled value).
+ */
+export function seImageEntryWgsl(body: string): string {
+  return /* wgsl */ `
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let n = group.x + group.y * groups.x;
+  // n is uniform over the workgroup, so the early return keeps the barriers in uniform control flow.
+  if (n >= params.images) { return; }
+  let C = params.channels;
+  let R = params.reduced;
+  let row = n * C;
+${body}}
+`;
+}
+
+/**
  * The excitation MLP of squeeze-and-excitation for one image per workgroup, in one dispatch (inference):
  *   pooled: [N, C]; w1: [R, C]; b1: [R]; w2: [C, R]; b2: [C]  →  gate: [N, C]
  *   h[n, r]    = silu(b1[r] + Σ_c w1[r, c]·pooled[n, c])          (lanes over r; h kept in workgroup memory)
@@ -51,18 +73,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 ${SE_GATE_PARAMS.wgsl}
 
 ${bindingsWgsl(['pooled', ...SE_MLP_BINDINGS, output('gate')])}${SE_MLP_WGSL}${SIGMOID_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let n = group.x + group.y * groups.x;
-  // n is uniform over the workgroup, so the early return keeps the barrier in uniform control flow.
-  if (n >= params.images) { return; }
-  let C = params.channels;
-  let R = params.reduced;
-  let row = n * C;
+${seImageEntryWgsl(/* wgsl */ `
   for (var r = lane; r < R; r += WORKGROUP_SIZE) {
     let u = hidden_input(row, r);
     hidden[r] = u * sigmoid(u);
@@ -71,5 +82,4 @@ fn main(
   for (var c = lane; c < C; c += WORKGROUP_SIZE) {
     gate[row + c] = sigmoid(gate_input(c));
   }
-}
-`;
+`)}`;

@@ -2,7 +2,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
-import { SE_GATE_PARAMS, SE_MLP_BINDINGS, SE_MLP_WGSL } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+import { SE_GATE_PARAMS, SE_MLP_BINDINGS, SE_MLP_WGSL, seImageEntryWgsl } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 /** Input gradient: `count` values in planes of `hw` (inv_hw = 1/hw), from flat index `start`. */
@@ -26,18 +26,7 @@ var<workgroup> u_shared: array<f32, MAX_REDUCED>;
 var<workgroup> du_shared: array<f32, MAX_REDUCED>;
 
 ${SIGMOID_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let n = group.x + group.y * groups.x;
-  // n is uniform over the workgroup, so the early return keeps the barriers in uniform control flow.
-  if (n >= params.images) { return; }
-  let C = params.channels;
-  let R = params.reduced;
-  let row = n * C;
+${seImageEntryWgsl(/* wgsl */ `
   let base = n * (2u * R + C);
   for (var r = lane; r < R; r += WORKGROUP_SIZE) {
     let u = hidden_input(row, r);
@@ -72,8 +61,7 @@ fn main(
     }
     dpooled[row + c] = acc;
   }
-}
-`;
+`)}`;
 
 /** The MLP's gradients dw1, db1, dw2, db2, bound in the order of its tensors. */
 const SE_MLP_GRADIENTS = SE_MLP_BINDINGS.map((name) => output(`d${name}`));
