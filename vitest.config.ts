@@ -15,6 +15,8 @@ const LONGEST_FIRST: readonly RegExp[] = [
   /^packages\/cli\/test\/networks\.test\.ts$/,
   /^packages\/cli\/test\/bad-input\.test\.ts$/,
   /^test\/browser\/kernels\.browser\.test\.ts$/,
+  // The ONNX export of Linknet-B0 in onnxruntime-web (WebGPU and wasm) in Chromium on SwiftShader: one page, minutes.
+  /^packages\/model\/test\/onnx-browser\.test\.ts$/,
   // Each network's fixture case in Node on lavapipe and SwiftShader (describeNetworkCase), and the seed's Linknet-B0.
   /^packages\/model\/src\/[a-z0-9]+(-scse)?-(resnet34|efficientnet-b0)\.test\.ts$/,
   /^packages\/model\/src\/linknet-b0\.test\.ts$/,

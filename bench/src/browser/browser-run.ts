@@ -3,13 +3,8 @@
  * `@ulseg/kernels/chromium`'s; each suite's page (page.ts, model-page.ts) is bundled with esbuild (the `source`
  * condition, so `#gpu-provider` resolves to navigator.gpu), served from 127.0.0.1 and driven by drivePage.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
+import type { BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { Benchmark } from '../definition.js';
 import { describeAdapterDetails } from '../adapter-details.js';
 import { fp32PeakOf, peakLine } from '../gpu-peaks.js';
@@ -17,9 +12,8 @@ import type { ModelBenchSettings, ModelRunRecord } from '../model/schema.js';
 import { hostInfo, loadNote, type RecordHeader } from '../report/metadata.js';
 import { SCHEMA, type RunRecord, type RunSettings } from '../schema.js';
 import type { SuiteContext } from '../suite.js';
-import { bundleBenchPage } from './bundle-page.js';
+import { bundlePage as bundlePageModule, pageHtml, withChromium, type ServedFile } from '@ulseg/model/testing/chromium';
 import { BINDING, PAGE_ENTRY, type KernelsPageDone, type ModelPageDone, type ModelPageRunOptions, type PageEvent, type PageRunBase, type PageRunOptions } from './protocol.js';
-import { serveOrtFile } from './ort-browser-run.js';
 
 /** What a run in Chromium needs besides the suite's own options (`root`: the pages' sources). */
 export interface BrowserRunContext extends SuiteContext {
@@ -37,37 +31,20 @@ export interface ModelBrowserRunOptions extends BrowserRunContext {
 
 /** esbuild bundle of the kernels page with every benchmark and tfjs. */
 export function bundlePage(root: string): Promise<string> {
-  return bundleBenchPage(join(root, 'bench/src/browser/page.ts'), { what: 'bench page', refuseNodeOnly: true });
+  return bundlePageModule(join(root, 'bench/src/browser/page.ts'), { what: 'bench page', refuseNodeOnly: true });
 }
 
 /** esbuild bundle of the model page (the model, autograd and kernels). */
 export function bundleModelPage(root: string): Promise<string> {
-  return bundleBenchPage(join(root, 'bench/src/browser/model-page.ts'), { what: 'model bench page', refuseNodeOnly: true });
+  return bundlePageModule(join(root, 'bench/src/browser/model-page.ts'), { what: 'model bench page', refuseNodeOnly: true });
 }
 
-/** Serves the page HTML and `script` as /bench.js (and ORT's files) from 127.0.0.1 on a free port. */
-export async function serve(script: string): Promise<{ server: Server; url: string }> {
-  const html = '<!doctype html><html><head><meta charset="utf-8"><title>ulseg bench</title></head><body><script type="module" src="/bench.js"></script></body></html>';
-  const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/' || path === '/bench.js') {
-      response.writeHead(200, { 'content-type': path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(path === '/' ? html : script);
-    } else if (path !== undefined && serveOrtFile(path, response)) {
-      // onnxruntime-web's .wasm files for the model bench's `--peer ort` (bench/src/ort-model-peer.ts)
-    } else if (path === '/favicon.ico') {
-      response.writeHead(204);
-      response.end();
-    } else {
-      response.writeHead(404);
-      response.end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+/** The bench page: its HTML, and `script` as /bench.js. */
+export function benchPageFiles(script: string): Map<string, ServedFile> {
+  return new Map<string, ServedFile>([
+    ['/', { type: 'text/html; charset=utf-8', body: () => pageHtml('ulseg bench', '/bench.js') }],
+    ['/bench.js', { type: 'text/javascript; charset=utf-8', body: () => script }],
+  ]);
 }
 
 type GpuEvent = Extract<PageEvent<unknown>, { type: 'gpu' }>;
@@ -105,21 +82,8 @@ export interface DrivePageOptions {
 export async function drivePage<Done>(options: DrivePageOptions): Promise<PageSession<Done>> {
   const { adapter, log, silenceMs } = options;
   const env = adapter.env();
-  const flags = [...adapter.flags(), ...COMMON_FLAGS];
-  const { server, url } = await serve(options.script);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ulseg-bench-chromium-'));
-  const consoleErrors: string[] = [];
-  let browser: Browser | undefined;
-  try {
-    browser = await puppeteer.launch({
-      executablePath: chromiumExecutable(),
-      headless: true,
-      args: flags,
-      userDataDir,
-      env: { ...process.env, ...env } as Record<string, string>,
-      protocolTimeout: silenceMs,
-      timeout: 60_000,
-    });
+  return withChromium(adapter, benchPageFiles(options.script), { protocolTimeout: silenceMs }, async ({ browser, url, flags }) => {
+    const consoleErrors: string[] = [];
     const browserVersion = await browser.version();
     const page = await browser.newPage();
     let gpu: GpuEvent | undefined;
@@ -165,12 +129,7 @@ export async function drivePage<Done>(options: DrivePageOptions): Promise<PageSe
     const done = await finished.finally(() => clearTimeout(watchdog));
     if (!gpu) throw new Error(`${adapter.name}: the page reported no Gpu`);
     return { done, gpu, userAgent, browserVersion, flags, env, consoleErrors: [...new Set(consoleErrors)] };
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections?.();
-    rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
-  }
+  });
 }
 
 /** The header of a page run's record: the invocation's, the host's at the start, the browser's and the adapter's. */

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { COMPAT, SWIFTSHADER } from '@ulseg/kernels/chromium';
 import { parseNpy } from '@ulseg/autograd';
 import { inspectOnnx } from '@ulseg/model';
-import { runOrtInBrowser } from '../browser/ort-browser-run.js';
+import { runOrtPage } from '@ulseg/model/testing/chromium';
+import type { OrtPageRequest, OrtPeerPageReport } from '../browser/ort-page.js';
 import { ortInput, runOrtPeer, type OrtExecutionProvider, type OrtPeerResult } from '../ort-peer.js';
 import { dawnAdapter, loadOrtNode, loadOrtWasm, loadOrtWebGpu } from './ort-node.js';
 
@@ -117,15 +118,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
   } else {
-    const report = await runOrtInBrowser({
+    const report = await runOrtPage<OrtPageRequest, OrtPeerPageReport>({
       adapter: values.where === 'chromium' ? SWIFTSHADER : COMPAT,
-      root: repositoryRoot(),
+      page: join(repositoryRoot(), 'bench/src/browser/ort-page.ts'),
       model,
       input,
-      batch,
-      resolution: [height, width],
-      executionProviders: providers as OrtExecutionProvider[],
-      warmRuns,
+      request: { batch, resolution: [height, width], executionProviders: providers as OrtExecutionProvider[], warmRuns, maxSeconds: 60 },
     });
     console.log(`${report.browser} on ${report.adapter?.description ?? 'no WebGPU adapter'}`);
     for (const run of report.runs) {

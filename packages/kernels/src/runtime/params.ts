@@ -41,6 +41,12 @@ export interface ParamsStruct<T extends ParamsFields> {
   write(values: ParamsValues<T>): ArrayBuffer;
 }
 
+/** A parameter struct with at least the fields of `T` (a WGSL generator's requirement; the kernel may add more). */
+export interface ParamsWith<T extends ParamsFields> {
+  readonly wgsl: string;
+  readonly offsets: { readonly [K in keyof T]: number };
+}
+
 const U32 = 0;
 const I32 = 1;
 const F32 = 2;

@@ -42,7 +42,7 @@ import {
   BATCH_NORM_ACTIVATION_ELEMENT_PARAMS,
   BATCH_NORM_ACTIVATION_SUM_PARAMS,
 } from './batch-norm-activation.wgsl.js';
-import { BATCH_NORM_CHANNEL_PARAMS } from '../batch-norm/batch-norm.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS } from '../batch-norm/batch-norm-channels.wgsl.js';
 
 const CHANNEL_WORKGROUP = 64;
 

@@ -1,14 +1,14 @@
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID4_WGSL, SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
-import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL } from '../batch-norm/batch-norm.wgsl.js';
+import { CHANNEL_SUM_FIELDS, channelPartialWgsl, channelSumWgsl } from '../batch-norm/batch-norm-channels.wgsl.js';
 
 /** Element-wise passes (forward y = f(z), backward dx): `count` values of `channels` channels, rows of `hw`, from flat index `start`. */
 export const BATCH_NORM_ACTIVATION_ELEMENT_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, channels: d.u32, start: d.u32 });
 /** Per-channel sums of the backward's partials: `chunks` partials per channel, n = N·H·W as a float. */
-export const BATCH_NORM_ACTIVATION_SUM_PARAMS = paramsStruct('Params', { chunks: d.u32, channels: d.u32, n: d.f32 });
+export const BATCH_NORM_ACTIVATION_SUM_PARAMS = paramsStruct('Params', { ...CHANNEL_SUM_FIELDS, n: d.f32 });
 
 /**
  * The activation f after training-mode BN and its derivative, on z = x̂·γ + β, selected by the ACTIVATION override
@@ -56,16 +56,7 @@ override ACTIVATION: u32 = 0u;
 
 ${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> invstd: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+${bindingsWgsl([{ name: 'x', view4: 'x4' }, 'mean', 'invstd', 'weight', 'bias', output('y', 'y4')])}${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
 // (mean, invstd·γ, β) of channel c: z = (x − mean)·scale + β
 fn channel(c: u32) -> vec3<f32> {
   return vec3<f32>(mean[c], invstd[c] * weight[c], bias[c]);
@@ -88,128 +79,38 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-export const BATCH_NORM_ACTIVATION_PARTIAL_WGSL = /* wgsl */ `
-// dy, x: [N, C, H, W]; mean, invstd, weight γ, bias β: [C] -> partial: [C, chunks] of (Σ g, Σ g·x̂) over chunk k of
+export const BATCH_NORM_ACTIVATION_PARTIAL_WGSL = channelPartialWgsl({
+  header: `// dy, x: [N, C, H, W]; mean, invstd, weight γ, bias β: [C] -> partial: [C, chunks] of (Σ g, Σ g·x̂) over chunk k of
 // channel c, where x̂ = (x − mean[c])·invstd[c], z = x̂·γ[c] + β[c] and g = dy·f'(z) is the gradient reaching the BN
-// output through the activation (z recomputed from x, never stored). Entry points as batch-norm-backward's partial:
-//   main:      workgroup (k, c), chunks of WORKGROUP_SIZE·PER_THREAD values, per-lane sums, then a tree
-//   lane_runs: invocation g = c·chunks + k, chunks of RUN values walked alone, no barrier
-override WORKGROUP_SIZE: u32 = 256u;
-override PER_THREAD: u32 = 16u;
-override RUN: u32 = 256u;
-override ACTIVATION: u32 = 0u;
-
-${BATCH_NORM_CHANNEL_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> invstd: array<f32>;
-@group(0) @binding(5) var<storage, read> weight: array<f32>;
-@group(0) @binding(6) var<storage, read> bias: array<f32>;
-@group(0) @binding(7) var<storage, read_write> partial: array<vec2<f32>>;
-
-${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${ACTIVATION_WGSL}
+// output through the activation (z recomputed from x, never stored).`,
+  overrides: 'override ACTIVATION: u32 = 0u;',
+  channelInputs: ['mean', 'invstd', 'weight', 'bias'],
+  channel: { type: 'vec4<f32>', value: 'vec4<f32>(mean[c], invstd[c], weight[c], bias[c])' },
+  terms: /* wgsl */ `${ACTIVATION_WGSL}
 // (g, g·x̂) of one value of a channel whose (mean, invstd, γ, β) is k
 fn terms(d: f32, v: f32, k: vec4<f32>) -> vec2<f32> {
   let xhat = (v - k.x) * k.y;
   let g = d * derivative(xhat * k.z + k.w);
   return vec2<f32>(g, g * xhat);
 }
+`,
+});
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let chunk = group.x;
-  let c = group.y;
-  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
-  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
-  let k = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
-  var acc = vec2<f32>(0.0);
-  for (var j = 0u; j < PER_THREAD; j++) {
-    let r = start + j * WORKGROUP_SIZE + lane;
-    if (r < end) {
-      let i = channel_offset(c, r);
-      acc += terms(dy[i], x[i], k);
-    }
-  }
-  let total = workgroup_sum(lane, acc);
-  if (lane == 0u) {
-    partial[c * params.chunks + chunk] = total;
-  }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-  if (g >= params.channels * params.chunks) { return; }
-  let c = g / params.chunks;
-  let chunk = g - c * params.chunks;
-  let start = chunk * RUN;
-  let length = min(RUN, params.count - start);
-  let k = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
-  var w = walk_start(c, start);
-  var acc = vec2<f32>(0.0);
-  for (var i = 0u; i < length; i++) {
-    acc += terms(dy[w.offset], x[w.offset], k);
-    w = walk_next(w);
-  }
-  partial[g] = acc;
-}
-`;
-
-export const BATCH_NORM_ACTIVATION_PARAMS_WGSL = /* wgsl */ `
-// partial: [C, chunks] of (Σ g, Σ g·x̂); mean, invstd, weight γ, bias β: [C] ->
+export const BATCH_NORM_ACTIVATION_PARAMS_WGSL = channelSumWgsl({
+  header: `// partial: [C, chunks] of (Σ g, Σ g·x̂); mean, invstd, weight γ, bias β: [C] ->
 //   dbias[c] = Σ g, dweight[c] = Σ g·x̂, and the per-channel table the dx pass reads in two vec4 loads:
-//   table[2c] = (mean, invstd, γ, β), table[2c + 1] = (dβ/n, dγ/n, 0, 0).
-// main: one workgroup per channel, per-lane runs over the chunks, then a tree; lane_channels: one invocation per
-// channel summing its chunks in order, no barrier.
-override WORKGROUP_SIZE: u32 = 64u;
-
-${BATCH_NORM_ACTIVATION_SUM_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> partial: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> invstd: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dbias: array<f32>;
-@group(0) @binding(8) var<storage, read_write> table: array<vec4<f32>>;
-
-${workgroupReduceWgsl({ type: 'vec2<f32>', reusable: false })}
+//   table[2c] = (mean, invstd, γ, β), table[2c + 1] = (dβ/n, dγ/n, 0, 0).`,
+  params: BATCH_NORM_ACTIVATION_SUM_PARAMS,
+  bindings: [{ name: 'partial', type: 'vec2<f32>' }, 'mean', 'invstd', 'weight', 'bias', output('dweight'), output('dbias'), { name: 'table', type: 'vec4<f32>', write: true }],
+  finish: /* wgsl */ `
 fn finish(c: u32, total: vec2<f32>) {
   dbias[c] = total.x;
   dweight[c] = total.y;
   table[2u * c] = vec4<f32>(mean[c], invstd[c], weight[c], bias[c]);
   table[2u * c + 1u] = vec4<f32>(total.x / params.n, total.y / params.n, 0.0, 0.0);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let c = group.x;
-  var acc = vec2<f32>(0.0);
-  for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
-    acc += partial[c * params.chunks + k];
-  }
-  let total = workgroup_sum(lane, acc);
-  if (lane == 0u) {
-    finish(c, total);
-  }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c = gid.x;
-  if (c >= params.channels) { return; }
-  var acc = vec2<f32>(0.0);
-  for (var k = 0u; k < params.chunks; k++) {
-    acc += partial[c * params.chunks + k];
-  }
-  finish(c, acc);
-}
-`;
+`,
+});
 
 export const BATCH_NORM_ACTIVATION_INPUT_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W]; table: [C, 2] of vec4 (batch-norm-activation params pass) -> dx: [N, C, H, W], n = N·H·W:
@@ -221,15 +122,7 @@ override ACTIVATION: u32 = 0u;
 
 ${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> dx4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+${bindingsWgsl([{ name: 'dy', view4: 'dy4' }, { name: 'x', view4: 'x4' }, { name: 'table', type: 'vec4<f32>' }, output('dx', 'dx4')])}${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
 fn grad(d: vec4<f32>, v: vec4<f32>, c: u32) -> vec4<f32> {
   let k = table[2u * c];
   let sums = table[2u * c + 1u];

@@ -12,7 +12,7 @@ import {
   BATCH_NORM_GRAD_PARAMS_WGSL,
   BATCH_NORM_GRAD_PARTIAL_WGSL,
 } from './batch-norm-backward.wgsl.js';
-import { BATCH_NORM_CHANNEL_PARAMS } from './batch-norm.wgsl.js';
+import { BATCH_NORM_CHANNEL_PARAMS } from './batch-norm-channels.wgsl.js';
 import { batchNormLayout, batchNormReduction, batchNormShape, checkDistinct, CHUNK, PER_THREAD, RUN, WORKGROUP_SIZE, type BatchNormReduction, type BatchNormSaved } from './batch-norm.js';
 
 const CHANNEL_WORKGROUP = 64;

@@ -17,8 +17,8 @@ import { dispatchFlat, rowsVariant, type FlatVariant } from '../../runtime/flat.
 import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
+import { BATCH_NORM_CHANNEL_PARAMS } from './batch-norm-channels.wgsl.js';
 import {
-  BATCH_NORM_CHANNEL_PARAMS,
   BATCH_NORM_FOLD_PARAMS,
   BATCH_NORM_FOLD_WGSL,
   BATCH_NORM_MOMENTS_WGSL,

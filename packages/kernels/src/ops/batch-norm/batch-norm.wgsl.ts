@@ -1,15 +1,10 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL, chunkEntryPointsWgsl, channelSumWgsl } from './batch-norm-channels.wgsl.js';
 
-/** Per-channel sums: `channels` channels of `count` = N·H·W values (rows of `hw`), in `chunks` chunks (forward moments, backward partials). */
-export const BATCH_NORM_CHANNEL_PARAMS = paramsStruct('Params', {
-  channels: d.u32,
-  hw: d.u32,
-  count: d.u32,
-  chunks: d.u32,
-});
 export const BATCH_NORM_STATS_PARAMS = paramsStruct('Params', {
   chunks: d.u32,
   count: d.u32,
@@ -27,40 +22,6 @@ export const BATCH_NORM_NORMALIZE_PARAMS = paramsStruct('Params', {
 });
 export const BATCH_NORM_FOLD_PARAMS = paramsStruct('Params', { channels: d.u32, eps: d.f32 });
 
-/**
- * Channel c of x: [N, C, H, W] as a run of n = N·H·W values; its r-th value (r = b·HW + s, s = h·W + w) is at
- * (b·C + c)·HW + s. A chunk is CHUNK = WORKGROUP_SIZE·PER_THREAD consecutive r of one channel.
- */
-export const CHANNEL_OFFSET_WGSL = /* wgsl */ `
-fn channel_offset(c: u32, r: u32) -> u32 {
-  let b = r / params.hw;
-  return (b * params.channels + c) * params.hw + (r - b * params.hw);
-}
-`;
-
-/**
- * Lane-serial form for the CPU adapters, where a workgroup barrier is a switch between coroutines: one invocation
- * per (channel, run) walks its RUN consecutive values alone, with no workgroup memory and no barrier. The index
- * (b, s) of r = b·HW + s advances by one per value, so there is no division in the loop.
- */
-export const CHANNEL_WALK_WGSL = /* wgsl */ `
-// Offset of value r of channel c (see channel_offset), and the (offset, s) after it.
-struct Walk { offset: u32, s: u32 }
-
-fn walk_start(c: u32, r: u32) -> Walk {
-  let b = r / params.hw;
-  let s = r - b * params.hw;
-  return Walk((b * params.channels + c) * params.hw + s, s);
-}
-
-fn walk_next(w: Walk) -> Walk {
-  if (w.s + 1u == params.hw) {
-    return Walk(w.offset + 1u + (params.channels - 1u) * params.hw, 0u);
-  }
-  return Walk(w.offset + 1u, w.s + 1u);
-}
-`;
-
 export const BATCH_NORM_MOMENTS_WGSL = /* wgsl */ `
 // x: [N, C, H, W] -> moments: [C, chunks] of (mean_k, M2_k), two passes over each chunk k of channel c,
 // mean_k = Σ x / n_k, then M2_k = Σ (x − mean_k)². Entry points:
@@ -72,18 +33,10 @@ override RUN: u32 = 256u;
 
 ${BATCH_NORM_CHANNEL_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> moments: array<vec2<f32>>;
-
+${bindingsWgsl(['x', { name: 'moments', type: 'vec2<f32>', write: true }])}
 ${CHANNEL_OFFSET_WGSL}${CHANNEL_WALK_WGSL}${workgroupReduceWgsl()}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let chunk = group.x;
-  let c = group.y;
-  let start = chunk * WORKGROUP_SIZE * PER_THREAD;
-  let end = min(start + WORKGROUP_SIZE * PER_THREAD, params.count);
-  var sum = 0.0;
+${chunkEntryPointsWgsl(
+  /* wgsl */ `  var sum = 0.0;
   for (var k = 0u; k < PER_THREAD; k++) {
     let r = start + k * WORKGROUP_SIZE + lane;
     if (r < end) {
@@ -103,17 +56,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (lane == 0u) {
     moments[c * params.chunks + chunk] = vec2<f32>(mean, total_m2);
   }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-  if (g >= params.channels * params.chunks) { return; }
-  let c = g / params.chunks;
-  let k = g - c * params.chunks;
-  let start = k * RUN;
-  let length = min(RUN, params.count - start);
-  let first = walk_start(c, start);
+`,
+  /* wgsl */ `  let first = walk_start(c, start);
   var w = first;
   var sum = 0.0;
   for (var i = 0u; i < length; i++) {
@@ -129,32 +73,25 @@ fn lane_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     w = walk_next(w);
   }
   moments[g] = vec2<f32>(mean, m2);
-}
-`;
+`,
+)}`;
 
-export const BATCH_NORM_STATS_WGSL = /* wgsl */ `
-// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c:
-//   merged (n, mean, M2) by Chan et al.'s pairwise rule (main: one workgroup per channel, per-lane runs, then a
-//   tree; lane_channels: one invocation per channel merging its chunks in order, no barrier):
+export const BATCH_NORM_STATS_WGSL = channelSumWgsl({
+  header: `// moments: [C, chunks] of (mean_k, M2_k) over chunks of n_k values -> per channel c:
+//   merged (n, mean, M2) by Chan et al.'s pairwise rule:
 //     n = n_a + n_b, δ = mean_b − mean_a, mean = mean_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n
 //   mean[c] = mean, invstd[c] = 1/sqrt(M2/n + eps)                  (biased variance normalises)
 //   UPDATE_RUNNING: running_mean[c] = m·mean + (1 − m)·running_mean[c]
 //                   running_var[c]  = m·M2/(n − 1) + (1 − m)·running_var[c]   (unbiased variance tracks)
-//   COUNT_BATCH:    tracked[0] += 1 (num_batches_tracked, written by channel 0's invocation alone)
-override WORKGROUP_SIZE: u32 = 64u;
-override UPDATE_RUNNING: bool = true;
-override COUNT_BATCH: bool = false;
-
-${BATCH_NORM_STATS_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> moments: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> invstd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
-@group(0) @binding(6) var<storage, read_write> tracked: array<f32>;
-
+//   COUNT_BATCH:    tracked[0] += 1 (num_batches_tracked, written by channel 0's invocation alone)`,
+  overrides: 'override UPDATE_RUNNING: bool = true;\noverride COUNT_BATCH: bool = false;',
+  params: BATCH_NORM_STATS_PARAMS,
+  bindings: [{ name: 'moments', type: 'vec2<f32>' }, output('mean'), output('invstd'), output('running_mean'), output('running_var'), output('tracked')],
+  accumulator: {
+    type: 'vec3<f32>',
+    value: 'chunk_stats(c, k)',
+    combine: (a, b) => `merge(${a}, ${b})`,
+    wgsl: /* wgsl */ `
 fn merge(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
   if (b.x == 0.0) { return a; }
   if (a.x == 0.0) { return b; }
@@ -169,7 +106,9 @@ fn chunk_stats(c: u32, k: u32) -> vec3<f32> {
   let chunk = moments[c * params.chunks + k];
   return vec3<f32>(f32(min(params.chunk_size, params.count - k * params.chunk_size)), chunk.x, chunk.y);
 }
-
+`,
+  },
+  finish: /* wgsl */ `
 // The merged (n, mean, M2) of channel c -> its outputs.
 fn finish(c: u32, total: vec3<f32>) {
   mean[c] = total.y;
@@ -182,33 +121,8 @@ fn finish(c: u32, total: vec3<f32>) {
     tracked[0] = tracked[0] + 1.0;
   }
 }
-
-// (n, mean, M2) merged over the workgroup's lanes
-${workgroupReduceWgsl({ name: 'workgroup_merge', type: 'vec3<f32>', combine: (a, b) => `merge(${a}, ${b})`, reusable: false })}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let c = group.x;
-  var acc = vec3<f32>(0.0);
-  for (var k = lane; k < params.chunks; k += WORKGROUP_SIZE) {
-    acc = merge(acc, chunk_stats(c, k));
-  }
-  let total = workgroup_merge(lane, acc);
-  if (lane == 0u) {
-    finish(c, total);
-  }
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lane_channels(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c = gid.x;
-  if (c >= params.channels) { return; }
-  var acc = vec3<f32>(0.0);
-  for (var k = 0u; k < params.chunks; k++) {
-    acc = merge(acc, chunk_stats(c, k));
-  }
-  finish(c, acc);
-}
-`;
+`,
+});
 
 export const BATCH_NORM_NORMALIZE_WGSL = /* wgsl */ `
 // x: [N, C, H, W]; mean, stat, weight γ, bias β: [C] -> y: [N, C, H, W]
@@ -221,16 +135,7 @@ override EVAL: bool = false;
 
 ${BATCH_NORM_NORMALIZE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> stat: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl([{ name: 'x', view4: 'x4' }, 'mean', 'stat', 'weight', 'bias', output('y', 'y4')])}${FLAT_INDEX_WGSL}
 // (scale, shift) of channel c: y = (x − mean)·scale + shift
 fn channel(c: u32) -> vec3<f32> {
   var invstd = stat[c];
@@ -264,14 +169,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 
 ${BATCH_NORM_FOLD_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> running_mean: array<f32>;
-@group(0) @binding(2) var<storage, read> running_var: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
-@group(0) @binding(5) var<storage, read_write> scale: array<f32>;
-@group(0) @binding(6) var<storage, read_write> shift: array<f32>;
-
+${bindingsWgsl(['running_mean', 'running_var', 'weight', 'bias', output('scale'), output('shift')])}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c = gid.x;

@@ -1,17 +1,25 @@
 import { d } from 'typegpu';
 import { EPILOGUE_WGSL, GEMM_CORE_WGSL } from '../gemm/gemm-core.wgsl.js';
 import { CONV_GEOMETRY_FIELDS, FAST_DIVISION_WGSL } from './conv2d-geometry.js';
-import { paramsStruct } from '../../runtime/params.js';
+import { paramsStruct, type ParamsWith } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import type { ConvImageAccess } from './conv2d.wgsl.js';
 
-export const CONV2D_INPUT_PARAMS = paramsStruct('Params', {
-  ...CONV_GEOMETRY_FIELDS,
-  phases: d.u32,
-  step_h: d.u32,
-  step_w: d.u32,
-  flags: d.u32,
-  rows: d.arrayOf(d.vec4u, 8),
-  cols: d.arrayOf(d.vec4u, 8),
-});
+/** The phase tables' fields; each kernel puts its own u32 between these and the tables (flags here, C1 in conv2dConcat). */
+export const CONV2D_PHASE_FIELDS = { ...CONV_GEOMETRY_FIELDS, phases: d.u32, step_h: d.u32, step_w: d.u32 };
+const PHASE_TABLES = { rows: d.arrayOf(d.vec4u, 8), cols: d.arrayOf(d.vec4u, 8) };
+export const CONV2D_INPUT_FIELDS = { ...CONV2D_PHASE_FIELDS, ...PHASE_TABLES };
+export const CONV2D_INPUT_PARAMS = paramsStruct('Params', { ...CONV2D_PHASE_FIELDS, flags: d.u32, ...PHASE_TABLES });
+
+/** dx: [N, C, H, W] in one buffer, written through the epilogue act(scale[c] v + shift[c]) (convTranspose2d's). */
+export const CONV2D_WRITE_DX: ConvImageAccess = {
+  bindings: ['scale', 'shift', output('dx')],
+  wgsl: /* wgsl */ `${EPILOGUE_WGSL}
+fn write_dx(image: u32, c: u32, ih: u32, iw: u32, v: f32) {
+  dx[((image * p.C + c) * p.H + ih) * p.W + iw] = epilogue(v, c, p.flags);
+}
+`,
+};
 
 /**
  * Input gradient of conv2d by phase decomposition; also convTranspose2d's forward (dy = its input, dx = its output).
@@ -20,21 +28,17 @@ export const CONV2D_INPUT_PARAMS = paramsStruct('Params', {
  * on the zeros a strided transposed convolution would insert.
  * This is the header (bindings and GEMM hooks); either GEMM core follows it.
  */
-export const CONV2D_BACKWARD_INPUT_HEADER_WGSL = /* wgsl */ `
+export function conv2dBackwardInputHeaderWgsl(params: ParamsWith<typeof CONV2D_INPUT_FIELDS>, dx: ConvImageAccess): string {
+  return /* wgsl */ `
 // dy: [N, Cout, OH, OW], w: [Cout, Cig, KH, KW], dx: [N, C, H, W].
 // dL/dx[n, g Cig + ci, ih, iw] = sum_{co, kh, kw: ih = oh sh + kh dh - pt, iw = ow sw + kw dw - pl} w[g Cog + co, ci, kh, kw] dy[n, g Cog + co, oh, ow]
 // Entry z = (n groups + g) phases + (ph sw + pw). Phase tables: rows[ph] = (ih0, count, kh0, taps): the phase's rows
 // are ih0 + t sh (t < count) and its taps kh0 + j step_h (j < taps); cols[pw] likewise for iw / kw.
-// GEMM: DX[ci, t] = sum_k W[ci, k] DY[k, t], k = (co taps_h + jh) taps_w + jw; dx = act(scale[c] DX + shift[c]), c = g Cig + ci.
-${CONV2D_INPUT_PARAMS.wgsl}
+// GEMM: DX[ci, t] = sum_k W[ci, k] DY[k, t], k = (co taps_h + jh) taps_w + jw; write_dx stores DX as dx[n, c], c = g Cig + ci
+// (conv2d's as act(scale[c] DX + shift[c])).
+${params.wgsl}
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read> shift: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dx: array<f32>;
-${EPILOGUE_WGSL}${FAST_DIVISION_WGSL}
+${bindingsWgsl(['dy', 'w', ...dx.bindings], 'p')}${FAST_DIVISION_WGSL}${dx.wgsl}
 fn a_k_fast() -> bool { return true; }
 fn b_k_fast() -> bool { return false; }
 fn load_a4(z: u32, m: u32, k: u32) -> vec4<f32> { return vec4<f32>(0.0); }
@@ -90,9 +94,12 @@ fn store_c(z: u32, m: u32, n: u32, v: f32) {
   let th = udiv(n, phase_cols(z).y);
   let ih = phase_rows(z).x + th * p.sh;
   let iw = phase_cols(z).x + (n - th * phase_cols(z).y) * p.sw;
-  dx[((image * p.C + c) * p.H + ih) * p.W + iw] = epilogue(v, c, p.flags);
+  write_dx(image, c, ih, iw, v);
 }
 `;
+}
+
+export const CONV2D_BACKWARD_INPUT_HEADER_WGSL = conv2dBackwardInputHeaderWgsl(CONV2D_INPUT_PARAMS, CONV2D_WRITE_DX);
 
 /** With the tiled core. */
 export const CONV2D_BACKWARD_INPUT_WGSL = `${CONV2D_BACKWARD_INPUT_HEADER_WGSL}${GEMM_CORE_WGSL}`;

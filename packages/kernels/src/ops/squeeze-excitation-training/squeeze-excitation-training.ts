@@ -16,8 +16,9 @@ import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { dims4, formatShape, sameShape, type GpuTensor } from '../../runtime/tensor.js';
 import { checkWeights, squeezeExcitationGate, type SqueezeExcitationWeights } from '../squeeze-excitation-fused/squeeze-excitation-fused.js';
+import { SE_GATE_PARAMS } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 import { CHANNEL_SCALE_GRAD_KERNEL, channelScale, globalAvgPool2d, rowSum } from '../squeeze-excitation/squeeze-excitation.js';
-import { SE_GATE_BACKWARD_WGSL, SE_INPUT_GRAD_PARAMS, SE_INPUT_GRAD_WGSL, SE_TRAINING_PARAMS, SE_WEIGHT_GRAD_WGSL } from './squeeze-excitation-training.wgsl.js';
+import { SE_GATE_BACKWARD_WGSL, SE_INPUT_GRAD_PARAMS, SE_INPUT_GRAD_WGSL, SE_WEIGHT_GRAD_WGSL } from './squeeze-excitation-training.wgsl.js';
 
 const WORKGROUP_SIZE = 64;
 const FLAT_WORKGROUP = 256;
@@ -103,7 +104,7 @@ export function squeezeExcitationBackward(
   rowSum(gpu, CHANNEL_SCALE_GRAD_KERNEL, [dy, x], ds, images * channels, hw, 1);
   const scratch = gpu.empty([images, 2 * reduced + channels], `${name} scratch`);
   const dpooled = gpu.empty([images, channels], `${name} dpooled`);
-  const sizes = SE_TRAINING_PARAMS.write({ images, channels, reduced });
+  const sizes = SE_GATE_PARAMS.write({ images, channels, reduced });
   gpu.dispatch({
     kernel: GATE_BACKWARD_KERNEL,
     uniforms: sizes,

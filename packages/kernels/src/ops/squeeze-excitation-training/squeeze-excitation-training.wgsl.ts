@@ -2,10 +2,9 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
-import { MAX_REDUCED } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+import { SE_GATE_PARAMS, SE_MLP_BINDINGS, SE_MLP_WGSL, seImageEntryWgsl } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
-/** Gate backward and weight gradients: `images` images, `channels` channels squeezed to `reduced`. */
-export const SE_TRAINING_PARAMS = paramsStruct('Params', { images: d.u32, channels: d.u32, reduced: d.u32 });
 /** Input gradient: `count` values in planes of `hw` (inv_hw = 1/hw), from flat index `start`. */
 export const SE_INPUT_GRAD_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, inv_hw: d.f32, start: d.u32 });
 
@@ -19,55 +18,26 @@ export const SE_INPUT_GRAD_PARAMS = paramsStruct('Params', { count: d.u32, hw: d
  */
 export const SE_GATE_BACKWARD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
-const MAX_REDUCED: u32 = ${MAX_REDUCED}u;
 
-${SE_TRAINING_PARAMS.wgsl}
+${SE_GATE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> pooled: array<f32>;
-@group(0) @binding(2) var<storage, read> ds: array<f32>;
-@group(0) @binding(3) var<storage, read> w1: array<f32>;
-@group(0) @binding(4) var<storage, read> b1: array<f32>;
-@group(0) @binding(5) var<storage, read> w2: array<f32>;
-@group(0) @binding(6) var<storage, read> b2: array<f32>;
-@group(0) @binding(7) var<storage, read_write> scratch: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dpooled: array<f32>;
-
+${bindingsWgsl(['pooled', 'ds', ...SE_MLP_BINDINGS, output('scratch'), output('dpooled')])}${SE_MLP_WGSL}
 var<workgroup> u_shared: array<f32, MAX_REDUCED>;
-var<workgroup> h_shared: array<f32, MAX_REDUCED>;
 var<workgroup> du_shared: array<f32, MAX_REDUCED>;
 
 ${SIGMOID_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let n = group.x + group.y * groups.x;
-  // n is uniform over the workgroup, so the early return keeps the barriers in uniform control flow.
-  if (n >= params.images) { return; }
-  let C = params.channels;
-  let R = params.reduced;
-  let row = n * C;
+${seImageEntryWgsl(/* wgsl */ `
   let base = n * (2u * R + C);
   for (var r = lane; r < R; r += WORKGROUP_SIZE) {
-    var u = b1[r];
-    for (var c = 0u; c < C; c++) {
-      u = fma(w1[r * C + c], pooled[row + c], u);
-    }
+    let u = hidden_input(row, r);
     let h = u * sigmoid(u);
     u_shared[r] = u;
-    h_shared[r] = h;
+    hidden[r] = h;
     scratch[base + r] = h;
   }
   workgroupBarrier();
   for (var c = lane; c < C; c += WORKGROUP_SIZE) {
-    var a = b2[c];
-    for (var r = 0u; r < R; r++) {
-      a = fma(w2[c * R + r], h_shared[r], a);
-    }
-    let sigma = sigmoid_pair(a);
+    let sigma = sigmoid_pair(gate_input(c));
     scratch[base + 2u * R + c] = ds[row + c] * sigma.x * sigma.y;
   }
   storageBarrier();
@@ -91,8 +61,10 @@ fn main(
     }
     dpooled[row + c] = acc;
   }
-}
-`;
+`)}`;
+
+/** The MLP's gradients dw1, db1, dw2, db2, bound in the order of its tensors. */
+const SE_MLP_GRADIENTS = SE_MLP_BINDINGS.map((name) => output(`d${name}`));
 
 /**
  * The SE weights' gradients, sums over the images n (h, du, da from the gate backward's scratch):
@@ -102,16 +74,9 @@ fn main(
 export const SE_WEIGHT_GRAD_WGSL = /* wgsl */ `
 override WORKGROUP_SIZE: u32 = 64u;
 
-${SE_TRAINING_PARAMS.wgsl}
+${SE_GATE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> pooled: array<f32>;
-@group(0) @binding(2) var<storage, read> scratch: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dw1: array<f32>;
-@group(0) @binding(4) var<storage, read_write> db1: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dw2: array<f32>;
-@group(0) @binding(6) var<storage, read_write> db2: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['pooled', 'scratch', ...SE_MLP_GRADIENTS])}${FLAT_INDEX_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);
@@ -156,14 +121,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SE_INPUT_GRAD_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> gate: array<f32>;
-@group(0) @binding(3) var<storage, read> dpooled: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> dx4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl([{ name: 'dy', view4: 'dy4' }, 'gate', 'dpooled', output('dx', 'dx4')])}${FLAT_INDEX_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let v = flat_index(gid, groups, WORKGROUP_SIZE);

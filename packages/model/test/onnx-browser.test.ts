@@ -5,23 +5,25 @@
  * cannot run, the test fails with what ORT said, unless ULSEG_ORT_WEBGPU=optional (then it logs it and checks wasm).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SWIFTSHADER } from '@ulseg/kernels/chromium';
 import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
 import { compare, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
-import { exportOnnx, readPth, SegmentationModel } from '@ulseg/model';
-import { runOrtInBrowser, type OrtBrowserReport } from '../src/browser/ort-browser-run.js';
+import { exportOnnx, readPth, SegmentationModel } from '../src/index.js';
+import { runOrtPage, type OrtBrowserReport } from '@ulseg/model/testing/chromium';
+import type { OrtRun } from '@ulseg/model/testing/ort';
+import type { OrtPageReport } from '@ulseg/model/testing/ort-page';
+import type { LogitsRequest } from './onnx-browser-page.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const fixtures = new URL('../../test/fixtures/linknet-b0/', import.meta.url);
+const PAGE = fileURLToPath(new URL('./onnx-browser-page.ts', import.meta.url));
+const fixtures = new URL('../../../test/fixtures/linknet-b0/', import.meta.url);
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, fixtures)));
 const AGREEMENT = 1e-4;
 
 describe('ONNX export in onnxruntime-web in Chromium (SwiftShader)', () => {
   let ours: Float32Array;
-  let report: OrtBrowserReport;
+  let report: OrtPageReport<OrtRun> & OrtBrowserReport;
   let model: SegmentationModel | undefined;
 
   beforeAll(async () => {
@@ -36,15 +38,12 @@ describe('ONNX export in onnxruntime-web in Chromium (SwiftShader)', () => {
     logits.dispose();
     tensor.dispose();
     const bytes = await exportOnnx(model, { height: 64, width: 96, batch: 'dynamic' });
-    report = await runOrtInBrowser({
+    report = await runOrtPage<LogitsRequest, OrtPageReport<OrtRun>>({
       adapter: SWIFTSHADER,
-      root: ROOT,
+      page: PAGE,
       model: bytes,
       input: input.data,
-      batch: 2,
-      resolution: [64, 96],
-      executionProviders: ['webgpu', 'wasm'],
-      warmRuns: 1,
+      request: { shape: input.shape, executionProviders: ['webgpu', 'wasm'] },
     });
   }, 600_000);
   afterAll(() => model?.dispose());
@@ -67,8 +66,7 @@ describe('ONNX export in onnxruntime-web in Chromium (SwiftShader)', () => {
       }
       const result = compare(run.logits, ours);
       console.log(
-        `chromium/swiftshader ORT ${provider}: rel-L2 ${result.relativeL2.toExponential(2)}, max |Δ| ${result.maxAbsolute.toExponential(2)}; ` +
-          `create ${run.createMs.toFixed(0)} ms, first run ${run.firstRunMs.toFixed(0)} ms, warm median ${run.warmMedianMs.toFixed(0)} ms (${report.browser})`,
+        `chromium/swiftshader ${run.runtime} ${provider}: rel-L2 ${result.relativeL2.toExponential(2)}, max |Δ| ${result.maxAbsolute.toExponential(2)} (${report.browser})`,
       );
       expect(run.logitsShape).toEqual([2, 1, 64, 96]);
       expect(result.nonFinite).toBe(0);
