@@ -27,12 +27,12 @@ for (const kind of testAdapterKinds()) {
       const input = Tensor.fromArray(gpu, npy('input.npy'), [1, 200, 16, 16], { requiresGrad: true });
 
       block.eval();
-      const evaluated = noGrad(() => block.forward(input, 0, undefined));
+      const evaluated = noGrad(() => block.forward(input));
       expect(evaluated.shape).toEqual([1, 344, 8, 8]);
       expect(compare(await evaluated.toArray(), npy('output.npy')).maxAbsolute).toBeLessThan(2e-6);
 
       block.train();
-      const output = block.forward(input, 0, undefined);
+      const output = block.forward(input);
       const trained = await output.toArray();
       expect(compare(trained, npy('train_output.npy')).maxAbsolute).toBeLessThan(2e-5);
       // L = Σ y²/2  ⇒  dL/dy = y

@@ -41,7 +41,8 @@ export interface ModelConfig {
   decoderDropout?: number;
 }
 
-type Decoder = nn.Module & { readonly outChannels: number; forward(features: readonly Tensor[]): Tensor };
+/** forward(features) = the decoder output for the encoder's f0..f_depth. */
+type Decoder = nn.Module<readonly Tensor[], Tensor> & { readonly outChannels: number };
 
 /** How each network is assembled around its decoder (see the file comment's table). */
 interface NetworkLayout {
@@ -81,13 +82,10 @@ export class SegmentationModel extends nn.Module {
   readonly network: NetworkName;
   private readonly head: nn.Conv2d;
   private readonly layout: NetworkLayout;
-  /** Drives drop-connect masks (one seed per training forward); {@link useRandom} replaces it. */
-  private random: Random;
 
   constructor(gpu: Gpu, readonly config: ModelConfig) {
     super();
     const random = new Random(config.seed ?? 1234);
-    this.random = new Random((config.seed ?? 1234) ^ 0x5eed);
     this.network = checkNetwork(config.network ?? 'linknet');
     const attention = checkDecoderAttention(config.decoderAttention ?? 'none', this.network);
     this.layout = LAYOUTS[this.network];
@@ -97,22 +95,26 @@ export class SegmentationModel extends nn.Module {
       createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride, depth: this.layout.encoderDepth }),
     );
     this.decoder = this.registerModule('decoder', this.layout.decoder(gpu, random, this.encoder.outChannels, config, attention));
-    const head = new nn.Module();
+    const head = new nn.ModuleDict();
     const headOptions = { padding: headKernel === 3 ? 1 : 0, init: 'xavier' } as const;
     this.head = head.registerModule('0', new nn.Conv2d(gpu, random, this.decoder.outChannels, config.classes, headKernel, headOptions));
     this.registerModule('segmentation_head', head);
+    this.useRandom(new Random((config.seed ?? 1234) ^ 0x5eed));
   }
 
-  /** Draws the drop-connect masks of later training forwards from `random` (e.g. a stream seeded per fold and epoch). */
+  /**
+   * Draws the drop-connect masks of later training forwards from `random` (e.g. a stream seeded per fold and epoch):
+   * one generator for every nn.DropConnect of the model, drawn in forward order.
+   */
   useRandom(random: Random): void {
-    this.random = random;
+    for (const [, module] of this.namedModules()) if (module instanceof nn.DropConnect) module.random = random;
   }
 
   forward(x: Tensor): Tensor {
     checkInput(x, this.config.inChannels);
     const tooSmall = inputTooSmall(this.network, x.shape[2]!, x.shape[3]!);
     if (tooSmall) throw new Error(`model input ${formatShape(x.shape)}: ${tooSmall}`);
-    const features = this.encoder.forward(x, this.training ? this.random : undefined, this.layout.encoderDepth);
+    const features = this.encoder.forward(x);
     const logits = this.head.forward(this.decoder.forward(features));
     const { upsampling } = this.layout;
     return upsampling === 1 ? logits : F.interpolate(logits, { scaleFactor: upsampling, mode: 'bilinear', alignCorners: true });

@@ -133,9 +133,9 @@ export const checkpointCases = defineCases('train/checkpoint', {
   },
 
   'init weights: bare EfficientNet keys get the encoder. prefix, an RGB stem is summed over its channels': async ({ gpu, random }) => {
-    const encoder = new nn.Module();
+    const encoder = new nn.ModuleDict();
     const stem = encoder.registerModule('_conv_stem', new nn.Conv2d(gpu, new Random(1), 1, 4, 3, { bias: false }));
-    const model = new nn.Module();
+    const model = new nn.ModuleDict();
     model.registerModule('encoder', encoder);
     const rgb = randomArray(random, 4 * 3 * 9);
     const weights: WeightMap = new Map([

@@ -76,13 +76,15 @@ export class Dropout extends Module {
 
 /**
  * Drop-connect on a residual branch (EfficientNet's per-sample stochastic depth, https://arxiv.org/abs/1603.09382):
- * forward(x, residual, random) = x·keep[n]/(1 − p) + residual in training with p > 0 and a generator (one fused
- * kernel, F.dropConnectAdd, the mask seeded from `random`), x + residual otherwise (eval mode, p = 0, or no
- * generator). `p` is settable between forwards (EfficientNet scales it by the block's depth and a rate that training
- * may change).
+ * forward([x, residual]) = x·keep[n]/(1 − p) + residual in training with p > 0 and a generator (one fused kernel,
+ * F.dropConnectAdd, the mask seeded from `random`, one draw per forward), x + residual otherwise (eval mode, p = 0, or
+ * no generator). `p` is settable between forwards (EfficientNet scales it by the block's depth and a rate that
+ * training may change); `random` is set by the owner of the drop-connect stream (the segmentation model's).
  */
-export class DropConnect extends Module {
+export class DropConnect extends Module<readonly [Tensor, Tensor], Tensor> {
   #p: number;
+  /** Draws one mask seed per training forward; undefined: no drop-connect. */
+  random: Random | undefined;
 
   constructor(p: number) {
     super();
@@ -102,8 +104,8 @@ export class DropConnect extends Module {
     return p;
   }
 
-  forward(x: Tensor, residual: Tensor, random?: Random): Tensor {
-    if (this.training && this.#p > 0 && random) return F.dropConnectAdd(x, residual, this.#p, random.nextUint32());
+  forward([x, residual]: readonly [Tensor, Tensor]): Tensor {
+    if (this.training && this.#p > 0 && this.random) return F.dropConnectAdd(x, residual, this.#p, this.random.nextUint32());
     return F.add(x, residual);
   }
 }

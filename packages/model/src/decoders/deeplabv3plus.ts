@@ -93,12 +93,12 @@ class AsppPooling extends nn.Module {
 
 /** smp's ASPP: convs.{0..4} and project = Sequential(conv1x1, BN, ReLU, Dropout). */
 class Aspp extends nn.Module {
-  private readonly branches: (nn.Module & { forward(x: Tensor): Tensor })[];
+  private readonly branches: nn.Module[];
   private readonly project: ConvBnReLU;
 
   constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, dropout: number) {
     super();
-    const convs = this.registerModule('convs', new nn.ModuleList<nn.Module & { forward(x: Tensor): Tensor }>());
+    const convs = this.registerModule('convs', new nn.ModuleList<nn.Module>());
     this.branches = [
       new ConvBnReLU(gpu, random, inChannels, outChannels),
       ...DEEPLAB_ATROUS_RATES.map((rate) => new SeparableBnReLU(gpu, random, inChannels, outChannels, rate)),
@@ -118,7 +118,7 @@ export interface DeepLabV3PlusDecoderOptions {
   dropout?: number;
 }
 
-export class DeepLabV3PlusDecoder extends nn.Module {
+export class DeepLabV3PlusDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = DEEPLAB_CHANNELS;
   private readonly aspp: Aspp;
   private readonly asppConv: SeparableConv2d;
@@ -129,7 +129,7 @@ export class DeepLabV3PlusDecoder extends nn.Module {
   /** encoderChannels: f0..f5 channels of an encoder with output stride 16. `random` also drives the Dropout masks. */
   constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], options: DeepLabV3PlusDecoderOptions = {}) {
     super();
-    const asppSequence = this.registerModule('aspp', new nn.Module());
+    const asppSequence = this.registerModule('aspp', new nn.ModuleDict());
     this.aspp = asppSequence.registerModule('0', new Aspp(gpu, random, encoderChannels.at(-1)!, DEEPLAB_CHANNELS, options.dropout ?? 0.5));
     this.asppConv = asppSequence.registerModule('1', new SeparableConv2d(gpu, random, DEEPLAB_CHANNELS, DEEPLAB_CHANNELS, 1));
     this.asppNorm = asppSequence.registerModule('2', new nn.BatchNorm2d(gpu, DEEPLAB_CHANNELS));

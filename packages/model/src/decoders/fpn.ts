@@ -27,7 +27,7 @@ class Conv3x3GNReLU extends nn.Module {
 
   constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, readonly upsample: boolean) {
     super();
-    const block = this.registerModule('block', new nn.Module());
+    const block = this.registerModule('block', new nn.ModuleDict());
     this.conv = block.registerModule('0', new nn.Conv2d(gpu, random, inChannels, outChannels, 3, { padding: 1, bias: false, init: 'kaiming-relu' }));
     this.norm = block.registerModule('1', new nn.GroupNorm(gpu, GROUPS, outChannels));
   }
@@ -58,7 +58,7 @@ class SegmentationBlock extends nn.Module {
 }
 
 /** smp's FPNBlock: nearest ×2 of the coarser level plus a 1x1 conv (bias) of the skip. */
-class FpnBlock extends nn.Module {
+class FpnBlock extends nn.Module<readonly [Tensor, Tensor], Tensor> {
   private readonly skipConv: nn.Conv2d;
 
   constructor(gpu: Gpu, random: Random, pyramidChannels: number, skipChannels: number) {
@@ -66,7 +66,7 @@ class FpnBlock extends nn.Module {
     this.skipConv = this.registerModule('skip_conv', new nn.Conv2d(gpu, random, skipChannels, pyramidChannels, 1, { init: 'kaiming-relu' }));
   }
 
-  forward(x: Tensor, skip: Tensor): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor]): Tensor {
     return F.add(F.interpolate(x, { scaleFactor: 2, mode: 'nearest' }), this.skipConv.forward(skip));
   }
 }
@@ -76,7 +76,7 @@ export interface FpnDecoderOptions {
   dropout?: number;
 }
 
-export class FpnDecoder extends nn.Module {
+export class FpnDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = FPN_SEGMENTATION_CHANNELS;
   private readonly p5: nn.Conv2d;
   private readonly levels: FpnBlock[];
@@ -105,9 +105,9 @@ export class FpnDecoder extends nn.Module {
   forward(features: readonly Tensor[]): Tensor {
     const [c2, c3, c4, c5] = features.slice(-4) as [Tensor, Tensor, Tensor, Tensor];
     const p5 = this.p5.forward(c5);
-    const p4 = this.levels[0]!.forward(p5, c4);
-    const p3 = this.levels[1]!.forward(p4, c3);
-    const p2 = this.levels[2]!.forward(p3, c2);
+    const p4 = this.levels[0]!.forward([p5, c4]);
+    const p3 = this.levels[1]!.forward([p4, c3]);
+    const p2 = this.levels[2]!.forward([p3, c2]);
     const [s5, s4, s3, s2] = [p5, p4, p3, p2].map((p, index) => this.segBlocks[index]!.forward(p)) as [Tensor, Tensor, Tensor, Tensor];
     return this.dropout.forward(F.add(F.add(F.add(s5, s4), s3), s2));
   }

@@ -28,13 +28,14 @@ class ConvBnReLU extends nn.Module {
   }
 }
 
-export class LinknetDecoderBlock extends nn.Module {
+/** forward([x, skip]) = the block of x, plus skip when there is one. */
+export class LinknetDecoderBlock extends nn.Module<readonly [Tensor, Tensor | undefined], Tensor> {
   private readonly stages: ConvBnReLU[];
 
   constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
     super();
     const middle = Math.floor(inChannels / 4);
-    const block = new nn.Module();
+    const block = new nn.ModuleDict();
     this.stages = [
       new ConvBnReLU(new nn.Conv2d(gpu, random, inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(gpu, middle)),
       new ConvBnReLU(new nn.ConvTranspose2d(gpu, random, middle, middle, 4, { stride: 2, padding: 1 }), new nn.BatchNorm2d(gpu, middle)),
@@ -44,14 +45,14 @@ export class LinknetDecoderBlock extends nn.Module {
     this.registerModule('block', block);
   }
 
-  forward(x: Tensor, skip: Tensor | undefined): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor | undefined]): Tensor {
     let y = x;
     for (const stage of this.stages) y = stage.forward(y);
     return skip ? F.add(y, skip) : y;
   }
 }
 
-export class LinknetDecoder extends nn.Module {
+export class LinknetDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly blocks: LinknetDecoderBlock[];
   readonly outChannels: number;
 
@@ -75,7 +76,7 @@ export class LinknetDecoder extends nn.Module {
     const [head, ...skips] = features.slice(1).reverse();
     let x = head!;
     this.blocks.forEach((block, index) => {
-      x = block.forward(x, skips[index]);
+      x = block.forward([x, skips[index]]);
     });
     return x;
   }

@@ -43,8 +43,8 @@ const up = (x: Tensor, size: readonly [number, number]): Tensor => F.interpolate
 const maxPool2 = (x: Tensor): Tensor => F.maxPool2d(x, 2, { stride: 2 });
 
 /** A Sequential holding `layers` under keys 1, 2, … (key 0 is the parameter-free pooling in front). */
-function afterPool<M extends nn.Module>(layers: M[]): nn.Module {
-  const sequence = new nn.Module();
+function afterPool(layers: nn.Module[]): nn.ModuleDict {
+  const sequence = new nn.ModuleDict();
   layers.forEach((layer, index) => sequence.registerModule(String(index + 1), layer));
   return sequence;
 }
@@ -92,7 +92,7 @@ class FpaBlock extends nn.Module {
 }
 
 /** smp's GAUBlock (global attention upsample): conv1 = Sequential(pool, ConvBnRelu without ReLU, sigmoid). */
-class GauBlock extends nn.Module {
+class GauBlock extends nn.Module<readonly [Tensor, Tensor], Tensor> {
   private readonly attention: ConvBnRelu;
   private readonly conv2: ConvBnRelu;
 
@@ -104,14 +104,14 @@ class GauBlock extends nn.Module {
   }
 
   /** x: the low-level feature, y: the coarser decoder map. */
-  forward(x: Tensor, y: Tensor): Tensor {
+  forward([x, y]: readonly [Tensor, Tensor]): Tensor {
     const yUp = up(y, [x.shape[2]!, x.shape[3]!]);
     const a = F.sigmoid(this.attention.forward(F.adaptiveAvgPool2d(y)));
     return F.add(yUp, F.channelMultiply(this.conv2.forward(x), a));
   }
 }
 
-export class PanDecoder extends nn.Module {
+export class PanDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = PAN_CHANNELS;
   private readonly fpa: FpaBlock;
   private readonly gaus: [GauBlock, GauBlock, GauBlock];
@@ -131,6 +131,6 @@ export class PanDecoder extends nn.Module {
   /** features f0..f5 (f5 at stride 16, at least 8x8) → [N, 32, H/4, W/4]. */
   forward(features: readonly Tensor[]): Tensor {
     const [f2, f3, f4, f5] = features.slice(-4) as [Tensor, Tensor, Tensor, Tensor];
-    return this.gaus[2].forward(f2, this.gaus[1].forward(f3, this.gaus[0].forward(f4, this.fpa.forward(f5))));
+    return this.gaus[2].forward([f2, this.gaus[1].forward([f3, this.gaus[0].forward([f4, this.fpa.forward(f5)])])]);
   }
 }

@@ -40,7 +40,7 @@ class PspBlock extends nn.Module {
 
   constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, readonly poolSize: number) {
     super();
-    const pool = this.registerModule('pool', new nn.Module());
+    const pool = this.registerModule('pool', new nn.ModuleDict());
     this.conv = pool.registerModule('1', new Conv1x1ReLU(gpu, random, inChannels, outChannels, poolSize !== 1));
   }
 
@@ -56,7 +56,7 @@ export interface PspDecoderOptions {
   dropout?: number;
 }
 
-export class PspDecoder extends nn.Module {
+export class PspDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = PSP_OUT_CHANNELS;
   private readonly blocks: PspBlock[];
   private readonly conv: Conv1x1ReLU;
@@ -66,7 +66,7 @@ export class PspDecoder extends nn.Module {
   constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], options: PspDecoderOptions = {}) {
     super();
     const channels = encoderChannels[PSP_ENCODER_DEPTH]!;
-    const psp = this.registerModule('psp', new nn.Module());
+    const psp = this.registerModule('psp', new nn.ModuleDict());
     const list = psp.registerModule('blocks', new nn.ModuleList<PspBlock>());
     this.blocks = PSP_POOL_SIZES.map((size) => {
       const block = new PspBlock(gpu, random, channels, channels / PSP_POOL_SIZES.length, size);

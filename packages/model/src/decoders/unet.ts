@@ -42,12 +42,12 @@ export class SCSEModule extends nn.Module {
   constructor(gpu: Gpu, random: Random, channels: number, reduction = 16) {
     super();
     const squeezed = Math.floor(channels / reduction);
-    const cse = new nn.Module();
+    const cse = new nn.ModuleDict();
     this.reduce = cse.registerModule('1', new nn.Conv2d(gpu, random, channels, squeezed, 1, { init: 'kaiming-relu' }));
     this.expand = cse.registerModule('3', new nn.Conv2d(gpu, random, squeezed, channels, 1, { init: 'kaiming-relu' }));
-    const sse = new nn.Module();
+    const sse = new nn.ModuleDict();
     this.spatial = sse.registerModule('0', new nn.Conv2d(gpu, random, channels, 1, 1, { init: 'kaiming-relu' }));
-    const attention = new nn.Module();
+    const attention = new nn.ModuleDict();
     attention.registerModule('cSE', cse);
     attention.registerModule('sSE', sse);
     this.registerModule('attention', attention);
@@ -60,7 +60,8 @@ export class SCSEModule extends nn.Module {
   }
 }
 
-export class UnetDecoderBlock extends nn.Module {
+/** forward([x, skip]): see the file comment; the last block has no skip. */
+export class UnetDecoderBlock extends nn.Module<readonly [Tensor, Tensor | undefined], Tensor> {
   private readonly conv1: Conv3x3BnReLU;
   private readonly conv2: Conv3x3BnReLU;
   private readonly attention1: SCSEModule | undefined;
@@ -79,7 +80,7 @@ export class UnetDecoderBlock extends nn.Module {
     if (attention === 'scse') this.attention2 = this.registerModule('attention2', new SCSEModule(gpu, random, outChannels));
   }
 
-  forward(x: Tensor, skip: Tensor | undefined): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor | undefined]): Tensor {
     let y = F.interpolate(x, { scaleFactor: 2, mode: 'nearest' });
     if (skip) {
       y = F.cat([y, skip], 1);
@@ -90,7 +91,7 @@ export class UnetDecoderBlock extends nn.Module {
   }
 }
 
-export class UnetDecoder extends nn.Module {
+export class UnetDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly blocks: UnetDecoderBlock[];
   readonly outChannels: number;
 
@@ -113,7 +114,7 @@ export class UnetDecoder extends nn.Module {
     const [head, ...skips] = features.slice(1).reverse();
     let x = head!;
     this.blocks.forEach((block, index) => {
-      x = block.forward(x, skips[index]);
+      x = block.forward([x, skips[index]]);
     });
     return x;
   }

@@ -39,7 +39,8 @@ export class MBConvBlock extends nn.Module {
   private readonly seExpand: nn.Conv2d;
   private readonly projectConv: nn.Conv2d;
   private readonly bn2: nn.BatchNorm2d;
-  private readonly dropConnect: nn.DropConnect | undefined;
+  /** Residual blocks only; its p is set by the encoder's drop-connect rate. */
+  readonly dropConnect: nn.DropConnect | undefined;
 
   constructor(gpu: Gpu, random: Random, readonly spec: BlockSpec) {
     super();
@@ -61,16 +62,13 @@ export class MBConvBlock extends nn.Module {
     if (spec.residual) this.dropConnect = this.registerModule('_drop_connect', new nn.DropConnect(0));
   }
 
-  /** `dropConnect`: probability of dropping the residual branch per sample (training mode only, with `random`). */
-  forward(input: Tensor, dropConnect: number, random: Random | undefined): Tensor {
+  forward(input: Tensor): Tensor {
     let x = input;
     if (this.expandConv && this.bn0) x = nn.convBatchNorm(this.expandConv, this.bn0, x, 'silu');
     x = nn.convBatchNorm(this.depthwiseConv, this.bn1, x, 'silu');
     x = F.squeezeExcitation(x, this.seReduce.weight, this.seReduce.bias!, this.seExpand.weight, this.seExpand.bias!);
     x = nn.convBatchNorm(this.projectConv, this.bn2, x);
-    if (!this.dropConnect) return x;
-    this.dropConnect.p = dropConnect;
-    return this.dropConnect.forward(x, input, random);
+    return this.dropConnect ? this.dropConnect.forward([x, input]) : x;
   }
 }
 
@@ -84,18 +82,18 @@ export interface EncoderOptions {
   depth?: number;
 }
 
-export class EfficientNetEncoder extends nn.Module implements Encoder {
+export class EfficientNetEncoder extends nn.Module<Tensor, Tensor[]> implements Encoder {
   readonly blocks: MBConvBlock[];
   readonly outChannels: number[];
   readonly outputStride: 16 | 32;
-  dropConnectRate: number;
+  private readonly depth: number;
+  #dropConnectRate = 0;
   private readonly convStem: nn.Conv2d;
   private readonly bn0: nn.BatchNorm2d;
 
   constructor(gpu: Gpu, random: Random, readonly spec: EfficientNetSpec, options: EncoderOptions = {}) {
     super();
     const inChannels = options.inChannels ?? 1;
-    this.dropConnectRate = options.dropConnectRate ?? DROP_CONNECT_RATE;
     this.outputStride = options.outputStride ?? 32;
     const stem = roundFilters(STEM_FILTERS, spec.widthCoefficient);
     this.convStem = this.registerModule(
@@ -106,7 +104,7 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
     const specs = this.outputStride === 16 ? dilateLastStage(blockSpecs(spec), spec) : blockSpecs(spec);
     const list = this.registerModule('_blocks', new nn.ModuleList<MBConvBlock>());
     // The block that makes f_k (k ≥ 2) is stageIndexes[k − 2] − 1; the blocks after f_depth's never run.
-    const depth = options.depth ?? 5;
+    const depth = (this.depth = options.depth ?? 5);
     const lastRun = depth >= 5 ? Infinity : depth < 2 ? -1 : spec.stageIndexes[depth - 2]! - 1;
     this.blocks = specs.map((block) => {
       const module = new MBConvBlock(gpu, random, block);
@@ -119,6 +117,17 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
     this.registerModule('_conv_head', new nn.Conv2d(gpu, random, specs.at(-1)!.outputFilters, head, 1, { bias: false })).stateOnly = true;
     this.registerModule('_bn1', bn(gpu, head)).stateOnly = true;
     this.outChannels = [inChannels, ...spec.outChannels.slice(1)];
+    this.dropConnectRate = options.dropConnectRate ?? DROP_CONNECT_RATE;
+  }
+
+  /** The drop-connect base rate: block i of n drops its residual branch with p = rate · i / n (training only). */
+  get dropConnectRate(): number {
+    return this.#dropConnectRate;
+  }
+
+  set dropConnectRate(rate: number) {
+    this.#dropConnectRate = rate;
+    for (const block of this.blocks) if (block.dropConnect) block.dropConnect.p = rate * (block.spec.index / this.blocks.length);
   }
 
   /** f1 = swish(bn0(conv_stem(x))), stride 2. */
@@ -127,15 +136,15 @@ export class EfficientNetEncoder extends nn.Module implements Encoder {
   }
 
   /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32 (f5 at 16 when dilated); `depth` < 5 stops after f_depth. */
-  forward(x: Tensor, random?: Random, depth = 5): Tensor[] {
+  forward(x: Tensor): Tensor[] {
+    const depth = this.depth;
     const features = [x];
     let y = this.stem(x);
     features.push(y);
     const taps = new Set(this.spec.stageIndexes.map((index) => index - 1));
     for (const block of this.blocks) {
       if (features.length > depth) break;
-      const rate = this.dropConnectRate * (block.spec.index / this.blocks.length);
-      y = block.forward(y, rate, random);
+      y = block.forward(y);
       if (taps.has(block.spec.index)) features.push(y);
     }
     return features;

@@ -11,13 +11,12 @@ import { RESNET_NAMES, ResNetEncoder, type ResNetName } from './resnet.js';
 
 type Gpu = Tensor['gpu'];
 
-export interface Encoder extends nn.Module {
+/** forward(x) = f0..f_depth (the depth built with, 5 unless a decoder needs fewer). */
+export interface Encoder extends nn.Module<Tensor, Tensor[]> {
   /** Channels of f0..f5 (f0 = the input's). */
   readonly outChannels: readonly number[];
   /** Stride of f5: 32, or 16 for a dilated last stage. */
   readonly outputStride: 16 | 32;
-  /** f0..f_depth (depth 5 unless a decoder needs fewer); `random` drives training-time regularisation. */
-  forward(x: Tensor, random?: Random, depth?: number): Tensor[];
 }
 
 export interface EncoderBuildOptions {

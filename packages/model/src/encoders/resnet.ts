@@ -94,7 +94,8 @@ class ResidualBlock extends nn.Module {
   }
 }
 
-export class ResNetEncoder extends nn.Module implements Encoder {
+export class ResNetEncoder extends nn.Module<Tensor, Tensor[]> implements Encoder {
+  private readonly depth: number;
   readonly outChannels: number[];
   readonly outputStride: 16 | 32;
   private readonly conv1: nn.Conv2d;
@@ -107,7 +108,7 @@ export class ResNetEncoder extends nn.Module implements Encoder {
     const inChannels = options.inChannels ?? 1;
     this.outputStride = options.outputStride ?? 32;
     const expansion = spec.block === 'basic' ? 1 : 4;
-    const depth = options.depth ?? 5;
+    const depth = (this.depth = options.depth ?? 5);
     this.conv1 = this.registerModule('conv1', new nn.Conv2d(gpu, random, inChannels, 64, 7, { stride: 2, padding: 3, bias: false }));
     this.bn1 = this.registerModule('bn1', new nn.BatchNorm2d(gpu, 64));
     let channels = 64;
@@ -131,7 +132,8 @@ export class ResNetEncoder extends nn.Module implements Encoder {
   }
 
   /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32 (f5 at 16 when dilated); `depth` < 5 stops early. */
-  forward(x: Tensor, _random?: Random, depth = 5): Tensor[] {
+  forward(x: Tensor): Tensor[] {
+    const depth = this.depth;
     const features = [x];
     let y = nn.convBatchNorm(this.conv1, this.bn1, x, 'relu');
     features.push(y);
