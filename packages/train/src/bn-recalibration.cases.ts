@@ -8,7 +8,6 @@ import { batchNormTrainingReference, batchStatistics } from '@ulseg/kernels/refe
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { recalibrateBatchNorm } from './bn-recalibration.js';
 
-type Gpu = Tensor['gpu'];
 
 /** BN → BN, with an nn.DropConnect like the segmentation model's, its p recorded at each forward. */
 class TwoNorms extends nn.Module {
@@ -16,10 +15,10 @@ class TwoNorms extends nn.Module {
   readonly second: nn.BatchNorm2d;
   readonly drop: nn.DropConnect;
   readonly ratesSeen: number[] = [];
-  constructor(gpu: Gpu, channels: number) {
-    super();
-    this.first = this.registerModule('first', new nn.BatchNorm2d(gpu, channels, { momentum: 0.01, eps: 1e-3 }));
-    this.second = this.registerModule('second', new nn.BatchNorm2d(gpu, channels));
+  constructor(ctx: nn.InitContext, channels: number) {
+    super(ctx);
+    this.first = this.registerModule('first', new nn.BatchNorm2d(ctx.child('first'), channels, { momentum: 0.01, eps: 1e-3 }));
+    this.second = this.registerModule('second', new nn.BatchNorm2d(ctx.child('second'), channels));
     this.drop = this.registerModule('drop', new nn.DropConnect(0.2));
   }
   forward(x: Tensor): Tensor {
@@ -31,7 +30,7 @@ class TwoNorms extends nn.Module {
 export const bnRecalibrationCases = defineCases('train/bn-recalibration', {
   'running statistics = the average over batches of batch mean and unbiased variance, layer after layer': async ({ gpu, random }) => {
     const channels = 3;
-    const model = new TwoNorms(gpu, channels);
+    const model = new TwoNorms(new nn.InitContext(gpu, random), channels);
     const weight = randomArray(random, channels, { low: 0.5, high: 2 });
     const bias = randomArray(random, channels);
     const stale = new Map<string, { shape: number[]; data: Float32Array }>([

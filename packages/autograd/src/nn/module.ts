@@ -9,6 +9,8 @@
  *                     keys, such as `segmentation_head` whose children the owner runs itself)
  *   ModuleList        children named 0, 1, 2, …, no forward
  *   Sequential        a Module<Tensor, Tensor> running its children in order
+ * A module with state is built from an InitContext (init-context.ts): `new Conv2d(ctx.child('conv'), …)` then
+ * registered under the same name.
  */
 import { formatShape, numel, sameShape } from '@ulseg/kernels';
 import type { Tensor } from '../tensor.js';
@@ -38,16 +40,30 @@ export abstract class ModuleBase {
   private readonly parameterSlots = new Map<string, Tensor>();
   private readonly bufferSlots = new Map<string, Tensor>();
   private readonly childSlots = new Map<string, ModuleBase>();
+  /**
+   * The state_dict path the module was built at (its InitContext's; '' at the root and for modules built without
+   * one): prefixes its tensors' names and its errors.
+   */
+  readonly path: string;
+
+  constructor(ctx?: { readonly path: string }) {
+    this.path = ctx?.path ?? '';
+  }
+
+  /** `<path>.<name>`, or `name` at the root. */
+  protected key(name: string): string {
+    return this.path ? `${this.path}.${name}` : name;
+  }
 
   protected registerParameter(name: string, tensor: Tensor): Tensor {
     tensor.requiresGrad = true;
-    tensor.name ??= name;
+    tensor.name ??= this.key(name);
     this.parameterSlots.set(name, tensor.keep());
     return tensor;
   }
 
   protected registerBuffer(name: string, tensor: Tensor): Tensor {
-    tensor.name ??= name;
+    tensor.name ??= this.key(name);
     this.bufferSlots.set(name, tensor.keep());
     return tensor;
   }
@@ -60,15 +76,15 @@ export abstract class ModuleBase {
   /** Replaces a registered buffer's tensor (running statistics after an update); the old one is disposed. */
   protected replaceBuffer(name: string, tensor: Tensor): void {
     const old = this.bufferSlots.get(name);
-    if (!old) throw new Error(`replaceBuffer: no buffer '${name}'`);
-    tensor.name ??= name;
+    if (!old) throw new Error(`replaceBuffer: no buffer '${this.key(name)}'`);
+    tensor.name ??= this.key(name);
     this.bufferSlots.set(name, tensor.keep());
     if (old !== tensor) old.dispose();
   }
 
   protected buffer(name: string): Tensor {
     const tensor = this.bufferSlots.get(name);
-    if (!tensor) throw new Error(`no buffer '${name}'`);
+    if (!tensor) throw new Error(`no buffer '${this.key(name)}'`);
     return tensor;
   }
 

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import type { MaxPool2dArguments } from '../ops/pooling.js';
 import type { Pair } from '@ulseg/kernels';
 import type { Random } from '@ulseg/base';
+import type { InitContext } from './init-context.js';
 import { Module } from './module.js';
 
 /** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */
@@ -58,14 +59,17 @@ export class AdaptiveAvgPool2d extends Module {
 
 /**
  * nn.Dropout(p=0.5): in training each element is zeroed with probability p (survivors scaled by 1/(1 − p)), with a
- * fresh mask per forward from `random` (the model's seeded generator); identity in eval mode.
+ * fresh mask per forward from the InitContext's generator (the model's seeded one); identity in eval mode.
  */
 export class Dropout extends Module {
+  readonly random: Random;
+
   constructor(
-    readonly random: Random,
+    ctx: InitContext,
     readonly p = 0.5,
   ) {
-    super();
+    super(ctx);
+    this.random = ctx.random;
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: p must lie in [0, 1], got ${p}`);
   }
 
