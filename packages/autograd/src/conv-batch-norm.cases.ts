@@ -8,7 +8,7 @@ const X_SHAPE = [3, 5, 7, 9];
 
 /** A BatchNorm2d with random non-zero γ, β, running mean and running variance in [0.5, 2]. */
 function randomNorm(gpu: Gpu, random: Random, channels: number, eps?: number): nn.BatchNorm2d {
-  const norm = new nn.BatchNorm2d(gpu, channels, { eps });
+  const norm = new nn.BatchNorm2d(new nn.InitContext(gpu, random), channels, { eps });
   const entry = (data: Float32Array) => ({ data, shape: [channels] });
   norm.load(
     new Map([
@@ -26,7 +26,7 @@ const activate = (x: Tensor, activation: Activation): Tensor => (activation === 
 
 interface FusedSpec {
   label: string;
-  conv: (gpu: Gpu, random: Random) => nn.Conv2d | nn.ConvTranspose2d;
+  conv: (ctx: nn.InitContext) => nn.Conv2d | nn.ConvTranspose2d;
   channels: number;
   activation: Activation;
   eps?: number;
@@ -34,7 +34,7 @@ interface FusedSpec {
 
 const conv2dSpec = (label: string, out: number, kernel: number, config: Conv2dOptions & { bias?: boolean }, activation: Activation, eps?: number): FusedSpec => ({
   label,
-  conv: (gpu, random) => new nn.Conv2d(gpu, random, X_SHAPE[1]!, out, kernel, { bias: false, ...config }),
+  conv: (ctx) => new nn.Conv2d(ctx, X_SHAPE[1]!, out, kernel, { bias: false, ...config }),
   channels: out,
   activation,
   eps,
@@ -45,7 +45,7 @@ const conv2dSpec = (label: string, out: number, kernel: number, config: Conv2dOp
  * no history, one convolution-sized kernel (the fold, [+ the bias shift,] the conv) and no buffer left behind.
  */
 async function checkFused(gpu: Gpu, random: Random, spec: FusedSpec): Promise<void> {
-  const conv = spec.conv(gpu, random);
+  const conv = spec.conv(new nn.InitContext(gpu, random));
   const norm = randomNorm(gpu, random, spec.channels, spec.eps);
   conv.eval();
   norm.eval();
@@ -156,13 +156,13 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
   'eval: fused convTranspose2d 4x4 stride 2 padding 1 with bias (Linknet) equals the composition': async ({ gpu, random }) => {
     await checkFused(gpu, random, {
       label: 'convTranspose2d 5→4 4x4 s2 p1 with bias',
-      conv: (g, r) => new nn.ConvTranspose2d(g, r, X_SHAPE[1]!, 4, 4, { stride: 2, padding: 1 }),
+      conv: (ctx) => new nn.ConvTranspose2d(ctx, X_SHAPE[1]!, 4, 4, { stride: 2, padding: 1 }),
       channels: 4,
       activation: 'relu',
     });
   },
   'training, or eval recording gradients: the composition (training: BN + activation as one op), same output and gradients to w, γ and x': async ({ gpu, random }) => {
-    const conv = new nn.Conv2d(gpu, random, 5, 4, 3, { padding: [0, 1, 2, 1] });
+    const conv = new nn.Conv2d(new nn.InitContext(gpu, random), 5, 4, 3, { padding: [0, 1, 2, 1] });
     const norm = randomNorm(gpu, random, 4, 1e-3);
     const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE);
     const r = Tensor.fromArray(gpu, randomArray(random, 3 * 4 * 8 * 8), [3, 4, 8, 8]);
@@ -195,7 +195,7 @@ export const convBatchNormCases = defineCases('autograd-conv-batch-norm', {
     const x = Tensor.fromArray(gpu, randomArray(random, 3 * 5 * 7 * 9), X_SHAPE, { requiresGrad: true });
     const r = Tensor.fromArray(gpu, randomArray(random, 3 * 4 * 7 * 9), [3, 4, 7, 9]);
     for (const activation of ACTIVATIONS) {
-      const conv = new nn.Conv2d(gpu, random, 5, 4, 3, { padding: 1 });
+      const conv = new nn.Conv2d(new nn.InitContext(gpu, random), 5, 4, 3, { padding: 1 });
       const results: Gradients[] = [];
       const dispatches: number[] = [];
       const running: Float32Array[][] = [];

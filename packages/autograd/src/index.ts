@@ -9,7 +9,6 @@ export {
   traceEval,
   tracedConvolution,
   type TracedConvolution,
-  type TraceableModule,
   releasePlan,
   releaseAfterLastUse,
   type Trace,

@@ -124,7 +124,7 @@ export const networkOpCases = defineCases('autograd-network-ops', {
         `groupNorm ${shape} G${groups}`,
       );
     }
-    const norm = new nn.GroupNorm(gpu, 32, 128);
+    const norm = new nn.GroupNorm(new nn.InitContext(gpu, random), 32, 128);
     const names = [...norm.namedParameters()].map(([name, t]) => `${name}${JSON.stringify(t.shape)}`);
     if (names.join(' ') !== 'weight[128] bias[128]') throw new Error(`nn.GroupNorm parameters: ${names.join(' ')}`);
     const data = randomArray(random, 2 * 128 * 2 * 3);
@@ -147,7 +147,7 @@ export const networkOpCases = defineCases('autograd-network-ops', {
     );
     const data = randomArray(random, 2 * 5 * 3 * 7);
     const x = Tensor.fromArray(gpu, data, shape);
-    const module = new nn.Dropout2d(new Random(9), 0.2);
+    const module = new nn.Dropout2d(new nn.InitContext(gpu, new Random(9)), 0.2);
     const expectedSeed = new Random(9).nextUint32();
     assertClose(await module.forward(x).toArray(), dropoutReference(data, shape, 0.2, expectedSeed, 'channel'), 'elementwise', 'nn.Dropout2d training');
     module.training = false;

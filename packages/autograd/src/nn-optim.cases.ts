@@ -15,7 +15,7 @@ function poolReference(x: Float64Array, [n, c, h, w]: readonly number[]): Float6
   return out;
 }
 
-class Tiny extends nn.Module {
+class Tiny extends nn.ModuleBase {
   readonly weight: Tensor;
   readonly inner: nn.Sequential;
   constructor(gpu: Tensor['gpu']) {

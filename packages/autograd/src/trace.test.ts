@@ -10,7 +10,6 @@ import { Random } from '@ulseg/kernels/testing';
 import { gpuFor, randomArray } from '@ulseg/kernels/testing';
 import { F, nn, noGrad, opMacs, releaseAfterLastUse, releasePlan, scope, Tensor, trace, traceEval, tracedConvolution } from './index.js';
 
-type Gpu = Tensor['gpu'];
 
 class SkipNet extends nn.Module {
   readonly conv: nn.Conv2d;
@@ -19,14 +18,14 @@ class SkipNet extends nn.Module {
   readonly expand: nn.Conv2d;
   readonly middle: nn.Conv2d;
   readonly up: nn.ConvTranspose2d;
-  constructor(gpu: Gpu, random: Random) {
-    super();
-    this.conv = this.registerModule('conv', new nn.Conv2d(gpu, random, 3, 10, 3, { stride: 2, padding: [0, 1, 0, 1], bias: false }));
-    this.norm = this.registerModule('norm', new nn.BatchNorm2d(gpu, 10));
-    this.reduce = this.registerModule('reduce', new nn.Conv2d(gpu, random, 10, 3, 1));
-    this.expand = this.registerModule('expand', new nn.Conv2d(gpu, random, 3, 10, 1));
-    this.middle = this.registerModule('middle', new nn.Conv2d(gpu, random, 10, 10, 3, { padding: 1, groups: 10 }));
-    this.up = this.registerModule('up', new nn.ConvTranspose2d(gpu, random, 10, 5, 4, { stride: 2, padding: 1 }));
+  constructor(ctx: nn.InitContext) {
+    super(ctx);
+    this.conv = this.registerModule('conv', new nn.Conv2d(ctx.child('conv'), 3, 10, 3, { stride: 2, padding: [0, 1, 0, 1], bias: false }));
+    this.norm = this.registerModule('norm', new nn.BatchNorm2d(ctx.child('norm'), 10));
+    this.reduce = this.registerModule('reduce', new nn.Conv2d(ctx.child('reduce'), 10, 3, 1));
+    this.expand = this.registerModule('expand', new nn.Conv2d(ctx.child('expand'), 3, 10, 1));
+    this.middle = this.registerModule('middle', new nn.Conv2d(ctx.child('middle'), 10, 10, 3, { padding: 1, groups: 10 }));
+    this.up = this.registerModule('up', new nn.ConvTranspose2d(ctx.child('up'), 10, 5, 4, { stride: 2, padding: 1 }));
   }
 
   forward(x: Tensor): Tensor {
@@ -41,7 +40,7 @@ class SkipNet extends nn.Module {
 describe('trace and releaseAfterLastUse', () => {
   it('records each op with its inputs by state_dict name, constants, shapes and multiply-adds', async () => {
     const gpu = await gpuFor('lavapipe');
-    const net = new SkipNet(gpu, new Random(5));
+    const net = new SkipNet(new nn.InitContext(gpu, new Random(5)));
     const traced = traceEval(net, gpu, [2, 3, 13, 11]);
     expect(net.training, 'modes restored').toBe(true);
     expect(traced.ops.map((op) => op.op)).toEqual([
@@ -75,7 +74,7 @@ describe('trace and releaseAfterLastUse', () => {
 
   it('frees each activation after its last consumer: same values bit for bit, lower peak, nothing left behind; refuses other ops', async () => {
     const gpu = await gpuFor('lavapipe');
-    const net = new SkipNet(gpu, new Random(6)).eval();
+    const net = new SkipNet(new nn.InitContext(gpu, new Random(6))).eval();
     const random = new Random(7);
     const x = Tensor.fromArray(gpu, randomArray(random, 3 * 3 * 33 * 31), [3, 3, 33, 31]).keep();
     const plan = releasePlan(traceEval(net, gpu, [1, 3, 9, 7]));

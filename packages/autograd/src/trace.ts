@@ -14,6 +14,7 @@ import { dims4, formatShape, numel } from '@ulseg/kernels';
 import type { AnyOp } from './op.js';
 import { noGrad, scope } from './grad-mode.js';
 import { Tensor } from './tensor.js';
+import type { Module } from './nn/module.js';
 
 export type TraceValue =
   | { readonly kind: 'input'; readonly index: number; readonly shape: readonly number[] }
@@ -216,19 +217,11 @@ export function opMacs(op: TracedOp): number {
   return 0;
 }
 
-/** What `traceEval` needs of a module: its state, its modes, and a forward on one tensor. */
-export interface TraceableModule {
-  stateDict(): [string, Tensor][];
-  namedModules(): Iterable<[string, { training: boolean }]>;
-  eval(): unknown;
-  forward(x: Tensor): Tensor;
-}
-
 /**
  * Traces `module.forward` in eval mode on a zero input of `shape` (each submodule's mode restored after): the
  * module's inference forward as a graph.
  */
-export function traceEval(module: TraceableModule, gpu: Tensor['gpu'], shape: readonly number[]): Trace {
+export function traceEval(module: Module, gpu: Tensor['gpu'], shape: readonly number[]): Trace {
   const modes = [...module.namedModules()].map(([, child]) => [child, child.training] as const);
   const x = Tensor.zeros(gpu, shape).keep();
   module.eval();

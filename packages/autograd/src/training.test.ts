@@ -20,14 +20,14 @@ class ComposedNet extends nn.Module {
   private readonly expand: nn.Conv2d;
   private readonly up: nn.ConvTranspose2d;
   private readonly head: nn.Conv2d;
-  constructor(gpu: Gpu, random: Random) {
-    super();
-    this.conv = this.registerModule('conv', new nn.Conv2d(gpu, random, 1, 8, 3, { stride: 2, padding: [0, 1, 0, 1] }));
-    this.norm = this.registerModule('norm', new nn.BatchNorm2d(gpu, 8));
-    this.reduce = this.registerModule('reduce', new nn.Conv2d(gpu, random, 8, 2, 1));
-    this.expand = this.registerModule('expand', new nn.Conv2d(gpu, random, 2, 8, 1));
-    this.up = this.registerModule('up', new nn.ConvTranspose2d(gpu, random, 8, 4, 4, { stride: 2, padding: 1 }));
-    this.head = this.registerModule('head', new nn.Conv2d(gpu, random, 4, 1, 1));
+  constructor(ctx: nn.InitContext) {
+    super(ctx);
+    this.conv = this.registerModule('conv', new nn.Conv2d(ctx.child('conv'), 1, 8, 3, { stride: 2, padding: [0, 1, 0, 1] }));
+    this.norm = this.registerModule('norm', new nn.BatchNorm2d(ctx.child('norm'), 8));
+    this.reduce = this.registerModule('reduce', new nn.Conv2d(ctx.child('reduce'), 8, 2, 1));
+    this.expand = this.registerModule('expand', new nn.Conv2d(ctx.child('expand'), 2, 8, 1));
+    this.up = this.registerModule('up', new nn.ConvTranspose2d(ctx.child('up'), 8, 4, 4, { stride: 2, padding: 1 }));
+    this.head = this.registerModule('head', new nn.Conv2d(ctx.child('head'), 4, 1, 1));
   }
   forward(x: Tensor): Tensor {
     const y = F.silu(this.norm.forward(this.conv.forward(x)));
@@ -60,7 +60,7 @@ describe('training loops (lavapipe)', () => {
   it('a composed net (conv, BN, Swish, SE, convT) learns a toy segmentation task in 200 steps: Dice loss < 0.3', { timeout: 300_000 }, async () => {
     const gpu = await gpuFor('lavapipe');
     const random = new Random(11);
-    const net = new ComposedNet(gpu, random);
+    const net = new ComposedNet(new nn.InitContext(gpu, random));
     const optimizer = new optim.Adam(net.parameters(), { learningRate: 2e-2 });
     const batches = Array.from({ length: 4 }, () => toyBatch(gpu, random, 8, 24));
     const losses: Promise<number>[] = [];
@@ -81,7 +81,7 @@ describe('training loops (lavapipe)', () => {
   it('GPU memory stays flat over 1,000 training steps, and one step is one submit', { timeout: 600_000 }, async () => {
     const gpu = await gpuFor('lavapipe');
     const random = new Random(5);
-    const net = new ComposedNet(gpu, random);
+    const net = new ComposedNet(new nn.InitContext(gpu, random));
     const optimizer = new optim.Adam(net.parameters(), { learningRate: 1e-3 });
     const { x, t } = toyBatch(gpu, random, 2, 16);
     const live: number[] = [];

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { noGrad, parseNpy, Tensor } from '@ulseg/autograd';
+import { nn, noGrad, parseNpy, Tensor } from '@ulseg/autograd';
 import { Random } from '@ulseg/kernels/testing';
 import { compare, gpuFor, testAdapterKinds } from '@ulseg/kernels/testing';
 import { MBConvBlock } from './encoders/efficientnet.js';
@@ -22,17 +22,17 @@ for (const kind of testAdapterKinds()) {
       const gpu = await gpuFor(kind);
       const spec = blockSpecs(encoderSpec('efficientnet-b6'))[31]!;
       expect(spec.pad).toEqual([1, 2, 1, 2]);
-      const block = new MBConvBlock(gpu, new Random(1), spec);
+      const block = new MBConvBlock(new nn.InitContext(gpu, new Random(1)), spec);
       block.load(readSafetensors(read('block.safetensors')).weights, { source: 'block.safetensors' });
       const input = Tensor.fromArray(gpu, npy('input.npy'), [1, 200, 16, 16], { requiresGrad: true });
 
       block.eval();
-      const evaluated = noGrad(() => block.forward(input, 0, undefined));
+      const evaluated = noGrad(() => block.forward(input));
       expect(evaluated.shape).toEqual([1, 344, 8, 8]);
       expect(compare(await evaluated.toArray(), npy('output.npy')).maxAbsolute).toBeLessThan(2e-6);
 
       block.train();
-      const output = block.forward(input, 0, undefined);
+      const output = block.forward(input);
       const trained = await output.toArray();
       expect(compare(trained, npy('train_output.npy')).maxAbsolute).toBeLessThan(2e-5);
       // L = Σ y²/2  ⇒  dL/dy = y

@@ -41,7 +41,8 @@ export interface ModelConfig {
   decoderDropout?: number;
 }
 
-type Decoder = nn.Module & { readonly outChannels: number; forward(features: readonly Tensor[]): Tensor };
+/** forward(features) = the decoder output for the encoder's f0..f_depth. */
+type Decoder = nn.Module<readonly Tensor[], Tensor> & { readonly outChannels: number };
 
 /** How each network is assembled around its decoder (see the file comment's table). */
 interface NetworkLayout {
@@ -51,27 +52,27 @@ interface NetworkLayout {
   headKernel: 1 | 3;
   /** Bilinear (align_corners=True) upsampling after the head; 1 = none. */
   upsampling: number;
-  decoder(gpu: Gpu, random: Random, encoderChannels: readonly number[], config: ModelConfig, attention: DecoderAttention): Decoder;
+  decoder(ctx: nn.InitContext, encoderChannels: readonly number[], config: ModelConfig, attention: DecoderAttention): Decoder;
 }
 
 const LAYOUTS: Record<NetworkName, NetworkLayout> = {
-  linknet: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 1, decoder: (gpu, random, channels) => new LinknetDecoder(gpu, random, channels, 32) },
-  unet: { outputStride: 32, encoderDepth: 5, headKernel: 3, upsampling: 1, decoder: (gpu, random, channels, _, attention) => new UnetDecoder(gpu, random, channels, attention) },
-  fpn: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 4, decoder: (gpu, random, channels, config) => new FpnDecoder(gpu, random, channels, { dropout: config.decoderDropout }) },
+  linknet: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 1, decoder: (ctx, channels) => new LinknetDecoder(ctx, channels, 32) },
+  unet: { outputStride: 32, encoderDepth: 5, headKernel: 3, upsampling: 1, decoder: (ctx, channels, _, attention) => new UnetDecoder(ctx, channels, attention) },
+  fpn: { outputStride: 32, encoderDepth: 5, headKernel: 1, upsampling: 4, decoder: (ctx, channels, config) => new FpnDecoder(ctx, channels, { dropout: config.decoderDropout }) },
   pspnet: {
     outputStride: 32,
     encoderDepth: PSP_ENCODER_DEPTH,
     headKernel: 3,
     upsampling: 8,
-    decoder: (gpu, random, channels, config) => new PspDecoder(gpu, random, channels, { dropout: config.decoderDropout }),
+    decoder: (ctx, channels, config) => new PspDecoder(ctx, channels, { dropout: config.decoderDropout }),
   },
-  pan: { outputStride: 16, encoderDepth: 5, headKernel: 3, upsampling: 4, decoder: (gpu, random, channels) => new PanDecoder(gpu, random, channels) },
+  pan: { outputStride: 16, encoderDepth: 5, headKernel: 3, upsampling: 4, decoder: (ctx, channels) => new PanDecoder(ctx, channels) },
   deeplabv3plus: {
     outputStride: 16,
     encoderDepth: 5,
     headKernel: 1,
     upsampling: 4,
-    decoder: (gpu, random, channels, config) => new DeepLabV3PlusDecoder(gpu, random, channels, { dropout: config.decoderDropout }),
+    decoder: (ctx, channels, config) => new DeepLabV3PlusDecoder(ctx, channels, { dropout: config.decoderDropout }),
   },
 };
 
@@ -81,38 +82,40 @@ export class SegmentationModel extends nn.Module {
   readonly network: NetworkName;
   private readonly head: nn.Conv2d;
   private readonly layout: NetworkLayout;
-  /** Drives drop-connect masks (one seed per training forward); {@link useRandom} replaces it. */
-  private random: Random;
 
+  /** The root of the module tree: its InitContext (path '') draws every initial weight from `config.seed`. */
   constructor(gpu: Gpu, readonly config: ModelConfig) {
     super();
-    const random = new Random(config.seed ?? 1234);
-    this.random = new Random((config.seed ?? 1234) ^ 0x5eed);
+    const ctx = new nn.InitContext(gpu, new Random(config.seed ?? 1234));
     this.network = checkNetwork(config.network ?? 'linknet');
     const attention = checkDecoderAttention(config.decoderAttention ?? 'none', this.network);
     this.layout = LAYOUTS[this.network];
     const { outputStride, headKernel } = this.layout;
     this.encoder = this.registerModule(
       'encoder',
-      createEncoder(gpu, random, checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride, depth: this.layout.encoderDepth }),
+      createEncoder(ctx.child('encoder'), checkBackbone(config.encoder), { inChannels: config.inChannels, dropConnectRate: config.dropConnectRate, outputStride, depth: this.layout.encoderDepth }),
     );
-    this.decoder = this.registerModule('decoder', this.layout.decoder(gpu, random, this.encoder.outChannels, config, attention));
-    const head = new nn.Module();
+    this.decoder = this.registerModule('decoder', this.layout.decoder(ctx.child('decoder'), this.encoder.outChannels, config, attention));
+    const head = new nn.ModuleDict();
     const headOptions = { padding: headKernel === 3 ? 1 : 0, init: 'xavier' } as const;
-    this.head = head.registerModule('0', new nn.Conv2d(gpu, random, this.decoder.outChannels, config.classes, headKernel, headOptions));
+    this.head = head.registerModule('0', new nn.Conv2d(ctx.child('segmentation_head').child(0), this.decoder.outChannels, config.classes, headKernel, headOptions));
     this.registerModule('segmentation_head', head);
+    this.useRandom(new Random((config.seed ?? 1234) ^ 0x5eed));
   }
 
-  /** Draws the drop-connect masks of later training forwards from `random` (e.g. a stream seeded per fold and epoch). */
+  /**
+   * Draws the drop-connect masks of later training forwards from `random` (e.g. a stream seeded per fold and epoch):
+   * one generator for every nn.DropConnect of the model, drawn in forward order.
+   */
   useRandom(random: Random): void {
-    this.random = random;
+    for (const [, module] of this.namedModules()) if (module instanceof nn.DropConnect) module.random = random;
   }
 
   forward(x: Tensor): Tensor {
     checkInput(x, this.config.inChannels);
     const tooSmall = inputTooSmall(this.network, x.shape[2]!, x.shape[3]!);
     if (tooSmall) throw new Error(`model input ${formatShape(x.shape)}: ${tooSmall}`);
-    const features = this.encoder.forward(x, this.training ? this.random : undefined, this.layout.encoderDepth);
+    const features = this.encoder.forward(x);
     const logits = this.head.forward(this.decoder.forward(features));
     const { upsampling } = this.layout;
     return upsampling === 1 ? logits : F.interpolate(logits, { scaleFactor: upsampling, mode: 'bilinear', alignCorners: true });

@@ -64,7 +64,7 @@ describe('network fixture cases', () => {
 
   it('the manifest check names the first differing entry and the parameter count', async () => {
     const { meta } = await loadNetworkCaseWith('linknet-resnet34', readFixture);
-    expect(manifestFailures(new nn.Module(), meta)).toEqual([
+    expect(manifestFailures(new nn.ModuleDict(), meta)).toEqual([
       `state_dict entry 0: ours (none), the fixture's encoder.conv1.weight [64, 1, 7, 7] (0 entries vs ${meta.state_dict_entries})`,
       `0 parameters, the fixture has ${meta.parameter_count}`,
     ]);

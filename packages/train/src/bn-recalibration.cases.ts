@@ -1,28 +1,28 @@
 /**
  * BN recalibration against a float64 reference: every BN's running statistics become the plain average over the
  * batches of their batch means and unbiased variances, each BN seeing the train-mode output of the layers before it;
- * earlier running statistics are forgotten, parameters are untouched, momentum, drop-connect rate and mode restored.
+ * earlier running statistics are forgotten, parameters are untouched, momentum, drop-connect probability and mode restored.
  */
 import { nn, Tensor } from '@ulseg/autograd';
 import { batchNormTrainingReference, batchStatistics } from '@ulseg/kernels/reference';
 import { assertClose, defineCases, randomArray } from '@ulseg/kernels/testing';
 import { recalibrateBatchNorm } from './bn-recalibration.js';
 
-type Gpu = Tensor['gpu'];
 
-/** BN → BN, with an `encoder.dropConnectRate` like the segmentation model's, recorded at each forward. */
+/** BN → BN, with an nn.DropConnect like the segmentation model's, its p recorded at each forward. */
 class TwoNorms extends nn.Module {
   readonly first: nn.BatchNorm2d;
   readonly second: nn.BatchNorm2d;
-  readonly encoder = { dropConnectRate: 0.2 };
+  readonly drop: nn.DropConnect;
   readonly ratesSeen: number[] = [];
-  constructor(gpu: Gpu, channels: number) {
-    super();
-    this.first = this.registerModule('first', new nn.BatchNorm2d(gpu, channels, { momentum: 0.01, eps: 1e-3 }));
-    this.second = this.registerModule('second', new nn.BatchNorm2d(gpu, channels));
+  constructor(ctx: nn.InitContext, channels: number) {
+    super(ctx);
+    this.first = this.registerModule('first', new nn.BatchNorm2d(ctx.child('first'), channels, { momentum: 0.01, eps: 1e-3 }));
+    this.second = this.registerModule('second', new nn.BatchNorm2d(ctx.child('second'), channels));
+    this.drop = this.registerModule('drop', new nn.DropConnect(0.2));
   }
   forward(x: Tensor): Tensor {
-    this.ratesSeen.push(this.encoder.dropConnectRate);
+    this.ratesSeen.push(this.drop.p);
     return this.second.forward(this.first.forward(x));
   }
 }
@@ -30,7 +30,7 @@ class TwoNorms extends nn.Module {
 export const bnRecalibrationCases = defineCases('train/bn-recalibration', {
   'running statistics = the average over batches of batch mean and unbiased variance, layer after layer': async ({ gpu, random }) => {
     const channels = 3;
-    const model = new TwoNorms(gpu, channels);
+    const model = new TwoNorms(new nn.InitContext(gpu, random), channels);
     const weight = randomArray(random, channels, { low: 0.5, high: 2 });
     const bias = randomArray(random, channels);
     const stale = new Map<string, { shape: number[]; data: Float32Array }>([
@@ -78,7 +78,7 @@ export const bnRecalibrationCases = defineCases('train/bn-recalibration', {
     assertClose(await read('first.bias'), bias, 'exact', 'bias untouched');
     if (model.first.momentum !== 0.01 || model.second.momentum !== 0.1) throw new Error('momentum not restored');
     if (model.training) throw new Error('the model should be back in eval mode');
-    if (model.ratesSeen.some((rate) => rate !== 0) || model.encoder.dropConnectRate !== 0.2) {
+    if (model.ratesSeen.some((rate) => rate !== 0) || model.drop.p !== 0.2) {
       throw new Error(`drop-connect should be off during recalibration and restored after (saw ${model.ratesSeen.join(', ')})`);
     }
     model.dispose();

@@ -9,15 +9,16 @@
 import { markWeightsChanged, nn, noGrad, scope, type Tensor } from '@ulseg/autograd';
 
 /** A module with a forward, like the segmentation model. */
-export type ForwardModule = nn.Module & { forward(x: Tensor): Tensor };
+export type ForwardModule = nn.Module;
 
 /** Resets and recomputes the running statistics of every BatchNorm2d in `model`; returns how many batches were seen. */
 export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Tensor>): number {
-  const norms = [...model.namedModules()].map(([, module]) => module).filter((module): module is nn.BatchNorm2d => module instanceof nn.BatchNorm2d);
+  const modules = [...model.namedModules()].map(([, module]) => module);
+  const norms = modules.filter((module): module is nn.BatchNorm2d => module instanceof nn.BatchNorm2d);
   if (norms.length === 0) return 0;
   const momenta = norms.map((norm) => norm.momentum);
-  const encoder = (model as { encoder?: { dropConnectRate?: number } }).encoder;
-  const dropConnectRate = encoder?.dropConnectRate;
+  const drops = modules.filter((module): module is nn.DropConnect => module instanceof nn.DropConnect);
+  const dropRates = drops.map((drop) => drop.p);
   const wasTraining = model.training;
   for (const norm of norms) {
     const state = new Map(norm.stateDict());
@@ -29,7 +30,7 @@ export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Ten
   markWeightsChanged();
   let count = 0;
   try {
-    if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = 0;
+    for (const drop of drops) drop.p = 0;
     model.train();
     for (const x of batches) {
       count++;
@@ -39,7 +40,7 @@ export function recalibrateBatchNorm(model: ForwardModule, batches: Iterable<Ten
     }
   } finally {
     norms.forEach((norm, index) => (norm.momentum = momenta[index]!));
-    if (encoder && dropConnectRate !== undefined) encoder.dropConnectRate = dropConnectRate;
+    drops.forEach((drop, index) => (drop.p = dropRates[index]!));
     model.train(wasTraining);
   }
   return count;

@@ -23,8 +23,8 @@ import { resolveTrainConfig } from './config.js';
 
 /** conv 3x3 → BN → conv 1x1: parameters, BN buffers and a scalar num_batches_tracked, like the real model. */
 function smallNet(gpu: Gpu, seed: number): nn.Sequential {
-  const random = new Random(seed);
-  return new nn.Sequential(new nn.Conv2d(gpu, random, 1, 3, 3, { padding: 1 }), new nn.BatchNorm2d(gpu, 3), new nn.Conv2d(gpu, random, 3, 1, 1));
+  const ctx = new nn.InitContext(gpu, new Random(seed));
+  return new nn.Sequential(new nn.Conv2d(ctx.child(0), 1, 3, 3, { padding: 1 }), new nn.BatchNorm2d(ctx.child(1), 3), new nn.Conv2d(ctx.child(2), 3, 1, 1));
 }
 
 /** Two Adam steps on a random batch, so weights, BN buffers and moments all differ from their initial values. */
@@ -133,9 +133,9 @@ export const checkpointCases = defineCases('train/checkpoint', {
   },
 
   'init weights: bare EfficientNet keys get the encoder. prefix, an RGB stem is summed over its channels': async ({ gpu, random }) => {
-    const encoder = new nn.Module();
-    const stem = encoder.registerModule('_conv_stem', new nn.Conv2d(gpu, new Random(1), 1, 4, 3, { bias: false }));
-    const model = new nn.Module();
+    const encoder = new nn.ModuleDict();
+    const stem = encoder.registerModule('_conv_stem', new nn.Conv2d(new nn.InitContext(gpu, new Random(1), 'encoder._conv_stem'), 1, 4, 3, { bias: false }));
+    const model = new nn.ModuleDict();
     model.registerModule('encoder', encoder);
     const rgb = randomArray(random, 4 * 3 * 9);
     const weights: WeightMap = new Map([

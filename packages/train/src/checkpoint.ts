@@ -79,14 +79,14 @@ export async function readTensors(gpu: Gpu, tensors: readonly GpuTensor[]): Prom
 }
 
 /** The model's state_dict, read back. */
-export async function snapshotModel(model: nn.Module): Promise<[string, WeightEntry][]> {
+export async function snapshotModel(model: nn.ModuleBase): Promise<[string, WeightEntry][]> {
   const entries = model.stateDict();
   const values = await readTensors(entries[0]![1].gpu, entries.map(([, tensor]) => tensor.data));
   return entries.map(([name, tensor], index) => [name, { shape: [...tensor.shape], data: values[index]! }]);
 }
 
 /** Adam's state by parameter name (parameter order of `model.parameters()`, which the optimiser was built on). */
-export async function snapshotOptimizer(model: nn.Module, optimizer: optim.Adam): Promise<Map<string, MomentEntry>> {
+export async function snapshotOptimizer(model: nn.ModuleBase, optimizer: optim.Adam): Promise<Map<string, MomentEntry>> {
   const names = [...model.namedParameters()].map(([name]) => name);
   const state = await optimizer.stateDict();
   const out = new Map<string, MomentEntry>();
@@ -179,7 +179,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
 }
 
 /** Puts a checkpoint's Adam state into `optimizer` (built on `model.parameters()`). */
-export function restoreOptimizer(model: nn.Module, optimizer: optim.Adam, moments: ReadonlyMap<string, MomentEntry>, source: string): void {
+export function restoreOptimizer(model: nn.ModuleBase, optimizer: optim.Adam, moments: ReadonlyMap<string, MomentEntry>, source: string): void {
   const indexes = new Map([...model.namedParameters()].map(([name], index) => [name, index]));
   const entries = new Map<number, MomentEntry>();
   for (const [name, moment] of moments) {
@@ -195,7 +195,7 @@ export function restoreOptimizer(model: nn.Module, optimizer: optim.Adam, moment
  * (efficientnet-pytorch's keys, `_conv_stem.weight`, …) gets the `encoder.` prefix; an RGB stem [C, 3, k, k] for a
  * one-channel model is summed over its input channels, as smp does for `in_channels=1`. Returns notes on each change.
  */
-export function adaptInitWeights(weights: WeightMap, model: nn.Module): { weights: WeightMap; notes: string[] } {
+export function adaptInitWeights(weights: WeightMap, model: nn.ModuleBase): { weights: WeightMap; notes: string[] } {
   const notes: string[] = [];
   let entries = [...weights].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX));
   if (entries.length < weights.size) notes.push(`ignored ${weights.size - entries.length} optimiser entries`);

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { F, nn, Tensor } from '@ulseg/autograd';
 import { MemoryFiles, renderPhantomSample } from '@ulseg/data';
-import { gpuFor } from '@ulseg/kernels/testing';
+import { gpuFor, Random } from '@ulseg/kernels/testing';
 import { readSafetensors } from '@ulseg/model';
 import {
   BestCheckpointRule,
@@ -142,10 +142,11 @@ describe('training loop (lavapipe)', () => {
     const gpu = await gpuFor('lavapipe');
     // Counts the images of every forward by mode: training steps and BN recalibration run in training mode.
     const seen = { training: 0, evaluation: 0 };
-    const counting: ModelFactory = (device) => {
+    const counting: ModelFactory = (device, _config, seed) => {
+      const ctx = new nn.InitContext(device, new Random(seed));
       class Counting extends nn.Module {
         readonly w = this.registerParameter('w', Tensor.fromArray(device, [0.5], [1]));
-        readonly norm = this.registerModule('norm', new nn.BatchNorm2d(device, 1));
+        readonly norm = this.registerModule('norm', new nn.BatchNorm2d(ctx.child('norm'), 1));
         forward(x: Tensor): Tensor {
           seen[this.training ? 'training' : 'evaluation'] += x.shape[0]!;
           return this.norm.forward(F.mul(x, this.w));

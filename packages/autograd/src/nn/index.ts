@@ -1,4 +1,5 @@
-export { Module, Sequential, ModuleList, type StateEntry, type LoadReport } from './module.js';
+export { InitContext } from './init-context.js';
+export { ModuleBase, Module, ModuleDict, Sequential, ModuleList, type StateEntry, type LoadReport } from './module.js';
 export { Conv2d, ConvTranspose2d, BatchNorm2d, GroupNorm, type Conv2dConfig, type ConvInit, type BatchNormConfig, type GroupNormConfig } from './layers.js';
 export { convBatchNorm, type Activation } from './conv-batch-norm.js';
 export { setTrainingFusion, trainingFusionEnabled } from '../fusion.js';

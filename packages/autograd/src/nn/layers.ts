@@ -1,14 +1,15 @@
 /**
  * Conv2d, ConvTranspose2d and BatchNorm2d with PyTorch's parameter and buffer names and default initialisation
  * (kaiming_uniform(a=√5) for convolution weights, uniform(±1/√fan_in) biases; BN weight 1, bias 0, running
- * statistics 0 and 1), drawn from the caller's seeded generator.
+ * statistics 0 and 1), drawn from the InitContext's seeded generator.
  */
-import type { Activation, Gpu, GpuTensor } from '@ulseg/kernels';
+import type { Activation, GpuTensor } from '@ulseg/kernels';
 import type { Random } from '@ulseg/base';
 import * as F from '../functional.js';
 import { Tensor } from '../tensor.js';
 import type { ConvOptions } from '../ops/convolution.js';
 import { kaimingUniformBound, uniform } from './init.js';
+import type { InitContext } from './init-context.js';
 import { Module } from './module.js';
 
 export type ConvInit = 'default' | 'kaiming-relu' | 'xavier';
@@ -30,11 +31,12 @@ export class Conv2d extends Module {
   readonly bias: Tensor | undefined;
   readonly options: ConvOptions;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, kernelSize: number, config: Conv2dConfig = {}) {
-    super();
+  constructor(ctx: InitContext, inChannels: number, outChannels: number, kernelSize: number, config: Conv2dConfig = {}) {
+    super(ctx);
+    const { gpu, random } = ctx;
     const groups = config.groups ?? 1;
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
-      throw new Error(`Conv2d: groups ${groups} must divide in (${inChannels}) and out (${outChannels}) channels`);
+      throw new Error(`Conv2d ${ctx.path || '(root)'}: groups ${groups} must divide in (${inChannels}) and out (${outChannels}) channels`);
     }
     const shape = [outChannels, inChannels / groups, kernelSize, kernelSize];
     const fanIn = (inChannels / groups) * kernelSize * kernelSize;
@@ -58,14 +60,14 @@ export class ConvTranspose2d extends Module {
   readonly bias: Tensor | undefined;
 
   constructor(
-    gpu: Gpu,
-    random: Random,
+    ctx: InitContext,
     inChannels: number,
     outChannels: number,
     kernelSize: number,
     readonly config: { stride?: number; padding?: number; bias?: boolean } = {},
   ) {
-    super();
+    super(ctx);
+    const { gpu, random } = ctx;
     // PyTorch computes fan_in of a transposed-conv weight [Cin, Cout, k, k] from dimension 1: Cout·k·k.
     const fanIn = outChannels * kernelSize * kernelSize;
     const shape = [inChannels, outChannels, kernelSize, kernelSize];
@@ -107,8 +109,9 @@ export class BatchNorm2d extends Module {
   readonly eps: number;
   /** Weight of the current batch in the running statistics; read at every training forward and settable, as in PyTorch. */
   momentum: number;
-  constructor(gpu: Gpu, readonly channels: number, config: BatchNormConfig = {}) {
-    super();
+  constructor(ctx: InitContext, readonly channels: number, config: BatchNormConfig = {}) {
+    super(ctx);
+    const { gpu } = ctx;
     this.eps = config.eps ?? 1e-5;
     this.momentum = config.momentum ?? 0.1;
     this.weight = this.registerParameter('weight', Tensor.full(gpu, [channels], 1));
@@ -174,13 +177,14 @@ export class GroupNorm extends Module {
   readonly bias: Tensor | undefined;
   readonly eps: number;
 
-  constructor(gpu: Gpu, readonly numGroups: number, readonly numChannels: number, config: GroupNormConfig = {}) {
-    super();
+  constructor(ctx: InitContext, readonly numGroups: number, readonly numChannels: number, config: GroupNormConfig = {}) {
+    super(ctx);
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
-      throw new Error(`GroupNorm: ${numGroups} groups must divide the ${numChannels} channels`);
+      throw new Error(`GroupNorm ${ctx.path || '(root)'}: ${numGroups} groups must divide the ${numChannels} channels`);
     }
     this.eps = config.eps ?? 1e-5;
     if (config.affine ?? true) {
+      const { gpu } = ctx;
       this.weight = this.registerParameter('weight', Tensor.full(gpu, [numChannels], 1));
       this.bias = this.registerParameter('bias', Tensor.zeros(gpu, [numChannels]));
     }

@@ -1,7 +1,16 @@
 /**
- * Module: parameters, buffers and children under PyTorch's names, in PyTorch's state_dict order (a module's own
+ * Modules: parameters, buffers and children under PyTorch's names, in PyTorch's state_dict order (a module's own
  * parameters, then its own buffers, then each child's entries under `<child>.`), train/eval mode, and strict loading
  * by exact key that lists every missing, unexpected and mismatched key.
+ *   ModuleBase        the state tree and modes; no forward (what state_dict, load, train/eval and dispose walk)
+ *   Module<In, Out>   a ModuleBase with `forward(input: In): Out` (most layers: In = Out = Tensor; several inputs
+ *                     come as a tuple, e.g. a decoder block's [x, skip])
+ *   ModuleDict        children under names, no forward (a PyTorch module used only as a namespace of state_dict
+ *                     keys, such as `segmentation_head` whose children the owner runs itself)
+ *   ModuleList        children named 0, 1, 2, …, no forward
+ *   Sequential        a Module<Tensor, Tensor> running its children in order
+ * A module with state is built from an InitContext (init-context.ts): `new Conv2d(ctx.child('conv'), …)` then
+ * registered under the same name.
  */
 import { formatShape, numel, sameShape } from '@ulseg/kernels';
 import type { Tensor } from '../tensor.js';
@@ -20,7 +29,8 @@ export interface LoadReport {
   loaded: number;
 }
 
-export class Module {
+/** The state tree and modes every module has; what a forward is, Module<In, Out> adds. */
+export abstract class ModuleBase {
   training = true;
   /**
    * Kept only so that state_dicts match another implementation's; the forward never runs it (EfficientNet's
@@ -29,22 +39,36 @@ export class Module {
   stateOnly = false;
   private readonly parameterSlots = new Map<string, Tensor>();
   private readonly bufferSlots = new Map<string, Tensor>();
-  private readonly childSlots = new Map<string, Module>();
+  private readonly childSlots = new Map<string, ModuleBase>();
+  /**
+   * The state_dict path the module was built at (its InitContext's; '' at the root and for modules built without
+   * one): prefixes its tensors' names and its errors.
+   */
+  readonly path: string;
+
+  constructor(ctx?: { readonly path: string }) {
+    this.path = ctx?.path ?? '';
+  }
+
+  /** `<path>.<name>`, or `name` at the root. */
+  protected key(name: string): string {
+    return this.path ? `${this.path}.${name}` : name;
+  }
 
   protected registerParameter(name: string, tensor: Tensor): Tensor {
     tensor.requiresGrad = true;
-    tensor.name ??= name;
+    tensor.name ??= this.key(name);
     this.parameterSlots.set(name, tensor.keep());
     return tensor;
   }
 
   protected registerBuffer(name: string, tensor: Tensor): Tensor {
-    tensor.name ??= name;
+    tensor.name ??= this.key(name);
     this.bufferSlots.set(name, tensor.keep());
     return tensor;
   }
 
-  registerModule<M extends Module>(name: string, module: M): M {
+  registerModule<M extends ModuleBase>(name: string, module: M): M {
     this.childSlots.set(name, module);
     return module;
   }
@@ -52,23 +76,23 @@ export class Module {
   /** Replaces a registered buffer's tensor (running statistics after an update); the old one is disposed. */
   protected replaceBuffer(name: string, tensor: Tensor): void {
     const old = this.bufferSlots.get(name);
-    if (!old) throw new Error(`replaceBuffer: no buffer '${name}'`);
-    tensor.name ??= name;
+    if (!old) throw new Error(`replaceBuffer: no buffer '${this.key(name)}'`);
+    tensor.name ??= this.key(name);
     this.bufferSlots.set(name, tensor.keep());
     if (old !== tensor) old.dispose();
   }
 
   protected buffer(name: string): Tensor {
     const tensor = this.bufferSlots.get(name);
-    if (!tensor) throw new Error(`no buffer '${name}'`);
+    if (!tensor) throw new Error(`no buffer '${this.key(name)}'`);
     return tensor;
   }
 
-  *children(): Generator<[string, Module]> {
+  *children(): Generator<[string, ModuleBase]> {
     yield* this.childSlots.entries();
   }
 
-  *namedModules(prefix = ''): Generator<[string, Module]> {
+  *namedModules(prefix = ''): Generator<[string, ModuleBase]> {
     yield [prefix, this];
     for (const [name, child] of this.childSlots) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
   }
@@ -156,11 +180,19 @@ export class Module {
   releaseCaches(): void {}
 }
 
+/** A module with a forward: `forward(input: In): Out` (PyTorch's nn.Module with its forward). */
+export abstract class Module<In = Tensor, Out = Tensor> extends ModuleBase {
+  abstract forward(input: In): Out;
+}
+
+/** Children under names, never run as one (PyTorch nn.ModuleDict): its owner runs the children it needs. */
+export class ModuleDict extends ModuleBase {}
+
 /** Children named 0, 1, 2, … applied in order (PyTorch nn.Sequential). */
 export class Sequential extends Module {
-  readonly layers: readonly (Module & { forward(x: Tensor): Tensor })[];
+  readonly layers: readonly Module[];
 
-  constructor(...layers: (Module & { forward(x: Tensor): Tensor })[]) {
+  constructor(...layers: Module[]) {
     super();
     this.layers = layers;
     layers.forEach((layer, index) => this.registerModule(String(index), layer));
@@ -173,8 +205,8 @@ export class Sequential extends Module {
   }
 }
 
-/** Children named 0, 1, 2, … held in a list (PyTorch nn.ModuleList). */
-export class ModuleList<M extends Module = Module> extends Module {
+/** Children named 0, 1, 2, … held in a list (PyTorch nn.ModuleList); its owner runs them. */
+export class ModuleList<M extends ModuleBase = ModuleBase> extends ModuleBase {
   readonly items: M[] = [];
 
   constructor(items: readonly M[] = []) {

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import type { MaxPool2dArguments } from '../ops/pooling.js';
 import type { Pair } from '@ulseg/kernels';
 import type { Random } from '@ulseg/base';
+import type { InitContext } from './init-context.js';
 import { Module } from './module.js';
 
 /** nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0). */
@@ -58,14 +59,17 @@ export class AdaptiveAvgPool2d extends Module {
 
 /**
  * nn.Dropout(p=0.5): in training each element is zeroed with probability p (survivors scaled by 1/(1 − p)), with a
- * fresh mask per forward from `random` (the model's seeded generator); identity in eval mode.
+ * fresh mask per forward from the InitContext's generator (the model's seeded one); identity in eval mode.
  */
 export class Dropout extends Module {
+  readonly random: Random;
+
   constructor(
-    readonly random: Random,
+    ctx: InitContext,
     readonly p = 0.5,
   ) {
-    super();
+    super(ctx);
+    this.random = ctx.random;
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: p must lie in [0, 1], got ${p}`);
   }
 
@@ -76,13 +80,15 @@ export class Dropout extends Module {
 
 /**
  * Drop-connect on a residual branch (EfficientNet's per-sample stochastic depth, https://arxiv.org/abs/1603.09382):
- * forward(x, residual, random) = x·keep[n]/(1 − p) + residual in training with p > 0 and a generator (one fused
- * kernel, F.dropConnectAdd, the mask seeded from `random`), x + residual otherwise (eval mode, p = 0, or no
- * generator). `p` is settable between forwards (EfficientNet scales it by the block's depth and a rate that training
- * may change).
+ * forward([x, residual]) = x·keep[n]/(1 − p) + residual in training with p > 0 and a generator (one fused kernel,
+ * F.dropConnectAdd, the mask seeded from `random`, one draw per forward), x + residual otherwise (eval mode, p = 0, or
+ * no generator). `p` is settable between forwards (EfficientNet scales it by the block's depth and a rate that
+ * training may change); `random` is set by the owner of the drop-connect stream (the segmentation model's).
  */
-export class DropConnect extends Module {
+export class DropConnect extends Module<readonly [Tensor, Tensor], Tensor> {
   #p: number;
+  /** Draws one mask seed per training forward; undefined: no drop-connect. */
+  random: Random | undefined;
 
   constructor(p: number) {
     super();
@@ -102,8 +108,8 @@ export class DropConnect extends Module {
     return p;
   }
 
-  forward(x: Tensor, residual: Tensor, random?: Random): Tensor {
-    if (this.training && this.#p > 0 && random) return F.dropConnectAdd(x, residual, this.#p, random.nextUint32());
+  forward([x, residual]: readonly [Tensor, Tensor]): Tensor {
+    if (this.training && this.#p > 0 && this.random) return F.dropConnectAdd(x, residual, this.#p, this.random.nextUint32());
     return F.add(x, residual);
   }
 }

@@ -11,27 +11,24 @@
  * bilinear_ac = bilinear with align_corners=True. Convolutions have no bias.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 export const DEEPLAB_CHANNELS = 256;
 export const DEEPLAB_ATROUS_RATES = [12, 24, 36] as const;
 const HIGHRES_CHANNELS = 48;
 
-const conv1x1 = (gpu: Gpu, random: Random, inChannels: number, outChannels: number): nn.Conv2d =>
-  new nn.Conv2d(gpu, random, inChannels, outChannels, 1, { bias: false, init: 'kaiming-relu' });
+const conv1x1 = (ctx: nn.InitContext, inChannels: number, outChannels: number): nn.Conv2d =>
+  new nn.Conv2d(ctx, inChannels, outChannels, 1, { bias: false, init: 'kaiming-relu' });
 
 /** smp's SeparableConv2d (a Sequential): depthwise 3x3 (groups = in) then pointwise 1x1, neither with a bias. */
 class SeparableConv2d extends nn.Module {
   readonly depthwise: nn.Conv2d;
   readonly pointwise: nn.Conv2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, dilation: number) {
-    super();
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, dilation: number) {
+    super(ctx);
     const depthwise = { padding: dilation, dilation, groups: inChannels, bias: false, init: 'kaiming-relu' } as const;
-    this.depthwise = this.registerModule('0', new nn.Conv2d(gpu, random, inChannels, inChannels, 3, depthwise));
-    this.pointwise = this.registerModule('1', conv1x1(gpu, random, inChannels, outChannels));
+    this.depthwise = this.registerModule('0', new nn.Conv2d(ctx.child('0'), inChannels, inChannels, 3, depthwise));
+    this.pointwise = this.registerModule('1', conv1x1(ctx.child(1), inChannels, outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -45,11 +42,11 @@ class ConvBnReLU extends nn.Module {
   private readonly norm: nn.BatchNorm2d;
   private readonly dropout: nn.Dropout | undefined;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, dropout?: number) {
-    super();
-    this.conv = this.registerModule('0', conv1x1(gpu, random, inChannels, outChannels));
-    this.norm = this.registerModule('1', new nn.BatchNorm2d(gpu, outChannels));
-    if (dropout !== undefined) this.dropout = this.registerModule('3', new nn.Dropout(random, dropout));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, dropout?: number) {
+    super(ctx);
+    this.conv = this.registerModule('0', conv1x1(ctx.child(0), inChannels, outChannels));
+    this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child('1'), outChannels));
+    if (dropout !== undefined) this.dropout = this.registerModule('3', new nn.Dropout(ctx.child(3), dropout));
   }
 
   forward(x: Tensor): Tensor {
@@ -63,10 +60,10 @@ class SeparableBnReLU extends nn.Module {
   private readonly conv: SeparableConv2d;
   private readonly norm: nn.BatchNorm2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, dilation: number) {
-    super();
-    this.conv = this.registerModule('0', new SeparableConv2d(gpu, random, inChannels, outChannels, dilation));
-    this.norm = this.registerModule('1', new nn.BatchNorm2d(gpu, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, dilation: number) {
+    super(ctx);
+    this.conv = this.registerModule('0', new SeparableConv2d(ctx.child('0'), inChannels, outChannels, dilation));
+    this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child('1'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -79,10 +76,10 @@ class AsppPooling extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly norm: nn.BatchNorm2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
-    super();
-    this.conv = this.registerModule('1', conv1x1(gpu, random, inChannels, outChannels));
-    this.norm = this.registerModule('2', new nn.BatchNorm2d(gpu, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
+    super(ctx);
+    this.conv = this.registerModule('1', conv1x1(ctx.child(1), inChannels, outChannels));
+    this.norm = this.registerModule('2', new nn.BatchNorm2d(ctx.child('2'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -93,19 +90,19 @@ class AsppPooling extends nn.Module {
 
 /** smp's ASPP: convs.{0..4} and project = Sequential(conv1x1, BN, ReLU, Dropout). */
 class Aspp extends nn.Module {
-  private readonly branches: (nn.Module & { forward(x: Tensor): Tensor })[];
+  private readonly branches: nn.Module[];
   private readonly project: ConvBnReLU;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, dropout: number) {
-    super();
-    const convs = this.registerModule('convs', new nn.ModuleList<nn.Module & { forward(x: Tensor): Tensor }>());
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, dropout: number) {
+    super(ctx);
+    const convs = this.registerModule('convs', new nn.ModuleList<nn.Module>());
     this.branches = [
-      new ConvBnReLU(gpu, random, inChannels, outChannels),
-      ...DEEPLAB_ATROUS_RATES.map((rate) => new SeparableBnReLU(gpu, random, inChannels, outChannels, rate)),
-      new AsppPooling(gpu, random, inChannels, outChannels),
+      new ConvBnReLU(ctx.child('convs').child(0), inChannels, outChannels),
+      ...DEEPLAB_ATROUS_RATES.map((rate, index) => new SeparableBnReLU(ctx.child('convs').child(index + 1), inChannels, outChannels, rate)),
+      new AsppPooling(ctx.child('convs').child(DEEPLAB_ATROUS_RATES.length + 1), inChannels, outChannels),
     ];
     for (const branch of this.branches) convs.append(branch);
-    this.project = this.registerModule('project', new ConvBnReLU(gpu, random, this.branches.length * outChannels, outChannels, dropout));
+    this.project = this.registerModule('project', new ConvBnReLU(ctx.child('project'), this.branches.length * outChannels, outChannels, dropout));
   }
 
   forward(x: Tensor): Tensor {
@@ -118,7 +115,7 @@ export interface DeepLabV3PlusDecoderOptions {
   dropout?: number;
 }
 
-export class DeepLabV3PlusDecoder extends nn.Module {
+export class DeepLabV3PlusDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = DEEPLAB_CHANNELS;
   private readonly aspp: Aspp;
   private readonly asppConv: SeparableConv2d;
@@ -126,15 +123,16 @@ export class DeepLabV3PlusDecoder extends nn.Module {
   private readonly block1: ConvBnReLU;
   private readonly block2: SeparableBnReLU;
 
-  /** encoderChannels: f0..f5 channels of an encoder with output stride 16. `random` also drives the Dropout masks. */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], options: DeepLabV3PlusDecoderOptions = {}) {
-    super();
-    const asppSequence = this.registerModule('aspp', new nn.Module());
-    this.aspp = asppSequence.registerModule('0', new Aspp(gpu, random, encoderChannels.at(-1)!, DEEPLAB_CHANNELS, options.dropout ?? 0.5));
-    this.asppConv = asppSequence.registerModule('1', new SeparableConv2d(gpu, random, DEEPLAB_CHANNELS, DEEPLAB_CHANNELS, 1));
-    this.asppNorm = asppSequence.registerModule('2', new nn.BatchNorm2d(gpu, DEEPLAB_CHANNELS));
-    this.block1 = this.registerModule('block1', new ConvBnReLU(gpu, random, encoderChannels.at(-4)!, HIGHRES_CHANNELS));
-    this.block2 = this.registerModule('block2', new SeparableBnReLU(gpu, random, DEEPLAB_CHANNELS + HIGHRES_CHANNELS, DEEPLAB_CHANNELS, 1));
+  /** encoderChannels: f0..f5 channels of an encoder with output stride 16. The context's generator also drives the Dropout masks. */
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[], options: DeepLabV3PlusDecoderOptions = {}) {
+    super(ctx);
+    const asppSequence = this.registerModule('aspp', new nn.ModuleDict());
+    const aspp = ctx.child('aspp');
+    this.aspp = asppSequence.registerModule('0', new Aspp(aspp.child(0), encoderChannels.at(-1)!, DEEPLAB_CHANNELS, options.dropout ?? 0.5));
+    this.asppConv = asppSequence.registerModule('1', new SeparableConv2d(aspp.child(1), DEEPLAB_CHANNELS, DEEPLAB_CHANNELS, 1));
+    this.asppNorm = asppSequence.registerModule('2', new nn.BatchNorm2d(aspp.child(2), DEEPLAB_CHANNELS));
+    this.block1 = this.registerModule('block1', new ConvBnReLU(ctx.child('block1'), encoderChannels.at(-4)!, HIGHRES_CHANNELS));
+    this.block2 = this.registerModule('block2', new SeparableBnReLU(ctx.child('block2'), DEEPLAB_CHANNELS + HIGHRES_CHANNELS, DEEPLAB_CHANNELS, 1));
   }
 
   /** features f0..f5 (f5 at stride 16) → [N, 256, H/4, W/4]. */

@@ -11,9 +11,6 @@
  * c2..c5 are the encoder's f2..f5.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 export const FPN_PYRAMID_CHANNELS = 256;
 export const FPN_SEGMENTATION_CHANNELS = 128;
@@ -25,11 +22,11 @@ class Conv3x3GNReLU extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly norm: nn.GroupNorm;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, readonly upsample: boolean) {
-    super();
-    const block = this.registerModule('block', new nn.Module());
-    this.conv = block.registerModule('0', new nn.Conv2d(gpu, random, inChannels, outChannels, 3, { padding: 1, bias: false, init: 'kaiming-relu' }));
-    this.norm = block.registerModule('1', new nn.GroupNorm(gpu, GROUPS, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, readonly upsample: boolean) {
+    super(ctx);
+    const block = this.registerModule('block', new nn.ModuleDict());
+    this.conv = block.registerModule('0', new nn.Conv2d(ctx.child('block').child(0), inChannels, outChannels, 3, { padding: 1, bias: false, init: 'kaiming-relu' }));
+    this.norm = block.registerModule('1', new nn.GroupNorm(ctx.child('block').child(1), GROUPS, outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -42,11 +39,11 @@ class Conv3x3GNReLU extends nn.Module {
 class SegmentationBlock extends nn.Module {
   private readonly steps: Conv3x3GNReLU[] = [];
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, upsamplings: number) {
-    super();
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, upsamplings: number) {
+    super(ctx);
     const block = this.registerModule('block', new nn.ModuleList<Conv3x3GNReLU>());
     for (let step = 0; step < Math.max(upsamplings, 1); step++) {
-      const layer = new Conv3x3GNReLU(gpu, random, step === 0 ? inChannels : outChannels, outChannels, upsamplings > 0);
+      const layer = new Conv3x3GNReLU(ctx.child('block').child(step), step === 0 ? inChannels : outChannels, outChannels, upsamplings > 0);
       block.append(layer);
       this.steps.push(layer);
     }
@@ -58,15 +55,15 @@ class SegmentationBlock extends nn.Module {
 }
 
 /** smp's FPNBlock: nearest ×2 of the coarser level plus a 1x1 conv (bias) of the skip. */
-class FpnBlock extends nn.Module {
+class FpnBlock extends nn.Module<readonly [Tensor, Tensor], Tensor> {
   private readonly skipConv: nn.Conv2d;
 
-  constructor(gpu: Gpu, random: Random, pyramidChannels: number, skipChannels: number) {
-    super();
-    this.skipConv = this.registerModule('skip_conv', new nn.Conv2d(gpu, random, skipChannels, pyramidChannels, 1, { init: 'kaiming-relu' }));
+  constructor(ctx: nn.InitContext, pyramidChannels: number, skipChannels: number) {
+    super(ctx);
+    this.skipConv = this.registerModule('skip_conv', new nn.Conv2d(ctx.child('skip_conv'), skipChannels, pyramidChannels, 1, { init: 'kaiming-relu' }));
   }
 
-  forward(x: Tensor, skip: Tensor): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor]): Tensor {
     return F.add(F.interpolate(x, { scaleFactor: 2, mode: 'nearest' }), this.skipConv.forward(skip));
   }
 }
@@ -76,38 +73,38 @@ export interface FpnDecoderOptions {
   dropout?: number;
 }
 
-export class FpnDecoder extends nn.Module {
+export class FpnDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = FPN_SEGMENTATION_CHANNELS;
   private readonly p5: nn.Conv2d;
   private readonly levels: FpnBlock[];
   private readonly segBlocks: SegmentationBlock[];
   private readonly dropout: nn.Dropout2d;
 
-  /** encoderChannels: f0..f5 channels; `random` also drives the Dropout2d masks. */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], options: FpnDecoderOptions = {}) {
-    super();
+  /** encoderChannels: f0..f5 channels; the context's generator also drives the Dropout2d masks. */
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[], options: FpnDecoderOptions = {}) {
+    super(ctx);
     const [c5, c4, c3, c2] = encoderChannels.slice(-4).reverse() as [number, number, number, number];
-    this.p5 = this.registerModule('p5', new nn.Conv2d(gpu, random, c5, FPN_PYRAMID_CHANNELS, 1, { init: 'kaiming-relu' }));
+    this.p5 = this.registerModule('p5', new nn.Conv2d(ctx.child('p5'), c5, FPN_PYRAMID_CHANNELS, 1, { init: 'kaiming-relu' }));
     this.levels = ([['p4', c4], ['p3', c3], ['p2', c2]] as const).map(([name, channels]) =>
-      this.registerModule(name, new FpnBlock(gpu, random, FPN_PYRAMID_CHANNELS, channels)),
+      this.registerModule(name, new FpnBlock(ctx.child(name), FPN_PYRAMID_CHANNELS, channels)),
     );
     const list = this.registerModule('seg_blocks', new nn.ModuleList<SegmentationBlock>());
-    this.segBlocks = [3, 2, 1, 0].map((upsamplings) => {
-      const block = new SegmentationBlock(gpu, random, FPN_PYRAMID_CHANNELS, FPN_SEGMENTATION_CHANNELS, upsamplings);
+    this.segBlocks = [3, 2, 1, 0].map((upsamplings, index) => {
+      const block = new SegmentationBlock(ctx.child('seg_blocks').child(index), FPN_PYRAMID_CHANNELS, FPN_SEGMENTATION_CHANNELS, upsamplings);
       list.append(block);
       return block;
     });
     // No parameters or buffers: registered for train()/eval() only, as smp's `dropout` attribute.
-    this.dropout = this.registerModule('dropout', new nn.Dropout2d(random, options.dropout ?? 0.2));
+    this.dropout = this.registerModule('dropout', new nn.Dropout2d(ctx.child('dropout'), options.dropout ?? 0.2));
   }
 
   /** features f0..f5 → [N, 128, H/4, W/4]. */
   forward(features: readonly Tensor[]): Tensor {
     const [c2, c3, c4, c5] = features.slice(-4) as [Tensor, Tensor, Tensor, Tensor];
     const p5 = this.p5.forward(c5);
-    const p4 = this.levels[0]!.forward(p5, c4);
-    const p3 = this.levels[1]!.forward(p4, c3);
-    const p2 = this.levels[2]!.forward(p3, c2);
+    const p4 = this.levels[0]!.forward([p5, c4]);
+    const p3 = this.levels[1]!.forward([p4, c3]);
+    const p2 = this.levels[2]!.forward([p3, c2]);
     const [s5, s4, s3, s2] = [p5, p4, p3, p2].map((p, index) => this.segBlocks[index]!.forward(p)) as [Tensor, Tensor, Tensor, Tensor];
     return this.dropout.forward(F.add(F.add(F.add(s5, s4), s3), s2));
   }

@@ -5,9 +5,6 @@
  *   then + skip. Decoder BN: eps 1e-5, momentum 0.1.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 /**
  * Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters). Runs through
@@ -28,43 +25,45 @@ class ConvBnReLU extends nn.Module {
   }
 }
 
-export class LinknetDecoderBlock extends nn.Module {
+/** forward([x, skip]) = the block of x, plus skip when there is one. */
+export class LinknetDecoderBlock extends nn.Module<readonly [Tensor, Tensor | undefined], Tensor> {
   private readonly stages: ConvBnReLU[];
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
-    super();
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
+    super(ctx);
     const middle = Math.floor(inChannels / 4);
-    const block = new nn.Module();
+    const block = new nn.ModuleDict();
+    const stage = (index: number): nn.InitContext => ctx.child('block').child(index);
     this.stages = [
-      new ConvBnReLU(new nn.Conv2d(gpu, random, inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(gpu, middle)),
-      new ConvBnReLU(new nn.ConvTranspose2d(gpu, random, middle, middle, 4, { stride: 2, padding: 1 }), new nn.BatchNorm2d(gpu, middle)),
-      new ConvBnReLU(new nn.Conv2d(gpu, random, middle, outChannels, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(gpu, outChannels)),
+      new ConvBnReLU(new nn.Conv2d(stage(0).child(0), inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(stage(0).child(1), middle)),
+      new ConvBnReLU(new nn.ConvTranspose2d(stage(1).child(0), middle, middle, 4, { stride: 2, padding: 1 }), new nn.BatchNorm2d(stage(1).child(1), middle)),
+      new ConvBnReLU(new nn.Conv2d(stage(2).child(0), middle, outChannels, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(stage(2).child(1), outChannels)),
     ];
     this.stages.forEach((stage, index) => block.registerModule(String(index), stage));
     this.registerModule('block', block);
   }
 
-  forward(x: Tensor, skip: Tensor | undefined): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor | undefined]): Tensor {
     let y = x;
     for (const stage of this.stages) y = stage.forward(y);
     return skip ? F.add(y, skip) : y;
   }
 }
 
-export class LinknetDecoder extends nn.Module {
+export class LinknetDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly blocks: LinknetDecoderBlock[];
   readonly outChannels: number;
 
   /** encoderChannels: f0..f5 channels; prefinal: the last block's output channels (32). */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], prefinalChannels = 32) {
-    super();
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[], prefinalChannels = 32) {
+    super(ctx);
     this.outChannels = prefinalChannels;
     const reversed = encoderChannels.slice(1).reverse();
     const channels = [...reversed, prefinalChannels];
     const list = this.registerModule('blocks', new nn.ModuleList<LinknetDecoderBlock>());
     this.blocks = [];
     for (let index = 0; index < 5; index++) {
-      const block = new LinknetDecoderBlock(gpu, random, channels[index]!, channels[index + 1]!);
+      const block = new LinknetDecoderBlock(ctx.child('blocks').child(index), channels[index]!, channels[index + 1]!);
       list.append(block);
       this.blocks.push(block);
     }
@@ -75,7 +74,7 @@ export class LinknetDecoder extends nn.Module {
     const [head, ...skips] = features.slice(1).reverse();
     let x = head!;
     this.blocks.forEach((block, index) => {
-      x = block.forward(x, skips[index]);
+      x = block.forward([x, skips[index]]);
     });
     return x;
   }

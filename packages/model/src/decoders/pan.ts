@@ -14,9 +14,6 @@
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
 import { formatShape } from '@ulseg/kernels';
-import { type Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 export const PAN_CHANNELS = 32;
 /** FPA max-pools f5 three times by 2: f5 must be at least this many pixels on each side. */
@@ -27,11 +24,11 @@ class ConvBnRelu extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly bn: nn.BatchNorm2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, kernel: number, readonly relu = true) {
-    super();
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, kernel: number, readonly relu = true) {
+    super(ctx);
     const options = { padding: Math.floor(kernel / 2), init: 'kaiming-relu' } as const;
-    this.conv = this.registerModule('conv', new nn.Conv2d(gpu, random, inChannels, outChannels, kernel, options));
-    this.bn = this.registerModule('bn', new nn.BatchNorm2d(gpu, outChannels));
+    this.conv = this.registerModule('conv', new nn.Conv2d(ctx.child('conv'), inChannels, outChannels, kernel, options));
+    this.bn = this.registerModule('bn', new nn.BatchNorm2d(ctx.child('bn'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -43,8 +40,8 @@ const up = (x: Tensor, size: readonly [number, number]): Tensor => F.interpolate
 const maxPool2 = (x: Tensor): Tensor => F.maxPool2d(x, 2, { stride: 2 });
 
 /** A Sequential holding `layers` under keys 1, 2, … (key 0 is the parameter-free pooling in front). */
-function afterPool<M extends nn.Module>(layers: M[]): nn.Module {
-  const sequence = new nn.Module();
+function afterPool(layers: nn.Module[]): nn.ModuleDict {
+  const sequence = new nn.ModuleDict();
   layers.forEach((layer, index) => sequence.registerModule(String(index + 1), layer));
   return sequence;
 }
@@ -59,20 +56,20 @@ class FpaBlock extends nn.Module {
   private readonly conv2: ConvBnRelu;
   private readonly conv1: ConvBnRelu;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
-    super();
-    this.branch1 = new ConvBnRelu(gpu, random, inChannels, outChannels, 1);
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
+    super(ctx);
+    this.branch1 = new ConvBnRelu(ctx.child('branch1').child(1), inChannels, outChannels, 1);
     this.registerModule('branch1', afterPool([this.branch1]));
-    this.mid = new ConvBnRelu(gpu, random, inChannels, outChannels, 1);
+    this.mid = new ConvBnRelu(ctx.child('mid').child(0), inChannels, outChannels, 1);
     this.registerModule('mid', new nn.Sequential(this.mid));
-    this.down1 = new ConvBnRelu(gpu, random, inChannels, 1, 7);
+    this.down1 = new ConvBnRelu(ctx.child('down1').child(1), inChannels, 1, 7);
     this.registerModule('down1', afterPool([this.down1]));
-    this.down2 = new ConvBnRelu(gpu, random, 1, 1, 5);
+    this.down2 = new ConvBnRelu(ctx.child('down2').child(1), 1, 1, 5);
     this.registerModule('down2', afterPool([this.down2]));
-    this.down3 = [new ConvBnRelu(gpu, random, 1, 1, 3), new ConvBnRelu(gpu, random, 1, 1, 3)];
+    this.down3 = [new ConvBnRelu(ctx.child('down3').child(1), 1, 1, 3), new ConvBnRelu(ctx.child('down3').child(2), 1, 1, 3)];
     this.registerModule('down3', afterPool(this.down3));
-    this.conv2 = this.registerModule('conv2', new ConvBnRelu(gpu, random, 1, 1, 5));
-    this.conv1 = this.registerModule('conv1', new ConvBnRelu(gpu, random, 1, 1, 7));
+    this.conv2 = this.registerModule('conv2', new ConvBnRelu(ctx.child('conv2'), 1, 1, 5));
+    this.conv1 = this.registerModule('conv1', new ConvBnRelu(ctx.child('conv1'), 1, 1, 7));
   }
 
   forward(x: Tensor): Tensor {
@@ -92,45 +89,45 @@ class FpaBlock extends nn.Module {
 }
 
 /** smp's GAUBlock (global attention upsample): conv1 = Sequential(pool, ConvBnRelu without ReLU, sigmoid). */
-class GauBlock extends nn.Module {
+class GauBlock extends nn.Module<readonly [Tensor, Tensor], Tensor> {
   private readonly attention: ConvBnRelu;
   private readonly conv2: ConvBnRelu;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
-    super();
-    this.attention = new ConvBnRelu(gpu, random, outChannels, outChannels, 1, false);
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
+    super(ctx);
+    this.attention = new ConvBnRelu(ctx.child('conv1').child(1), outChannels, outChannels, 1, false);
     this.registerModule('conv1', afterPool([this.attention]));
-    this.conv2 = this.registerModule('conv2', new ConvBnRelu(gpu, random, inChannels, outChannels, 3));
+    this.conv2 = this.registerModule('conv2', new ConvBnRelu(ctx.child('conv2'), inChannels, outChannels, 3));
   }
 
   /** x: the low-level feature, y: the coarser decoder map. */
-  forward(x: Tensor, y: Tensor): Tensor {
+  forward([x, y]: readonly [Tensor, Tensor]): Tensor {
     const yUp = up(y, [x.shape[2]!, x.shape[3]!]);
     const a = F.sigmoid(this.attention.forward(F.adaptiveAvgPool2d(y)));
     return F.add(yUp, F.channelMultiply(this.conv2.forward(x), a));
   }
 }
 
-export class PanDecoder extends nn.Module {
+export class PanDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = PAN_CHANNELS;
   private readonly fpa: FpaBlock;
   private readonly gaus: [GauBlock, GauBlock, GauBlock];
 
   /** encoderChannels: f0..f5 channels of an encoder with output stride 16. */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[]) {
-    super();
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[]) {
+    super(ctx);
     const [c5, c4, c3, c2] = encoderChannels.slice(-4).reverse() as [number, number, number, number];
-    this.fpa = this.registerModule('fpa', new FpaBlock(gpu, random, c5, PAN_CHANNELS));
+    this.fpa = this.registerModule('fpa', new FpaBlock(ctx.child('fpa'), c5, PAN_CHANNELS));
     this.gaus = [
-      this.registerModule('gau3', new GauBlock(gpu, random, c4, PAN_CHANNELS)),
-      this.registerModule('gau2', new GauBlock(gpu, random, c3, PAN_CHANNELS)),
-      this.registerModule('gau1', new GauBlock(gpu, random, c2, PAN_CHANNELS)),
+      this.registerModule('gau3', new GauBlock(ctx.child('gau3'), c4, PAN_CHANNELS)),
+      this.registerModule('gau2', new GauBlock(ctx.child('gau2'), c3, PAN_CHANNELS)),
+      this.registerModule('gau1', new GauBlock(ctx.child('gau1'), c2, PAN_CHANNELS)),
     ];
   }
 
   /** features f0..f5 (f5 at stride 16, at least 8x8) → [N, 32, H/4, W/4]. */
   forward(features: readonly Tensor[]): Tensor {
     const [f2, f3, f4, f5] = features.slice(-4) as [Tensor, Tensor, Tensor, Tensor];
-    return this.gaus[2].forward(f2, this.gaus[1].forward(f3, this.gaus[0].forward(f4, this.fpa.forward(f5))));
+    return this.gaus[2].forward([f2, this.gaus[1].forward([f3, this.gaus[0].forward([f4, this.fpa.forward(f5)])])]);
   }
 }

@@ -9,9 +9,6 @@
  * bilinear_ac = bilinear with align_corners=True.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 export const PSP_POOL_SIZES = [1, 2, 3, 6] as const;
 export const PSP_OUT_CHANNELS = 512;
@@ -23,10 +20,10 @@ class Conv1x1ReLU extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly norm: nn.BatchNorm2d | undefined;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, batchNorm: boolean) {
-    super();
-    this.conv = this.registerModule('0', new nn.Conv2d(gpu, random, inChannels, outChannels, 1, { bias: !batchNorm, init: 'kaiming-relu' }));
-    if (batchNorm) this.norm = this.registerModule('1', new nn.BatchNorm2d(gpu, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, batchNorm: boolean) {
+    super(ctx);
+    this.conv = this.registerModule('0', new nn.Conv2d(ctx.child('0'), inChannels, outChannels, 1, { bias: !batchNorm, init: 'kaiming-relu' }));
+    if (batchNorm) this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child('1'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -38,10 +35,10 @@ class Conv1x1ReLU extends nn.Module {
 class PspBlock extends nn.Module {
   private readonly conv: Conv1x1ReLU;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, readonly poolSize: number) {
-    super();
-    const pool = this.registerModule('pool', new nn.Module());
-    this.conv = pool.registerModule('1', new Conv1x1ReLU(gpu, random, inChannels, outChannels, poolSize !== 1));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, readonly poolSize: number) {
+    super(ctx);
+    const pool = this.registerModule('pool', new nn.ModuleDict());
+    this.conv = pool.registerModule('1', new Conv1x1ReLU(ctx.child('pool').child(1), inChannels, outChannels, poolSize !== 1));
   }
 
   forward(x: Tensor): Tensor {
@@ -56,25 +53,25 @@ export interface PspDecoderOptions {
   dropout?: number;
 }
 
-export class PspDecoder extends nn.Module {
+export class PspDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly outChannels = PSP_OUT_CHANNELS;
   private readonly blocks: PspBlock[];
   private readonly conv: Conv1x1ReLU;
   private readonly dropout: nn.Dropout2d;
 
-  /** encoderChannels: f0..f3 (or more) channels; PSPNet reads f3. `random` also drives the Dropout2d masks. */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], options: PspDecoderOptions = {}) {
-    super();
+  /** encoderChannels: f0..f3 (or more) channels; PSPNet reads f3. The context's generator also drives the Dropout2d masks. */
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[], options: PspDecoderOptions = {}) {
+    super(ctx);
     const channels = encoderChannels[PSP_ENCODER_DEPTH]!;
-    const psp = this.registerModule('psp', new nn.Module());
+    const psp = this.registerModule('psp', new nn.ModuleDict());
     const list = psp.registerModule('blocks', new nn.ModuleList<PspBlock>());
-    this.blocks = PSP_POOL_SIZES.map((size) => {
-      const block = new PspBlock(gpu, random, channels, channels / PSP_POOL_SIZES.length, size);
+    this.blocks = PSP_POOL_SIZES.map((size, index) => {
+      const block = new PspBlock(ctx.child('psp').child('blocks').child(index), channels, channels / PSP_POOL_SIZES.length, size);
       list.append(block);
       return block;
     });
-    this.conv = this.registerModule('conv', new Conv1x1ReLU(gpu, random, channels * 2, PSP_OUT_CHANNELS, true));
-    this.dropout = this.registerModule('dropout', new nn.Dropout2d(random, options.dropout ?? 0.2));
+    this.conv = this.registerModule('conv', new Conv1x1ReLU(ctx.child('conv'), channels * 2, PSP_OUT_CHANNELS, true));
+    this.dropout = this.registerModule('dropout', new nn.Dropout2d(ctx.child('dropout'), options.dropout ?? 0.2));
   }
 
   /** features f0..f3 → [N, 512, H/8, W/8]. */

@@ -8,9 +8,6 @@
  * over H, W; sSE = σ(conv1x1(x), C → 1, with bias), broadcast over channels.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
-
-type Gpu = Tensor['gpu'];
 
 export const UNET_DECODER_CHANNELS = [256, 128, 64, 32, 16] as const;
 
@@ -22,10 +19,10 @@ class Conv3x3BnReLU extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly norm: nn.BatchNorm2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number) {
-    super();
-    this.conv = this.registerModule('0', new nn.Conv2d(gpu, random, inChannels, outChannels, 3, { padding: 1, bias: false, init: 'kaiming-relu' }));
-    this.norm = this.registerModule('1', new nn.BatchNorm2d(gpu, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
+    super(ctx);
+    this.conv = this.registerModule('0', new nn.Conv2d(ctx.child('0'), inChannels, outChannels, 3, { padding: 1, bias: false, init: 'kaiming-relu' }));
+    this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child('1'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -39,18 +36,18 @@ export class SCSEModule extends nn.Module {
   private readonly expand: nn.Conv2d;
   private readonly spatial: nn.Conv2d;
 
-  constructor(gpu: Gpu, random: Random, channels: number, reduction = 16) {
-    super();
+  constructor(ctx: nn.InitContext, channels: number, reduction = 16) {
+    super(ctx);
     const squeezed = Math.floor(channels / reduction);
-    const cse = new nn.Module();
-    this.reduce = cse.registerModule('1', new nn.Conv2d(gpu, random, channels, squeezed, 1, { init: 'kaiming-relu' }));
-    this.expand = cse.registerModule('3', new nn.Conv2d(gpu, random, squeezed, channels, 1, { init: 'kaiming-relu' }));
-    const sse = new nn.Module();
-    this.spatial = sse.registerModule('0', new nn.Conv2d(gpu, random, channels, 1, 1, { init: 'kaiming-relu' }));
-    const attention = new nn.Module();
-    attention.registerModule('cSE', cse);
-    attention.registerModule('sSE', sse);
-    this.registerModule('attention', attention);
+    const cse = new nn.ModuleDict();
+    const attention = ctx.child('attention');
+    this.reduce = cse.registerModule('1', new nn.Conv2d(attention.child('cSE').child(1), channels, squeezed, 1, { init: 'kaiming-relu' }));
+    this.expand = cse.registerModule('3', new nn.Conv2d(attention.child('cSE').child(3), squeezed, channels, 1, { init: 'kaiming-relu' }));
+    const sse = new nn.ModuleDict();
+    this.spatial = sse.registerModule('0', new nn.Conv2d(attention.child('sSE').child(0), channels, 1, 1, { init: 'kaiming-relu' }));
+    const wrapper = this.registerModule('attention', new nn.ModuleDict());
+    wrapper.registerModule('cSE', cse);
+    wrapper.registerModule('sSE', sse);
   }
 
   forward(x: Tensor): Tensor {
@@ -60,26 +57,27 @@ export class SCSEModule extends nn.Module {
   }
 }
 
-export class UnetDecoderBlock extends nn.Module {
+/** forward([x, skip]): see the file comment; the last block has no skip. */
+export class UnetDecoderBlock extends nn.Module<readonly [Tensor, Tensor | undefined], Tensor> {
   private readonly conv1: Conv3x3BnReLU;
   private readonly conv2: Conv3x3BnReLU;
   private readonly attention1: SCSEModule | undefined;
   private readonly attention2: SCSEModule | undefined;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, skipChannels: number, outChannels: number, attention: DecoderAttention) {
-    super();
+  constructor(ctx: nn.InitContext, inChannels: number, skipChannels: number, outChannels: number, attention: DecoderAttention) {
+    super(ctx);
     // Registration order = PyTorch's attribute order: conv1, attention1, conv2, attention2.
-    this.conv1 = this.registerModule('conv1', new Conv3x3BnReLU(gpu, random, inChannels + skipChannels, outChannels));
+    this.conv1 = this.registerModule('conv1', new Conv3x3BnReLU(ctx.child('conv1'), inChannels + skipChannels, outChannels));
     if (attention === 'scse') {
-      this.attention1 = this.registerModule('attention1', new SCSEModule(gpu, random, inChannels + skipChannels));
+      this.attention1 = this.registerModule('attention1', new SCSEModule(ctx.child('attention1'), inChannels + skipChannels));
       // smp applies attention1 to the concatenation with a skip only: the last block (no skip) keeps it as state.
       this.attention1.stateOnly = skipChannels === 0;
     }
-    this.conv2 = this.registerModule('conv2', new Conv3x3BnReLU(gpu, random, outChannels, outChannels));
-    if (attention === 'scse') this.attention2 = this.registerModule('attention2', new SCSEModule(gpu, random, outChannels));
+    this.conv2 = this.registerModule('conv2', new Conv3x3BnReLU(ctx.child('conv2'), outChannels, outChannels));
+    if (attention === 'scse') this.attention2 = this.registerModule('attention2', new SCSEModule(ctx.child('attention2'), outChannels));
   }
 
-  forward(x: Tensor, skip: Tensor | undefined): Tensor {
+  forward([x, skip]: readonly [Tensor, Tensor | undefined]): Tensor {
     let y = F.interpolate(x, { scaleFactor: 2, mode: 'nearest' });
     if (skip) {
       y = F.cat([y, skip], 1);
@@ -90,18 +88,18 @@ export class UnetDecoderBlock extends nn.Module {
   }
 }
 
-export class UnetDecoder extends nn.Module {
+export class UnetDecoder extends nn.Module<readonly Tensor[], Tensor> {
   readonly blocks: UnetDecoderBlock[];
   readonly outChannels: number;
 
   /** encoderChannels: f0..f5 channels. */
-  constructor(gpu: Gpu, random: Random, encoderChannels: readonly number[], attention: DecoderAttention = 'none', decoderChannels: readonly number[] = UNET_DECODER_CHANNELS) {
-    super();
+  constructor(ctx: nn.InitContext, encoderChannels: readonly number[], attention: DecoderAttention = 'none', decoderChannels: readonly number[] = UNET_DECODER_CHANNELS) {
+    super(ctx);
     const [head, ...skips] = encoderChannels.slice(1).reverse();
     const inputs = [head!, ...decoderChannels.slice(0, -1)];
     const list = this.registerModule('blocks', new nn.ModuleList<UnetDecoderBlock>());
     this.blocks = decoderChannels.map((out, index) => {
-      const block = new UnetDecoderBlock(gpu, random, inputs[index]!, skips[index] ?? 0, out, attention);
+      const block = new UnetDecoderBlock(ctx.child('blocks').child(index), inputs[index]!, skips[index] ?? 0, out, attention);
       list.append(block);
       return block;
     });
@@ -113,7 +111,7 @@ export class UnetDecoder extends nn.Module {
     const [head, ...skips] = features.slice(1).reverse();
     let x = head!;
     this.blocks.forEach((block, index) => {
-      x = block.forward(x, skips[index]);
+      x = block.forward([x, skips[index]]);
     });
     return x;
   }

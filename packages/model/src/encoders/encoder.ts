@@ -4,20 +4,16 @@
  * ENCODER_NAMES and createEncoder are the registry the model, the CLI and the web page read.
  */
 import type { nn, Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
 import { EfficientNetEncoder } from './efficientnet.js';
 import { ENCODERS, encoderSpec, type EncoderName as EfficientNetName } from './efficientnet-params.js';
 import { RESNET_NAMES, ResNetEncoder, type ResNetName } from './resnet.js';
 
-type Gpu = Tensor['gpu'];
-
-export interface Encoder extends nn.Module {
+/** forward(x) = f0..f_depth (the depth built with, 5 unless a decoder needs fewer). */
+export interface Encoder extends nn.Module<Tensor, Tensor[]> {
   /** Channels of f0..f5 (f0 = the input's). */
   readonly outChannels: readonly number[];
   /** Stride of f5: 32, or 16 for a dilated last stage. */
   readonly outputStride: 16 | 32;
-  /** f0..f_depth (depth 5 unless a decoder needs fewer); `random` drives training-time regularisation. */
-  forward(x: Tensor, random?: Random, depth?: number): Tensor[];
 }
 
 export interface EncoderBuildOptions {
@@ -46,7 +42,8 @@ export function checkBackbone(name: string): BackboneName {
   return name;
 }
 
-export function createEncoder(gpu: Gpu, random: Random, name: BackboneName, options: EncoderBuildOptions = {}): Encoder {
-  if ((RESNET_NAMES as readonly string[]).includes(name)) return new ResNetEncoder(gpu, random, name as ResNetName, options);
-  return new EfficientNetEncoder(gpu, random, encoderSpec(name), options);
+/** The encoder `name`, built at `ctx` (the model's `encoder`). */
+export function createEncoder(ctx: nn.InitContext, name: BackboneName, options: EncoderBuildOptions = {}): Encoder {
+  if ((RESNET_NAMES as readonly string[]).includes(name)) return new ResNetEncoder(ctx, name as ResNetName, options);
+  return new EfficientNetEncoder(ctx, encoderSpec(name), options);
 }

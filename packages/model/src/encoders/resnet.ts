@@ -10,10 +10,7 @@
  * dilation 2 with padding 2·⌊k/2⌋.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
-import type { Random } from '@ulseg/base';
 import type { Encoder, EncoderBuildOptions } from './encoder.js';
-
-type Gpu = Tensor['gpu'];
 
 export const RESNET_NAMES = ['resnet18', 'resnet34', 'resnet50'] as const;
 export type ResNetName = (typeof RESNET_NAMES)[number];
@@ -36,19 +33,19 @@ interface ConvSpec {
   dilation: number;
 }
 
-function conv(gpu: Gpu, random: Random, inChannels: number, outChannels: number, kernel: number, { stride, dilation }: ConvSpec): nn.Conv2d {
+function conv(ctx: nn.InitContext, inChannels: number, outChannels: number, kernel: number, { stride, dilation }: ConvSpec): nn.Conv2d {
   const padding = kernel > 1 ? Math.floor(kernel / 2) * dilation : 0;
-  return new nn.Conv2d(gpu, random, inChannels, outChannels, kernel, { stride, padding, dilation, bias: false });
+  return new nn.Conv2d(ctx, inChannels, outChannels, kernel, { stride, padding, dilation, bias: false });
 }
 
 class Downsample extends nn.Module {
   private readonly conv: nn.Conv2d;
   private readonly norm: nn.BatchNorm2d;
 
-  constructor(gpu: Gpu, random: Random, inChannels: number, outChannels: number, stride: number) {
-    super();
-    this.conv = this.registerModule('0', conv(gpu, random, inChannels, outChannels, 1, { stride, dilation: 1 }));
-    this.norm = this.registerModule('1', new nn.BatchNorm2d(gpu, outChannels));
+  constructor(ctx: nn.InitContext, inChannels: number, outChannels: number, stride: number) {
+    super(ctx);
+    this.conv = this.registerModule('0', conv(ctx.child(0), inChannels, outChannels, 1, { stride, dilation: 1 }));
+    this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child('1'), outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -62,13 +59,13 @@ class ResidualBlock extends nn.Module {
   private readonly downsample: Downsample | undefined;
 
   /** `stride`: torchvision's (it decides the downsample); a dilated block runs its convs at stride 1. */
-  constructor(gpu: Gpu, random: Random, kind: ResNetSpec['block'], inChannels: number, width: number, stride: number, dilation: number) {
-    super();
+  constructor(ctx: nn.InitContext, kind: ResNetSpec['block'], inChannels: number, width: number, stride: number, dilation: number) {
+    super(ctx);
     const convStride = dilation === 1 ? stride : 1;
     const outChannels = kind === 'basic' ? width : width * 4;
     const add = (index: number, from: number, to: number, kernel: number, spec: ConvSpec): void => {
-      const convolution = this.registerModule(`conv${index}`, conv(gpu, random, from, to, kernel, spec));
-      const norm = this.registerModule(`bn${index}`, new nn.BatchNorm2d(gpu, to));
+      const convolution = this.registerModule(`conv${index}`, conv(ctx.child(`conv${index}`), from, to, kernel, spec));
+      const norm = this.registerModule(`bn${index}`, new nn.BatchNorm2d(ctx.child(`bn${index}`), to));
       this.stages.push([convolution, norm]);
     };
     if (kind === 'basic') {
@@ -81,7 +78,7 @@ class ResidualBlock extends nn.Module {
     }
     // torchvision builds the downsample where the stride or the channel count changes; smp dilates afterwards.
     if (stride !== 1 || inChannels !== outChannels) {
-      this.downsample = this.registerModule('downsample', new Downsample(gpu, random, inChannels, outChannels, convStride));
+      this.downsample = this.registerModule('downsample', new Downsample(ctx.child('downsample'), inChannels, outChannels, convStride));
     }
   }
 
@@ -94,22 +91,23 @@ class ResidualBlock extends nn.Module {
   }
 }
 
-export class ResNetEncoder extends nn.Module implements Encoder {
+export class ResNetEncoder extends nn.Module<Tensor, Tensor[]> implements Encoder {
+  private readonly depth: number;
   readonly outChannels: number[];
   readonly outputStride: 16 | 32;
   private readonly conv1: nn.Conv2d;
   private readonly bn1: nn.BatchNorm2d;
   private readonly layers: ResidualBlock[][] = [];
 
-  constructor(gpu: Gpu, random: Random, readonly name: ResNetName, options: EncoderBuildOptions = {}) {
-    super();
+  constructor(ctx: nn.InitContext, readonly name: ResNetName, options: EncoderBuildOptions = {}) {
+    super(ctx);
     const spec = RESNETS[name];
     const inChannels = options.inChannels ?? 1;
     this.outputStride = options.outputStride ?? 32;
     const expansion = spec.block === 'basic' ? 1 : 4;
-    const depth = options.depth ?? 5;
-    this.conv1 = this.registerModule('conv1', new nn.Conv2d(gpu, random, inChannels, 64, 7, { stride: 2, padding: 3, bias: false }));
-    this.bn1 = this.registerModule('bn1', new nn.BatchNorm2d(gpu, 64));
+    const depth = (this.depth = options.depth ?? 5);
+    this.conv1 = this.registerModule('conv1', new nn.Conv2d(ctx.child('conv1'), inChannels, 64, 7, { stride: 2, padding: 3, bias: false }));
+    this.bn1 = this.registerModule('bn1', new nn.BatchNorm2d(ctx.child('bn1'), 64));
     let channels = 64;
     spec.layers.forEach((blocks, layer) => {
       const width = WIDTHS[layer]!;
@@ -120,7 +118,7 @@ export class ResNetEncoder extends nn.Module implements Encoder {
       const built: ResidualBlock[] = [];
       for (let index = 0; index < blocks; index++) {
         const stride = index === 0 && layer > 0 ? 2 : 1;
-        const block = new ResidualBlock(gpu, random, spec.block, channels, width, stride, dilated ? 2 : 1);
+        const block = new ResidualBlock(ctx.child(`layer${layer + 1}`).child(index), spec.block, channels, width, stride, dilated ? 2 : 1);
         list.append(block);
         built.push(block);
         channels = width * expansion;
@@ -131,7 +129,8 @@ export class ResNetEncoder extends nn.Module implements Encoder {
   }
 
   /** [f0, f1, f2, f3, f4, f5] at strides 1, 2, 4, 8, 16, 32 (f5 at 16 when dilated); `depth` < 5 stops early. */
-  forward(x: Tensor, _random?: Random, depth = 5): Tensor[] {
+  forward(x: Tensor): Tensor[] {
+    const depth = this.depth;
     const features = [x];
     let y = nn.convBatchNorm(this.conv1, this.bn1, x, 'relu');
     features.push(y);

@@ -6,7 +6,7 @@
  * encoder's `_conv_head`/`_bn1`); any other unread state is an error. Layout NCHW float32: input [N, C, H, W] →
  * logits [N, classes, H, W].
  */
-import { traceEval, type Tensor, type Trace, type TraceableModule, type TraceValue } from '@ulseg/autograd';
+import { traceEval, type nn, type Tensor, type Trace, type TraceValue } from '@ulseg/autograd';
 import { describeNetwork } from '../networks.js';
 import { SegmentationModel } from '../segmentation-model.js';
 import { GraphBuilder, type Dimension } from './graph-builder.js';
@@ -80,12 +80,6 @@ export function buildGraph(traced: Trace): { graph: GraphBuilder; result: string
   return { graph, result: outputs[result.op]!, initializers };
 }
 
-/** What the export needs of a module: its state and modes, and a forward from one NCHW tensor to logits. */
-interface ExportableModule extends TraceableModule {
-  parameters(): Tensor[];
-  namedModules(): Iterable<[string, { training: boolean; stateOnly: boolean }]>;
-}
-
 /** How the graph names and describes the network. */
 interface OnnxModelInfo {
   /** The graph's name, e.g. `unet-resnet34`. */
@@ -99,7 +93,7 @@ interface OnnxModelInfo {
 }
 
 /** State the eval forward need not read: BN batch counters and the state of modules kept only for state_dicts. */
-function unreadByDesign(module: ExportableModule): (key: string) => boolean {
+function unreadByDesign(module: nn.Module): (key: string) => boolean {
   const prefixes = [...module.namedModules()].filter(([, child]) => child.stateOnly).map(([path]) => `${path}.`);
   return (key) => key.endsWith('.num_batches_tracked') || prefixes.some((prefix) => key.startsWith(prefix));
 }
@@ -137,7 +131,7 @@ export async function exportOnnx(model: SegmentationModel, options: OnnxExportOp
 }
 
 /** The export of a module whose forward maps [N, C, H, W] to logits, named and described by `info`. */
-async function exportModule(module: ExportableModule, info: OnnxModelInfo, options: OnnxExportOptions): Promise<Uint8Array> {
+async function exportModule(module: nn.Module, info: OnnxModelInfo, options: OnnxExportOptions): Promise<Uint8Array> {
   const batch = checkOptions(options);
   const traced = traceEval(module, module.parameters()[0]!.gpu, [1, info.inChannels, options.height, options.width]);
   try {

@@ -163,11 +163,11 @@ describe('ONNX export against module trees it must refuse', () => {
     const gpu = await gpuFor(testAdapterKinds()[0]!);
     const random = new Random(7);
     const swapped = new SegmentationModel(gpu, { encoder: 'efficientnet-b0', inChannels: 1, classes: 1 });
-    [...swapped.encoder.children()].find(([name]) => name === '_blocks')![1].registerModule('2', new nn.Conv2d(gpu, random, 24, 24, 1));
+    [...swapped.encoder.children()].find(([name]) => name === '_blocks')![1].registerModule('2', new nn.Conv2d(new nn.InitContext(gpu, random, 'encoder._blocks.2'), 24, 24, 1));
     await expect(exportOnnx(swapped, { height: 64, width: 64 })).rejects.toThrow(/state its forward does not use: encoder\._blocks\.2\.weight, encoder\._blocks\.2\.bias/);
     swapped.dispose();
     const extended = new SegmentationModel(gpu, { encoder: 'efficientnet-b0', inChannels: 1, classes: 1 });
-    extended.decoder.registerModule('extra', new nn.Conv2d(gpu, random, 32, 32, 1));
+    extended.decoder.registerModule('extra', new nn.Conv2d(new nn.InitContext(gpu, random, 'decoder.extra'), 32, 32, 1));
     await expect(exportOnnx(extended, { height: 64, width: 64 })).rejects.toThrow(/state its forward does not use: decoder\.extra\.weight, decoder\.extra\.bias/);
     extended.dispose();
   }, 60_000);

@@ -41,7 +41,7 @@ function randomiseState(module: nn.Module, seed: number): void {
   module.load(state, { strict: false });
 }
 
-type Network = nn.Module & { forward(x: Tensor): Tensor };
+type Network = nn.Module;
 
 interface NetworkCase {
   readonly name: string;

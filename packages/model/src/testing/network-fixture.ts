@@ -253,15 +253,15 @@ export function patternTarget(shape: readonly number[]): Float32Array {
 }
 
 /** A network under test: a module with PyTorch's state_dict keys and a forward from [N, C, H, W] to logits. */
-export type NetworkUnderTest = nn.Module & { forward(x: Tensor): Tensor };
+export type NetworkUnderTest = nn.Module;
 
 /** `[key, shape]` of a model's state_dict, in order. */
-export function stateDictManifest(model: nn.Module): [string, number[]][] {
+export function stateDictManifest(model: nn.ModuleBase): [string, number[]][] {
   return model.stateDict().map(([key, tensor]) => [key, [...tensor.shape]]);
 }
 
 /** Keys, shapes and order of the model's state_dict against the case's manifest (num_batches_tracked: shape []). */
-export function manifestFailures(model: nn.Module, meta: CaseJson): string[] {
+export function manifestFailures(model: nn.ModuleBase, meta: CaseJson): string[] {
   const ours = stateDictManifest(model).map(([key, shape]) => `${key} [${key.endsWith('num_batches_tracked') ? '' : shape.join(', ')}]`);
   const want = meta.state_dict_manifest.map((entry) => `${entry.key} [${entry.shape.join(', ')}]`);
   const failures: string[] = [];

@@ -71,8 +71,8 @@ function installDawnGlobals(adapter: GPUAdapter): void {
   Object.defineProperty(globalThis, 'navigator', { value: { ...(scope.navigator ?? {}), gpu }, configurable: true, writable: true });
   if (patched) return;
   patched = true;
-  // Dawn's globals are installed just above, untyped: GPUQueue is the constructor Dawn's Node binding exports.
-  const queue = (globalThis as unknown as { GPUQueue: { prototype: GPUQueue } }).GPUQueue.prototype;
+  // Dawn's globals are installed just above: GPUQueue is the constructor Dawn's Node binding exports.
+  const queue = GPUQueue.prototype;
   const writeBuffer = queue.writeBuffer;
   queue.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
     const backing = ArrayBuffer.isView(data) ? data.buffer : data;
