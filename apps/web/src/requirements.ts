@@ -4,6 +4,7 @@
  * workgroup storage per workgroup). Each shortfall becomes one sentence that names the limit, the adapter's value and
  * the need. No DOM here beyond `navigator` (the limit check is a pure function, tested in Node).
  */
+import { limitsRecord } from '@ulseg/kernels';
 
 /** Limits the kernels rely on and their minimum values. */
 export const REQUIRED_LIMITS: Readonly<Record<string, number>> = {
@@ -53,8 +54,7 @@ export async function checkWebGpu(): Promise<GPUAdapter> {
   }
   const info = adapter.info;
   const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter((part) => part).join(' ') || 'unknown';
-  // WebGPU's GPUSupportedLimits has named getters and no index signature: limitProblems reads them by name.
-  const problems = limitProblems(adapter.limits as unknown as Record<string, number>, name);
+  const problems = limitProblems(limitsRecord(adapter.limits, Object.keys(REQUIRED_LIMITS)), name);
   if (problems.length > 0) throw new AdapterLimitError(`${problems.join(' ')} Try another browser or GPU.`);
   return adapter;
 }

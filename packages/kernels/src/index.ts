@@ -21,6 +21,7 @@ export { contiguousStrides, dims4, formatShape, numel, sameShape, type GpuTensor
 export { flatGrid, FLAT_INDEX_WGSL } from './runtime/grid.js';
 export { paramsStruct, type ParamsField, type ParamsFields, type ParamsStruct, type ParamsValues } from './runtime/params.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './runtime/usage.js';
+export { limitsRecord, readLimit } from './runtime/limits.js';
 export { type DispatchProfile, type KernelTime } from './runtime/profiler.js';
 export { describeUsage, type WrapOptions } from './runtime/wrap.js';
 

@@ -3,6 +3,7 @@
  * Requests the adapter's maxima for the limits the kernels depend on, and the optional features they can use.
  */
 import { Gpu, type GpuInfo } from '../runtime/gpu.js';
+import { limitsRecord } from '../runtime/limits.js';
 import { classifyAdapter, parseAdapterKind, type AdapterKind, type ResolvedAdapterKind } from './adapters.js';
 import { environmentAdapterKind, hostCores, requestAdapter } from '#gpu-provider';
 import { GpuUnavailableError } from './errors.js';
@@ -45,12 +46,8 @@ export async function createGpu(options: CreateGpuOptions = {}): Promise<Gpu> {
   const kind = options.adapter ?? parseAdapterKind(environmentAdapterKind(), 'ULSEG_ADAPTER');
   const featureLevel = options.featureLevel ?? 'core';
   const adapter = await requestAdapter({ kind, featureLevel });
-  const requiredLimits: Record<string, number> = {};
-  for (const name of LIMITS_AT_MAXIMUM) {
-    // WebGPU's GPUSupportedLimits has no index signature; a limit this Dawn lacks reads undefined.
-    const value = (adapter.limits as unknown as Record<string, number | undefined>)[name];
-    if (typeof value === 'number') requiredLimits[name] = value;
-  }
+  // Each limit this Dawn has, at the adapter's maximum (a limit it lacks is left out).
+  const requiredLimits = limitsRecord(adapter.limits, LIMITS_AT_MAXIMUM);
   const requiredFeatures = OPTIONAL_FEATURES.filter((feature) => adapter.features.has(feature));
   let device: GPUDevice;
   try {
@@ -84,12 +81,7 @@ function describe(
     device: source?.device ?? '',
     description: source?.description ?? '',
   };
-  const limits: Record<string, number> = {};
-  for (const name of [...LIMITS_AT_MAXIMUM, 'minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment']) {
-    // As above: WebGPU's limits read by name.
-    const value = (device.limits as unknown as Record<string, number | undefined>)[name];
-    if (typeof value === 'number') limits[name] = value;
-  }
+  const limits = limitsRecord(device.limits, [...LIMITS_AT_MAXIMUM, 'minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment']);
   const kind: ResolvedAdapterKind = classifyAdapter(text);
   return { kind, ...text, featureLevel, features: [...device.features].sort(), limits, adopted };
 }

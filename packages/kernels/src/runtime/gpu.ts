@@ -15,6 +15,7 @@ import { BufferUsage, MapMode, STORAGE_USAGE } from './usage.js';
 import { describeUsage, wrapBuffer, type WrapOptions } from './wrap.js';
 import { DispatchProfiler, type DispatchProfile } from './profiler.js';
 import { gentleWait } from './gentle-wait.js';
+import { readLimit } from './limits.js';
 
 export interface GpuInfo {
   readonly kind: ResolvedAdapterKind;
@@ -59,9 +60,8 @@ function snapshotLimits(limits: GPUSupportedLimits): GPUSupportedLimits {
   for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key in copy) continue;
-      // GPUSupportedLimits (WebGPU's type) has named getters and no index signature: read them by name.
-      const value = (limits as unknown as Record<string, unknown>)[key];
-      if (typeof value === 'number') copy[key] = value;
+      const value = readLimit(limits, key);
+      if (value !== undefined) copy[key] = value;
     }
   }
   // A frozen plain object with the same numeric fields stands in for WebGPU's GPUSupportedLimits class.

@@ -51,7 +51,8 @@ async function adapterInfo(): Promise<OrtPageAdapter | null> {
   const info = adapter.info;
   const limits: Record<string, number> = {};
   for (const key in adapter.limits) {
-    const value = (adapter.limits as unknown as Record<string, unknown>)[key];
+    // GPUSupportedLimits has named getters and no index signature: read by name.
+    const value: unknown = Reflect.get(adapter.limits, key);
     if (typeof value === 'number') limits[key] = value;
   }
   return {
