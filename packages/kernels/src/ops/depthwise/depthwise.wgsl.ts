@@ -139,6 +139,39 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
+/**
+ * One item of the depthwise weight gradient, shared by both layouts: item j = (n OH + oh) blocks + b (T outputs of
+ * one row) adds dy[n, c, oh, T b + t] x[n, c, oh S + kh - pt, (T b + t) S + kw - pl] over t to acc[kw], kw < K (a
+ * row outside the input adds nothing). Reads the shader's p, x and dy.
+ */
+const DEPTHWISE_WEIGHT_ITEM_WGSL = /* wgsl */ `
+fn add_weight_item(j: u32, c: u32, kh: u32, acc: ptr<function, array<f32, 5>>) {
+  let b = j % p.blocks;
+  let oh = (j / p.blocks) % p.OH;
+  let n = j / (p.blocks * p.OH);
+  let ih = i32(oh * S + kh) - i32(p.pt);
+  if (ih < 0 || ih >= i32(p.H)) { return; }
+  let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
+  var g: array<f32, T>;
+  for (var t = 0u; t < T; t++) {
+    let ow = T * b + t;
+    g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
+  }
+  let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
+  let iw0 = i32(T * b * S) - i32(p.pl);
+  var segment: array<f32, SEGMENT>;
+  for (var e = 0u; e < (T - 1u) * S + K; e++) {
+    let iw = iw0 + i32(e);
+    segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
+  }
+  for (var kw = 0u; kw < K; kw++) {
+    var v = (*acc)[kw];
+    for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
+    (*acc)[kw] = v;
+  }
+}
+`;
+
 export const DEPTHWISE_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
 // x: [N, C, H, W], dy: [N, C, OH, OW], partial: [splits, C, K, K]
 // dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
@@ -152,6 +185,7 @@ ${DEPTHWISE_WEIGHT_PARAMS.wgsl}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+${DEPTHWISE_WEIGHT_ITEM_WGSL}
 
 override R: u32 = WORKGROUP_SIZE / K;
 var<workgroup> sums: array<f32, WORKGROUP_SIZE * K>; // [kh K + kw][lane], lane < R
@@ -165,29 +199,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc: array<f32, 5>;
   let end = select(0u, min(p.items, (s + 1u) * p.chunk), kh < K);
   for (var j = s * p.chunk + lane; j < end; j += R) {
-    let b = j % p.blocks;
-    let oh = (j / p.blocks) % p.OH;
-    let n = j / (p.blocks * p.OH);
-    let ih = i32(oh * S + kh) - i32(p.pt);
-    if (ih < 0 || ih >= i32(p.H)) { continue; }
-    let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
-    var g: array<f32, T>;
-    for (var t = 0u; t < T; t++) {
-      let ow = T * b + t;
-      g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
-    }
-    let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
-    let iw0 = i32(T * b * S) - i32(p.pl);
-    var segment: array<f32, SEGMENT>;
-    for (var e = 0u; e < (T - 1u) * S + K; e++) {
-      let iw = iw0 + i32(e);
-      segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
-    }
-    for (var kw = 0u; kw < K; kw++) {
-      var v = acc[kw];
-      for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
-      acc[kw] = v;
-    }
+    add_weight_item(j, c, kh, &acc);
   }
   if (kh < K) {
     for (var kw = 0u; kw < K; kw++) { sums[(kh * K + kw) * R + lane] = acc[kw]; }
@@ -218,6 +230,7 @@ ${DEPTHWISE_WEIGHT_PARAMS.wgsl}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+${DEPTHWISE_WEIGHT_ITEM_WGSL}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -227,29 +240,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let kh = l % K;
   var acc: array<f32, 5>;
   for (var j = 0u; j < p.items; j++) {
-    let b = j % p.blocks;
-    let oh = (j / p.blocks) % p.OH;
-    let n = j / (p.blocks * p.OH);
-    let ih = i32(oh * S + kh) - i32(p.pt);
-    if (ih < 0 || ih >= i32(p.H)) { continue; }
-    let dy_row = ((n * p.C + c) * p.OH + oh) * p.OW;
-    var g: array<f32, T>;
-    for (var t = 0u; t < T; t++) {
-      let ow = T * b + t;
-      g[t] = select(0.0, dy[dy_row + min(ow, p.OW - 1u)], ow < p.OW);
-    }
-    let base = ((n * p.C + c) * p.H + u32(ih)) * p.W;
-    let iw0 = i32(T * b * S) - i32(p.pl);
-    var segment: array<f32, SEGMENT>;
-    for (var e = 0u; e < (T - 1u) * S + K; e++) {
-      let iw = iw0 + i32(e);
-      segment[e] = select(0.0, x[base + u32(max(iw, 0))], iw >= 0 && iw < i32(p.W));
-    }
-    for (var kw = 0u; kw < K; kw++) {
-      var v = acc[kw];
-      for (var t = 0u; t < T; t++) { v = fma(g[t], segment[t * S + kw], v); }
-      acc[kw] = v;
-    }
+    add_weight_item(j, c, kh, &acc);
   }
   for (var kw = 0u; kw < K; kw++) { dw[l * K + kw] = acc[kw]; }
 }
