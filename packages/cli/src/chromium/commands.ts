@@ -7,10 +7,10 @@
 import { joinPath } from '@ulseg/data';
 import type { InferFolderSummary } from '@ulseg/infer';
 import type { AdapterKind } from '@ulseg/kernels';
-import { CHECKPOINT_FILES, foldDirectory, type FoldResult, type TrainConfig } from '@ulseg/train';
+import { CHECKPOINT_FILES, foldDirectory, type FoldResult } from '@ulseg/train';
 import { renderCurvesSvg } from '../plot.js';
 import { TrainProgress } from '../progress.js';
-import type { InferJob } from './protocol.js';
+import type { InferJob, TrainFields } from './protocol.js';
 import { ChromiumCrashError, PageError, runInChromium, type SessionControl } from './session.js';
 
 export const RUNTIMES = ['node', 'chromium'] as const;
@@ -44,17 +44,8 @@ function interruptHandler(message: string): { install(control: SessionControl): 
   };
 }
 
-export interface ChromiumTrainOptions {
+export interface ChromiumTrainOptions extends TrainFields {
   readonly adapter?: AdapterKind;
-  readonly config: TrainConfig;
-  readonly foldFileList: string;
-  readonly trainDatasetPath: string;
-  readonly trainGtDatasetPath: string;
-  readonly weightsPath: string;
-  readonly kThFold?: number;
-  readonly resume: boolean;
-  readonly initWeights?: string;
-  readonly augmentPreview?: number;
 }
 
 export type ChromiumTrainOutcome =

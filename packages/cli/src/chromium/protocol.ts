@@ -19,10 +19,8 @@ export interface FileServiceAccess {
   readonly token: string;
 }
 
-export interface TrainJob {
-  readonly command: 'train';
-  readonly gpu: PageGpuRequest;
-  readonly files: FileServiceAccess;
+/** What `ulseg train --runtime chromium` hands the page to train: the CLI's options, paths as given. */
+export interface TrainFields {
   readonly config: TrainConfig;
   readonly foldFileList: string;
   readonly trainDatasetPath: string;
@@ -32,6 +30,12 @@ export interface TrainJob {
   readonly resume: boolean;
   readonly initWeights?: string;
   readonly augmentPreview?: number;
+}
+
+export interface TrainJob extends TrainFields {
+  readonly command: 'train';
+  readonly gpu: PageGpuRequest;
+  readonly files: FileServiceAccess;
 }
 
 export interface InferJob {
