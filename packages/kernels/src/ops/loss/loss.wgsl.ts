@@ -37,22 +37,23 @@ fn bce_term(l: f32, t: f32) -> f32 {
 }
 `;
 
-export const LOSS_PARTIAL_WGSL = /* wgsl */ `
-// logits l, targets t: [groups, count] -> partial: [groups, chunks, 4]; row (g, k) sums over elements
-// [k·CHUNK, (k + 1)·CHUNK) of group g of (p, t, p·t, bce) with p = σ(l), bce = max(l, 0) − l·t + log(1 + e^−|l|).
-// CHUNK = WORKGROUP_SIZE·PER_THREAD; workgroup g·chunks + k = x + y·groups.x of a folded grid; lanes hold strided
-// partials, added as a tree of vec4.
+/**
+ * The chunked-sum pass both LOSS_PARTIAL and LOSS_COMBINE run: workgroup `row` = g·chunks + k = x + y·groups.x of a
+ * folded grid sums the vec4 terms of elements [k·CHUNK, (k + 1)·CHUNK) of group g (CHUNK = WORKGROUP_SIZE·PER_THREAD;
+ * element i of group g at `base + i`, base = g·count); lanes hold strided partials, added as a tree of vec4, and lane 0
+ * writes the row's total to `output[row]`. `term` adds element i's vec4 to `acc`.
+ */
+const chunkSumWgsl = (header: string, bindings: string, helpers: string, term: string, output: string): string => /* wgsl */ `
+${header}
 override WORKGROUP_SIZE: u32 = 256u;
 override PER_THREAD: u32 = 8u;
 
 ${LOSS_CHUNK_PARAMS.wgsl}
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> truth: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<vec4<f32>>;
+${bindings}
 
-${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}${LOSS_TERMS_WGSL}
+${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}${helpers}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
   @builtin(workgroup_id) group: vec3<u32>,
@@ -67,55 +68,39 @@ fn main(
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
     if (valid && i < params.count) {
-      let l = logits[base + i];
+${term}
+    }
+  }
+  let total = workgroup_sum(lane, acc);
+  if (lane == 0u && valid) {
+    ${output}[row] = total;
+  }
+}
+`;
+
+export const LOSS_PARTIAL_WGSL = chunkSumWgsl(
+  `// logits l, targets t: [groups, count] -> partial: [groups, chunks, 4]; row (g, k) sums over elements
+// [k·CHUNK, (k + 1)·CHUNK) of group g of (p, t, p·t, bce) with p = σ(l), bce = max(l, 0) − l·t + log(1 + e^−|l|).`,
+  `@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> truth: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<vec4<f32>>;`,
+  LOSS_TERMS_WGSL,
+  `      let l = logits[base + i];
       let t = truth[base + i];
       let p = sigmoid_pair(l).x;
-      acc += vec4<f32>(p, t, p * t, bce_term(l, t));
-    }
-  }
-  let total = workgroup_sum(lane, acc);
-  if (lane == 0u && valid) {
-    partial[row] = total;
-  }
-}
-`;
+      acc += vec4<f32>(p, t, p * t, bce_term(l, t));`,
+  'partial',
+);
 
-export const LOSS_COMBINE_WGSL = /* wgsl */ `
-// partial: [groups, count, 4] -> out: [groups, chunks, 4], out[g, k] = Σ partial rows [k·CHUNK, (k + 1)·CHUNK) of
-// group g, as in LOSS_PARTIAL.
-override WORKGROUP_SIZE: u32 = 256u;
-override PER_THREAD: u32 = 8u;
-
-${LOSS_CHUNK_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;
-
-${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let row = group.x + group.y * groups.x;
-  let valid = row < params.chunks * params.groups;
-  let chunk = row % params.chunks;
-  let base = (row / params.chunks) * params.count;
-  var acc = vec4<f32>(0.0);
-  for (var k = 0u; k < PER_THREAD; k++) {
-    let i = chunk * WORKGROUP_SIZE * PER_THREAD + k * WORKGROUP_SIZE + lane;
-    if (valid && i < params.count) {
-      acc += partial[base + i];
-    }
-  }
-  let total = workgroup_sum(lane, acc);
-  if (lane == 0u && valid) {
-    out[row] = total;
-  }
-}
-`;
+export const LOSS_COMBINE_WGSL = chunkSumWgsl(
+  `// partial: [groups, count, 4] -> out: [groups, chunks, 4], out[g, k] = Σ partial rows [k·CHUNK, (k + 1)·CHUNK) of
+// group g, as in LOSS_PARTIAL.`,
+  `@group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;`,
+  '',
+  '      acc += partial[base + i];',
+  'out',
+);
 
 export const LOSS_FINISH_WGSL = /* wgsl */ `
 // sums: [groups, 4] = (Σp, Σt, Σp·t, Σbce) over each group's count elements -> loss: [3] = (w·bce + (1 − w)·dice,
