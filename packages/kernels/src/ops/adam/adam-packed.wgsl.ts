@@ -1,19 +1,12 @@
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
-import { ADAM_STEP_WGSL } from './adam.wgsl.js';
+import { ADAM_STEP_FIELDS, ADAM_STEP_WGSL } from './adam.wgsl.js';
 
 /** Most tensors one packed dispatch takes (the `counts` array below holds 8). */
 export const ADAM_PACKED_MAX_SLOTS = 8;
 
 export const ADAM_PACKED_PARAMS = paramsStruct('Params', {
-  beta1: d.f32,
-  one_minus_beta1: d.f32,
-  beta2: d.f32,
-  one_minus_beta2: d.f32,
-  bias_correction2_sqrt: d.f32,
-  eps: d.f32,
-  neg_step_size: d.f32,
-  weight_decay: d.f32,
+  ...ADAM_STEP_FIELDS,
   /** Elements of slot s at counts[s / 4][s % 4]. */
   counts: d.arrayOf(d.vec4u, ADAM_PACKED_MAX_SLOTS / 4),
 });

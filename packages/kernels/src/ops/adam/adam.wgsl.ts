@@ -2,9 +2,8 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 
-export const ADAM_PARAMS = paramsStruct('Params', {
-  count: d.u32,
-  start: d.u32,
+/** The step's scalars, which adam_step reads: the flat and the packed kernels' Params both hold them. */
+export const ADAM_STEP_FIELDS = {
   beta1: d.f32,
   one_minus_beta1: d.f32,
   beta2: d.f32,
@@ -13,7 +12,9 @@ export const ADAM_PARAMS = paramsStruct('Params', {
   eps: d.f32,
   neg_step_size: d.f32,
   weight_decay: d.f32,
-});
+};
+
+export const ADAM_PARAMS = paramsStruct('Params', { count: d.u32, start: d.u32, ...ADAM_STEP_FIELDS });
 
 /**
  * `adam_step(p, g, m, v) -> (p, m, v)` on four elements, the formula of ADAM_WGSL's header, reading the step scalars
