@@ -324,6 +324,12 @@ export function parseArguments(argv: readonly string[]): BenchArguments {
   return kernelArguments(options);
 }
 
+/** Parses what follows `pnpm bench kernels`; `help` when -h/--help is among it (the suite then runs nothing). */
+export function parseKernelsArguments(argv: readonly string[]): BenchArguments & { readonly help: boolean } {
+  const args = parseArguments(['kernels', ...argv]);
+  return { ...args, help: args.suite === 'help' };
+}
+
 function kernelArguments(options: Record<string, unknown>): BenchArguments {
   return {
     suite: 'kernels',

@@ -6,7 +6,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAll } from './all.js';
-import { allPlan, parseArguments, USAGE, UsageError, type BenchArguments } from './args.js';
+import { allPlan, parseArguments, parseKernelsArguments, USAGE, UsageError, type BenchArguments } from './args.js';
 import { bundlePage, runInBrowser } from './browser/browser-run.js';
 import { gpuSizedBenchmarks } from './families/gpu-sized.js';
 import { KERNEL_BENCHMARKS, selectBenchmarks } from './families/index.js';
@@ -66,7 +66,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
 
 /** Parses and runs the kernels suite; `argv` is what follows `kernels`; `invokedAs`: `pnpm bench all`'s command. */
 const kernelsMain = (argv: readonly string[], invokedAs?: string): Promise<number> =>
-  suiteMain('kernels', argv, USAGE, (rest) => parseArguments(['kernels', ...rest]), kernelsSuite, invokedAs);
+  suiteMain('kernels', argv, USAGE, parseKernelsArguments, kernelsSuite, invokedAs);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const rest = argv[0] === '--' ? argv.slice(1) : argv;

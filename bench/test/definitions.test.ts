@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseArguments, UsageError } from '../src/args.js';
+import { parseArguments, parseKernelsArguments, UsageError } from '../src/args.js';
 import { FAMILIES } from '../src/definition.js';
 import { layerShapes as convShapes } from '../src/families/convolution.js';
 import { BATCH, IMAGE, layerShapes, modelConvs, modelConvsFromTrace, tenMostExpensive } from '../src/families/b6-layers.js';
@@ -160,6 +160,10 @@ describe('statistics and arguments', () => {
     // No suite: every suite (pnpm bench = pnpm bench all); help only when asked.
     expect(parseArguments([]).suite).toBe('all');
     expect(parseArguments(['--help']).suite).toBe('help');
+    // `pnpm bench kernels --help` prints the usage and runs nothing (suiteMain reads `help`).
+    expect(parseKernelsArguments(['--node-only', '--help'])).toMatchObject({ help: true });
+    expect(parseKernelsArguments(['-h']).help).toBe(true);
+    expect(parseKernelsArguments(['--node-only']).help).toBe(false);
     expect(parseArguments(['model']).suite).toBe('model');
     expect(() => parseArguments(['kernels', '--repeats', '0'])).toThrow(UsageError);
     expect(() => parseArguments(['kernels', '--adapter', 'cuda'])).toThrow(/--adapter must be one of lavapipe, swiftshader, hardware, auto, not 'cuda'/);
