@@ -1,7 +1,9 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /** Shape and strides of up to 8 kept and 8 reduced axes, each list in two vec4 slots (uniform arrays have a 16-byte stride). */
 const REDUCE_AXES_FIELDS = {
@@ -184,27 +186,13 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${REDUCE_LEADING_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  let width = params.count / 4u;
-  if (v >= width) { return; }${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
-  y4[v] = acc * params.scale;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
-  y[i] = acc * params.scale;
-}
-`;
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, output('y', 'y4')],
+  vector: `let width = params.count / 4u;${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
+  y4[v] = acc * params.scale;`,
+  scalar: `${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
+  y[i] = acc * params.scale;`,
+})}`;
 
 /**
  * One lane entry point of the plane kernel over elements of `width` floats (`type`: f32 or vec4<f32>, view `array`).
