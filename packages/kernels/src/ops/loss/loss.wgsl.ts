@@ -3,6 +3,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 /** Partial sums: `groups` groups of `count` values (or rows of partial sums) each, every group in `chunks` chunks. */
 export const LOSS_CHUNK_PARAMS = paramsStruct('Params', { count: d.u32, chunks: d.u32, groups: d.u32 });
@@ -176,11 +177,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SEGMENTATION_METRICS_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> truth: array<f32>;
-@group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
-
+${bindingsWgsl(['logits', 'truth', output('metrics')])}
 ${workgroupReduceWgsl({ type: 'vec3<u32>', reusable: false })}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(

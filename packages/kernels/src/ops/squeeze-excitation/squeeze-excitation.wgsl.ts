@@ -1,6 +1,6 @@
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
-import { output } from '../../wgsl/bindings.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
@@ -64,20 +64,13 @@ fn lane_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 
 export const GLOBAL_AVG_POOL_WGSL = /* wgsl */ `
 // x: [N, C, H, W] as [rows = N·C, hw = H·W] -> out: [N, C], out[n, c] = Σ_hw x[n, c, h, w] / (H·W)
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
+${bindingsWgsl(['x', output('out')])}
 fn term(i: u32) -> f32 { return x[i]; }
 ${ROW_SUM_WGSL}`;
 
 export const CHANNEL_SCALE_GRAD_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W] as [rows = N·C, hw = H·W] -> ds: [N, C], ds[n, c] = Σ_hw dy[n, c, h, w]·x[n, c, h, w]
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
+${bindingsWgsl(['dy', 'x', output('out')])}
 fn term(i: u32) -> f32 { return dy[i] * x[i]; }
 ${ROW_SUM_WGSL}`;
 
