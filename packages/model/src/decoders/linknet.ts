@@ -5,6 +5,7 @@
  *   then + skip. Decoder BN: eps 1e-5, momentum 0.1.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
+import { decodeWithSkips } from './skip-decoder.js';
 
 /**
  * Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters), built at its own
@@ -72,11 +73,6 @@ export class LinknetDecoder extends nn.Module<readonly Tensor[], Tensor> {
 
   /** features f0..f5 → [N, prefinal, H, W]. */
   forward(features: readonly Tensor[]): Tensor {
-    const [head, ...skips] = features.slice(1).reverse();
-    let x = head!;
-    this.blocks.forEach((block, index) => {
-      x = block.forward([x, skips[index]]);
-    });
-    return x;
+    return decodeWithSkips(this.blocks, features);
   }
 }
