@@ -2,7 +2,7 @@ import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
 import { bindingsWgsl, output, type BindingEntry } from '../../wgsl/bindings.wgsl.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { workgroupReduceWgsl, workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const GROUP_NORM_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -33,8 +33,6 @@ ${GROUP_NORM_PARAMS.wgsl}
 const FUNCTIONS = /* wgsl */ `
 // workgroup_sum(lane, value): Σ over the workgroup's lanes of value (both components), returned to every lane.
 ${workgroupReduceWgsl({ type: 'vec2<f32>', lanes: 'LANES' })}
-fn workgroup_index(wid: vec3<u32>, groups: vec3<u32>) -> u32 { return wid.x + wid.y * groups.x; }
-
 fn channel_of(i: u32) -> u32 { return (i / params.hw) % params.channels; }
 
 // Statistics row of the group holding element i.
@@ -50,13 +48,8 @@ fn group_of(i: u32) -> u32 {
  */
 const perRowWgsl = (bindings: readonly BindingEntry[], index: string, body: string): string => /* wgsl */ `${COMMON}
 ${bindingsWgsl(bindings)}${FUNCTIONS}
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let ${index} = workgroup_index(wid, groups);
-  if (${index} >= params.count) { return; }
-  ${body.trim()}
-}
-`;
+${workgroupRowMainWgsl(index, `if (${index} >= params.count) { return; }
+  ${body.trim()}`, 'LANES')}`;
 
 /** An element pass: one lane per element i < count, with s = the statistics row of its group; `body` writes it. */
 const perElementWgsl = (bindings: readonly BindingEntry[], body: string): string => /* wgsl */ `

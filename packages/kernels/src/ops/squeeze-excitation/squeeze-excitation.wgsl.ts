@@ -2,7 +2,7 @@ import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { workgroupReduceWgsl, workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const SE_ROW_PARAMS = paramsStruct('Params', { rows: d.u32, hw: d.u32, divisor: d.f32 });
 export const SE_SCALE_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, start: d.u32 });
@@ -19,13 +19,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 ${SE_ROW_PARAMS.wgsl}
 
 ${workgroupReduceWgsl({ reusable: false })}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let row = group.x + group.y * groups.x;
+${workgroupRowMainWgsl('row', /* wgsl */ `
   var acc = 0.0;
   var compensation = 0.0;
   if (row < params.rows) {
@@ -39,9 +33,7 @@ fn main(
   let total = workgroup_sum(lane, acc);
   if (lane == 0u && row < params.rows) {
     out[row] = total / params.divisor;
-  }
-}
-
+  }`)}
 // The CPU adapters' form (entry point lane_rows): one invocation per row, no workgroup memory and no barrier. The
 // run is summed in blocks of 64 values whose sums are then added (two-level: error ~ (64 + hw/64)·ε, where one
 // serial run over 128² values lost 1e-6 relative; lavapipe's compiler folds away a Kahan compensation).
