@@ -5,7 +5,7 @@ export interface StorageBinding {
   readonly type?: string;
   /** An output (read_write); read-only when omitted. */
   readonly write?: boolean;
-  /** A second view of the same binding as array<vec4<f32>> under this name (a kernel's four-wide path). */
+  /** A second view of the same binding as array<vec4<type>> under this name (a kernel's four-wide path). */
   readonly view4?: string;
 }
 
@@ -26,7 +26,7 @@ export function bindingsWgsl(storage: readonly BindingEntry[], uniform = 'params
     const { name, type = 'f32', write = false, view4 } = typeof entry === 'string' ? { name: entry } : entry;
     const access = write ? 'read_write' : 'read';
     lines.push(`@group(0) @binding(${index + 1}) var<storage, ${access}> ${name}: array<${type}>;`);
-    if (view4) views.push(`@group(0) @binding(${index + 1}) var<storage, ${access}> ${view4}: array<vec4<f32>>;`);
+    if (view4) views.push(`@group(0) @binding(${index + 1}) var<storage, ${access}> ${view4}: array<vec4<${type}>>;`);
   });
   return `${[...lines, ...views].join('\n')}\n`;
 }

@@ -1,11 +1,14 @@
 /**
  * The shared WGSL functions run in small probe kernels and compared with their CPU references: sigmoid against
  * float64, pcg_hash against pcgHash bit for bit, the workgroup tree against float64 and, bit for bit, against the
- * same tree in float32 on the CPU.
+ * same tree in float32 on the CPU; a flat kernel from flatKernelWgsl through every split of runtime/flat, bit for bit.
  */
 import { d } from 'typegpu';
+import { dispatchFlat, FLAT_PARAMS, type FlatVariant } from '../runtime/flat.js';
 import { paramsStruct } from '../runtime/params.js';
 import { assertClose, defineCases, poisoned, randomArray } from '../testing/index.js';
+import { output } from './bindings.wgsl.js';
+import { flatKernelWgsl } from './flat.wgsl.js';
 import { pcgHash } from './pcg.reference.js';
 import { PCG_HASH_WGSL } from './pcg.wgsl.js';
 import { sigmoidReference } from './sigmoid.reference.js';
@@ -72,6 +75,30 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (lane == 0u) { y[group.x] = vec4<f32>(moments, largest, centered); }
 }
 `;
+
+/**
+ * x: [count], s: [5] -> y: [count] through flatKernelWgsl: y[i] = 2·x[i] + term(i), term(i) = s[i mod 5] + i (2·x is
+ * exact, so a fused multiply-add rounds the same); main4_negated writes −y. x and y are read and written through their
+ * vec4 views by main4*, s through its scalar binding only.
+ */
+const FLAT_PROBE_WGSL = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 64u;
+
+${FLAT_PARAMS.wgsl}
+
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, 's', output('y', 'y4')],
+  functions: /* wgsl */ `
+fn term(i: u32) -> f32 { return s[i % 5u] + f32(i); }
+
+fn terms4(first: u32) -> vec4<f32> { return vec4<f32>(term(first), term(first + 1u), term(first + 2u), term(first + 3u)); }
+`,
+  vector: {
+    main4: 'y4[v] = 2.0 * x4[v] + terms4(4u * v);',
+    main4_negated: 'y4[v] = -(2.0 * x4[v] + terms4(4u * v));',
+  },
+  scalar: 'y[i] = 2.0 * x[i] + term(i);',
+})}`;
 
 /** The probe tree in float32 on the CPU: for w = lanes/2 … 1, s[l] = fround(s[l] ∘ s[l + w]). */
 function treeFloat32(values: readonly number[], combine: (a: number, b: number) => number): number {
@@ -157,6 +184,35 @@ export const wgslLibraryCases = defineCases('wgsl', {
         const want = pcgHash((base + Math.imul(i, step)) >>> 0);
         if (bits[i] !== want) throw new Error(`pcg_hash(${base} + ${i}·${step}): got ${bits[i]}, want ${want}`);
       }
+    }
+  },
+  'flatKernelWgsl: main4 over 4·⌊count/4⌋ then main over the tail, main alone, and a second vec4 entry point, bit for bit': async ({ gpu, random }) => {
+    const s = randomArray(random, 5);
+    const runs: [number, FlatVariant, string][] = [
+      [1031, 'vec4', 'main4'],
+      [1031, 'scalar', 'main4'],
+      [1032, 'auto', 'main4'],
+      [3, 'vec4', 'main4'],
+      [1030, 'vec4', 'main4_negated'],
+    ];
+    for (const [count, variant, vectorEntryPoint] of runs) {
+      const x = randomArray(random, count);
+      const y = poisoned(gpu, [count]);
+      dispatchFlat(gpu, {
+        kernel: { name: 'flatProbe', code: FLAT_PROBE_WGSL, constants: { WORKGROUP_SIZE: 64 } },
+        count,
+        tensors: [gpu.upload(x), gpu.upload(s), y],
+        uniforms: (start) => FLAT_PARAMS.write({ count, start }),
+        workgroupSize: 64,
+        variant,
+        vectorEntryPoint,
+      });
+      const vectors = variant === 'scalar' || count < 4 ? 0 : 4 * Math.floor(count / 4);
+      const want = Float32Array.from(x, (v, i) => {
+        const value = Math.fround(2 * v + Math.fround(s[i % 5]! + i));
+        return i < vectors && vectorEntryPoint === 'main4_negated' ? -value : value;
+      });
+      assertClose(await gpu.read(y), want, 'exact', `${count} elements, ${variant}, ${vectorEntryPoint}`);
     }
   },
   'workgroupReduceWgsl: sums, a combine hook (max) and a second call, 64 and 256 lanes, bit for bit as the float32 tree': async ({ gpu, random }) => {

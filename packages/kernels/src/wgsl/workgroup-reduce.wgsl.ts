@@ -46,3 +46,22 @@ fn ${name}(lane: u32, value: ${type}) -> ${type} {
 }
 `;
 }
+
+/**
+ * An entry point `main` with one workgroup per row of a folded grid: workgroup (x, y) takes row `index` = x + y·groups.x
+ * and its lanes lane = local_invocation_index, then runs `body`. Rows past the end are the body's to skip; the row is
+ * uniform over the workgroup, so an early return keeps later barriers (workgroupReduceWgsl's) in uniform control flow.
+ */
+export function workgroupRowMainWgsl(index: string, body: string, size = 'WORKGROUP_SIZE'): string {
+  return /* wgsl */ `
+@compute @workgroup_size(${size})
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) lane: u32,
+) {
+  let ${index} = wid.x + wid.y * groups.x;
+  ${body.trim()}
+}
+`;
+}

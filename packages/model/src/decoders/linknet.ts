@@ -5,19 +5,21 @@
  *   then + skip. Decoder BN: eps 1e-5, momentum 0.1.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
+import { decodeWithSkips } from './skip-decoder.js';
 
 /**
- * Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters). Runs through
- * nn.convBatchNorm: relu(conv(x)·s + t) in one fused kernel in eval mode without recording, the composition otherwise.
+ * Sequential(conv, BN) followed by ReLU: smp's Conv2dReLU and TransposeX2 (ReLU has no parameters), built at its own
+ * path with the conv (made by `conv` from its context) under 0 and BN under 1. Runs through nn.convBatchNorm:
+ * relu(conv(x)·s + t) in one fused kernel in eval mode without recording, the composition otherwise.
  */
 class ConvBnReLU extends nn.Module {
-  constructor(
-    private readonly conv: nn.Conv2d | nn.ConvTranspose2d,
-    private readonly norm: nn.BatchNorm2d,
-  ) {
-    super();
-    this.registerModule('0', conv);
-    this.registerModule('1', norm);
+  private readonly conv: nn.Conv2d | nn.ConvTranspose2d;
+  private readonly norm: nn.BatchNorm2d;
+
+  constructor(ctx: nn.InitContext, conv: (ctx: nn.InitContext) => nn.Conv2d | nn.ConvTranspose2d, channels: number) {
+    super(ctx);
+    this.conv = this.registerModule('0', conv(ctx.child(0)));
+    this.norm = this.registerModule('1', new nn.BatchNorm2d(ctx.child(1), channels));
   }
 
   forward(x: Tensor): Tensor {
@@ -32,12 +34,12 @@ export class LinknetDecoderBlock extends nn.Module<readonly [Tensor, Tensor | un
   constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
     super(ctx);
     const middle = Math.floor(inChannels / 4);
-    const block = new nn.ModuleDict();
+    const block = new nn.ModuleDict(ctx.child('block'));
     const stage = (index: number): nn.InitContext => ctx.child('block').child(index);
     this.stages = [
-      new ConvBnReLU(new nn.Conv2d(stage(0).child(0), inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(stage(0).child(1), middle)),
-      new ConvBnReLU(new nn.ConvTranspose2d(stage(1).child(0), middle, middle, 4, { stride: 2, padding: 1 }), new nn.BatchNorm2d(stage(1).child(1), middle)),
-      new ConvBnReLU(new nn.Conv2d(stage(2).child(0), middle, outChannels, 1, { bias: false, init: 'kaiming-relu' }), new nn.BatchNorm2d(stage(2).child(1), outChannels)),
+      new ConvBnReLU(stage(0), (at) => new nn.Conv2d(at, inChannels, middle, 1, { bias: false, init: 'kaiming-relu' }), middle),
+      new ConvBnReLU(stage(1), (at) => new nn.ConvTranspose2d(at, middle, middle, 4, { stride: 2, padding: 1 }), middle),
+      new ConvBnReLU(stage(2), (at) => new nn.Conv2d(at, middle, outChannels, 1, { bias: false, init: 'kaiming-relu' }), outChannels),
     ];
     this.stages.forEach((stage, index) => block.registerModule(String(index), stage));
     this.registerModule('block', block);
@@ -71,11 +73,6 @@ export class LinknetDecoder extends nn.Module<readonly Tensor[], Tensor> {
 
   /** features f0..f5 → [N, prefinal, H, W]. */
   forward(features: readonly Tensor[]): Tensor {
-    const [head, ...skips] = features.slice(1).reverse();
-    let x = head!;
-    this.blocks.forEach((block, index) => {
-      x = block.forward([x, skips[index]]);
-    });
-    return x;
+    return decodeWithSkips(this.blocks, features);
   }
 }

@@ -39,11 +39,14 @@ class ConvBnRelu extends nn.Module {
 const up = (x: Tensor, size: readonly [number, number]): Tensor => F.interpolate(x, { size: [size[0], size[1]], mode: 'bilinear', alignCorners: true });
 const maxPool2 = (x: Tensor): Tensor => F.maxPool2d(x, 2, { stride: 2 });
 
-/** A Sequential holding `layers` under keys 1, 2, … (key 0 is the parameter-free pooling in front). */
-function afterPool(layers: nn.Module[]): nn.ModuleDict {
-  const sequence = new nn.ModuleDict();
-  layers.forEach((layer, index) => sequence.registerModule(String(index + 1), layer));
-  return sequence;
+/**
+ * smp's Sequential holding `layers` under keys first, first + 1, … (key 0 below first = 1: the parameter-free pooling
+ * in front), as a namespace of state_dict keys: the owner runs the layers.
+ */
+function sequence(layers: nn.Module[], first = 1): nn.ModuleDict {
+  const namespace = new nn.ModuleDict();
+  layers.forEach((layer, index) => namespace.registerModule(String(index + first), layer));
+  return namespace;
 }
 
 /** smp's FPABlock (feature pyramid attention). */
@@ -59,15 +62,15 @@ class FpaBlock extends nn.Module {
   constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
     super(ctx);
     this.branch1 = new ConvBnRelu(ctx.child('branch1').child(1), inChannels, outChannels, 1);
-    this.registerModule('branch1', afterPool([this.branch1]));
+    this.registerModule('branch1', sequence([this.branch1]));
     this.mid = new ConvBnRelu(ctx.child('mid').child(0), inChannels, outChannels, 1);
-    this.registerModule('mid', new nn.Sequential(this.mid));
+    this.registerModule('mid', sequence([this.mid], 0));
     this.down1 = new ConvBnRelu(ctx.child('down1').child(1), inChannels, 1, 7);
-    this.registerModule('down1', afterPool([this.down1]));
+    this.registerModule('down1', sequence([this.down1]));
     this.down2 = new ConvBnRelu(ctx.child('down2').child(1), 1, 1, 5);
-    this.registerModule('down2', afterPool([this.down2]));
+    this.registerModule('down2', sequence([this.down2]));
     this.down3 = [new ConvBnRelu(ctx.child('down3').child(1), 1, 1, 3), new ConvBnRelu(ctx.child('down3').child(2), 1, 1, 3)];
-    this.registerModule('down3', afterPool(this.down3));
+    this.registerModule('down3', sequence(this.down3));
     this.conv2 = this.registerModule('conv2', new ConvBnRelu(ctx.child('conv2'), 1, 1, 5));
     this.conv1 = this.registerModule('conv1', new ConvBnRelu(ctx.child('conv1'), 1, 1, 7));
   }
@@ -96,7 +99,7 @@ class GauBlock extends nn.Module<readonly [Tensor, Tensor], Tensor> {
   constructor(ctx: nn.InitContext, inChannels: number, outChannels: number) {
     super(ctx);
     this.attention = new ConvBnRelu(ctx.child('conv1').child(1), outChannels, outChannels, 1, false);
-    this.registerModule('conv1', afterPool([this.attention]));
+    this.registerModule('conv1', sequence([this.attention]));
     this.conv2 = this.registerModule('conv2', new ConvBnRelu(ctx.child('conv2'), inChannels, outChannels, 3));
   }
 

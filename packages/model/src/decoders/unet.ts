@@ -8,6 +8,7 @@
  * over H, W; sSE = σ(conv1x1(x), C → 1, with bias), broadcast over channels.
  */
 import { F, nn, type Tensor } from '@ulseg/autograd';
+import { decodeWithSkips } from './skip-decoder.js';
 
 export const UNET_DECODER_CHANNELS = [256, 128, 64, 32, 16] as const;
 
@@ -108,11 +109,6 @@ export class UnetDecoder extends nn.Module<readonly Tensor[], Tensor> {
 
   /** features f0..f5 → [N, 16, H, W]. */
   forward(features: readonly Tensor[]): Tensor {
-    const [head, ...skips] = features.slice(1).reverse();
-    let x = head!;
-    this.blocks.forEach((block, index) => {
-      x = block.forward([x, skips[index]]);
-    });
-    return x;
+    return decodeWithSkips(this.blocks, features);
   }
 }

@@ -7,13 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nn } from '@ulseg/autograd';
 import { gpuFor, Random, testAdapterKinds } from '@ulseg/kernels/testing';
 import { readPth } from '../weights/pth.js';
 import { SegmentationModel } from '../segmentation-model.js';
 import { onnx } from './onnx-proto.js';
+import { buildForBrowser, nodeOnlyInputs } from '../testing/chromium.js';
 import { exportOnnx, ONNX_BATCH_DIMENSION } from './export-onnx.js';
 import { inspectOnnx, readOnnxInitializers, type OnnxSummary } from './inspect-onnx.js';
 
@@ -192,21 +192,11 @@ describe('ONNX writer and reader in a browser bundle', () => {
   it('bundle with esbuild for the browser (onnx-proto and protobufjs inlined, nothing from Node) and round-trip a graph', { timeout: 60_000 }, async () => {
     const entry = `export { GraphBuilder } from ${JSON.stringify(fileURLToPath(new URL('./graph-builder.ts', import.meta.url)))};
 export { inspectOnnx, readOnnxInitializers } from ${JSON.stringify(fileURLToPath(new URL('./inspect-onnx.ts', import.meta.url)))};`;
-    const result = await build({
-      stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'chrome121',
-      conditions: ['source'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await buildForBrowser({ stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' } });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((input) => input.includes('onnx-proto/dist/onnx.js'))).toBe(true);
     expect(inputs.some((input) => /protobufjs\/src\/writer/.test(input))).toBe(true);
-    expect(inputs.filter((input) => input.startsWith('node:') || /provider-node|node_modules\/webgpu\//.test(input))).toEqual([]);
+    expect(nodeOnlyInputs(result.metafile)).toEqual([]);
     const bundled = (await import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0]!.text).toString('base64')}`)) as {
       GraphBuilder: new () => { initializer(entry: object): string; node(scope: string, op: string, inputs: string[]): string; encode(description: object, result: string): Uint8Array };
       inspectOnnx: typeof inspectOnnx;

@@ -1,7 +1,8 @@
 /**
  * @ulseg/model/testing/chromium (Node only): pages in headless Chromium for the tests and the bench.
- *   bundlePage   a page module as one browser ES module (esbuild, platform browser, the `source` condition, so
- *                `#gpu-provider` resolves to navigator.gpu; cached per entry file for the life of the process)
+ *   bundlePage   a page module as one browser ES module (buildForBrowser: esbuild, platform browser, the `source`
+ *                condition, so `#gpu-provider` resolves to navigator.gpu; cached per entry file for the life of the
+ *                process); nodeOnlyInputs names what in a bundle needs Node
  *   withChromium serves a page's files (and onnxruntime-web's dist folder under /ort/) from 127.0.0.1 and runs a
  *                callback against Chromium started with one adapter configuration of @ulseg/kernels/chromium and a
  *                fresh profile, then removes all three (the bench's kernel/model pages and hardware probe use it)
@@ -14,12 +15,25 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type StdinOptions } from 'esbuild';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromiumExecutable, COMMON_FLAGS, type BrowserAdapter } from '@ulseg/kernels/chromium';
 import type { OrtPageRequest } from './ort-page.js';
 
 const bundles = new Map<string, Promise<string>>();
+
+/**
+ * esbuild's build of a page bundle from an entry file or stdin: one ES module for Chromium, the `source` condition,
+ * kept in memory, with the metafile nodeOnlyInputs reads.
+ */
+export function buildForBrowser(input: Pick<BuildOptions, 'entryPoints'> | { stdin: StdinOptions }) {
+  return build({ ...input, bundle: true, platform: 'browser', format: 'esm', target: 'chrome121', conditions: ['source'], write: false, metafile: true, logLevel: 'silent' });
+}
+
+/** The inputs of a bundle that need Node: `node:` modules, Dawn's provider, the `webgpu` package. */
+export function nodeOnlyInputs(metafile: Metafile): string[] {
+  return Object.keys(metafile.inputs).filter((input) => input.startsWith('node:') || /provider-node|node_modules\/webgpu\//.test(input));
+}
 
 export interface PageBundleOptions {
   /** Names the page in errors, e.g. 'model bench page'. */
@@ -32,19 +46,9 @@ export interface PageBundleOptions {
 export function bundlePage(entry: string, options: PageBundleOptions): Promise<string> {
   let bundle = bundles.get(entry);
   if (!bundle) {
-    bundle = build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'chrome121',
-      conditions: ['source'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    }).then((result) => {
+    bundle = buildForBrowser({ entryPoints: [entry] }).then((result) => {
       if (options.refuseNodeOnly) {
-        const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /provider-node|node_modules\/webgpu\//.test(input));
+        const nodeOnly = nodeOnlyInputs(result.metafile);
         if (nodeOnly.length) throw new Error(`the ${options.what} pulled in Node-only modules: ${nodeOnly.join(', ')}`);
       }
       const output = result.outputFiles[0];

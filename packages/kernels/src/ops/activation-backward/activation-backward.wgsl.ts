@@ -1,5 +1,6 @@
 import { FLAT_PARAMS } from '../../runtime/flat.js';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 
 /** Op codes of the `OP` override, in the order of ACTIVATION_BACKWARD_OPS. */
@@ -17,14 +18,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${FLAT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> dy4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> dx4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${SIGMOID4_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, { name: 'dy', view4: 'dy4' }, output('dx', 'dx4')],
+  functions: /* wgsl */ `${SIGMOID4_WGSL}
 fn derivative(v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), v > vec4<f32>(0.0)); }
@@ -33,18 +29,7 @@ fn derivative(v: vec4<f32>) -> vec4<f32> {
     default: { return vec4<f32>(0.0); }
   }
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  dx4[v] = dy4[v] * derivative(x4[v]);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  dx[i] = dy[i] * derivative(vec4<f32>(x[i])).x;
-}
-`;
+`,
+  vector: 'dx4[v] = dy4[v] * derivative(x4[v]);',
+  scalar: 'dx[i] = dy[i] * derivative(vec4<f32>(x[i])).x;',
+})}`;

@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 /** The step's scalars, which adam_step reads: the flat and the packed kernels' Params both hold them. */
 export const ADAM_STEP_FIELDS = {
@@ -51,16 +52,7 @@ override WEIGHT_DECAY: bool = false;
 
 ${ADAM_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> p: array<f32>;
-@group(0) @binding(2) var<storage, read> g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
-@group(0) @binding(1) var<storage, read_write> p4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> g4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> m4: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> v4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl([output('p', 'p4'), { name: 'g', view4: 'g4' }, output('m', 'm4'), output('v', 'v4')])}${FLAT_INDEX_WGSL}
 ${ADAM_STEP_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

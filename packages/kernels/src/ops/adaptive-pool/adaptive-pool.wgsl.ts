@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const ADAPTIVE_POOL_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -22,10 +23,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${ADAPTIVE_POOL_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dest: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['src', output('dest')])}${FLAT_INDEX_WGSL}
 fn window_start(k: u32, n: u32, o: u32) -> u32 { return (k * n) / o; }
 fn window_end(k: u32, n: u32, o: u32) -> u32 { return ((k + 1u) * n + o - 1u) / o; }
 

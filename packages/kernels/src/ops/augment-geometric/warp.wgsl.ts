@@ -1,4 +1,5 @@
-import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS } from '../augment/augment-common.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS, augmentMainWgsl } from '../augment/augment-common.wgsl.js';
 
 /**
  * The geometric kernel: images, masks: [N, 1, H, W] -> images_out, masks_out: [N, 1, H, W]; table: [N, stride].
@@ -23,13 +24,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${AUGMENT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> table: array<f32>;
-@group(0) @binding(2) var<storage, read> images: array<f32>;
-@group(0) @binding(3) var<storage, read> masks: array<f32>;
-@group(0) @binding(4) var<storage, read_write> images_out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> masks_out: array<f32>;
-${AUGMENT_COMMON_WGSL}
+${bindingsWgsl(['table', 'images', 'masks', output('images_out'), output('masks_out')])}${AUGMENT_COMMON_WGSL}
 const ELASTIC_PAD: u32 = 16u;
 
 // i32(round(v·1024)): one product rounded to Q10.
@@ -149,17 +144,10 @@ fn sample_mask(plane: u32, win: Window, s: vec2<i32>) -> f32 {
   return masks[plane + u32(win.y0 + by) * params.width + u32(win.x0 + bx)];
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let p = pixel_at(i);
-  let t = p.n * params.stride;
-  if (table[t] == 0.0) {
-    images_out[i] = images[i];
-    masks_out[i] = masks[i];
-    return;
-  }
+${augmentMainWgsl(
+  `images_out[i] = images[i];
+    masks_out[i] = masks[i];`,
+  /* wgsl */ `
   var s: vec2<i32>;
   switch FIELD {
     case 1u: { s = piecewise_source(t, p.x, p.y); }
@@ -170,6 +158,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let y0 = i32(table[t + 5u]);
   let win = Window(x0, y0, i32(table[t + 6u]) - x0, i32(table[t + 7u]) - y0);
   images_out[i] = sample_image(p.plane, win, s, u32(table[t + 1u]), u32(table[t + 2u]), table[t + 3u]);
-  masks_out[i] = sample_mask(p.plane, win, s);
-}
-`;
+  masks_out[i] = sample_mask(p.plane, win, s);`,
+)}`;

@@ -1,4 +1,5 @@
-import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS } from '../augment/augment-common.wgsl.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { AUGMENT_COMMON_WGSL, AUGMENT_PARAMS, augmentMainWgsl } from '../augment/augment-common.wgsl.js';
 
 const HEADER = /* wgsl */ `
 override OP: u32 = 0u;
@@ -6,11 +7,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${AUGMENT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> table: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${AUGMENT_COMMON_WGSL}`;
+${bindingsWgsl(['table', 'x', output('y')])}${AUGMENT_COMMON_WGSL}
+// y = apply(x, t, p), each kernel's own, on the pixels of enabled samples.
+${augmentMainWgsl('y[i] = x[i];', 'y[i] = apply(x[i], t, p);')}`;
 
 /**
  * Point-wise intensity augmentations: x: [N, 1, H, W] -> y: [N, 1, H, W]; table: [N, stride], row n for sample n,
@@ -46,20 +45,12 @@ fn apply(v: f32, t: u32, p: Pixel) -> f32 {
     }
   }
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let p = pixel_at(i);
-  let t = p.n * params.stride;
-  y[i] = select(x[i], apply(x[i], t, p), table[t] != 0.0);
-}
 `;
 
 /**
  * Neighbourhood intensity augmentations with OpenCV's default border (BORDER_REFLECT_101, dcb|abcd|cba):
- * x: [N, 1, H, W] -> y: [N, 1, H, W]; table: [N, stride], table[n, 0] = enabled (0: y = x). OP:
+ * x: [N, 1, H, W] -> y: [N, 1, H, W]; table: [N, stride], table[n, 0] = enabled (0: y = x); apply reads the
+ * neighbourhood, not the pixel's value v. OP:
  *   0 sharpen   row [1, c, r]: y = clamp(c·x(p) + r·Σ_{8 neighbours q} x(q), 0, 255)  (imgaug Sharpen: the 3×3 kernel
  *               (1 − α)·δ + α·[[−1, −1, −1], [−1, 8 + L, −1], [−1, −1, −1]], i.e. c = 1 − α + α(8 + L), r = −α)
  *   1 rows      row [1, first, taps, 0, w_0 .. w_{taps−1}]: y(h, w) = Σ_k w_k x(h, w + first + k)
@@ -74,7 +65,7 @@ fn at(p: Pixel, dy: i32, dx: i32) -> f32 {
   return x[p.plane + u32(h) * params.width + u32(w)];
 }
 
-fn apply(t: u32, p: Pixel) -> f32 {
+fn apply(v: f32, t: u32, p: Pixel) -> f32 {
   if (OP == 0u) {
     var ring = 0.0;
     for (var dy = -1; dy <= 1; dy++) {
@@ -88,46 +79,25 @@ fn apply(t: u32, p: Pixel) -> f32 {
   let taps = i32(table[t + 2u]);
   var total = 0.0;
   for (var k = 0; k < taps; k++) {
-    var v: f32;
-    if (OP == 1u) { v = at(p, 0, first + k); } else { v = at(p, first + k, 0); }
-    total += table[t + 4u + u32(k)] * v;
+    var tap: f32;
+    if (OP == 1u) { tap = at(p, 0, first + k); } else { tap = at(p, first + k, 0); }
+    total += table[t + 4u + u32(k)] * tap;
   }
   return total;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let p = pixel_at(i);
-  let t = p.n * params.stride;
-  if (table[t] == 0.0) {
-    y[i] = x[i];
-    return;
-  }
-  y[i] = apply(t, p);
 }
 `;
 
 /**
  * Median blur of 8-bit values (cv2.medianBlur: k × k window, k = 2r + 1 odd, replicate border):
- * x: [N, 1, H, W] (rounded and clamped to levels 0..255) -> y: [N, 1, H, W]; table row [1, r]; enabled = 0: y = x.
+ * x: [N, 1, H, W] (rounded and clamped to levels 0..255) -> y: [N, 1, H, W]; table row [1, r]; enabled = 0: y = x
+ * (apply reads the window, not the pixel's value v).
  * y = the smallest level m with #{window values ≤ m} ≥ (k² + 1)/2, found by bisection over the 256 levels
  * (8 passes over the window): exact.
  */
 export const MEDIAN_WGSL = /* wgsl */ `${HEADER}
 fn level(i: u32) -> u32 { return u32(clamp(round(x[i]), 0.0, 255.0)); }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let p = pixel_at(i);
-  let t = p.n * params.stride;
-  if (table[t] == 0.0) {
-    y[i] = x[i];
-    return;
-  }
+fn apply(v: f32, t: u32, p: Pixel) -> f32 {
   let r = i32(table[t + 1u]);
   let rank = u32((2 * r + 1) * (2 * r + 1) + 1) / 2u;
   var low = 0u;
@@ -143,6 +113,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     if (count >= rank) { high = middle; } else { low = middle + 1u; }
   }
-  y[i] = f32(low);
+  return f32(low);
 }
 `;

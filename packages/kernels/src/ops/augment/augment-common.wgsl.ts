@@ -52,3 +52,25 @@ fn border_index(i: i32, len: i32, mode: u32) -> i32 {
   return select(q, mirrored, mode <= 3u && q >= len);
 }
 `;
+
+/**
+ * The entry point `main` of a per-pixel augmentation kernel: lane i < count takes pixel p = pixel_at(i) of sample n,
+ * whose table row starts at t = n·stride; a disabled row (table[t] = 0) runs `copy` (the pixel passes unchanged), an
+ * enabled one `body`.
+ */
+export function augmentMainWgsl(copy: string, body: string): string {
+  return /* wgsl */ `
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let p = pixel_at(i);
+  let t = p.n * params.stride;
+  if (table[t] == 0.0) {
+    ${copy.trim()}
+    return;
+  }
+  ${body.trim()}
+}
+`;
+}

@@ -1,6 +1,6 @@
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID4_WGSL, SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
-import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
 import { CHANNEL_SUM_FIELDS, channelPartialWgsl, channelSumWgsl } from '../batch-norm/batch-norm-channels.wgsl.js';
@@ -56,28 +56,19 @@ override ACTIVATION: u32 = 0u;
 
 ${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
-${bindingsWgsl([{ name: 'x', view4: 'x4' }, 'mean', 'invstd', 'weight', 'bias', output('y', 'y4')])}${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, 'mean', 'invstd', 'weight', 'bias', output('y', 'y4')],
+  functions: /* wgsl */ `${ACTIVATION_WGSL}
 // (mean, invstd·γ, β) of channel c: z = (x − mean)·scale + β
 fn channel(c: u32) -> vec3<f32> {
   return vec3<f32>(mean[c], invstd[c] * weight[c], bias[c]);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let k = channel((4u * v / params.hw) % params.channels);
-  y4[v] = activate4((x4[v] - k.x) * k.y + k.z);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let k = channel((i / params.hw) % params.channels);
-  y[i] = activate4(vec4<f32>((x[i] - k.x) * k.y + k.z)).x;
-}
-`;
+`,
+  vector: `let k = channel((4u * v / params.hw) % params.channels);
+  y4[v] = activate4((x4[v] - k.x) * k.y + k.z);`,
+  scalar: `let k = channel((i / params.hw) % params.channels);
+  y[i] = activate4(vec4<f32>((x[i] - k.x) * k.y + k.z)).x;`,
+})}`;
 
 export const BATCH_NORM_ACTIVATION_PARTIAL_WGSL = channelPartialWgsl({
   header: `// dy, x: [N, C, H, W]; mean, invstd, weight γ, bias β: [C] -> partial: [C, chunks] of (Σ g, Σ g·x̂) over chunk k of
@@ -122,7 +113,9 @@ override ACTIVATION: u32 = 0u;
 
 ${BATCH_NORM_ACTIVATION_ELEMENT_PARAMS.wgsl}
 
-${bindingsWgsl([{ name: 'dy', view4: 'dy4' }, { name: 'x', view4: 'x4' }, { name: 'table', type: 'vec4<f32>' }, output('dx', 'dx4')])}${FLAT_INDEX_WGSL}${ACTIVATION_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'dy', view4: 'dy4' }, { name: 'x', view4: 'x4' }, { name: 'table', type: 'vec4<f32>' }, output('dx', 'dx4')],
+  functions: /* wgsl */ `${ACTIVATION_WGSL}
 fn grad(d: vec4<f32>, v: vec4<f32>, c: u32) -> vec4<f32> {
   let k = table[2u * c];
   let sums = table[2u * c + 1u];
@@ -130,18 +123,7 @@ fn grad(d: vec4<f32>, v: vec4<f32>, c: u32) -> vec4<f32> {
   let g = d * derivative4(xhat * k.z + k.w);
   return (g - sums.x - xhat * sums.y) * (k.y * k.z);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  dx4[v] = grad(dy4[v], x4[v], (4u * v / params.hw) % params.channels);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  dx[i] = grad(vec4<f32>(dy[i]), vec4<f32>(x[i]), (i / params.hw) % params.channels).x;
-}
-`;
+`,
+  vector: 'dx4[v] = grad(dy4[v], x4[v], (4u * v / params.hw) % params.channels);',
+  scalar: 'dx[i] = grad(vec4<f32>(dy[i]), vec4<f32>(x[i]), (i / params.hw) % params.channels).x;',
+})}`;

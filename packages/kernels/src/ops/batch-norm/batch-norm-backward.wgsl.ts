@@ -1,8 +1,8 @@
 import { d } from 'typegpu';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { CHANNEL_SUM_FIELDS, channelPartialWgsl, channelSumWgsl } from './batch-norm-channels.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
-import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 
 export const BATCH_NORM_GRAD_PARAMS_PARAMS = paramsStruct('Params', CHANNEL_SUM_FIELDS);
 export const BATCH_NORM_GRAD_INPUT_PARAMS = paramsStruct('Params', {
@@ -47,7 +47,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${BATCH_NORM_GRAD_INPUT_PARAMS.wgsl}
 
-${bindingsWgsl([{ name: 'dy', view4: 'dy4' }, { name: 'x', view4: 'x4' }, 'mean', 'invstd', 'weight', 'dweight', 'dbias', output('dx', 'dx4')])}${FLAT_INDEX_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'dy', view4: 'dy4' }, { name: 'x', view4: 'x4' }, 'mean', 'invstd', 'weight', 'dweight', 'dbias', output('dx', 'dx4')],
+  functions: /* wgsl */ `
 // Channel c's (mean, invstd, dβ/n, dγ/n) and invstd·γ.
 struct Channel { mean: f32, s: f32, dbias_n: f32, dweight_n: f32, gain: f32 }
 
@@ -55,22 +57,11 @@ fn channel(c: u32) -> Channel {
   let s = invstd[c];
   return Channel(mean[c], s, dbias[c] / params.n, dweight[c] / params.n, s * weight[c]);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let k = channel((4u * v / params.hw) % params.channels);
+`,
+  vector: `let k = channel((4u * v / params.hw) % params.channels);
   let xhat = (x4[v] - k.mean) * k.s;
-  dx4[v] = (dy4[v] - k.dbias_n - xhat * k.dweight_n) * k.gain;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let k = channel((i / params.hw) % params.channels);
+  dx4[v] = (dy4[v] - k.dbias_n - xhat * k.dweight_n) * k.gain;`,
+  scalar: `let k = channel((i / params.hw) % params.channels);
   let xhat = (x[i] - k.mean) * k.s;
-  dx[i] = (dy[i] - k.dbias_n - xhat * k.dweight_n) * k.gain;
-}
-`;
+  dx[i] = (dy[i] - k.dbias_n - xhat * k.dweight_n) * k.gain;`,
+})}`;

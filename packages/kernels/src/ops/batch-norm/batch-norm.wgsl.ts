@@ -1,7 +1,7 @@
 import { d } from 'typegpu';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 import { BATCH_NORM_CHANNEL_PARAMS, CHANNEL_OFFSET_WGSL, CHANNEL_WALK_WGSL, chunkEntryPointsWgsl, channelSumWgsl } from './batch-norm-channels.wgsl.js';
 
@@ -135,7 +135,9 @@ override EVAL: bool = false;
 
 ${BATCH_NORM_NORMALIZE_PARAMS.wgsl}
 
-${bindingsWgsl([{ name: 'x', view4: 'x4' }, 'mean', 'stat', 'weight', 'bias', output('y', 'y4')])}${FLAT_INDEX_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, 'mean', 'stat', 'weight', 'bias', output('y', 'y4')],
+  functions: /* wgsl */ `
 // (scale, shift) of channel c: y = (x − mean)·scale + shift
 fn channel(c: u32) -> vec3<f32> {
   var invstd = stat[c];
@@ -144,23 +146,12 @@ fn channel(c: u32) -> vec3<f32> {
   }
   return vec3<f32>(mean[c], invstd * weight[c], bias[c]);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let k = channel((4u * v / params.hw) % params.channels);
-  y4[v] = (x4[v] - k.x) * k.y + k.z;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let k = channel((i / params.hw) % params.channels);
-  y[i] = (x[i] - k.x) * k.y + k.z;
-}
-`;
+`,
+  vector: `let k = channel((4u * v / params.hw) % params.channels);
+  y4[v] = (x4[v] - k.x) * k.y + k.z;`,
+  scalar: `let k = channel((i / params.hw) % params.channels);
+  y[i] = (x[i] - k.x) * k.y + k.z;`,
+})}`;
 
 export const BATCH_NORM_FOLD_WGSL = /* wgsl */ `
 // running_mean, running_var, weight γ, bias β: [C] -> scale, shift: [C] with eval BN = x·scale + shift:

@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 
 export const BINARY_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -25,14 +26,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${BINARY_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> out4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'a', view4: 'a4' }, { name: 'b', view4: 'b4' }, output('out', 'out4')],
+  functions: /* wgsl */ `
 fn apply(u: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return u + v; }
@@ -60,36 +56,15 @@ fn operands(i: u32) -> vec2<u32> {
   }
   return vec2<u32>(ia, ib);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4_vv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let o = operands(4u * v);
-  out4[v] = apply(a4[o.x / 4u], b4[o.y / 4u]);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4_vs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let o = operands(4u * v);
-  out4[v] = apply(a4[o.x / 4u], vec4<f32>(b[o.y]));
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4_sv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let o = operands(4u * v);
-  out4[v] = apply(vec4<f32>(a[o.x]), b4[o.y / 4u]);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let o = operands(i);
-  out[i] = apply(vec4<f32>(a[o.x]), vec4<f32>(b[o.y])).x;
-}
-`;
+`,
+  vector: {
+    main4_vv: `let o = operands(4u * v);
+  out4[v] = apply(a4[o.x / 4u], b4[o.y / 4u]);`,
+    main4_vs: `let o = operands(4u * v);
+  out4[v] = apply(a4[o.x / 4u], vec4<f32>(b[o.y]));`,
+    main4_sv: `let o = operands(4u * v);
+  out4[v] = apply(vec4<f32>(a[o.x]), b4[o.y / 4u]);`,
+  },
+  scalar: `let o = operands(i);
+  out[i] = apply(vec4<f32>(a[o.x]), vec4<f32>(b[o.y])).x;`,
+})}`;

@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const CONCAT_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -22,10 +23,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${CONCAT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dest: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['src', output('dest')])}${FLAT_INDEX_WGSL}
 fn in_whole(i: u32) -> u32 {
   let inner = i % params.inner;
   let j = (i / params.inner) % params.part;

@@ -13,7 +13,7 @@ import { concatShape } from '../concat/concat.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileCols, tileGrid, tileRows, type Activation } from '../gemm/tiles.js';
 import { reduce } from '../reduce/reduce.js';
 import { inputGradientPhases, weightSplits } from '../conv2d/conv2d-backward.js';
-import { checkEpilogue, isPointwise } from '../conv2d/conv2d.js';
+import { convResult, isPointwise } from '../conv2d/conv2d.js';
 import {
   checkIndexRange,
   convGeometry,
@@ -78,9 +78,7 @@ export function concatConvGeometry(
 /** y = act(conv2d(cat([xa, xb], 1), w) · scale + bias). */
 export function conv2dConcat(gpu: Gpu, [xa, xb]: readonly [GpuTensor, GpuTensor], w: GpuTensor, options: Conv2dConcatOptions = {}): GpuTensor {
   const { g, c1 } = concatConvGeometry(FORWARD, [xa.shape, xb.shape], w.shape, options);
-  const shape = outputShape(g);
-  const out = options.out ?? gpu.empty(shape, FORWARD);
-  checkEpilogue(FORWARD, g.Cout, [xa, xb, w], out, shape, options);
+  const out = convResult(gpu, FORWARD, g, { shape: outputShape(g), channels: g.Cout, inputs: [xa, xb, w] }, options);
   const act = activationCode(FORWARD, options.activation);
   checkIndexRange(FORWARD, { 'C · KH · KW': g.C * g.KH * g.KW, 'OH · OW': g.OH * g.OW });
   const tile = chooseTile(gpu, FORWARD, g.Cout, g.OH * g.OW, implicitGemmVariant(FORWARD, options.variant ?? gpu.deviceProfile.conv));
@@ -133,9 +131,8 @@ export function conv2dConcatBackwardWeight(
   options: Conv2dConcatBackwardWeightOptions = {},
 ): GpuTensor {
   const { g, c1 } = concatConvGeometry(WEIGHT, [xa.shape, xb.shape], weightShape, options);
-  expectShape(WEIGHT, 'dy', dy.shape, outputShape(g), `the output of inputs ${formatShape(xa.shape)} + ${formatShape(xb.shape)} and weight ${formatShape(weightShape)}`);
-  const out = options.out ?? gpu.empty(weightShape, WEIGHT);
-  checkEpilogue(WEIGHT, g.Cout, [xa, xb, dy], out, weightShape, {});
+  const of = `inputs ${formatShape(xa.shape)} + ${formatShape(xb.shape)} and weight ${formatShape(weightShape)}`;
+  const out = convResult(gpu, WEIGHT, g, { dy: { tensor: dy, of }, shape: weightShape, channels: g.Cout, inputs: [xa, xb, dy] }, { out: options.out });
   const total = g.N * g.OH * g.OW;
   const columns = g.C * g.KH * g.KW;
   checkIndexRange(WEIGHT, { 'N · OH · OW': total, 'C · KH · KW': columns });

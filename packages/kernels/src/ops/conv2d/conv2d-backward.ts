@@ -13,16 +13,8 @@ import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVari
 import { reduce } from '../reduce/reduce.js';
 import { CONV2D_BACKWARD_INPUT_HEADER_WGSL, CONV2D_INPUT_PARAMS } from './conv2d-backward-input.wgsl.js';
 import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, CONV2D_WEIGHT_PARAMS } from './conv2d.wgsl.js';
-import { checkEpilogue, isPointwise } from './conv2d.js';
-import {
-  checkIndexRange,
-  convGeometry,
-  expectShape,
-  geometryValues,
-  outputShape,
-  type Conv2dOptions,
-  type ConvGeometry,
-} from './conv2d-geometry.js';
+import { convResult, gemmRoute, isPointwise } from './conv2d.js';
+import { checkIndexRange, convGeometry, geometryValues, type Conv2dOptions, type ConvGeometry } from './conv2d-geometry.js';
 
 export interface Conv2dBackwardInputOptions extends Conv2dOptions {
   out?: GpuTensor;
@@ -110,34 +102,17 @@ export function conv2dBackwardInput(
   options: Conv2dBackwardInputOptions = {},
 ): GpuTensor {
   const g = convGeometry(INPUT, inputShape, w.shape, options);
-  expectShape(INPUT, 'dy', dy.shape, outputShape(g), `the output of input ${formatShape(inputShape)} and weight ${formatShape(w.shape)}`);
-  const out = options.out ?? gpu.empty(inputShape, INPUT);
-  checkEpilogue(INPUT, g.C, [dy, w], out, inputShape, options);
+  const of = `input ${formatShape(inputShape)} and weight ${formatShape(w.shape)}`;
+  const out = convResult(gpu, INPUT, g, { dy: { tensor: dy, of }, shape: inputShape, channels: g.C, inputs: [dy, w] }, options);
   const act = activationCode(INPUT, options.activation);
   const plain = !options.bias && !options.scale && act === 0;
   if (!options.general && isPointwise(g) && g.H * g.W === 1) {
     // dx[n, c] = Σ_co dy[n, co] w[co, c]
-    gemm(gpu, { ...dy, shape: [g.N, g.Cout] }, { ...w, shape: [g.Cout, g.C] }, {
-      bias: options.bias,
-      scale: options.scale,
-      activation: options.activation,
-      channelAxis: 'column',
-      out: { ...out, shape: [g.N, g.C] },
-      splitK: 1,
-      variant: options.variant,
-    });
+    gemm(gpu, { ...dy, shape: [g.N, g.Cout] }, { ...w, shape: [g.Cout, g.C] }, { ...gemmRoute(options), channelAxis: 'column', out: { ...out, shape: [g.N, g.C] } });
     return out;
   }
   if (!options.general && isPointwise(g)) {
-    gemm(gpu, { ...w, shape: [g.Cout, g.C] }, { ...dy, shape: [g.N, g.Cout, g.H * g.W] }, {
-      transposeA: true,
-      bias: options.bias,
-      scale: options.scale,
-      activation: options.activation,
-      out: { ...out, shape: [g.N, g.C, g.H * g.W] },
-      splitK: 1,
-      variant: options.variant,
-    });
+    gemm(gpu, { ...w, shape: [g.Cout, g.C] }, { ...dy, shape: [g.N, g.Cout, g.H * g.W] }, { ...gemmRoute(options), transposeA: true, out: { ...out, shape: [g.N, g.C, g.H * g.W] } });
     return out;
   }
   if (!options.general && plain && depthwiseFastPath(g)) return depthwiseConv2dBackwardInput(gpu, dy, w, inputShape, { ...options, out });
@@ -187,9 +162,8 @@ export function conv2dBackwardWeight(
   options: Conv2dBackwardWeightOptions = {},
 ): GpuTensor {
   const g = convGeometry(WEIGHT, x.shape, weightShape, options);
-  expectShape(WEIGHT, 'dy', dy.shape, outputShape(g), `the output of x ${formatShape(x.shape)} and weight ${formatShape(weightShape)}`);
-  const out = options.out ?? gpu.empty(weightShape, WEIGHT);
-  checkEpilogue(WEIGHT, g.Cout, [x, dy], out, weightShape, {});
+  const of = `x ${formatShape(x.shape)} and weight ${formatShape(weightShape)}`;
+  const out = convResult(gpu, WEIGHT, g, { dy: { tensor: dy, of }, shape: weightShape, channels: g.Cout, inputs: [x, dy] }, { out: options.out });
   if (!options.general && options.splits === undefined && isPointwise(g)) {
     // dw[co, c] = Σ_n dy[n] [Cout, HW] · x[n]ᵀ [HW, C]: one gemm summed over the batch (and split along HW).
     const pixels = g.H * g.W;

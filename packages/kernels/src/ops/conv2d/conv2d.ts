@@ -10,7 +10,7 @@ import type { Gpu } from '../../runtime/gpu.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import type { GpuTensor } from '../../runtime/tensor.js';
 import { depthwiseConv2d, depthwiseFastPath } from '../depthwise/depthwise.js';
-import { gemm } from '../gemm/gemm.js';
+import { gemm, type GemmOptions } from '../gemm/gemm.js';
 import type { GemmVariant } from '../../device/profile.js';
 import { activationCode, chooseTile, epilogueFlags, gemmModule, implicitGemmVariant, tileGrid, type Activation } from '../gemm/tiles.js';
 import { CONV2D_HEADER_WGSL, CONV2D_PARAMS } from './conv2d.wgsl.js';
@@ -60,6 +60,29 @@ export function checkEpilogue(
   }
 }
 
+/**
+ * The checks every convolution launcher makes after its geometry g, in this order: a gradient's dy against g's output
+ * shape (`of` names the shapes it is the output of), then the result, the caller's `out` or a new tensor of `shape`,
+ * with bias and scale of [channels] and aliasing none of `inputs` (checkEpilogue). Returns the result.
+ */
+export function convResult(
+  gpu: Gpu,
+  kernel: string,
+  g: ConvGeometry,
+  result: { shape: readonly number[]; channels: number; inputs: readonly GpuTensor[]; dy?: { tensor: GpuTensor; of: string } },
+  options: { out?: GpuTensor; bias?: GpuTensor; scale?: GpuTensor },
+): GpuTensor {
+  if (result.dy) expectShape(kernel, 'dy', result.dy.tensor.shape, outputShape(g), `the output of ${result.dy.of}`);
+  const out = options.out ?? gpu.empty(result.shape, kernel);
+  checkEpilogue(kernel, result.channels, result.inputs, out, result.shape, options);
+  return out;
+}
+
+/** gemm's options for a convolution routed through gemm: its epilogue (bias, scale, activation), no split-K, its core. */
+export function gemmRoute(options: { bias?: GpuTensor; scale?: GpuTensor; activation?: Activation; variant?: GemmVariant }): GemmOptions {
+  return { bias: options.bias, scale: options.scale, activation: options.activation, splitK: 1, variant: options.variant };
+}
+
 export function conv2dKernel(gpu: Gpu, g: ConvGeometry, variant?: GemmVariant): { kernel: KernelSource; workgroups: [number, number, number] } {
   const tile = chooseTile(gpu, NAME, g.Cog, g.OH * g.OW, implicitGemmVariant(NAME, variant ?? gpu.deviceProfile.conv));
   return {
@@ -70,33 +93,15 @@ export function conv2dKernel(gpu: Gpu, g: ConvGeometry, variant?: GemmVariant): 
 
 export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForwardOptions = {}): GpuTensor {
   const g = convGeometry(NAME, x.shape, w.shape, options);
-  const shape = outputShape(g);
-  const out = options.out ?? gpu.empty(shape, NAME);
-  checkEpilogue(NAME, g.Cout, [x, w], out, shape, options);
+  const out = convResult(gpu, NAME, g, { shape: outputShape(g), channels: g.Cout, inputs: [x, w] }, options);
   const act = activationCode(NAME, options.activation);
   if (!options.general && isPointwise(g) && g.H * g.W === 1) {
     // One pixel per image (squeeze-excitation): the batch becomes the rows, y[n, co] = Σ_c x[n, c] w[co, c].
-    gemm(gpu, { ...x, shape: [g.N, g.C] }, { ...w, shape: [g.Cout, g.C] }, {
-      transposeB: true,
-      bias: options.bias,
-      scale: options.scale,
-      activation: options.activation,
-      channelAxis: 'column',
-      out: { ...out, shape: [g.N, g.Cout] },
-      splitK: 1,
-      variant: options.variant,
-    });
+    gemm(gpu, { ...x, shape: [g.N, g.C] }, { ...w, shape: [g.Cout, g.C] }, { ...gemmRoute(options), transposeB: true, channelAxis: 'column', out: { ...out, shape: [g.N, g.Cout] } });
     return out;
   }
   if (!options.general && isPointwise(g)) {
-    gemm(gpu, { ...w, shape: [g.Cout, g.C] }, { ...x, shape: [g.N, g.C, g.H * g.W] }, {
-      bias: options.bias,
-      scale: options.scale,
-      activation: options.activation,
-      out: { ...out, shape: [g.N, g.Cout, g.OH * g.OW] },
-      splitK: 1,
-      variant: options.variant,
-    });
+    gemm(gpu, { ...w, shape: [g.Cout, g.C] }, { ...x, shape: [g.N, g.C, g.H * g.W] }, { ...gemmRoute(options), out: { ...out, shape: [g.N, g.Cout, g.OH * g.OW] } });
     return out;
   }
   if (!options.general && depthwiseFastPath(g)) {

@@ -3,6 +3,7 @@ import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { CONV_GEOMETRY_FIELDS } from '../conv2d/conv2d-geometry.js';
 import { EPILOGUE_WGSL } from '../gemm/gemm-core.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const DEPTHWISE_PARAMS = paramsStruct('Params', {
   ...CONV_GEOMETRY_FIELDS,
@@ -46,13 +47,7 @@ export const depthwiseForwardWgsl = (outputs: DepthwiseOutputs): string => /* wg
 ${common(outputs)}
 ${DEPTHWISE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read> shift: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-${EPILOGUE_WGSL}
+${bindingsWgsl(['x', 'w', 'scale', 'shift', output('y')], 'p')}${EPILOGUE_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);
@@ -97,11 +92,7 @@ export const DEPTHWISE_BACKWARD_INPUT_WGSL = /* wgsl */ `
 ${COMMON}
 ${DEPTHWISE_INPUT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-
+${bindingsWgsl(['dy', 'w', output('dx')], 'p')}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);
@@ -172,20 +163,19 @@ fn add_weight_item(j: u32, c: u32, kh: u32, acc: ptr<function, array<f32, 5>>) {
 }
 `;
 
+/** Both weight-gradient kernels' declarations: Params, x and dy, the output `out` and add_weight_item. */
+const weightHeader = (out: string): string => /* wgsl */ `${COMMON}
+${DEPTHWISE_WEIGHT_PARAMS.wgsl}
+
+${bindingsWgsl(['x', 'dy', output(out)], 'p')}${DEPTHWISE_WEIGHT_ITEM_WGSL}`;
+
 export const DEPTHWISE_BACKWARD_WEIGHT_WGSL = /* wgsl */ `
 // x: [N, C, H, W], dy: [N, C, OH, OW], partial: [splits, C, K, K]
 // dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
 // Workgroup (s, c) sums items j = (n OH + oh) blocks + b (T outputs of one row) in split s's chunk
 // [s chunk, (s + 1) chunk). Thread lid < K R (R = WORKGROUP_SIZE / K) takes kernel row kh = lid / R and items
 // lane, lane + R, ... (lane = lid % R), keeping the K sums of its row; the workgroup then adds its lanes' sums.
-${COMMON}
-${DEPTHWISE_WEIGHT_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-${DEPTHWISE_WEIGHT_ITEM_WGSL}
+${weightHeader('partial')}
 
 override R: u32 = WORKGROUP_SIZE / K;
 var<workgroup> sums: array<f32, WORKGROUP_SIZE * K>; // [kh K + kw][lane], lane < R
@@ -223,14 +213,7 @@ export const DEPTHWISE_BACKWARD_WEIGHT_LANES_WGSL = /* wgsl */ `
 // dL/dw[c, 0, kh, kw] = sum_{n, oh, ow} dy[n, c, oh, ow] x[n, c, oh S + kh - pt, ow S + kw - pl]
 // Lane l = c K + kh (l < C K) sums every item j = (n OH + oh) blocks + b (T outputs of one row) for its K sums
 // dw[c, 0, kh, 0 .. K-1] and writes them.
-${COMMON}
-${DEPTHWISE_WEIGHT_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
-${DEPTHWISE_WEIGHT_ITEM_WGSL}
+${weightHeader('dw')}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

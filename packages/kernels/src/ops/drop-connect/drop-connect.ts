@@ -11,11 +11,12 @@ import { dispatchFlat, type FlatVariant } from '../../runtime/flat.js';
 import { flatGrid } from '../../runtime/grid.js';
 import type { KernelSource } from '../../runtime/kernel.js';
 import { formatShape, numel, sameShape, type GpuTensor } from '../../runtime/tensor.js';
-import { DROP_CONNECT_MASK_PARAMS, DROP_CONNECT_MASK_WGSL, DROP_CONNECT_PARAMS, DROP_CONNECT_WGSL } from './drop-connect.wgsl.js';
+import { DROP_CONNECT_ADD_WGSL, DROP_CONNECT_MASK_PARAMS, DROP_CONNECT_MASK_WGSL, DROP_CONNECT_PARAMS, DROP_CONNECT_WGSL } from './drop-connect.wgsl.js';
 
 const WORKGROUP_SIZE = 256;
 
 export const DROP_CONNECT_KERNEL: KernelSource = { name: 'dropConnect', code: DROP_CONNECT_WGSL, constants: { WORKGROUP_SIZE } };
+export const DROP_CONNECT_ADD_KERNEL: KernelSource = { name: 'dropConnectAdd', code: DROP_CONNECT_ADD_WGSL, constants: { WORKGROUP_SIZE } };
 export const DROP_CONNECT_MASK_KERNEL: KernelSource = { name: 'dropConnectMask', code: DROP_CONNECT_MASK_WGSL, constants: { WORKGROUP_SIZE } };
 
 /** Sample n is kept when the top 24 bits of its hash are ≥ round(p·2^24): probability 1 − p to within 2^-25. */
@@ -51,15 +52,13 @@ function apply(
   const count = numel(x.shape);
   const perSample = Math.max(count / x.shape[0]!, 1);
   dispatchFlat(gpu, {
-    kernel: DROP_CONNECT_KERNEL,
+    kernel: residual ? DROP_CONNECT_ADD_KERNEL : DROP_CONNECT_KERNEL,
     count,
     tensors: residual ? [x, residual, y] : [x, y],
     uniforms: (start) =>
       DROP_CONNECT_PARAMS.write({ count, per_sample: perSample, seed, threshold: dropConnectThreshold(p), keep_probability: 1 - p, start }),
     workgroupSize: WORKGROUP_SIZE,
     variant,
-    vectorEntryPoint: residual ? 'main4_add' : 'main4',
-    scalarEntryPoint: residual ? 'main_add' : 'main',
   });
   return y;
 }

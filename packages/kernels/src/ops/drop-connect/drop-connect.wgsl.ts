@@ -1,7 +1,9 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
+import { PCG_HASH_WGSL } from '../../wgsl/pcg.wgsl.js';
 
 export const DROP_CONNECT_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -24,27 +26,8 @@ fn keep(seed: u32, sample: u32, threshold: u32) -> bool {
 }
 `;
 
-export const DROP_CONNECT_WGSL = /* wgsl */ `
-// x: [N, ...] viewed as [N, per_sample] -> y: same shape, y[n, j] = x[n, j] / (1 − p) if keep(seed, n) else 0.
-// The backward is the same map applied to dy (it is linear in x with the same mask).
-// main_add / main4_add (dropConnectAdd): z = y + r for a residual r of the same shape, z at binding 3.
-// main4*: lane v takes elements 4v .. 4v+3 through vec4<f32> views, v < count / 4 (runtime/flat), each element
-//   with the keep decision of its own sample (4 elements may straddle two samples);
-// main*: lane takes element i in [start, count) (the tail after main4*, or the whole range).
-override WORKGROUP_SIZE: u32 = 256u;
-
-${DROP_CONNECT_PARAMS.wgsl}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> r: array<f32>;
-@group(0) @binding(3) var<storage, read_write> z: array<f32>;
-@group(0) @binding(2) var<storage, read> r4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> z4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${KEEP_WGSL}
+/** scaled(value, i): element i's value kept and scaled, or 0; scaled4: four elements from `first`, each by its own sample. */
+const SCALED_WGSL = /* wgsl */ `${KEEP_WGSL}
 fn scaled(value: f32, i: u32) -> f32 {
   return select(0.0, value / params.keep_probability, keep(params.seed, i / params.per_sample, params.threshold));
 }
@@ -59,35 +42,37 @@ fn scaled4(value: vec4<f32>, first: u32) -> vec4<f32> {
   );
   return select(vec4<f32>(0.0), value / params.keep_probability, kept);
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  y4[v] = scaled4(x4[v], 4u * v);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  y[i] = scaled(x[i], i);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  z4[v] = scaled4(x4[v], 4u * v) + r4[v];
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  z[i] = scaled(x[i], i) + r[i];
-}
 `;
+
+// main4: lane v takes elements 4v .. 4v+3 through vec4<f32> views, v < count / 4 (runtime/flat), each element with
+//   the keep decision of its own sample (4 elements may straddle two samples);
+// main: lane takes element i in [start, count) (the tail after main4, or the whole range).
+const DROP_CONNECT_HEADER = /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+
+${DROP_CONNECT_PARAMS.wgsl}
+`;
+
+export const DROP_CONNECT_WGSL = /* wgsl */ `
+// x: [N, ...] viewed as [N, per_sample] -> y: same shape, y[n, j] = x[n, j] / (1 − p) if keep(seed, n) else 0.
+// The backward is the same map applied to dy (it is linear in x with the same mask).
+${DROP_CONNECT_HEADER}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, output('y', 'y4')],
+  functions: SCALED_WGSL,
+  vector: 'y4[v] = scaled4(x4[v], 4u * v);',
+  scalar: 'y[i] = scaled(x[i], i);',
+})}`;
+
+export const DROP_CONNECT_ADD_WGSL = /* wgsl */ `
+// dropConnectAdd: x, r: [N, ...] -> z = dropConnect(x) + r, the same map as DROP_CONNECT_WGSL plus a residual.
+${DROP_CONNECT_HEADER}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, { name: 'r', view4: 'r4' }, output('z', 'z4')],
+  functions: SCALED_WGSL,
+  vector: 'z4[v] = scaled4(x4[v], 4u * v) + r4[v];',
+  scalar: 'z[i] = scaled(x[i], i) + r[i];',
+})}`;
 
 export const DROP_CONNECT_MASK_WGSL = /* wgsl */ `
 // -> mask: [N], mask[n] = 1 if keep(seed, n) else 0.

@@ -1,7 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_PARAMS } from '../../runtime/flat.js';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 
 export const FILL_PARAMS = paramsStruct('Params', { count: d.u32, bits: d.u32, start: d.u32 });
 
@@ -14,24 +14,11 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${FILL_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out4: array<vec4<u32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  out4[v] = vec4<u32>(params.bits);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  out[i] = params.bits;
-}
-`;
+${flatKernelWgsl({
+  bindings: [{ name: 'out', type: 'u32', write: true, view4: 'out4' }],
+  vector: 'out4[v] = vec4<u32>(params.bits);',
+  scalar: 'out[i] = params.bits;',
+})}`;
 
 export const COPY_WGSL = /* wgsl */ `
 // source: [count] -> destination: [count], bit-exact.
@@ -39,23 +26,11 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${FLAT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> source: array<u32>;
-@group(0) @binding(2) var<storage, read_write> destination: array<u32>;
-@group(0) @binding(1) var<storage, read> source4: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read_write> destination4: array<vec4<u32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  destination4[v] = source4[v];
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  destination[i] = source[i];
-}
-`;
+${flatKernelWgsl({
+  bindings: [
+    { name: 'source', type: 'u32', view4: 'source4' },
+    { name: 'destination', type: 'u32', write: true, view4: 'destination4' },
+  ],
+  vector: 'destination4[v] = source4[v];',
+  scalar: 'destination[i] = source[i];',
+})}`;

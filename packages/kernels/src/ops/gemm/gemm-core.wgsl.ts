@@ -17,6 +17,55 @@ import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
  * Consecutive threads load along the contiguous index. Loads take clamped indices, so every lane loads and
  * out-of-range values are replaced by 0 (no per-lane control flow, no indexable private arrays).
  */
+/**
+ * fill_a / fill_b: workgroup memory tile_a[kk][m / 4] (or tile_b[kk][n / 4]) of the K step from k0 for the tile from m0
+ * (n0), zero past rows (cols) and k_end. The two differ only in their operand: its letter, its row index and extent
+ * (m, rows for A; n, cols for B), and the order of (index, k) in its loads (A(m, k), B(k, n)).
+ */
+function fillTileWgsl(operand: 'a' | 'b'): string {
+  const [index, extent, width] = operand === 'a' ? ['m', 'rows', 'BM4'] : ['n', 'cols', 'BN4'];
+  const at = (i: string, k: string): string => (operand === 'a' ? `${i}, ${k}` : `${k}, ${i}`);
+  const last = (offset: string): string => `min(${index}${offset}, last)`;
+  const VEC = `VEC_${operand.toUpperCase()}`;
+  return /* wgsl */ `
+fn fill_${operand}(z: u32, prob: Problem, ${index}0: u32, k0: u32, lid: u32) {
+  let last = prob.${extent} - 1u;
+  if (${VEC} && ${operand}_k_fast()) {
+    for (var e = lid; e < ${width} * BK / 4u; e += THREADS) {
+      let k = k0 + 4u * (e % (BK / 4u));
+      let ${index} = ${index}0 + 4u * (e / (BK / 4u));
+      let ok = in_range4(${index}, prob.${extent}) & vec4<bool>(k < prob.k_end);
+      let kc = min(k, prob.k_end - 4u);
+      let r0 = select(vec4<f32>(0.0), load_${operand}4(z, ${at(last(''), 'kc')}), ok.x);
+      let r1 = select(vec4<f32>(0.0), load_${operand}4(z, ${at(last(' + 1u'), 'kc')}), ok.y);
+      let r2 = select(vec4<f32>(0.0), load_${operand}4(z, ${at(last(' + 2u'), 'kc')}), ok.z);
+      let r3 = select(vec4<f32>(0.0), load_${operand}4(z, ${at(last(' + 3u'), 'kc')}), ok.w);
+      let slot = (k - k0) * ${width} + (${index} - ${index}0) / 4u;
+      tile_${operand}[slot] = transpose_block(r0, r1, r2, r3, 0u);
+      tile_${operand}[slot + ${width}] = transpose_block(r0, r1, r2, r3, 1u);
+      tile_${operand}[slot + 2u * ${width}] = transpose_block(r0, r1, r2, r3, 2u);
+      tile_${operand}[slot + 3u * ${width}] = transpose_block(r0, r1, r2, r3, 3u);
+    }
+    return;
+  }
+  for (var e = lid; e < BK * ${width}; e += THREADS) {
+    let kk = select(e / ${width}, e % BK, ${operand}_k_fast());
+    let q = select(e % ${width}, e / BK, ${operand}_k_fast());
+    let k = min(k0 + kk, prob.k_end - 1u);
+    let ${index} = ${index}0 + 4u * q;
+    let ok = in_range4(${index}, prob.${extent}) & vec4<bool>(k0 + kk < prob.k_end);
+    var v: vec4<f32>;
+    if (${VEC}) {
+      v = load_${operand}4(z, ${at(`min(${index}, prob.${extent} - 4u)`, 'k')});
+    } else {
+      v = vec4<f32>(load_${operand}(z, ${at(last(''), 'k')}), load_${operand}(z, ${at(last(' + 1u'), 'k')}), load_${operand}(z, ${at(last(' + 2u'), 'k')}), load_${operand}(z, ${at(last(' + 3u'), 'k')}));
+    }
+    tile_${operand}[kk * ${width} + q] = select(vec4<f32>(0.0), v, ok);
+  }
+}
+`;
+}
+
 export const GEMM_CORE_WGSL = /* wgsl */ `
 // C[z](m, n) = sum_{k in [k_begin, k_end)} A[z](m, k) B[z](k, n)
 // Workgroup tile BM x BN = (8 WM) x (8 WN), WM x WN threads; thread (tr, tc) owns rows 4 tr + i and 4 (WM + tr) + i,
@@ -54,78 +103,7 @@ fn transpose_block(r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>, c
   return vec4<f32>(r0[column], r1[column], r2[column], r3[column]);
 }
 
-fn fill_a(z: u32, prob: Problem, m0: u32, k0: u32, lid: u32) {
-  let last = prob.rows - 1u;
-  if (VEC_A && a_k_fast()) {
-    for (var e = lid; e < BM4 * BK / 4u; e += THREADS) {
-      let k = k0 + 4u * (e % (BK / 4u));
-      let m = m0 + 4u * (e / (BK / 4u));
-      let ok = in_range4(m, prob.rows) & vec4<bool>(k < prob.k_end);
-      let kc = min(k, prob.k_end - 4u);
-      let r0 = select(vec4<f32>(0.0), load_a4(z, min(m, last), kc), ok.x);
-      let r1 = select(vec4<f32>(0.0), load_a4(z, min(m + 1u, last), kc), ok.y);
-      let r2 = select(vec4<f32>(0.0), load_a4(z, min(m + 2u, last), kc), ok.z);
-      let r3 = select(vec4<f32>(0.0), load_a4(z, min(m + 3u, last), kc), ok.w);
-      let slot = (k - k0) * BM4 + (m - m0) / 4u;
-      tile_a[slot] = transpose_block(r0, r1, r2, r3, 0u);
-      tile_a[slot + BM4] = transpose_block(r0, r1, r2, r3, 1u);
-      tile_a[slot + 2u * BM4] = transpose_block(r0, r1, r2, r3, 2u);
-      tile_a[slot + 3u * BM4] = transpose_block(r0, r1, r2, r3, 3u);
-    }
-    return;
-  }
-  for (var e = lid; e < BK * BM4; e += THREADS) {
-    let kk = select(e / BM4, e % BK, a_k_fast());
-    let q = select(e % BM4, e / BK, a_k_fast());
-    let k = min(k0 + kk, prob.k_end - 1u);
-    let m = m0 + 4u * q;
-    let ok = in_range4(m, prob.rows) & vec4<bool>(k0 + kk < prob.k_end);
-    var v: vec4<f32>;
-    if (VEC_A) {
-      v = load_a4(z, min(m, prob.rows - 4u), k);
-    } else {
-      v = vec4<f32>(load_a(z, min(m, last), k), load_a(z, min(m + 1u, last), k), load_a(z, min(m + 2u, last), k), load_a(z, min(m + 3u, last), k));
-    }
-    tile_a[kk * BM4 + q] = select(vec4<f32>(0.0), v, ok);
-  }
-}
-
-fn fill_b(z: u32, prob: Problem, n0: u32, k0: u32, lid: u32) {
-  let last = prob.cols - 1u;
-  if (VEC_B && b_k_fast()) {
-    for (var e = lid; e < BN4 * BK / 4u; e += THREADS) {
-      let k = k0 + 4u * (e % (BK / 4u));
-      let n = n0 + 4u * (e / (BK / 4u));
-      let ok = in_range4(n, prob.cols) & vec4<bool>(k < prob.k_end);
-      let kc = min(k, prob.k_end - 4u);
-      let r0 = select(vec4<f32>(0.0), load_b4(z, kc, min(n, last)), ok.x);
-      let r1 = select(vec4<f32>(0.0), load_b4(z, kc, min(n + 1u, last)), ok.y);
-      let r2 = select(vec4<f32>(0.0), load_b4(z, kc, min(n + 2u, last)), ok.z);
-      let r3 = select(vec4<f32>(0.0), load_b4(z, kc, min(n + 3u, last)), ok.w);
-      let slot = (k - k0) * BN4 + (n - n0) / 4u;
-      tile_b[slot] = transpose_block(r0, r1, r2, r3, 0u);
-      tile_b[slot + BN4] = transpose_block(r0, r1, r2, r3, 1u);
-      tile_b[slot + 2u * BN4] = transpose_block(r0, r1, r2, r3, 2u);
-      tile_b[slot + 3u * BN4] = transpose_block(r0, r1, r2, r3, 3u);
-    }
-    return;
-  }
-  for (var e = lid; e < BK * BN4; e += THREADS) {
-    let kk = select(e / BN4, e % BK, b_k_fast());
-    let q = select(e % BN4, e / BK, b_k_fast());
-    let k = min(k0 + kk, prob.k_end - 1u);
-    let n = n0 + 4u * q;
-    let ok = in_range4(n, prob.cols) & vec4<bool>(k0 + kk < prob.k_end);
-    var v: vec4<f32>;
-    if (VEC_B) {
-      v = load_b4(z, k, min(n, prob.cols - 4u));
-    } else {
-      v = vec4<f32>(load_b(z, k, min(n, last)), load_b(z, k, min(n + 1u, last)), load_b(z, k, min(n + 2u, last)), load_b(z, k, min(n + 3u, last)));
-    }
-    tile_b[kk * BN4 + q] = select(vec4<f32>(0.0), v, ok);
-  }
-}
-
+${fillTileWgsl('a')}${fillTileWgsl('b')}
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let z = wg.z;

@@ -1,7 +1,8 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output, type BindingEntry } from '../../wgsl/bindings.wgsl.js';
+import { workgroupReduceWgsl, workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const GROUP_NORM_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -26,13 +27,12 @@ const COMMON = /* wgsl */ `
 const LANES: u32 = 64u;
 
 ${GROUP_NORM_PARAMS.wgsl}
+`;
 
-@group(0) @binding(0) var<uniform> params: Params;
-
+/** Functions after the bindings (they read `params`). */
+const FUNCTIONS = /* wgsl */ `
 // workgroup_sum(lane, value): Σ over the workgroup's lanes of value (both components), returned to every lane.
 ${workgroupReduceWgsl({ type: 'vec2<f32>', lanes: 'LANES' })}
-fn workgroup_index(wid: vec3<u32>, groups: vec3<u32>) -> u32 { return wid.x + wid.y * groups.x; }
-
 fn channel_of(i: u32) -> u32 { return (i / params.hw) % params.channels; }
 
 // Statistics row of the group holding element i.
@@ -42,15 +42,30 @@ fn group_of(i: u32) -> u32 {
 }
 `;
 
-export const GROUP_NORM_STATS_WGSL = /* wgsl */ `
-${COMMON}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
+/**
+ * A reduction pass: one 64-lane workgroup per row `index` (a group, or a channel) of a folded grid, rows ≥ count
+ * return; `body` runs with lane, index and the bindings.
+ */
+const perRowWgsl = (bindings: readonly BindingEntry[], index: string, body: string): string => /* wgsl */ `${COMMON}
+${bindingsWgsl(bindings)}${FUNCTIONS}
+${workgroupRowMainWgsl(index, `if (${index} >= params.count) { return; }
+  ${body.trim()}`, 'LANES')}`;
 
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let group = workgroup_index(wid, groups);
-  if (group >= params.count) { return; }
+/** An element pass: one lane per element i < count, with s = the statistics row of its group; `body` writes it. */
+const perElementWgsl = (bindings: readonly BindingEntry[], body: string): string => /* wgsl */ `
+override WORKGROUP_SIZE: u32 = 256u;
+${COMMON}
+${bindingsWgsl(bindings)}${FUNCTIONS}${FLAT_INDEX_WGSL}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.count) { return; }
+  let s = group_of(i);
+  ${body.trim()}
+}
+`;
+
+export const GROUP_NORM_STATS_WGSL = perRowWgsl(['x', output('stats')], 'group', /* wgsl */ `
   let base = group * params.group_size;
   var sum = 0.0;
   for (var j = lane; j < params.group_size; j += LANES) { sum += x[base + j]; }
@@ -64,42 +79,14 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   if (lane == 0u) {
     stats[2u * group] = mean;
     stats[2u * group + 1u] = 1.0 / sqrt(variance + params.eps);
-  }
-}
-`;
+  }`);
 
-export const GROUP_NORM_NORMALIZE_WGSL = /* wgsl */ `
-override WORKGROUP_SIZE: u32 = 256u;
-${COMMON}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> stats: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let s = group_of(i);
+export const GROUP_NORM_NORMALIZE_WGSL = perElementWgsl(['x', 'stats', 'weight', 'bias', output('y')], /* wgsl */ `
   let c = channel_of(i);
-  y[i] = (x[i] - stats[2u * s]) * stats[2u * s + 1u] * weight[c] + bias[c];
-}
-`;
+  y[i] = (x[i] - stats[2u * s]) * stats[2u * s + 1u] * weight[c] + bias[c];`);
 
-export const GROUP_NORM_BACKWARD_STATS_WGSL = /* wgsl */ `
-${COMMON}
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> stats: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read_write> sums: array<f32>;
-
-// sums[group] = (Σ dy·γ_c, Σ dy·γ_c·x̂) over the group.
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let group = workgroup_index(wid, groups);
-  if (group >= params.count) { return; }
+/** sums[group] = (Σ dy·γ_c, Σ dy·γ_c·x̂) over the group. */
+export const GROUP_NORM_BACKWARD_STATS_WGSL = perRowWgsl(['dy', 'x', 'stats', 'weight', output('sums')], 'group', /* wgsl */ `
   let base = group * params.group_size;
   let mean = stats[2u * group];
   let r = stats[2u * group + 1u];
@@ -112,45 +99,16 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   if (lane == 0u) {
     sums[2u * group] = total.x;
     sums[2u * group + 1u] = total.y;
-  }
-}
-`;
+  }`);
 
-export const GROUP_NORM_BACKWARD_INPUT_WGSL = /* wgsl */ `
-override WORKGROUP_SIZE: u32 = 256u;
-${COMMON}
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> stats: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read> sums: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let s = group_of(i);
+export const GROUP_NORM_BACKWARD_INPUT_WGSL = perElementWgsl(['dy', 'x', 'stats', 'weight', 'sums', output('dx')], /* wgsl */ `
   let r = stats[2u * s + 1u];
   let normalized = (x[i] - stats[2u * s]) * r;
   let m = f32(params.group_size);
-  dx[i] = r * (dy[i] * weight[channel_of(i)] - sums[2u * s] / m - normalized * (sums[2u * s + 1u] / m));
-}
-`;
+  dx[i] = r * (dy[i] * weight[channel_of(i)] - sums[2u * s] / m - normalized * (sums[2u * s + 1u] / m));`);
 
-export const GROUP_NORM_AFFINE_GRAD_WGSL = /* wgsl */ `
-${COMMON}
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> stats: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dbias: array<f32>;
-
-// One workgroup per channel c (count = C): dγ_c = Σ_{n, hw} dy·x̂, dβ_c = Σ_{n, hw} dy.
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let c = workgroup_index(wid, groups);
-  if (c >= params.count) { return; }
+/** One workgroup per channel c (count = C): dγ_c = Σ_{n, hw} dy·x̂, dβ_c = Σ_{n, hw} dy. */
+export const GROUP_NORM_AFFINE_GRAD_WGSL = perRowWgsl(['dy', 'x', 'stats', output('dweight'), output('dbias')], 'c', /* wgsl */ `
   var sum = vec2<f32>(0.0);
   for (var t = lane; t < params.batch * params.hw; t += LANES) {
     let n = t / params.hw;
@@ -163,6 +121,4 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   if (lane == 0u) {
     dweight[c] = total.x;
     dbias[c] = total.y;
-  }
-}
-`;
+  }`);

@@ -1,8 +1,9 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
+import { workgroupReduceWgsl, workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 /** Partial sums: `groups` groups of `count` values (or rows of partial sums) each, every group in `chunks` chunks. */
 export const LOSS_CHUNK_PARAMS = paramsStruct('Params', { count: d.u32, chunks: d.u32, groups: d.u32 });
@@ -54,13 +55,7 @@ ${LOSS_CHUNK_PARAMS.wgsl}
 ${bindings}
 
 ${workgroupReduceWgsl({ type: 'vec4<f32>', reusable: false })}${helpers}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let row = group.x + group.y * groups.x;
+${workgroupRowMainWgsl('row', /* wgsl */ `
   let valid = row < params.chunks * params.groups;
   let chunk = row % params.chunks;
   let base = (row / params.chunks) * params.count;
@@ -74,9 +69,7 @@ ${term}
   let total = workgroup_sum(lane, acc);
   if (lane == 0u && valid) {
     ${output}[row] = total;
-  }
-}
-`;
+  }`)}`;
 
 export const LOSS_PARTIAL_WGSL = chunkSumWgsl(
   `// logits l, targets t: [groups, count] -> partial: [groups, chunks, 4]; row (g, k) sums over elements
@@ -176,19 +169,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SEGMENTATION_METRICS_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> truth: array<f32>;
-@group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
-
+${bindingsWgsl(['logits', 'truth', output('metrics')])}
 ${workgroupReduceWgsl({ type: 'vec3<u32>', reusable: false })}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let image = group.x + group.y * groups.x;
+${workgroupRowMainWgsl('image', /* wgsl */ `
   // (|A|, |B|, |A∩B|)
   var counts = vec3<u32>(0u);
   if (image < params.images) {
@@ -205,6 +188,4 @@ fn main(
     let empty = total.x + total.y == 0u;
     metrics[2u * image] = select(2.0 * intersection / sizes, 1.0, empty);
     metrics[2u * image + 1u] = select(intersection / (sizes - intersection), 1.0, empty);
-  }
-}
-`;
+  }`)}`;

@@ -1,5 +1,6 @@
 import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const MEDIAN_PARAMS = paramsStruct('Params', { height: d.u32, width: d.u32, radius: d.u32 });
 /**
@@ -20,10 +21,7 @@ override EDGE: bool = false;
 
 ${MEDIAN_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-
+${bindingsWgsl(['x', output('y')])}
 var<private> fine: array<u32, 256>;
 var<private> coarse: array<u32, 16>;
 

@@ -1,7 +1,9 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
+import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /** Shape and strides of up to 8 kept and 8 reduced axes, each list in two vec4 slots (uniform arrays have a 16-byte stride). */
 const REDUCE_AXES_FIELDS = {
@@ -58,6 +60,43 @@ fn reduced_offset(r: u32) -> u32 {
 }
 `;
 
+/** OP's identity and combine (0 sum, 1 max) on f32 and on vec4<f32>, and fold4: the combine of a vec4's four values. */
+const REDUCE_OP_WGSL = /* wgsl */ `
+fn identity() -> f32 {
+  return select(0.0, -3.4028234663852886e38, OP == 1u);
+}
+
+fn combine(u: f32, v: f32) -> f32 {
+  return select(u + v, max(u, v), OP == 1u);
+}
+
+fn combine_vec4(u: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
+  return select(u + v, max(u, v), OP == 1u);
+}
+
+fn fold4(v: vec4<f32>) -> f32 {
+  return select((v.x + v.y) + (v.z + v.w), max(max(v.x, v.y), max(v.z, v.w)), OP == 1u);
+}
+`;
+
+/**
+ * WGSL statements adding `value` into the running `acc`: max, or a Kahan-compensated sum (`compensation` its running
+ * correction), as OP says. Every pass that folds values one at a time uses it.
+ */
+const foldStep = (value: string, indent: string): string =>
+  [
+    'if (OP == 1u) {',
+    `  acc = max(acc, ${value});`,
+    '} else {',
+    `  let term = ${value} - compensation;`,
+    '  let next = acc + term;',
+    '  compensation = (next - acc) - term;',
+    '  acc = next;',
+    '}',
+  ]
+    .map((line) => indent + line)
+    .join('\n');
+
 export const REDUCE_WGSL = /* wgsl */ `
 // One pass of a tree reduction.
 // x viewed as [outer, inner]: output o reads x at kept(o) + reduced(r), r in [0, inner), where kept and reduced
@@ -71,24 +110,14 @@ override PER_THREAD: u32 = 8u;
 
 ${REDUCE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
-
-fn identity() -> f32 {
-  return select(0.0, -3.4028234663852886e38, OP == 1u);
-}
-
-fn combine(u: f32, v: f32) -> f32 {
-  return select(u + v, max(u, v), OP == 1u);
-}
+${bindingsWgsl(['x', output('partial')])}${REDUCE_OP_WGSL}
 ${workgroupReduceWgsl({ name: 'workgroup_combine', combine: (a, b) => `combine(${a}, ${b})`, reusable: false })}
-${OFFSETS_WGSL}
+${OFFSETS_WGSL}${FLAT_INDEX_WGSL}
 // Few elements per output (inner <= SERIAL_LIMIT): one thread per output, Kahan-compensated, one pass. The innermost
 // reduced axis (size S, stride t) is walked by adding t; reduced_offset runs once per row of S elements.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let o = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let o = flat_index(gid, groups, WORKGROUP_SIZE);
   if (o >= params.outer) { return; }
   let base = kept_offset(o);
   let last = params.reduced_rank - 1u;
@@ -100,14 +129,7 @@ fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   var compensation = 0.0;
   for (var r = 0u; r < params.inner; r++) {
     let v = x[row + q * step];
-    if (OP == 1u) {
-      acc = max(acc, v);
-    } else {
-      let term = v - compensation;
-      let next = acc + term;
-      compensation = (next - acc) - term;
-      acc = next;
-    }
+${foldStep('v', '    ')}
     q++;
     if (q == row_size && r + 1u < params.inner) {
       q = 0u;
@@ -134,14 +156,7 @@ fn main(
     let r = start + k * WORKGROUP_SIZE;
     if (valid && r < params.inner) {
       let v = x[base + reduced_offset(r)];
-      if (OP == 1u) {
-        acc = max(acc, v);
-      } else {
-        let term = v - compensation;
-        let next = acc + term;
-        compensation = (next - acc) - term;
-        acc = next;
-      }
+${foldStep('v', '      ')}
     }
   }
   let total = workgroup_combine(lane, acc);
@@ -160,14 +175,7 @@ const leadingFold = (type: string, load: (row: string) => string): string => `
   var compensation = ${type}(0.0);
   for (var r = 1u; r < params.rows; r++) {
     let value = ${load('r')};
-    if (OP == 1u) {
-      acc = max(acc, value);
-    } else {
-      let term = value - compensation;
-      let next = acc + term;
-      compensation = (next - acc) - term;
-      acc = next;
-    }
+${foldStep('value', '    ')}
   }`;
 
 /**
@@ -184,27 +192,13 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${REDUCE_LEADING_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  let width = params.count / 4u;
-  if (v >= width) { return; }${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
-  y4[v] = acc * params.scale;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
-  y[i] = acc * params.scale;
-}
-`;
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, output('y', 'y4')],
+  vector: `let width = params.count / 4u;${leadingFold('vec4<f32>', (row) => `x4[${row} * width + v]`)}
+  y4[v] = acc * params.scale;`,
+  scalar: `${leadingFold('f32', (row) => `x[${row} * params.count + i]`)}
+  y[i] = acc * params.scale;`,
+})}`;
 
 /**
  * One lane entry point of the plane kernel over elements of `width` floats (`type`: f32 or vec4<f32>, view `array`).
@@ -212,7 +206,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * index r = row·run + q (run: the innermost reduced axis, contiguous) sits at kept(o) + reduced(row·run) + q. Each run
  * is folded in blocks of BLOCK loads whose results are then combined (sum error ~ (BLOCK + loads/BLOCK)·ε).
  */
-const planeEntry = (name: string, type: string, width: number, array: string): string => `
+function planeEntry(name: string, type: string, width: number, array: string): string {
+  const combine = type === 'f32' ? 'combine' : 'combine_vec4';
+  return `
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn ${name}(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let lane = flat_index(gid, groups, WORKGROUP_SIZE);
@@ -234,15 +230,16 @@ fn ${name}(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       var block = ${type}(identity());
       let stop = min(q + BLOCK, last);
       for (var k = q; k < stop; k++) {
-        block = combine_${type === 'f32' ? 'f32' : 'vec4'}(block, ${array}[at + k]);
+        block = ${combine}(block, ${array}[at + k]);
       }
-      acc = combine_${type === 'f32' ? 'f32' : 'vec4'}(acc, block);
+      acc = ${combine}(acc, block);
     }
     j += last - first;
   }
   partial[lane] = ${type === 'f32' ? 'acc' : 'fold4(acc)'} * params.scale;
 }
 `;
+}
 
 /**
  * Reduction whose innermost reduced axis is contiguous (a plane of H·W per (n, c), runs of H·W per channel), with one
@@ -258,24 +255,4 @@ const BLOCK: u32 = 64u;
 
 ${REDUCE_PLANE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
-
-fn identity() -> f32 {
-  return select(0.0, -3.4028234663852886e38, OP == 1u);
-}
-
-fn combine_f32(u: f32, v: f32) -> f32 {
-  return select(u + v, max(u, v), OP == 1u);
-}
-
-fn combine_vec4(u: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
-  return select(u + v, max(u, v), OP == 1u);
-}
-
-fn fold4(v: vec4<f32>) -> f32 {
-  return select((v.x + v.y) + (v.z + v.w), max(max(v.x, v.y), max(v.z, v.w)), OP == 1u);
-}
-${OFFSETS_WGSL}${FLAT_INDEX_WGSL}${planeEntry('plane4', 'vec4<f32>', 4, 'x4')}${planeEntry('plane', 'f32', 1, 'x')}`;
+${bindingsWgsl([{ name: 'x', view4: 'x4' }, output('partial')])}${REDUCE_OP_WGSL}${OFFSETS_WGSL}${FLAT_INDEX_WGSL}${planeEntry('plane4', 'vec4<f32>', 4, 'x4')}${planeEntry('plane', 'f32', 1, 'x')}`;

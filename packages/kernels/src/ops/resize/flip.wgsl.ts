@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const FLIP_PARAMS = paramsStruct('Params', { count: d.u32, height: d.u32, width: d.u32 });
 
@@ -16,10 +17,7 @@ override FLIP_V: bool = false;
 
 ${FLIP_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['x', output('y')])}${FLAT_INDEX_WGSL}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn flip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups, WORKGROUP_SIZE);

@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const PILLOW_PARAMS = paramsStruct('Params', {
   count: d.u32,
@@ -24,11 +25,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${PILLOW_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> table: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['x', 'table', output('y')])}${FLAT_INDEX_WGSL}
 fn u8(v: f32) -> i32 { return i32(clamp(round(v), 0.0, 255.0)); }
 
 fn clip8(accumulator: i32) -> f32 { return f32(clamp(accumulator >> 22u, 0, 255)); }

@@ -22,12 +22,20 @@ export interface LinearAxis {
  */
 export function linearAxis(inSize: number, outSize: number): LinearAxis {
   const scale = Math.fround(inSize / outSize);
+  return linearAxisFrom(inSize, outSize, (o) => Math.max(scale * (o + 0.5) - 0.5, 0));
+}
+
+/**
+ * The two-tap table of the source coordinates s(o), o < out: i0 = min(⌊s⌋, in − 1), i1 = min(i0 + 1, in − 1),
+ * λ1 = float32(s − i0), λ0 = float32(1 − λ1).
+ */
+function linearAxisFrom(inSize: number, outSize: number, source: (o: number) => number): LinearAxis {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
   const lambda0 = new Float32Array(outSize);
   const lambda1 = new Float32Array(outSize);
   for (let o = 0; o < outSize; o++) {
-    const s = Math.max(scale * (o + 0.5) - 0.5, 0);
+    const s = source(o);
     const first = Math.min(Math.floor(s), inSize - 1);
     i0[o] = first;
     i1[o] = Math.min(first + 1, inSize - 1);
@@ -43,19 +51,7 @@ export function linearAxis(inSize: number, outSize: number): LinearAxis {
  * The ends map to the ends; 1 → n is a broadcast and n → n a copy (λ1 = 0).
  */
 export function alignedLinearAxis(inSize: number, outSize: number): LinearAxis {
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const lambda0 = new Float32Array(outSize);
-  const lambda1 = new Float32Array(outSize);
-  for (let o = 0; o < outSize; o++) {
-    const s = outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
-    const first = Math.min(Math.floor(s), inSize - 1);
-    i0[o] = first;
-    i1[o] = Math.min(first + 1, inSize - 1);
-    lambda1[o] = s - first;
-    lambda0[o] = 1 - lambda1[o]!;
-  }
-  return { inSize, outSize, i0, i1, lambda0, lambda1 };
+  return linearAxisFrom(inSize, outSize, (o) => (outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { d } from 'typegpu';
 import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
 
 export const RESIZE_PARAMS = paramsStruct('Params', {
   planes: d.u32,
@@ -26,11 +27,7 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${RESIZE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> table: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${FLAT_INDEX_WGSL}
+${bindingsWgsl(['x', 'table', output('y')])}${FLAT_INDEX_WGSL}
 fn at(i: u32) -> u32 { return u32(table[i]); }
 
 // Error-free transforms: a + b = s + e and a·b = p + e exactly. \`opaque\` is an identity the compiler cannot see

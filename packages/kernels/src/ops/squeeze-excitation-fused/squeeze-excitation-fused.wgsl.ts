@@ -2,6 +2,7 @@ import { d } from 'typegpu';
 import { SIGMOID_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 /** The excitation MLP's sizes: `images` images, `channels` channels squeezed to `reduced` (the training kernels' too). */
 export const SE_GATE_PARAMS = paramsStruct('Params', { images: d.u32, channels: d.u32, reduced: d.u32 });
@@ -43,21 +44,16 @@ fn gate_input(c: u32) -> f32 {
  * sees n, lane, C, R and row = n·C (image n's first pooled value).
  */
 export function seImageEntryWgsl(body: string): string {
-  return /* wgsl */ `
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let n = group.x + group.y * groups.x;
+  return workgroupRowMainWgsl(
+    'n',
+    /* wgsl */ `
   // n is uniform over the workgroup, so the early return keeps the barriers in uniform control flow.
   if (n >= params.images) { return; }
   let C = params.channels;
   let R = params.reduced;
   let row = n * C;
-${body}}
-`;
+${body}`,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { d } from 'typegpu';
 import { paramsStruct } from '../../runtime/params.js';
 import { SE_GATE_PARAMS, SE_MLP_BINDINGS, SE_MLP_WGSL, seImageEntryWgsl } from '../squeeze-excitation-fused/squeeze-excitation-fused.wgsl.js';
 import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 
 /** Input gradient: `count` values in planes of `hw` (inv_hw = 1/hw), from flat index `start`. */
 export const SE_INPUT_GRAD_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, inv_hw: d.f32, start: d.u32 });
@@ -121,20 +122,10 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SE_INPUT_GRAD_PARAMS.wgsl}
 
-${bindingsWgsl([{ name: 'dy', view4: 'dy4' }, 'gate', 'dpooled', output('dx', 'dx4')])}${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  let row = 4u * v / params.hw;
-  dx4[v] = dy4[v] * gate[row] + dpooled[row] * params.inv_hw;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  let row = i / params.hw;
-  dx[i] = dy[i] * gate[row] + dpooled[row] * params.inv_hw;
-}
-`;
+${flatKernelWgsl({
+  bindings: [{ name: 'dy', view4: 'dy4' }, 'gate', 'dpooled', output('dx', 'dx4')],
+  vector: `let row = 4u * v / params.hw;
+  dx4[v] = dy4[v] * gate[row] + dpooled[row] * params.inv_hw;`,
+  scalar: `let row = i / params.hw;
+  dx[i] = dy[i] * gate[row] + dpooled[row] * params.inv_hw;`,
+})}`;

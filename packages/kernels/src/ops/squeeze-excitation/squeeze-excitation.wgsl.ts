@@ -1,7 +1,8 @@
 import { d } from 'typegpu';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
-import { workgroupReduceWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 import { paramsStruct } from '../../runtime/params.js';
+import { bindingsWgsl, output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
+import { workgroupReduceWgsl, workgroupRowMainWgsl } from '../../wgsl/workgroup-reduce.wgsl.js';
 
 export const SE_ROW_PARAMS = paramsStruct('Params', { rows: d.u32, hw: d.u32, divisor: d.f32 });
 export const SE_SCALE_PARAMS = paramsStruct('Params', { count: d.u32, hw: d.u32, start: d.u32 });
@@ -18,13 +19,7 @@ override WORKGROUP_SIZE: u32 = 64u;
 ${SE_ROW_PARAMS.wgsl}
 
 ${workgroupReduceWgsl({ reusable: false })}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-  @builtin(workgroup_id) group: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(local_invocation_index) lane: u32,
-) {
-  let row = group.x + group.y * groups.x;
+${workgroupRowMainWgsl('row', /* wgsl */ `
   var acc = 0.0;
   var compensation = 0.0;
   if (row < params.rows) {
@@ -38,9 +33,7 @@ fn main(
   let total = workgroup_sum(lane, acc);
   if (lane == 0u && row < params.rows) {
     out[row] = total / params.divisor;
-  }
-}
-
+  }`)}
 // The CPU adapters' form (entry point lane_rows): one invocation per row, no workgroup memory and no barrier. The
 // run is summed in blocks of 64 values whose sums are then added (two-level: error ~ (64 + hw/64)·ε, where one
 // serial run over 128² values lost 1e-6 relative; lavapipe's compiler folds away a Kahan compensation).
@@ -63,20 +56,13 @@ fn lane_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 
 export const GLOBAL_AVG_POOL_WGSL = /* wgsl */ `
 // x: [N, C, H, W] as [rows = N·C, hw = H·W] -> out: [N, C], out[n, c] = Σ_hw x[n, c, h, w] / (H·W)
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
+${bindingsWgsl(['x', output('out')])}
 fn term(i: u32) -> f32 { return x[i]; }
 ${ROW_SUM_WGSL}`;
 
 export const CHANNEL_SCALE_GRAD_WGSL = /* wgsl */ `
 // dy, x: [N, C, H, W] as [rows = N·C, hw = H·W] -> ds: [N, C], ds[n, c] = Σ_hw dy[n, c, h, w]·x[n, c, h, w]
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
+${bindingsWgsl(['dy', 'x', output('out')])}
 fn term(i: u32) -> f32 { return dy[i] * x[i]; }
 ${ROW_SUM_WGSL}`;
 
@@ -89,27 +75,11 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SE_SCALE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> s: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  y4[v] = x4[v] * s[4u * v / params.hw];
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  y[i] = x[i] * s[i / params.hw];
-}
-`;
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, 's', output('y', 'y4')],
+  vector: 'y4[v] = x4[v] * s[4u * v / params.hw];',
+  scalar: 'y[i] = x[i] * s[i / params.hw];',
+})}`;
 
 export const GLOBAL_AVG_POOL_BACKWARD_WGSL = /* wgsl */ `
 // dy: [N, C] -> dx: [N, C, H, W], dx[n, c, h, w] = dy[n, c] / (H·W)
@@ -119,22 +89,8 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${SE_SCALE_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  dx4[v] = vec4<f32>(dy[4u * v / params.hw] / f32(params.hw));
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  dx[i] = dy[i / params.hw] / f32(params.hw);
-}
-`;
+${flatKernelWgsl({
+  bindings: ['dy', output('dx', 'dx4')],
+  vector: 'dx4[v] = vec4<f32>(dy[4u * v / params.hw] / f32(params.hw));',
+  scalar: 'dx[i] = dy[i / params.hw] / f32(params.hw);',
+})}`;

@@ -1,5 +1,6 @@
 import { FLAT_PARAMS } from '../../runtime/flat.js';
-import { FLAT_INDEX_WGSL } from '../../runtime/grid.js';
+import { output } from '../../wgsl/bindings.wgsl.js';
+import { flatKernelWgsl } from '../../wgsl/flat.wgsl.js';
 import { SIGMOID4_WGSL } from '../../wgsl/sigmoid.wgsl.js';
 
 /** Op codes of the `OP` override, in the order of UNARY_OPS. */
@@ -12,12 +13,9 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 ${FLAT_PARAMS.wgsl}
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y4: array<vec4<f32>>;
-${FLAT_INDEX_WGSL}${SIGMOID4_WGSL}
+${flatKernelWgsl({
+  bindings: [{ name: 'x', view4: 'x4' }, output('y', 'y4')],
+  functions: /* wgsl */ `${SIGMOID4_WGSL}
 fn apply(v: vec4<f32>) -> vec4<f32> {
   switch OP {
     case 0u: { return max(v, vec4<f32>(0.0)); } // relu
@@ -36,18 +34,7 @@ fn apply(v: vec4<f32>) -> vec4<f32> {
     default: { return v; }
   }
 }
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let v = flat_index(gid, groups, WORKGROUP_SIZE);
-  if (v >= params.count / 4u) { return; }
-  y4[v] = apply(x4[v]);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = params.start + flat_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.count) { return; }
-  y[i] = apply(vec4<f32>(x[i])).x;
-}
-`;
+`,
+  vector: 'y4[v] = apply(x4[v]);',
+  scalar: 'y[i] = apply(vec4<f32>(x[i])).x;',
+})}`;
