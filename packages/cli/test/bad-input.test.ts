@@ -270,6 +270,10 @@ describe('7. hints that fit, settings that agree', () => {
     await refuses(['train', '--drop-connect-rate', '5'], /argument '5' is invalid\. expected a number >= 0 and < 1, got '5'\./);
     await refuses(['forward', '--weights', GOOD, '--input', 'x.npy', '--output', 'y.npy', '--drop-connect-rate', '5'], /expected a number >= 0 and < 1, got '5'/);
     await refuses(['train', '--initial-learning-rate', '0'], /argument '0' is invalid\. expected a number > 0, got '0'\./);
+    await refuses(['train', '--final-resolution', '80'], /argument '80' is invalid\. expected a multiple of 32 from 64 to 4096/);
+    await refuses(['train', '--image-resolution', '64', '--epochs', '4', '--final-resolution', '96'], /^ulseg: final resolution 96 needs final epochs >= 1/);
+    await refuses(['train', '--image-resolution', '64', '--epochs', '4', '--final-resolution', '96', '--final-epochs', '5'], /^ulseg: final epochs must be at most epochs \(4\), got 5$/);
+    await refuses(['train', '--image-resolution', '64', '--final-epochs', '2'], /^ulseg: final epochs is 2 but no final resolution is set/);
   });
 
   it('weights errors say what is wrong and suggest only flags the command has', async () => {

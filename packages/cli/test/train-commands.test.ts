@@ -44,7 +44,7 @@ describe('ulseg synth, preprocess, train', () => {
       synth: ['--out', '--count', '--test-count', '--seed', '--folds'],
       preprocess: ['--image-path', '--out', '--csv-path', '--folds', '--seed', '--size-thresholds', '--sizes-from'],
       train: [
-        '--input-channel', '--output-class', '--image-resolution', '--epochs', '--batch-size', '--validation-batch-size', '--backbone',
+        '--input-channel', '--output-class', '--image-resolution', '--epochs', '--final-resolution', '--final-epochs', '--batch-size', '--validation-batch-size', '--backbone',
         '--network', '--initial-learning-rate', '--t-max', '--eta-min', '--folds', '--k-th-fold', '--fold-file-list', '--train-dataset-path',
         '--train-gt-dataset-path', '--weights-path', '--bce-weight', '--dice-reduction', '--drop-connect-rate', '--seed', '--no-augment', '--augment-preview',
         '--bn-recalibrate', '--no-bn-recalibrate', '--resume', '--init-weights', '--adapter',

@@ -2,7 +2,8 @@
  * Checkpoints: batched readback equals tensor-by-tensor reads; encode → decode round-trips the state_dict, Adam's
  * moments and step counts, the configuration and the training state bit for bit, and restores them into a fresh
  * model and optimiser; best checkpoints are plain state_dicts; foreign files are refused with the reason; init
- * weights are adapted (bare EfficientNet keys, RGB stem summed).
+ * weights are adapted (bare EfficientNet keys, RGB stem summed); with progressive resizing, image_resolution is the
+ * resolution of the epoch the weights come from.
  */
 import { F, nn, optim, Tensor } from '@ulseg/autograd';
 import { type Gpu } from '@ulseg/kernels';
@@ -128,6 +129,37 @@ export const checkpointCases = defineCases('train/checkpoint', {
     await expectError(() => decodeCheckpoint(orphan, 'torn.safetensors'), ['torn.safetensors', "incomplete Adam state for '0.weight'"]);
     const badConfig = writeSafetensors(weights, { ...metadata, config: JSON.stringify({ ...CONFIG, imageResolution: 100 }) });
     await expectError(() => decodeCheckpoint(badConfig, 'odd.safetensors'), ['odd.safetensors', 'multiple of 32', '100']);
+    net.dispose();
+    optimizer.dispose();
+  },
+
+  'progressive resizing: image_resolution is the resolution the weights were last trained at; the config keeps both': async ({ gpu, random }) => {
+    const { net, optimizer } = await trained(gpu, random);
+    const weights = await snapshotModel(net);
+    // Epochs 1-3 at 64 px, 4-6 at 128 px (1-based).
+    const config = resolveTrainConfig({ encoder: 'efficientnet-b0', imageResolution: 64, epochs: 6, finalResolution: 128, finalEpochs: 3 });
+    for (const [weightsEpoch, expected] of [[1, '64'], [3, '64'], [4, '128'], [6, '128']] as const) {
+      for (const validationLoss of [undefined, 0.25]) {
+        const bytes = encodeCheckpoint({ config, state: { ...STATE, epochsDone: weightsEpoch }, model: weights, weightsEpoch, ...(validationLoss !== undefined ? { validationLoss } : {}) });
+        const { metadata } = readSafetensors(bytes);
+        if (metadata.image_resolution !== expected || metadata.epoch !== String(weightsEpoch)) {
+          throw new Error(`epoch ${weightsEpoch}: image_resolution ${metadata.image_resolution}, expected ${expected}`);
+        }
+        const decoded = decodeCheckpoint(bytes, 'progressive.safetensors');
+        if (decoded.config.imageResolution !== 64 || decoded.config.finalResolution !== 128 || decoded.config.finalEpochs !== 3) {
+          throw new Error(`config changed in the round trip: ${JSON.stringify(decoded.config)}`);
+        }
+      }
+    }
+    // A checkpoint of an earlier ulseg (no progressive fields in its config) decodes with them off.
+    const older = { ...CONFIG } as Record<string, unknown>;
+    delete older.finalResolution;
+    delete older.finalEpochs;
+    const { metadata } = readSafetensors(encodeCheckpoint({ config: CONFIG, state: STATE, model: weights, weightsEpoch: 3 }));
+    const decodedOlder = decodeCheckpoint(writeSafetensors(weights, { ...metadata, config: JSON.stringify(older) }), 'older.safetensors');
+    if (decodedOlder.config.finalResolution !== null || decodedOlder.config.finalEpochs !== 0) throw new Error(`older config: ${JSON.stringify(decodedOlder.config)}`);
+    const badFinal = writeSafetensors(weights, { ...metadata, config: JSON.stringify({ ...CONFIG, finalResolution: 96, finalEpochs: 9 }) });
+    await expectError(() => decodeCheckpoint(badFinal, 'odd.safetensors'), ['odd.safetensors', 'final epochs must be at most epochs (4), got 9']);
     net.dispose();
     optimizer.dispose();
   },

@@ -6,13 +6,15 @@
  *   `optimizer.exp_avg_sq.<parameter>` (for the parameters that have stepped).
  * The JSON metadata holds the format, the whole TrainConfig, the training state (fold, epochs and steps done, best
  * epoch and loss, the log rows, Adam's step counts) and, as plain strings, what a loader needs to rebuild the model
- * (encoder, network, image_resolution, in_channels, classes). The random state is (seed, fold, epoch, step): every
+ * (encoder, network, image_resolution, in_channels, classes). image_resolution is the resolution the weights were last
+ * trained at: the configuration's image resolution, or its final resolution for the weights of an epoch of progressive
+ * resizing's last `finalEpochs` (config.ts), so inference reads the size the model was left fitting. The random state is (seed, fold, epoch, step): every
  * stream is derived from them (streams.ts).
  */
 import { type optim, type nn } from '@ulseg/autograd';
 import { dims4, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
 import { OPTIMIZER_STATE_PREFIX, readSafetensors, writeSafetensors, type WeightEntry, type WeightMap } from '@ulseg/model';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { resolutionAt, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import type { EpochRow } from './log.js';
 
 export const CHECKPOINT_FORMAT = 'ulseg-train';
@@ -121,7 +123,7 @@ export function encodeCheckpoint(contents: {
     decoder_attention: config.decoderAttention,
     in_channels: String(config.inputChannels),
     classes: String(config.outputClasses),
-    image_resolution: String(config.imageResolution),
+    image_resolution: String(resolutionAt(config, contents.weightsEpoch - 1)),
     fold: String(state.fold),
     epoch: String(contents.weightsEpoch),
     config: JSON.stringify(config),

@@ -28,6 +28,17 @@ export interface TrainConfig {
   /** R: training inputs are R x R (a multiple of 32, at least 64). */
   readonly imageResolution: number;
   readonly epochs: number;
+  /**
+   * Progressive resizing (ulseg's; the original trains at one R): the last {@link finalEpochs} epochs train,
+   * recalibrate BN and validate at R' x R' instead of R x R (R' a multiple of 32, at least 64, other than R). The
+   * network is fully convolutional, so the weights and Adam's moments carry over unchanged; the cosine schedule still
+   * runs over all `epochs`. Validation losses at R and R' are not comparable, so the best checkpoint is chosen among
+   * the R' epochs only (schedule.ts), and a checkpoint's `image_resolution` is the resolution its weights were last
+   * trained at. null: off.
+   */
+  readonly finalResolution: number | null;
+  /** E': how many of the last epochs run at {@link finalResolution} (0: off; at most `epochs`). */
+  readonly finalEpochs: number;
   readonly batchSize: number;
   /** The original validates in batches of 10 (the validation loss is a batch-size-weighted mean of batch losses). */
   readonly validationBatchSize: number;
@@ -74,6 +85,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   outputClasses: 1,
   imageResolution: 256,
   epochs: 100,
+  finalResolution: null,
+  finalEpochs: 0,
   batchSize: 8,
   validationBatchSize: 10,
   learningRate: 1e-3,
@@ -122,6 +135,20 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   const tooSmall = inputTooSmall(config.network, config.imageResolution, config.imageResolution);
   if (tooSmall) fail(`image resolution: ${tooSmall}`);
   integer('epochs', config.epochs, 1);
+  integer('final epochs', config.finalEpochs, 0);
+  if (config.finalEpochs > config.epochs) fail(`final epochs must be at most epochs (${config.epochs}), got ${config.finalEpochs}`);
+  if (config.finalResolution === null) {
+    if (config.finalEpochs > 0) fail(`final epochs is ${config.finalEpochs} but no final resolution is set (the resolution those epochs train at)`);
+  } else {
+    integer('final resolution', config.finalResolution, 64);
+    if (config.finalResolution % 32 !== 0) fail(`final resolution must be a multiple of 32 (the encoder downsamples 5 times), got ${config.finalResolution}`);
+    if (config.finalResolution === config.imageResolution) {
+      fail(`final resolution ${config.finalResolution} equals the image resolution: leave it out (and final epochs at 0) to train at one resolution`);
+    }
+    if (config.finalEpochs === 0) fail(`final resolution ${config.finalResolution} needs final epochs >= 1 (how many of the last epochs train at it)`);
+    const finalTooSmall = inputTooSmall(config.network, config.finalResolution, config.finalResolution);
+    if (finalTooSmall) fail(`final resolution: ${finalTooSmall}`);
+  }
   integer('batch size', config.batchSize, 1);
   integer('validation batch size', config.validationBatchSize, 1);
   integer('folds', config.folds, 2);
@@ -139,6 +166,22 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (typeof config.trainRepeats !== 'object' || config.trainRepeats === null || Array.isArray(config.trainRepeats)) fail('train repeats must map scan IDs to counts');
   for (const [id, times] of Object.entries(config.trainRepeats)) integer(`train repeats of '${id}'`, times, 1);
   return config;
+}
+
+/** The first epoch (0-based) that runs at the final resolution; `epochs` when progressive resizing is off. */
+export function finalResolutionStart(config: Pick<TrainConfig, 'epochs' | 'finalEpochs'>): number {
+  return config.epochs - config.finalEpochs;
+}
+
+/** The resolution epoch `epoch` (0-based) trains, recalibrates BN and validates at: R', from {@link finalResolutionStart} on, else R. */
+export function resolutionAt(config: Pick<TrainConfig, 'imageResolution' | 'epochs' | 'finalResolution' | 'finalEpochs'>, epoch: number): number {
+  return config.finalResolution !== null && epoch >= finalResolutionStart(config) ? config.finalResolution : config.imageResolution;
+}
+
+/** The training resolution in words: `64²`, or `64², the last 4 epochs at 96²`. */
+export function describeResolution(config: Pick<TrainConfig, 'imageResolution' | 'finalResolution' | 'finalEpochs'>): string {
+  if (config.finalResolution === null || config.finalEpochs === 0) return `${config.imageResolution}²`;
+  return `${config.imageResolution}², the last ${config.finalEpochs === 1 ? 'epoch' : `${config.finalEpochs} epochs`} at ${config.finalResolution}²`;
 }
 
 /** Fields whose values differ between two configurations, as `name: a → b` lines. */

@@ -4,6 +4,9 @@
  *   backward → Adam; [BN recalibration over the training set]; validation in eval mode (loss as the original's
  *   batch-size-weighted mean over batches of 10, per-image Dice and IoU of the thresholded outputs); best checkpoint
  *   by the original's rule (schedule.ts); last checkpoint, log.csv and the curves every epoch, written atomically.
+ * Each epoch's inputs (training, BN recalibration, validation) are R_i x R_i with R_i = resolutionAt(config, i): the
+ * image resolution, or the final resolution in the last `finalEpochs` epochs (progressive resizing), so a resumed
+ * run picks the resolution from the epoch index as an uninterrupted one does.
  * Losses are read back one step behind the recording, so the device works on step s while step s + 1 is recorded;
  * a NaN or ±Inf loss stops the run naming the fold, epoch and step.
  */
@@ -23,7 +26,7 @@ import {
   type Checkpoint,
   type TrainingState,
 } from './checkpoint.js';
-import { bnRecalibrationEnabled, configDifferences, type TrainConfig } from './config.js';
+import { bnRecalibrationEnabled, configDifferences, finalResolutionStart, resolutionAt, type TrainConfig } from './config.js';
 import { NonFiniteLossError, TrainingStoppedError, type TrainEventHandler } from './events.js';
 import { formatLogCsv, type EpochRow } from './log.js';
 import { BestCheckpointRule } from './schedule.js';
@@ -109,12 +112,13 @@ function readStep(gpu: Gpu, loss: Tensor, metrics: GpuTensor): Promise<[number, 
   });
 }
 
-/** Eval-mode loss (batch-size-weighted mean of batch losses) and mean per-image Dice / IoU over `samples`. */
+/** Eval-mode loss (batch-size-weighted mean of batch losses) and mean per-image Dice / IoU over `samples` at `resolution`. */
 async function validate(
   gpu: Gpu,
   model: ForwardModule,
   samples: readonly TrainingSample[],
   config: TrainConfig,
+  resolution: number,
   where: { fold: number; epoch: number },
 ): Promise<{ loss: number; dice: number; iou: number }> {
   model.eval();
@@ -123,7 +127,7 @@ async function validate(
   let diceSum = 0;
   let iouSum = 0;
   for (const [batchIndex, [start, end]] of ranges.entries()) {
-    const batch = evaluationBatch(gpu, samples.slice(start, end), config.imageResolution);
+    const batch = evaluationBatch(gpu, samples.slice(start, end), resolution);
     const x = Tensor.adopt(gpu, batch.images);
     const target = Tensor.adopt(gpu, batch.masks);
     let metrics: GpuTensor | undefined;
@@ -207,13 +211,24 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
     const history: EpochRow[] = [...(resumed?.state.history ?? [])];
     let best = resumed?.state.best ?? null;
     let steps = resumed?.state.steps ?? 0;
-    const rule = new BestCheckpointRule(config.epochs, best?.validationLoss ?? Number.POSITIVE_INFINITY);
+    // With progressive resizing only the final-resolution epochs compete for best (schedule.ts).
+    const switchEpoch = finalResolutionStart(config);
+    const rule = new BestCheckpointRule(config.epochs, best?.validationLoss ?? Number.POSITIVE_INFINITY, config.finalEpochs > 0 ? switchEpoch : 0);
     emit({ type: 'fold-start', fold, trainImages: train.length, validationImages: validation.length, stepsPerEpoch, epochs: config.epochs, startEpoch, bnRecalibration: recalibrate });
     const augmentation = config.augment ? { policy: config.augmentPolicy } : undefined;
     let timedSeconds = 0;
     let timedEpochs = 0;
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
       const epochStart = performance.now();
+      const resolution = resolutionAt(config, epoch);
+      if (config.finalEpochs > 0 && epoch === switchEpoch && epoch > 0) {
+        emit({
+          type: 'message',
+          level: 'info',
+          fold,
+          text: `fold ${fold}: epochs ${epoch + 1}-${config.epochs} train and validate at ${resolution} px (progressive resizing from ${config.imageResolution} px); the best checkpoint is chosen among them`,
+        });
+      }
       const learningRate = scheduler.step(epoch);
       model.train();
       const order = epochOrder(config.seed, fold, epoch, drawn.length);
@@ -252,7 +267,7 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
           const batch = trainingBatch(
             gpu,
             samples,
-            config.imageResolution,
+            resolution,
             augmentation && { ...augmentation, random: (position) => augmentationRandom(config.seed, fold, epoch, start + position) },
           );
           seedDropConnect(model, dropConnectRandom(config.seed, fold, epoch, step));
@@ -281,10 +296,10 @@ export async function trainFold(options: FoldOptions): Promise<FoldResult> {
       optimizer.zeroGrad();
       if (recalibrate) {
         emit({ type: 'phase', fold, epoch: epoch + 1, phase: 'bn-recalibration' });
-        recalibrateBatchNorm(model, evaluationInputs(gpu, train, config.imageResolution, config.batchSize));
+        recalibrateBatchNorm(model, evaluationInputs(gpu, train, resolution, config.batchSize));
       }
       emit({ type: 'phase', fold, epoch: epoch + 1, phase: 'validation' });
-      const scores = await validate(gpu, model, validation, config, { fold, epoch });
+      const scores = await validate(gpu, model, validation, config, resolution, { fold, epoch });
       const savedBest = rule.offer(epoch, scores.loss);
       if (savedBest) best = { epoch: epoch + 1, validationLoss: scores.loss };
       steps += ranges.length;

@@ -6,6 +6,9 @@
  *   the best so far (ties go to the later epoch), in epochs 0..E−2 only; the best is updated only when saving.
  *   One documented fix: with E = 1 that range is empty and the original ends without any model file, so a one-epoch
  *   run saves its only epoch.
+ *   With progressive resizing (config.ts, `finalEpochs` E' > 0) ulseg's rule: the range starts at the first epoch at
+ *   the final resolution, E − E', because a validation loss at another resolution is not comparable; the epochs
+ *   eligible are E − E'..max(E − 2, E − E'), so with E' = 1 the last epoch, the only one at R', is saved (the same fix).
  */
 import { optim } from '@ulseg/autograd';
 import type { TrainConfig } from './config.js';
@@ -21,14 +24,16 @@ export class BestCheckpointRule {
   constructor(
     readonly epochs: number,
     best = Number.POSITIVE_INFINITY,
+    /** The first epoch (0-based) that may be saved: 0 in the original, `finalResolutionStart` with progressive resizing. */
+    readonly firstEligible = 0,
   ) {
     this.best = best;
   }
 
   /** Whether epoch `epoch` (0-based) with `validationLoss` is saved as best; updates the best when it is. */
   offer(epoch: number, validationLoss: number): boolean {
-    const lastEligible = Math.max(this.epochs - 2, 0);
-    if (!(validationLoss <= this.best) || epoch > lastEligible) return false;
+    const lastEligible = Math.max(this.epochs - 2, this.firstEligible);
+    if (!(validationLoss <= this.best) || epoch < this.firstEligible || epoch > lastEligible) return false;
     this.best = validationLoss;
     return true;
   }

@@ -6,7 +6,10 @@
  * - NaN in the training or validation loss stops the run naming fold, epoch and step, keeping the last good epoch;
  * - Linknet-B0 at 64² on phantoms: 2 epochs in one go against 1 epoch + stop + resume give bit-identical weights and
  *   Adam moments; GPU memory is flat from epoch to epoch; an existing run is refused without --resume and a
- *   finished one is skipped with it.
+ *   finished one is skipped with it;
+ * - progressive resizing: the configuration's rules; a small conv net records the shape of every forward, so each
+ *   epoch's training, BN recalibration and validation resolution is checked, as are the best rule restricted to the
+ *   final-resolution epochs, the checkpoints' image_resolution, and a stop at the switch + resume, bit for bit.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +21,9 @@ import {
   BestCheckpointRule,
   CHECKPOINT_FILES,
   decodeCheckpoint,
+  describeResolution,
+  finalResolutionStart,
+  resolutionAt,
   NonFiniteLossError,
   parseLogCsv,
   repeatTrainingSamples,
@@ -76,6 +82,116 @@ describe('training loop (lavapipe)', () => {
     expect(new BestCheckpointRule(1).offer(0, 0.1)).toBe(true);
     expect(new BestCheckpointRule(2).offer(1, 0.1)).toBe(false);
     expect(new BestCheckpointRule(3).offer(0, Number.NaN)).toBe(false);
+    // Progressive resizing: only epochs from the first at the final resolution (3 here) to E-2 compete.
+    const progressive = new BestCheckpointRule(6, Number.POSITIVE_INFINITY, 3);
+    expect([0.1, 0.1, 0.1, 0.5, 0.4, 0.1].map((loss, epoch) => progressive.offer(epoch, loss))).toEqual([false, false, false, true, true, false]);
+    // E' = 1: the last epoch is the only one at the final resolution, so it is saved (as a one-epoch run's is).
+    expect([0.1, 0.1, 0.1].map((loss, epoch) => new BestCheckpointRule(3, Number.POSITIVE_INFINITY, 2).offer(epoch, loss))).toEqual([false, false, true]);
+  });
+
+  it('progressive resizing: finalResolution and finalEpochs are validated together; resolutionAt switches at E - E\'', () => {
+    expect(resolveTrainConfig({})).toMatchObject({ finalResolution: null, finalEpochs: 0 });
+    const config = resolveTrainConfig({ imageResolution: 64, epochs: 22, finalResolution: 96, finalEpochs: 4 });
+    expect(finalResolutionStart(config)).toBe(18);
+    expect(Array.from({ length: 22 }, (_, epoch) => resolutionAt(config, epoch))).toEqual([...Array(18).fill(64), ...Array(4).fill(96)]);
+    expect(describeResolution(config)).toBe('64², the last 4 epochs at 96²');
+    const off = resolveTrainConfig({ imageResolution: 64, epochs: 22 });
+    expect(resolutionAt(off, 21)).toBe(64);
+    expect(describeResolution(off)).toBe('64²');
+    expect(describeResolution({ ...config, finalEpochs: 1 })).toBe('64², the last epoch at 96²');
+    expect(Array.from({ length: 3 }, (_, epoch) => resolutionAt(resolveTrainConfig({ imageResolution: 64, epochs: 3, finalResolution: 128, finalEpochs: 3 }), epoch))).toEqual([128, 128, 128]);
+    const base = { imageResolution: 64, epochs: 22 };
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 96, finalEpochs: 23 })).toThrow('final epochs must be at most epochs (22), got 23');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 96, finalEpochs: 1.5 })).toThrow('final epochs must be an integer >= 0, got 1.5');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 96, finalEpochs: -1 })).toThrow('final epochs must be an integer >= 0, got -1');
+    expect(() => resolveTrainConfig({ ...base, finalEpochs: 4 })).toThrow('final epochs is 4 but no final resolution is set');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 96 })).toThrow('final resolution 96 needs final epochs >= 1');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 80, finalEpochs: 4 })).toThrow('final resolution must be a multiple of 32 (the encoder downsamples 5 times), got 80');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 32, finalEpochs: 4 })).toThrow('final resolution must be an integer >= 64, got 32');
+    expect(() => resolveTrainConfig({ ...base, finalResolution: 64, finalEpochs: 4 })).toThrow('final resolution 64 equals the image resolution');
+    expect(() => resolveTrainConfig({ ...base, network: 'pan', imageResolution: 128, finalResolution: 96, finalEpochs: 4 })).toThrow(/^final resolution: /);
+  });
+
+  it('progressive resizing: each epoch trains, recalibrates and validates at its resolution; best from the final ones; stop at the switch + resume is exact', { timeout: 300_000 }, async () => {
+    const gpu = await gpuFor('lavapipe');
+    const samples = phantoms(6, 13);
+    // Records [mode, side] of every forward: training steps and BN recalibration run in training mode.
+    let seen: string[] = [];
+    const recording: ModelFactory = (device, _config, seed) => {
+      const ctx = new nn.InitContext(device, new Random(seed));
+      class Recording extends nn.Module {
+        readonly body = this.registerModule(
+          'body',
+          new nn.Sequential(new nn.Conv2d(ctx.child(0), 1, 3, 3, { padding: 1 }), new nn.BatchNorm2d(ctx.child(1), 3), new nn.Conv2d(ctx.child(2), 3, 1, 1)),
+        );
+        forward(x: Tensor): Tensor {
+          seen.push(`${this.training ? 'train' : 'eval'} ${x.shape[0]}x${x.shape[2]}x${x.shape[3]}`);
+          return this.body.forward(x);
+        }
+      }
+      return new Recording();
+    };
+    // 4 epochs, the last 2 at 96: epochs 0-1 at 64, 2-3 at 96; fold 1 of 3 = 4 training scans (2 steps of 2), 2 validation scans.
+    const config = resolveTrainConfig({ imageResolution: 64, finalResolution: 96, finalEpochs: 2, epochs: 4, batchSize: 2, learningRate: 1e-2, tMax: 4, bnRecalibration: 'on', augment: true, seed: 8, folds: 3 });
+    const messages: string[] = [];
+    const run = (files: MemoryFiles, extra: { resume?: boolean; signal?: AbortSignal; onEpoch?: (row: EpochRow) => void } = {}) =>
+      trainFolds({
+        gpu,
+        config,
+        samples,
+        folds: [1],
+        files,
+        weightsPath: 'weights',
+        createModel: recording,
+        ...(extra.resume ? { resume: true } : {}),
+        ...(extra.signal ? { signal: extra.signal } : {}),
+        onEvent: (event) => {
+          if (event.type === 'epoch') {
+            seen.push(`end of epoch ${event.row.epoch}`);
+            extra.onEpoch?.(event.row);
+          }
+          if (event.type === 'message') messages.push(event.text);
+        },
+      });
+    const epochOf = (side: number, epoch: number) => [`train 2x${side}x${side}`, `train 2x${side}x${side}`, `train 2x${side}x${side}`, `train 2x${side}x${side}`, `eval 2x${side}x${side}`, `end of epoch ${epoch}`];
+
+    const whole = new MemoryFiles();
+    const lastMetadata: Record<string, string>[] = [];
+    const [uninterrupted] = await run(whole, { onEpoch: () => void whole.read('weights/fold1/last.safetensors').then((bytes) => lastMetadata.push(readSafetensors(bytes).metadata)) });
+    expect(seen).toEqual([...epochOf(64, 1), ...epochOf(64, 2), ...epochOf(96, 3), ...epochOf(96, 4)]);
+    expect(messages).toContain('fold 1: epochs 3-4 train and validate at 96 px (progressive resizing from 64 px); the best checkpoint is chosen among them');
+    // Only epoch 3 may be best: epochs 1-2 are at 64 px, and the original's rule never saves the last epoch.
+    expect(uninterrupted!.history.map((row) => row.savedBest)).toEqual([false, false, true, false]);
+    expect(uninterrupted!.best).toEqual({ epoch: 3, validationLoss: uninterrupted!.history[2]!.validationLoss });
+    expect(lastMetadata.map((metadata) => [metadata.epoch, metadata.image_resolution])).toEqual([['1', '64'], ['2', '64'], ['3', '96'], ['4', '96']]);
+    const best = readSafetensors(await whole.read('weights/fold1/best.safetensors'));
+    expect([best.metadata.epoch, best.metadata.image_resolution]).toEqual(['3', '96']);
+    expect(JSON.parse(best.metadata.config!)).toMatchObject({ imageResolution: 64, finalResolution: 96, finalEpochs: 2 });
+
+    // Stopped after epoch 2, the last at 64 px: no best yet; the resumed run starts at 96 px and ends where the whole run did.
+    seen = [];
+    const interrupted = new MemoryFiles();
+    const controller = new AbortController();
+    await expect(run(interrupted, { signal: controller.signal, onEpoch: (row) => row.epoch === 2 && controller.abort() })).rejects.toThrow(TrainingStoppedError);
+    expect(decodeCheckpoint(await interrupted.read('weights/fold1/last.safetensors'), 'halfway').state).toMatchObject({ epochsDone: 2, best: null });
+    expect(await interrupted.exists('weights/fold1/best.safetensors')).toBe(false);
+    seen = [];
+    const [resumed] = await run(interrupted, { resume: true });
+    expect(seen).toEqual([...epochOf(96, 3), ...epochOf(96, 4)]);
+    expect(resumed!.best).toEqual(uninterrupted!.best);
+    const a = decodeCheckpoint(await whole.read('weights/fold1/last.safetensors'), 'uninterrupted');
+    const b = decodeCheckpoint(await interrupted.read('weights/fold1/last.safetensors'), 'resumed');
+    for (const [name, entry] of a.model) expect(Buffer.from(b.model.get(name)!.data.buffer).equals(Buffer.from(entry.data.buffer)), name).toBe(true);
+    expect(a.optimizer.size).toBe(6);
+    for (const [name, moment] of a.optimizer) {
+      const other = b.optimizer.get(name)!;
+      expect(other.step, name).toBe(moment.step);
+      expect(Buffer.from(other.m.buffer).equals(Buffer.from(moment.m.buffer)), `${name} exp_avg`).toBe(true);
+      expect(Buffer.from(other.v.buffer).equals(Buffer.from(moment.v.buffer)), `${name} exp_avg_sq`).toBe(true);
+    }
+    const losses = (rows: readonly EpochRow[]) => rows.map((row) => [row.trainLoss, row.validationLoss, row.validationDice, row.learningRate]);
+    expect(losses(b.state.history)).toEqual(losses(a.state.history));
+    expect(Buffer.from(readSafetensors(await interrupted.read('weights/fold1/best.safetensors')).weights.get('body.0.weight')!.data.buffer).equals(Buffer.from(best.weights.get('body.0.weight')!.data.buffer))).toBe(true);
   });
 
   it('pins the best rule, the schedule and the per-epoch files with a scripted model', { timeout: 120_000 }, async () => {

@@ -7,7 +7,7 @@
 import { joinPath } from '@ulseg/data';
 import type { InferFolderSummary } from '@ulseg/infer';
 import type { AdapterKind } from '@ulseg/kernels';
-import { CHECKPOINT_FILES, foldDirectory, type FoldResult } from '@ulseg/train';
+import { CHECKPOINT_FILES, describeResolution, foldDirectory, type FoldResult } from '@ulseg/train';
 import { renderCurvesSvg } from '../plot.js';
 import { TrainProgress } from '../progress.js';
 import type { InferJob, TrainFields } from './protocol.js';
@@ -84,7 +84,7 @@ export async function trainInChromium(options: ChromiumTrainOptions): Promise<Ch
         ...(options.initWeights ? { initWeights: options.initWeights } : {}),
         ...(options.augmentPreview !== undefined ? { augmentPreview: options.augmentPreview } : {}),
       },
-      curves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${config.encoder}, ${config.imageResolution}², lr ${config.learningRate}` }),
+      curves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${config.encoder}, ${describeResolution(config)}, lr ${config.learningRate}` }),
       onStarted: (control) => interrupt.install(control),
       onEvent: (event, control) => {
         if (event.type === 'gpu') process.stdout.write(`${event.description.split('\n')[0]} in Chromium\n`);

@@ -56,6 +56,17 @@ export function formatSeconds(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** The resolution inference runs at: the final resolution of progressive resizing when the preset uses it, else R. */
+export function inferenceResolution(preset: Pick<DemoPreset, 'resolution' | 'finalResolution' | 'finalEpochs'>): number {
+  return preset.finalResolution !== null && preset.finalEpochs > 0 ? preset.finalResolution : preset.resolution;
+}
+
+/** "64 px", or "64 px, the last 4 epochs at 96 px" with progressive resizing. */
+export function resolutionText(preset: Pick<DemoPreset, 'resolution' | 'finalResolution' | 'finalEpochs'>): string {
+  if (inferenceResolution(preset) === preset.resolution) return `${preset.resolution} px`;
+  return `${preset.resolution} px, the last ${preset.finalEpochs === 1 ? 'epoch' : `${preset.finalEpochs} epochs`} at ${preset.finalResolution} px`;
+}
+
 /** "2 folds", or "fold 1 of a 6-fold split" when fewer folds are trained than the split has. */
 export function trainedFoldsText(preset: Pick<DemoPreset, 'folds' | 'trainedFolds'>): string {
   if (preset.trainedFolds === preset.folds) return `${preset.folds} folds`;
@@ -91,12 +102,12 @@ export function renderReport(input: ReportInput): string {
     ['model', `Linknet on ${preset.encoder}, 1 input channel, 1 class, trained from scratch`],
     [
       'training',
-      `${trainedFoldsText(preset)}, ${preset.epochs} epochs, batch ${preset.batchSize}, ${preset.resolution} px, Adam lr ${preset.learningRate}, ` +
+      `${trainedFoldsText(preset)}, ${preset.epochs} epochs, batch ${preset.batchSize}, ${resolutionText(preset)}, Adam lr ${preset.learningRate}, ` +
         `cosine T_max ${preset.tMax}, ${preset.bceWeight > 0 ? `${preset.bceWeight}·BCE + ${1 - preset.bceWeight}·Dice loss` : 'Dice loss'}` +
         `${preset.diceReduction === 'image' ? ' (Dice per image, averaged)' : ''}, ${preset.augmentation === 'light' ? 'light augmentation (h-flip, small affine)' : "the original's full augmentation (DA + EDA)"}` +
         (preset.hyperechoicRepeats > 1 ? `, hyperechoic training scans drawn ${preset.hyperechoicRepeats}x per epoch` : ''),
     ],
-    ['inference', `ensemble of ${folds.length} best checkpoint${folds.length === 1 ? '' : 's'} x test-time views ${preset.tta}, threshold 0.5`],
+    ['inference', `ensemble of ${folds.length} best checkpoint${folds.length === 1 ? '' : 's'} x test-time views ${preset.tta}, ${inferenceResolution(preset)} px, threshold 0.5`],
     ['post-processing', `RSIP <= ${DEMO_POSTPROCESS.threshold} px, EMF ${DEMO_POSTPROCESS.kernel}x${DEMO_POSTPROCESS.kernel}`],
   ];
   const thumbnails = postprocessed.rows

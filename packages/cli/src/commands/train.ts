@@ -7,6 +7,7 @@ import { BACKBONE_HELP, backboneArgument, decoderAttentionArgument, NETWORK_HELP
 import {
   augmentPreview,
   CHECKPOINT_FILES,
+  describeResolution,
   foldDirectory,
   resolveTrainConfig,
   type TrainConfig,
@@ -30,6 +31,9 @@ export interface TrainCommandOptions {
   outputClass: number;
   imageResolution: number;
   epochs: number;
+  /** Progressive resizing: the last `finalEpochs` epochs train at this resolution (TrainConfig.finalResolution). */
+  finalResolution?: number;
+  finalEpochs?: number;
   batchSize: number;
   validationBatchSize: number;
   backbone: BackboneName;
@@ -89,6 +93,8 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
     outputClasses: options.outputClass,
     imageResolution: options.imageResolution,
     epochs: options.epochs,
+    finalResolution: options.finalResolution ?? null,
+    finalEpochs: options.finalEpochs ?? 0,
     batchSize: options.batchSize,
     validationBatchSize: options.validationBatchSize,
     learningRate: options.initialLearningRate,
@@ -125,14 +131,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
   const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
   try {
     const perPass = Math.max(config.batchSize, config.validationBatchSize);
-    checkResolutionFits(
-      gpu,
-      { network: config.network, encoder: config.encoder, decoderAttention: config.decoderAttention, inChannels: config.inputChannels },
-      config.imageResolution,
-      perPass,
-      '--image-resolution',
-      `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`,
-    );
+    const architecture = { network: config.network, encoder: config.encoder, decoderAttention: config.decoderAttention, inChannels: config.inputChannels };
+    const passes = `--batch-size ${config.batchSize}, --validation-batch-size ${config.validationBatchSize}`;
+    checkResolutionFits(gpu, architecture, config.imageResolution, perPass, '--image-resolution', passes);
+    if (config.finalResolution !== null) checkResolutionFits(gpu, architecture, config.finalResolution, perPass, '--final-resolution', passes);
     // Each scan and mask goes to the GPU whole (float32) for augmentation and resizing.
     const binding = gpu.info.limits.maxStorageBufferBindingSize ?? Infinity;
     for (const sample of samples) {
@@ -168,7 +170,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<void> {
         ...(kThFold !== undefined ? { folds: [kThFold] } : {}),
         files,
         weightsPath: options.weightsPath,
-        renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${describeNetwork(config.network, config.encoder, config.decoderAttention)}, ${config.imageResolution}², lr ${config.learningRate}` }),
+        renderCurves: (rows, fold) => renderCurvesSvg(rows, { title: `fold ${fold}: ${describeNetwork(config.network, config.encoder, config.decoderAttention)}, ${describeResolution(config)}, lr ${config.learningRate}` }),
         resume: options.resume ?? false,
         ...(initWeights ? { initWeights } : {}),
         onEvent: (event) => progress.handle(event),
@@ -259,6 +261,14 @@ export function trainCommand(adapterOption: () => Option, runtimeOption: () => O
     .option('--output-class <n>', 'output channels (binary segmentation: 1)', integerArgument(1), 1)
     .option('--image-resolution <px>', `training resolution R (images are resized to R x R; a multiple of 32 from 64 to ${MAX_RESOLUTION})`, resolutionArgument(64), 256)
     .option('--epochs <n>', 'epochs per fold', integerArgument(1), 100)
+    .option(
+      '--final-resolution <px>',
+      `progressive resizing: the last --final-epochs epochs train, recalibrate BN and validate at this resolution instead (a multiple of 32 from 64 to ${MAX_RESOLUTION}); ` +
+        'weights and Adam state carry over, the cosine schedule spans all epochs, the best checkpoint is chosen among these epochs only, and ' +
+        'checkpoints record the resolution they were last trained at (ulseg infer runs at it)',
+      resolutionArgument(64),
+    )
+    .option('--final-epochs <n>', 'with --final-resolution: how many of the last epochs train at it (1..--epochs)', integerArgument(1))
     .option('--batch-size <n>', 'training batch size', integerArgument(1), 8)
     .option('--validation-batch-size <n>', 'validation batch size (the validation loss is the size-weighted mean of batch losses)', integerArgument(1), 10)
     .addOption(new Option('--backbone <encoder>', `encoder: ${BACKBONE_HELP}`).argParser(backboneArgument).default(DEFAULT_BACKBONE))
