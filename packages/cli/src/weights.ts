@@ -39,3 +39,23 @@ export async function readModelWeights(
   const description = describeNetwork(spec.network, spec.backbone, spec.decoderAttention);
   return { weights, metadata, network: spec.network, encoder: spec.backbone, decoderAttention: spec.decoderAttention, inChannels: spec.inChannels, classes: spec.classes, description };
 }
+
+/** The input size a model was last trained at, as its checkpoint records it (`image_resolution`); null when absent. */
+export function recordedResolution(model: Pick<ModelWeights, 'metadata'>): number | null {
+  const recorded = Number(model.metadata['image_resolution']);
+  return Number.isInteger(recorded) && recorded > 0 ? recorded : null;
+}
+
+/**
+ * The resolution to run models at: `flagged` (the command's --image-resolution) when given, else the one size every
+ * checkpoint records (`trainedAt`: path → recorded size; models that record none are left out), else 256 (the
+ * original's). Checkpoints recording different sizes without a flag are an error naming each.
+ */
+export function resolutionFromCheckpoints(trainedAt: ReadonlyMap<string, number>, flagged: number | undefined): { resolution: number; recorded: boolean } {
+  if (flagged !== undefined) return { resolution: flagged, recorded: false };
+  const sizes = [...new Set(trainedAt.values())];
+  if (sizes.length > 1) {
+    throw new Error(`the models were trained at different resolutions (${[...trainedAt].map(([path, size]) => `${path}: ${size} px`).join(', ')}): pass --image-resolution`);
+  }
+  return sizes.length === 1 ? { resolution: sizes[0]!, recorded: true } : { resolution: 256, recorded: false };
+}

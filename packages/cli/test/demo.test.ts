@@ -102,8 +102,10 @@ it('runs every step of the pipeline and writes report.html with curves, scores a
   expect(existsSync(join(scratch, 'never'))).toBe(false);
 
   const again = await ulseg('evaluate', '--ablation', '--weights', 'run/weights/fold1/best.safetensors', 'run/weights/fold2/best.safetensors',
-    '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--image-resolution', '64', '--tta', 'identity,hflip', '--out', 'again.csv');
+    '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label', '--tta', 'identity,hflip', '--out', 'again.csv');
   expect(again.code, again.stderr).toBe(0);
+  // No --image-resolution: the 64 px the checkpoints record (at the default 256 the table would differ).
+  expect(again.stdout).toMatch(/running at 64 px, the resolution the checkpoint\(s\) record/);
   expect(again.stdout).toMatch(/\+ EMF +[0-9.]+/);
   expect(readFileSync(join(scratch, 'again.csv'), 'utf8')).toBe(readFileSync(join(out, 'ablation.csv'), 'utf8'));
   const misused = await ulseg('evaluate', '--ablation', '--images', 'run/data/test_data/img', '--truth', 'run/data/test_data/label');

@@ -4,6 +4,7 @@ import { createGpu, type AdapterKind } from '@ulseg/kernels';
 import { MaskTally } from '@ulseg/data';
 import { checkWritableFile, refuseOutputOverInput, writeAtomic } from '../files.js';
 import { progressBar } from '../progress.js';
+import { readModelWeights, recordedResolution, resolutionFromCheckpoints } from '../weights.js';
 import { formatAblationCsv, formatAblationText, runAblation, type AblationTable } from './ablation.js';
 import { scoreMasks, type MaskScores } from './scores.js';
 import { fitMask, integerOption, plainErrors, pngFolder, probabilityOption, readMask, warn } from './mask-folders.js';
@@ -88,7 +89,8 @@ export interface AblationCommandOptions {
   images: string;
   truth: string;
   out?: string;
-  imageResolution: number;
+  /** Model input size; by default the size the checkpoints record (ulseg infer's rule), else 256. */
+  imageResolution?: number;
   threshold: number;
   rsipThreshold: number;
   kernel: number;
@@ -102,6 +104,15 @@ export async function runAblationCommand(options: AblationCommandOptions): Promi
   return plainErrors(async () => {
     if (options.kernel % 2 !== 1) throw new Error(`--kernel must be odd (a centred k x k window), got ${options.kernel}`);
     const views = resolveViews(options.tta);
+    const trainedAt = new Map<string, number>();
+    if (options.imageResolution === undefined) {
+      for (const path of options.weights) {
+        const recorded = recordedResolution(await readModelWeights(path, '--weights'));
+        if (recorded !== null) trainedAt.set(path, recorded);
+      }
+    }
+    const { resolution, recorded } = resolutionFromCheckpoints(trainedAt, options.imageResolution);
+    if (recorded) process.stdout.write(`running at ${resolution} px, the resolution the checkpoint(s) record (--image-resolution overrides it)\n`);
     const gpu = await createGpu(options.adapter ? { adapter: options.adapter } : {});
     const bar = progressBar('ablation', options.weights.length);
     try {
@@ -109,7 +120,7 @@ export async function runAblationCommand(options: AblationCommandOptions): Promi
         weights: options.weights,
         images: options.images,
         truth: options.truth,
-        resolution: options.imageResolution,
+        resolution,
         threshold: options.threshold,
         rsipThreshold: options.rsipThreshold,
         kernel: options.kernel,
@@ -153,7 +164,7 @@ export function evaluateCommand(adapterOption: () => Option): Command {
     .option('--ablation', 'score each stage of the pipeline on --images with the checkpoints of --weights (see above)')
     .option('--weights <files...>', 'with --ablation: checkpoints (.safetensors or .pth); the first is the "one model" row')
     .option('--images <dir>', 'with --ablation: folder of scans (PNG) named as their true masks')
-    .option('--image-resolution <r>', 'with --ablation: model input size (multiple of 32), as trained', integerOption(32), 256)
+    .option('--image-resolution <r>', 'with --ablation: model input size (multiple of 32); default: the size the checkpoints record (as ulseg infer), else 256', integerOption(32))
     .option('--threshold <p>', 'with --ablation: probability threshold of the masks', probabilityOption, 0.5)
     .option('--rsip-threshold <px>', 'with --ablation: RSIP removes regions of at most this many pixels (ulseg postprocess --threshold)', integerOption(0), 50)
     .option('--kernel <k>', 'with --ablation: EMF window, odd (ulseg postprocess --kernel)', integerOption(1), 19)

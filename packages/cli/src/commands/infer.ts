@@ -8,7 +8,7 @@ import { BACKBONE_HELP, backboneArgument, backboneFlag, encoderAliasOption, netw
 import { readInput, siblingFolder, withStagedFolders } from '../files.js';
 import { checkResolutionFits, gpuBytesPerPixel, MAX_RESOLUTION, resolutionArgument, type ActivationModel } from '../limits.js';
 import { progressBar, type ProgressBar } from '../progress.js';
-import { readModelWeights } from '../weights.js';
+import { readModelWeights, recordedResolution, resolutionFromCheckpoints } from '../weights.js';
 import { inferInChromium, type ChromiumInferCallbacks, type ChromiumInferJob, type Runtime } from '../chromium/commands.js';
 import { files, integerOption, plainErrors, probabilityOption, sameFolder, seconds, warn } from './mask-folders.js';
 
@@ -85,16 +85,11 @@ export async function runInfer(options: InferCommandOptions): Promise<void> {
       if (model.inChannels !== 1) throw new Error(`${path}: the model takes ${model.inChannels} input channels; inference feeds it 1 (gray), as the original`);
       if (model.classes !== 1) throw new Error(`${path}: the model predicts ${model.classes} classes; inference needs 1 (lesion vs background)`);
       architectures.set(model.description, { network: model.network, encoder: model.encoder, decoderAttention: model.decoderAttention, inChannels: 1 });
-      const recorded = Number(model.metadata.image_resolution);
-      if (Number.isInteger(recorded) && recorded > 0) trainedAt.set(path, recorded);
+      const recorded = recordedResolution(model);
+      if (recorded !== null) trainedAt.set(path, recorded);
     }
-    const flagged = options.imageResolution ?? options.image_resolution;
-    const recorded = [...new Set(trainedAt.values())];
-    if (flagged === undefined && recorded.length > 1) {
-      throw new Error(`the models were trained at different resolutions (${[...trainedAt].map(([path, size]) => `${path}: ${size} px`).join(', ')}): pass --image-resolution`);
-    }
-    const resolution = flagged ?? recorded[0] ?? 256;
-    if (flagged === undefined && recorded.length === 1 && resolution !== 256) process.stdout.write(`running at ${resolution} px, the resolution the checkpoint(s) record (--image-resolution overrides it)\n`);
+    const { resolution, recorded } = resolutionFromCheckpoints(trainedAt, options.imageResolution ?? options.image_resolution);
+    if (recorded && resolution !== 256) process.stdout.write(`running at ${resolution} px, the resolution the checkpoint(s) record (--image-resolution overrides it)\n`);
     const gpu = options.runtime === 'chromium' ? undefined : await createGpu(options.adapter ? { adapter: options.adapter } : {});
     let bar: ProgressBar | undefined;
     let note = '';
