@@ -41,7 +41,6 @@ export {
   decodeCheckpoint,
   encodeCheckpoint,
   OPTIMIZER_PREFIX,
-  readTensors,
   restoreOptimizer,
   snapshotModel,
   snapshotOptimizer,
