@@ -136,7 +136,15 @@ export const nnOptimCases = defineCases('autograd-nn', {
       }
       const results = await Promise.all(params.map((param) => param.toArray()));
       results.forEach((result, index) => assertClose(result, hosts[index]!.param, 'exact', `${variant}: parameter ${index} after ${steps[index]} steps`));
-      if ((await optimizer.stateDict()).get(1)?.step !== 2) throw new Error(`${variant}: parameter 1 should be at step 2`);
+      const saved = await optimizer.stateDict();
+      if (saved.get(1)?.step !== 2) throw new Error(`${variant}: parameter 1 should be at step 2`);
+      // stateDict reads every m and v back in one batch: each must land under its own parameter.
+      for (const [index, host] of hosts.entries()) {
+        const entry = saved.get(index);
+        if (!entry || entry.step !== steps[index]) throw new Error(`${variant}: parameter ${index} saved at step ${entry?.step}, want ${steps[index]}`);
+        assertClose(entry.m, host.m, 'exact', `${variant}: exp_avg of parameter ${index}`);
+        assertClose(entry.v, host.v, 'exact', `${variant}: exp_avg_sq of parameter ${index}`);
+      }
     };
     await run('auto');
     await run('separate');

@@ -19,7 +19,18 @@ export function stderrIsTerminal(): boolean {
 }
 
 /**
- * In the parent, for a command in `gpuCommands`: runs this same script as a child with the filter, and resolves to
+ * Whether the command line `args` (after `node ulseg.js`) runs a command of `gpuCommands`: its first word is one, and
+ * it does not only ask for help (`-h`/`--help` before any `--`), which prints the usage without starting a GPU.
+ */
+export function startsGpu(args: readonly string[], gpuCommands: ReadonlySet<string>): boolean {
+  const command = args.find((token) => !token.startsWith('-'));
+  if (command === undefined || !gpuCommands.has(command)) return false;
+  const end = args.indexOf('--');
+  return !(end === -1 ? args : args.slice(0, end)).some((token) => token === '--help' || token === '-h');
+}
+
+/**
+ * In the parent, for a command in `gpuCommands` that starts a GPU (startsGpu): runs this same script as a child with the filter, and resolves to
  * true once the exit code is set (the caller then does nothing more). Elsewhere resolves to false at once.
  */
 export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<boolean> {
@@ -33,8 +44,7 @@ export function runFilteredChild(gpuCommands: ReadonlySet<string>): Promise<bool
     // The pipe ends at the parent's terminal: progress bars may redraw (cli-progress asks the stream).
     Object.assign(process.stderr, { isTTY: true, columns: Number(process.env.ULSEG_STDERR_COLUMNS) || 80 });
   }
-  const command = process.argv.slice(2).find((token) => !token.startsWith('-'));
-  if (process.env[CHILD] === '1' || command === undefined || !gpuCommands.has(command)) return Promise.resolve(false);
+  if (process.env[CHILD] === '1' || !startsGpu(process.argv.slice(2), gpuCommands)) return Promise.resolve(false);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
     detached: true,

@@ -2,7 +2,8 @@
  * `--runtime chromium` end to end, as a user runs it (a private bundle of the CLI, with its page), on SwiftShader in
  * both runtimes (Node's Dawn reaches SwiftShader too): Linknet-B0 at 64 px, 2 epochs, fold 1 of 5 on 6 phantoms, batch 1
  * (4 steps per epoch: steps are recorded one ahead of their read-back, so a stop request lands within the epoch).
- *   - Chromium and Node train to the same per-epoch losses (float32 noise) and write the same files;
+ *   - Chromium and Node train to the same per-epoch losses (float32 noise) and write the same files: best and last
+ *     checkpoints of the same layout (tensors, order, shapes, offsets, metadata) and values within float32 noise;
  *   - `infer --runtime chromium` writes the masks of Node (identical at 0.5) and probabilities within 1e-5;
  *   - a page crashed in epoch 2 is one error naming the epoch and step, last.safetensors of epoch 1 intact, `--resume`
  *     suggested; resuming it in Node reaches the uninterrupted run (Chromium → Node);
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '@ulseg/autograd';
 import { decodePng } from '@ulseg/data';
+import { readSafetensors, writeSafetensors } from '@ulseg/model';
 import { decodeCheckpoint, parseLogCsv, type EpochRow } from '@ulseg/train';
 import { type CliResult, type PrivateCli, privateCli } from './private-cli.js';
 
@@ -43,6 +45,46 @@ function expectSameTraining(actual: EpochRow[], expected: EpochRow[]): void {
       expect(Math.abs(row[key] - reference[key]), `epoch ${row.epoch} ${key}: ${row[key]} vs ${reference[key]}`).toBeLessThan(2e-4);
     }
     expect(row.savedBest).toBe(reference.savedBest);
+  }
+}
+
+/** The tensor part of a safetensors header (names in order, dtypes, shapes, data offsets), without the metadata. */
+function tensorLayout(bytes: Uint8Array): string {
+  const length = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<string, unknown>;
+  delete header.__metadata__;
+  return JSON.stringify(header);
+}
+
+/**
+ * A checkpoint the page wrote (its tensors leave the page as bytes through the file service) against Node's of the
+ * same run: the same tensors in the same order with the same shapes and offsets, the same metadata but for the
+ * per-epoch figures, each tensor's values within float32 training noise (relative L2 distance; a tensor read into
+ * another's place or a torn transfer is off by order 1), and the file re-encodes to itself byte for byte.
+ */
+function expectSameCheckpoint(name: string): void {
+  const ours = new Uint8Array(readFileSync(at('chromium/fold1', name)));
+  const reference = new Uint8Array(readFileSync(at('node/fold1', name)));
+  expect(tensorLayout(ours), name).toBe(tensorLayout(reference));
+  const a = readSafetensors(ours, name);
+  const b = readSafetensors(reference, name);
+  expect(Buffer.from(writeSafetensors(a.weights, a.metadata)).equals(Buffer.from(ours)), `${name}: does not re-encode to itself`).toBe(true);
+  expect(Object.keys(a.metadata), name).toEqual(Object.keys(b.metadata));
+  for (const key of Object.keys(b.metadata).filter((key) => key !== 'state' && key !== 'validation_loss')) expect(a.metadata[key], `${name} metadata ${key}`).toBe(b.metadata[key]);
+  const state = (text: string | undefined): unknown => {
+    const parsed = JSON.parse(text ?? '{}') as { fold: number; epochsDone: number; steps: number; finished: boolean; best: { epoch: number } | null; history: EpochRow[] };
+    return { ...parsed, best: parsed.best?.epoch ?? null, history: parsed.history.map((row) => [row.epoch, row.savedBest, row.bnRecalibrated]) };
+  };
+  expect(state(a.metadata.state), `${name} metadata state`).toEqual(state(b.metadata.state));
+  for (const [tensor, expected] of b.weights) {
+    const actual = a.weights.get(tensor)!.data;
+    let difference = 0;
+    let norm = 0;
+    for (let index = 0; index < expected.data.length; index++) {
+      difference += (actual[index]! - expected.data[index]!) ** 2;
+      norm += expected.data[index]! ** 2;
+    }
+    expect(Math.sqrt(difference), `${name} ${tensor}: relative L2 distance to Node's`).toBeLessThanOrEqual(1e-2 * Math.sqrt(norm) + 1e-12);
   }
 }
 
@@ -108,6 +150,8 @@ describe('ulseg --runtime chromium (SwiftShader in Chromium and in Node)', () =>
     expectSameTraining(log('chromium'), log('node'));
     const checkpoint = decodeCheckpoint(new Uint8Array(readFileSync(at('chromium/fold1/last.safetensors'))), 'last');
     expect(checkpoint.state.epochsDone).toBe(2);
+    expect(checkpoint.optimizer.size).toBeGreaterThan(0);
+    for (const name of readdirSync(at('node/fold1')).filter((file) => file.endsWith('.safetensors'))) expectSameCheckpoint(name);
 
     const inferArgs = ['infer', '--weights', 'node/fold1/best.safetensors', '--test-path', 'data/test_data/img', '--image-resolution', '64', '--save-probabilities'];
     const nodeInfer = await ulseg(...inferArgs, '--out', 'predict-node');

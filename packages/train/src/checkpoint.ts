@@ -12,7 +12,7 @@
  * stream is derived from them (streams.ts).
  */
 import { type optim, type nn } from '@ulseg/autograd';
-import { dims4, numel, type Gpu, type GpuTensor } from '@ulseg/kernels';
+import { dims4 } from '@ulseg/kernels';
 import { OPTIMIZER_STATE_PREFIX, readSafetensors, writeSafetensors, type WeightEntry, type WeightMap } from '@ulseg/model';
 import { resolutionAt, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import type { EpochRow } from './log.js';
@@ -51,39 +51,10 @@ export interface Checkpoint {
   readonly optimizer: Map<string, MomentEntry>;
 }
 
-/** Reads many tensors back with one submit per chunk of at most 64 MiB (a copy of each into one staging tensor). */
-export async function readTensors(gpu: Gpu, tensors: readonly GpuTensor[]): Promise<Float32Array[]> {
-  const limit = Math.min(gpu.limits.maxStorageBufferBindingSize, 64 * 2 ** 20) / 4;
-  const out: Float32Array[] = new Array(tensors.length);
-  let start = 0;
-  while (start < tensors.length) {
-    let end = start;
-    let total = 0;
-    while (end < tensors.length && (end === start || total + numel(tensors[end]!.shape) <= limit)) total += Math.max(numel(tensors[end++]!.shape), 1);
-    const staging = gpu.empty([total], 'checkpoint readback');
-    let offset = 0;
-    for (let index = start; index < end; index++) {
-      const size = Math.max(numel(tensors[index]!.shape), 1);
-      gpu.copy({ ...tensors[index]!, shape: [size] }, { ...staging, shape: [size], offset });
-      offset += size;
-    }
-    const values = await gpu.read(staging);
-    gpu.release(staging);
-    offset = 0;
-    for (let index = start; index < end; index++) {
-      const count = numel(tensors[index]!.shape);
-      out[index] = values.slice(offset, offset + count);
-      offset += Math.max(count, 1);
-    }
-    start = end;
-  }
-  return out;
-}
-
 /** The model's state_dict, read back. */
 export async function snapshotModel(model: nn.ModuleBase): Promise<[string, WeightEntry][]> {
   const entries = model.stateDict();
-  const values = await readTensors(entries[0]![1].gpu, entries.map(([, tensor]) => tensor.data));
+  const values = await entries[0]![1].gpu.readMany(entries.map(([, tensor]) => tensor.data));
   return entries.map(([name, tensor], index) => [name, { shape: [...tensor.shape], data: values[index]! }]);
 }
 

@@ -44,7 +44,6 @@ export {
   decodeCheckpoint,
   encodeCheckpoint,
   OPTIMIZER_PREFIX,
-  readTensors,
   restoreOptimizer,
   snapshotModel,
   snapshotOptimizer,

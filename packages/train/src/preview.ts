@@ -7,7 +7,6 @@
 import type { Gpu } from '@ulseg/kernels';
 import type { AugmentPolicyInput } from './augment/augment-policy.js';
 import { trainingBatch, type TrainingSample } from './batches.js';
-import { readTensors } from './checkpoint.js';
 import { augmentationRandom } from './streams.js';
 
 export interface PreviewImage {
@@ -58,7 +57,7 @@ export async function augmentPreview(gpu: Gpu, samples: readonly TrainingSample[
       size,
       options.augment === false ? undefined : { policy: options.policy ?? {}, random: (index) => augmentationRandom(options.seed, options.fold ?? 1, 0, first + index) },
     );
-    const [images, masks] = await readTensors(gpu, [batch.images, batch.masks]);
+    const [images, masks] = await gpu.readMany([batch.images, batch.masks]);
     gpu.release(batch.images);
     gpu.release(batch.masks);
     positions.forEach((position, index) => {

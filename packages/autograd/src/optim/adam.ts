@@ -78,14 +78,16 @@ export class Adam {
     }
   }
 
-  /** State per parameter index (parameters that never stepped are absent), read back from the device. */
+  /** State per parameter index (parameters that never stepped are absent), read back from the device in one batch. */
   async stateDict(): Promise<Map<number, AdamStateEntry>> {
-    const out = new Map<number, AdamStateEntry>();
-    for (const [index, param] of this.params.entries()) {
+    const stepped = [...this.params.entries()].flatMap(([index, param]) => {
       const state = this.state.get(param);
-      if (state) out.set(index, { step: state.step, m: await state.m.toArray(), v: await state.v.toArray() });
-    }
-    return out;
+      return state ? [{ index, state }] : [];
+    });
+    const gpu = stepped[0]?.state.m.gpu;
+    // m and v of each stepped parameter, interleaved: values[2i] = m, values[2i + 1] = v.
+    const values = gpu ? await gpu.readMany(stepped.flatMap(({ state }) => [state.m.data, state.v.data])) : [];
+    return new Map(stepped.map(({ index, state }, i) => [index, { step: state.step, m: values[2 * i]!, v: values[2 * i + 1]! }]));
   }
 
   load(entries: ReadonlyMap<number, AdamStateEntry>): void {

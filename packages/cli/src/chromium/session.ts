@@ -109,6 +109,12 @@ export async function runInChromium(options: ChromiumRunOptions): Promise<Chromi
         handleSIGHUP: false,
         protocolTimeout: 0,
         timeout: 60_000,
+        // No CDP Network domain. With it enabled (puppeteer's default, and Network.enable without maxPostDataSize),
+        // every request of the page is reported with its whole body: a checkpoint PUT to the file service becomes a
+        // requestWillBeSent event carrying the file twice (postData and base64 postDataEntries) as JSON, which
+        // Chromium encodes and this process parses before any later event or exposed-function call gets through.
+        // Nothing here uses puppeteer's HTTPRequest/HTTPResponse; page.goto then resolves to null.
+        networkEnabled: false,
       });
     } catch (error) {
       throw new Error(`Chromium (${executablePath}) did not start: ${(error as Error).message}. Run \`bash scripts/setup\` to install Debian's chromium, or set ULSEG_CHROMIUM.`);

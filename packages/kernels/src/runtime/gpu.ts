@@ -48,6 +48,9 @@ export interface Timing {
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
 
+/** Bytes of one readMany staging buffer (the device's maxBufferSize if smaller). */
+const READ_CHUNK_BYTES = 64 * 2 ** 20;
+
 /** Bind groups kept for reuse before the cache starts over (a training step of a B6 model binds a few thousand). */
 const MAX_CACHED_BIND_GROUPS = 16384;
 
@@ -331,17 +334,48 @@ export class Gpu {
 
   /** Reads a tensor back (float32). Submits pending work first. */
   async read(tensor: GpuTensor): Promise<Float32Array> {
-    const bytes = numel(tensor.shape) * 4;
-    const out = new Float32Array(numel(tensor.shape));
-    if (bytes === 0) return out;
-    if (typeof tensor.buffer.usage === 'number' && (tensor.buffer.usage & BufferUsage.COPY_SRC) === 0) {
-      throw new KernelArgumentError(
-        `read: the buffer of a tensor of shape ${formatShape(tensor.shape)} has usage ${describeUsage(tensor.buffer.usage)}; ` +
-          'reading it back copies from it, so it needs GPUBufferUsage.COPY_SRC.',
-      );
+    return (await this.readMany([tensor]))[0]!;
+  }
+
+  /**
+   * Reads many tensors back (float32, in order) with one submit and one mapAsync per chunk: each tensor is copied
+   * to its own offset of one MAP_READ staging buffer of at most `chunkBytes` (default READ_CHUNK_BYTES, capped by
+   * maxBufferSize) unless a single tensor is larger. Every mapAsync is a round trip to the device (in a browser, to
+   * the GPU process), so a checkpoint of a few hundred tensors is a few chunks rather than a few hundred waits.
+   * Submits pending work first.
+   */
+  async readMany(tensors: readonly GpuTensor[], chunkBytes = READ_CHUNK_BYTES): Promise<Float32Array[]> {
+    const out = tensors.map((tensor) => new Float32Array(numel(tensor.shape)));
+    for (const tensor of tensors) {
+      if (numel(tensor.shape) > 0 && typeof tensor.buffer.usage === 'number' && (tensor.buffer.usage & BufferUsage.COPY_SRC) === 0) {
+        throw new KernelArgumentError(
+          `read: the buffer of a tensor of shape ${formatShape(tensor.shape)} has usage ${describeUsage(tensor.buffer.usage)}; ` +
+            'reading it back copies from it, so it needs GPUBufferUsage.COPY_SRC.',
+        );
+      }
     }
+    const limit = Math.min(this.deviceLimits.maxBufferSize, chunkBytes);
+    let start = 0;
+    while (start < tensors.length) {
+      // tensors[start, end) fill bytes [0, total) of one staging buffer, back to back (float32 offsets keep copies 4-aligned).
+      let end = start;
+      let total = 0;
+      while (end < tensors.length && (end === start || total + out[end]!.byteLength <= limit)) total += out[end++]!.byteLength;
+      if (total > 0) await this.readChunk(tensors.slice(start, end), out.slice(start, end), total);
+      start = end;
+    }
+    return out;
+  }
+
+  /** One chunk of readMany: copies, one submit, one mapAsync of `bytes`, then each tensor's range into its array. */
+  private async readChunk(tensors: readonly GpuTensor[], out: readonly Float32Array[], bytes: number): Promise<void> {
     const staging = this.pool.acquire(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'readback');
-    this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, 0, bytes);
+    let offset = 0;
+    for (const [index, tensor] of tensors.entries()) {
+      const size = out[index]!.byteLength;
+      if (size > 0) this.commandEncoder().copyBufferToBuffer(tensor.buffer, (tensor.offset ?? 0) * 4, staging, offset, size);
+      offset += size;
+    }
     this.flush();
     try {
       await this.wait(() => staging.mapAsync(MapMode.READ, 0, staging.size));
@@ -351,11 +385,15 @@ export class Gpu {
       this.assertAlive();
       throw error;
     }
-    out.set(new Float32Array(staging.getMappedRange(0, bytes)));
+    const mapped = staging.getMappedRange(0, bytes);
+    offset = 0;
+    for (const array of out) {
+      array.set(new Float32Array(mapped, offset, array.length));
+      offset += array.byteLength;
+    }
     staging.unmap();
     this.pool.release(staging);
     await this.throwProblems();
-    return out;
   }
 
   /**

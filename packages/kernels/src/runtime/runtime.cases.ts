@@ -4,6 +4,7 @@ import { unary } from '../ops/unary/unary.js';
 import { assertClose, defineCases, expectError, poisoned, randomArray } from '../testing/index.js';
 import { fill, FILL_KERNEL } from '../ops/fill/fill.js';
 import { FILL_PARAMS } from '../ops/fill/fill.wgsl.js';
+import { formatShape } from './tensor.js';
 import { STORAGE_USAGE } from './usage.js';
 
 const BROKEN_WGSL = '@compute @workgroup_size(1) fn main() { let x: f32 = undeclared_thing; }';
@@ -85,6 +86,34 @@ export const runtimeCases = defineCases('runtime', {
     if (gpu.counters.submits !== submits) throw new Error(`recording submitted ${gpu.counters.submits - submits} times`);
     assertClose(await gpu.read(x), data, 'exact', '100 negations');
     if (gpu.counters.submits !== submits + 1) throw new Error(`read needed ${gpu.counters.submits - submits} submits, want 1`);
+  },
+  'readMany reads tensors of odd sizes (scalar, empty, a view at an offset) in one submit, or one per chunk': async ({ gpu, random }) => {
+    await gpu.sync();
+    const shapes = [[3, 5, 7], [], [0], [1], [13], [2, 1, 9, 11], [257], [4]];
+    const values = shapes.map((shape) => randomArray(random, shape.reduce((a, b) => a * b, 1)));
+    const tensors = shapes.map((shape, index) => gpu.upload(values[index]!, shape));
+    const whole = randomArray(random, 40);
+    const base = gpu.upload(whole);
+    tensors.push({ buffer: base.buffer, shape: [7], offset: 13 });
+    values.push(whole.slice(13, 20));
+    const check = (read: Float32Array[], what: string): void => {
+      if (read.length !== values.length) throw new Error(`${what}: ${read.length} arrays for ${values.length} tensors`);
+      values.forEach((expected, index) => assertClose(read[index]!, expected, 'exact', `${what}: tensor ${index} ${formatShape(tensors[index]!.shape)}`));
+    };
+    await gpu.sync();
+    let submits = gpu.counters.submits;
+    check(await gpu.readMany(tensors), 'one chunk');
+    if (gpu.counters.submits !== submits + 1) throw new Error(`readMany of ${tensors.length} tensors needed ${gpu.counters.submits - submits} submits, want 1`);
+    // 256-byte chunks (64 floats), filled in order: [3,5,7] (420 bytes) alone; [] [0] [1] [13]; [2,1,9,11] (792) alone;
+    // [257] (1028) alone; [4] and the view [7] together: 5 chunks.
+    submits = gpu.counters.submits;
+    check(await gpu.readMany(tensors, 256), '256-byte chunks');
+    if (gpu.counters.submits !== submits + 5) throw new Error(`readMany in 256-byte chunks needed ${gpu.counters.submits - submits} submits, want 5`);
+    submits = gpu.counters.submits;
+    if ((await gpu.readMany([])).length !== 0 || (await gpu.readMany([tensors[2]!]))[0]!.length !== 0) throw new Error('an empty read returned values');
+    if (gpu.counters.submits !== submits) throw new Error('reading nothing submitted work');
+    for (const tensor of tensors.slice(0, shapes.length)) gpu.release(tensor);
+    gpu.release(base);
   },
   'an upload into a reused pool buffer lands after the recorded work that read the buffer before': async ({ gpu }) => {
     await gpu.sync();
