@@ -2,7 +2,8 @@
  * Dense convolutions (groups 1, kernel larger than 1x1) as an explicit im2col buffer and a gemm on the profile's GEMM
  * core, the device profile's `convIm2col` route (the implicit-GEMM kernels run on the tiled core only):
  *   forward          cols[n] = im2col(x[n]) [K, P],  y[n] = act(scale ⊙ W [Cout, K] · cols[n] + bias)
- *   input gradient   dcols[n] = Wᵀ [K, Cout] · dy[n] [Cout, P],  dx[n] = col2im(dcols[n])
+ *   input gradient   dcols[n] = Wᵀ [K, Cout] · dy[n] [Cout, P],  dx[n] = col2im(dcols[n])   (Wᵀ copied once: the gemm
+ *                    cores read an operand whose K is its row axis faster than a transposed one)
  *   weight gradient  dW [Cout, K] = Σ_n dy[n] [Cout, P] · cols[n]ᵀ [P, K]
  * with K = C·KH·KW and P = OH·OW. The cols buffer is 4·K·P bytes per image: the batch runs in chunks of images whose
  * cols fit IM2COL_BUDGET_BYTES (and one storage binding); a convolution whose single image does not fit declines
@@ -16,6 +17,7 @@ import { gemm } from '../gemm/gemm.js';
 import type { Activation } from '../gemm/tiles.js';
 import { im2col } from '../im2col/im2col.js';
 import { reduce } from '../reduce/reduce.js';
+import { transpose01 } from '../transpose/transpose.js';
 import type { ConvGeometry } from './conv2d-geometry.js';
 
 /** The largest cols buffer the route allocates (per chunk of images). */
@@ -101,12 +103,13 @@ export function conv2dIm2col(gpu: Gpu, x: GpuTensor, w: GpuTensor, g: ConvGeomet
 export function conv2dBackwardInputIm2col(gpu: Gpu, dy: GpuTensor, w: GpuTensor, g: ConvGeometry, out: GpuTensor, plan: Im2colPlan, variant?: GemmVariant): void {
   const { images, K, P } = plan;
   const dcols = gpu.empty([images, K, P], 'conv2dBackwardInput dcols');
+  const wt = transpose01(gpu, w, [g.Cout, K, 1]);
   const conv = { stride: [g.sh, g.sw] as const, padding: [g.pl, g.pr, g.pt, g.pb] as const, dilation: [g.dh, g.dw] as const };
   forChunks(g.N, images, (n0, n) => {
     const dys = imageSlice(gpu, dy, n0, n, true);
     const dxs = imageSlice(gpu, out, n0, n, false);
     const chunk = { ...dcols, shape: [n, K, P] };
-    gemm(gpu, { ...w, shape: [g.Cout, K] }, { ...dys.view, shape: [n, g.Cout, P] }, { transposeA: true, out: chunk, splitK: 1, variant });
+    gemm(gpu, { ...wt, shape: [K, g.Cout] }, { ...dys.view, shape: [n, g.Cout, P] }, { out: chunk, splitK: 1, variant });
     col2im(gpu, chunk, dxs.view.shape, [g.KH, g.KW], { ...conv, out: dxs.view });
     if (dys.copied) gpu.release(dys.view);
     if (dxs.copied) {
@@ -115,6 +118,7 @@ export function conv2dBackwardInputIm2col(gpu: Gpu, dy: GpuTensor, w: GpuTensor,
     }
   });
   gpu.release(dcols);
+  gpu.release(wt);
 }
 
 /** dW = Σ_n dy[n] · cols[n]ᵀ into `out` [Cout, C, KH, KW]; chunks' partial sums are added by `reduce`. */
