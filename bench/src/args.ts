@@ -58,6 +58,8 @@ export interface BenchArguments extends RunArguments {
   readonly filter: string | null;
   /** `--variant`: the GEMM core forced on the Node run (device profile override), or null for the profile's. */
   readonly variant: Variant | null;
+  /** `--im2col on|off`: the device profile's convIm2col forced on the Node run, or null for the profile's. */
+  readonly im2col: boolean | null;
   readonly repeats: number;
   readonly warmup: number;
   readonly maxSeconds: number;
@@ -76,6 +78,8 @@ export interface ModelArguments extends RunArguments {
   readonly settings: ModelBenchSettings;
   /** `--variant`: the GEMM core forced in Node (device profile override), or null for the profile's. */
   readonly variant: Variant | null;
+  /** `--im2col on|off`: the device profile's convIm2col forced in Node, or null for the profile's. */
+  readonly im2col: boolean | null;
 }
 
 const positive = (flag: string, integer: boolean) => (value: string): number => {
@@ -89,6 +93,11 @@ const positive = (flag: string, integer: boolean) => (value: string): number => 
 function parseVariant(value: string): Variant {
   if (value !== 'tiled' && value !== 'lanes' && value !== 'subgroup') throw new UsageError(`--variant must be tiled, lanes or subgroup, not '${value}'`);
   return value;
+}
+
+function parseOnOff(value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new UsageError(`--im2col must be on or off, not '${value}'`);
+  return value === 'on';
 }
 
 function list(flag: string, value: string): string[] {
@@ -125,6 +134,9 @@ function runOptions(command: Command, browserDefault: readonly BrowserAdapterCho
 const variantOption = (): Option =>
   new Option('--variant <core>', 'Node only: the GEMM core of gemm and the 1x1 convolutions (tiled = the previous kernels, lanes, subgroup) instead of the device profile\'s choice').argParser(parseVariant);
 
+const im2colOption = (): Option =>
+  new Option('--im2col <on|off>', "Node only: the device profile's convIm2col (ungrouped k>1 convolutions as im2col + gemm) forced on or off").argParser(parseOnOff);
+
 function bare(name: string): Command {
   return new Command(name)
     .exitOverride()
@@ -146,6 +158,7 @@ function kernelsCommand(): Command {
   return runOptions(bare('pnpm bench kernels'), ['swiftshader', 'compat'])
     .description('every kernel benchmark (bench/src/families), ours against tfjs-backend-webgpu 4.22 on the same adapter')
     .addOption(variantOption())
+    .addOption(im2colOption())
     .option('--filter <text>', 'only benchmarks whose "family name" contains one of the comma-separated texts (case-insensitive)')
     .addOption(new Option('--repeats <n>', 'timed repeats per implementation').argParser(positive('--repeats', true)).default(10))
     .addOption(new Option('--warmup <n>', 'untimed runs first, the cold run included').argParser(positive('--warmup', true)).default(2))
@@ -163,6 +176,7 @@ function modelCommand(): Command {
   return runOptions(bare('pnpm bench model'), ['swiftshader'])
     .description('a network\'s forward and training step per batch size, vs PyTorch on this CPU and an optional peer')
     .addOption(variantOption())
+    .addOption(im2colOption())
     .addOption(
       new Option('--network <name>', `${NETWORKS.join(', ')} (default ${defaults.network})`).argParser((name: string) => modelCheck(() => checkNetwork(name))),
     )
@@ -336,6 +350,7 @@ function kernelArguments(options: Record<string, unknown>): BenchArguments {
     ...runArguments(options),
     filter: (options['filter'] as string | undefined) ?? null,
     variant: (options['variant'] as Variant | undefined) ?? null,
+    im2col: (options['im2col'] as boolean | undefined) ?? null,
     repeats: options['repeats'] as number,
     warmup: options['warmup'] as number,
     maxSeconds: options['maxSeconds'] as number,
@@ -366,7 +381,7 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
     else if (arg.startsWith('-') && !own.has(arg) && !isHelp(arg)) throw new UsageError(`unknown option '${arg}' for the model suite`);
     else if (!arg.startsWith('-')) throw new UsageError(`unexpected argument '${rest[index]}' (one suite at a time)`);
   }
-  if (rest.some(isHelp)) return { ...runArguments(modelCommand().opts()), help: true, settings: { ...DEFAULT_MODEL_SETTINGS }, variant: null };
+  if (rest.some(isHelp)) return { ...runArguments(modelCommand().opts()), help: true, settings: { ...DEFAULT_MODEL_SETTINGS }, variant: null, im2col: null };
   const options = parseWith('model', rest);
   modelCheck(() => checkDecoderAttention((options['decoderAttention'] as string | undefined) ?? 'none', checkNetwork((options['network'] as string | undefined) ?? DEFAULT_MODEL_SETTINGS.network ?? 'linknet')));
   const where = options['runtime'] as 'node' | 'chromium' | 'both' | undefined;
@@ -377,6 +392,7 @@ export function parseModelArguments(argv: readonly string[]): ModelArguments {
     browser: run.browser && where !== 'node',
     help: false,
     variant: (options['variant'] as Variant | undefined) ?? null,
+    im2col: (options['im2col'] as boolean | undefined) ?? null,
     settings: {
       ...DEFAULT_MODEL_SETTINGS,
       network: (options['network'] as ModelBenchSettings['network'] | undefined) ?? DEFAULT_MODEL_SETTINGS.network,

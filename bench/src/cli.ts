@@ -56,7 +56,7 @@ async function kernelsSuite(args: BenchArguments, command: string): Promise<numb
   const suite: Suite<RunRecord> = {
     page: 'bench page',
     bundlePage,
-    runInNode: (context) => runInNode({ ...context, adapter: args.adapter, variant: args.variant, benchmarks, settings }),
+    runInNode: (context) => runInNode({ ...context, adapter: args.adapter, variant: args.variant, im2col: args.im2col, benchmarks, settings }),
     runInBrowser: (adapter, context) => runInBrowser({ ...context, adapter, benchmarks, settings }),
     write: writeRun,
     problems: () => [],

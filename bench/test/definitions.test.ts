@@ -172,5 +172,9 @@ describe('statistics and arguments', () => {
     expect(parseArguments(['kernels', '--variant', 'tiled']).variant).toBe('tiled');
     expect(parseArguments(['kernels']).variant).toBeNull();
     expect(() => parseArguments(['kernels', '--variant', 'fast'])).toThrow(/--variant must be tiled, lanes or subgroup, not 'fast'/);
+    expect(parseArguments(['kernels', '--im2col', 'off']).im2col).toBe(false);
+    expect(parseArguments(['kernels', '--im2col', 'on']).im2col).toBe(true);
+    expect(parseArguments(['kernels']).im2col).toBeNull();
+    expect(() => parseArguments(['kernels', '--im2col', 'yes'])).toThrow(/--im2col must be on or off, not 'yes'/);
   });
 });

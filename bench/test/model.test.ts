@@ -142,6 +142,9 @@ describe('model bench pieces', () => {
     expect(defaults.variant).toBeNull();
     expect(parseModelArguments(['--variant', 'tiled']).variant).toBe('tiled');
     fails(['--variant', 'fast'], /--variant must be tiled, lanes or subgroup, not 'fast'/);
+    expect(defaults.im2col).toBeNull();
+    expect(parseModelArguments(['--im2col', 'off']).im2col).toBe(false);
+    fails(['--im2col', 'maybe'], /--im2col must be on or off, not 'maybe'/);
   });
 
   it('pnpm bench model --help explains every option; a bad option exits 2 with the usage', async () => {
@@ -150,7 +153,7 @@ describe('model bench pieces', () => {
     try {
       expect(await modelMain(['--help'], { benchDir: '/nonexistent', root: ROOT })).toBe(0);
       const usage = String(out.mock.calls[0]?.[0]);
-      for (const option of ['--network', '--backbone', '--encoder', '--decoder-attention', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--runtime', '--node-only', '--browser-only', '--adapter', '--variant', '--browser-adapters', '--peer', '--no-write', '--help']) {
+      for (const option of ['--network', '--backbone', '--encoder', '--decoder-attention', '--resolution', '--batch', '--passes', '--repeats', '--steps', '--warmup', '--max-seconds', '--no-profile', '--seed', '--runtime', '--node-only', '--browser-only', '--adapter', '--variant', '--im2col', '--browser-adapters', '--peer', '--no-write', '--help']) {
         expect(usage, option).toContain(option);
       }
       expect(await modelMain(['--resolution', '65'], { benchDir: '/nonexistent', root: ROOT })).toBe(2);

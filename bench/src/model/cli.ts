@@ -22,7 +22,7 @@ export function modelSuite(args: ModelArguments): Suite<ModelRunRecord> {
   return {
     page: 'model bench page',
     bundlePage: bundleModelPage,
-    runInNode: (context) => runModelInNode({ ...context, settings, adapter: args.adapter, variant: args.variant }),
+    runInNode: (context) => runModelInNode({ ...context, settings, adapter: args.adapter, variant: args.variant, im2col: args.im2col }),
     runInBrowser: (adapter, context) => runModelInBrowser({ ...context, settings, adapter }),
     write: writeModelRun,
     problems(records) {

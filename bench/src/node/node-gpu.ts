@@ -17,8 +17,14 @@ export interface NodeGpu {
   readonly peak: Fp32Peak | null;
 }
 
-export async function openNodeGpu(adapter: NodeAdapterChoice, variant: 'tiled' | 'lanes' | 'subgroup' | null | undefined, log: (line: string) => void): Promise<NodeGpu> {
-  const gpu = await createGpu({ adapter, ...(variant ? { profile: { gemm: variant } } : {}) });
+export async function openNodeGpu(
+  adapter: NodeAdapterChoice,
+  variant: 'tiled' | 'lanes' | 'subgroup' | null | undefined,
+  log: (line: string) => void,
+  im2col?: boolean | null,
+): Promise<NodeGpu> {
+  const profile = { ...(variant ? { gemm: variant } : {}), ...(typeof im2col === 'boolean' ? { convIm2col: im2col } : {}) };
+  const gpu = await createGpu({ adapter, profile });
   const label = `node/${gpu.info.kind}`;
   const details = adapterDetails((gpu.device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? gpu.info, gpu.device.limits);
   const peak = fp32PeakOf(details);

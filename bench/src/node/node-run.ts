@@ -26,6 +26,8 @@ export interface NodeRunContext extends Pick<SuiteContext, 'stamp' | 'command' |
   readonly adapter: NodeAdapterChoice;
   /** A GEMM core forced for gemm and the convolutions (device profile override); the profile's when absent. */
   readonly variant?: 'tiled' | 'lanes' | 'subgroup' | null;
+  /** The device profile's convIm2col forced on or off; the profile's when absent. */
+  readonly im2col?: boolean | null;
 }
 
 export interface NodeRunOptions extends NodeRunContext {
@@ -41,7 +43,7 @@ export interface ModelNodeRunOptions extends NodeRunContext {
 async function onNodeGpu<T>(context: NodeRunContext, body: (opened: NodeGpu) => Promise<T>): Promise<{ header: RecordHeader; result: T; wallSeconds: number }> {
   const started = new Date();
   const host = hostInfo();
-  const opened = await openNodeGpu(context.adapter, context.variant, context.log);
+  const opened = await openNodeGpu(context.adapter, context.variant, context.log, context.im2col);
   const { gpu, label, details, peak } = opened;
   try {
     const result = await body(opened);

@@ -81,6 +81,9 @@ export { augmentIntensity, INTENSITY_OPS, INTENSITY_STRIDES, INTENSITY_KERNELS, 
 export { maxPool2d, maxPool2dBackward, maxPoolGeometry, type MaxPool2dOptions, type MaxPool2dResult, type Pair, type PoolGeometry } from './ops/max-pool/max-pool.js';
 export { concat, concatShape, narrow } from './ops/concat/concat.js';
 export { transpose01 } from './ops/transpose/transpose.js';
+export { im2col, im2colShape, type Im2colOptions } from './ops/im2col/im2col.js';
+export { col2im, type Col2imOptions } from './ops/col2im/col2im.js';
+export { im2colPlan, IM2COL_BUDGET_BYTES, type Im2colChoice, type Im2colPlan } from './ops/conv2d/conv2d-im2col.js';
 export {
   concatConvGeometry,
   concatConvInPlace,

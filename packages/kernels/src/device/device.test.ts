@@ -58,15 +58,17 @@ describe('Node adapters (Dawn)', () => {
   });
   it('makes one device profile from the adapter, and a profile override replaces its fields', async () => {
     const lavapipe = await createGpu({ adapter: 'lavapipe' });
-    expect(lavapipe.deviceProfile).toMatchObject({ class: 'cpu-simd', subgroups: true, subgroupMinSize: 8, gemm: 'subgroup', conv: 'tiled', reduction: 'lane' });
+    expect(lavapipe.deviceProfile).toMatchObject({ class: 'cpu-simd', subgroups: true, subgroupMinSize: 8, gemm: 'subgroup', conv: 'tiled', reduction: 'lane', convIm2col: false });
     expect(lavapipe.deviceProfile.cores).toBeGreaterThanOrEqual(1);
     expect(describeGpu(lavapipe)).toMatch(/profile: cpu-simd, gemm subgroup, conv tiled/);
     lavapipe.destroy();
     const forced = await createGpu({ adapter: 'swiftshader', profile: { gemm: 'tiled', reduction: 'workgroup' } });
     expect(forced.deviceProfile).toMatchObject({ class: 'cpu-simd', gemm: 'tiled', reduction: 'workgroup', subgroupMinSize: 4 });
     forced.destroy();
-    expect(profileFor({ kind: 'hardware', features: ['subgroups'] })).toMatchObject({ class: 'gpu', gemm: 'tiled', reduction: 'workgroup' });
-    expect(profileFor({ kind: 'lavapipe', features: [] })).toMatchObject({ subgroups: false, subgroupMinSize: 1, gemm: 'tiled' });
+    expect(profileFor({ kind: 'hardware', features: ['subgroups'] })).toMatchObject({ class: 'gpu', gemm: 'tiled', reduction: 'workgroup', convIm2col: false });
+    expect(profileFor({ kind: 'lavapipe', features: [] })).toMatchObject({ subgroups: false, subgroupMinSize: 1, gemm: 'tiled', convIm2col: false });
+    expect(profileFor({ kind: 'swiftshader', features: ['subgroups'] })).toMatchObject({ convIm2col: false });
+    expect(profileFor({ kind: 'lavapipe', features: ['subgroups'] }, { convIm2col: true })).toMatchObject({ gemm: 'subgroup', convIm2col: true });
     await expectError(
       () => createGpu({ adapter: 'lavapipe', profile: { gemm: 'fast' as 'tiled', tiledBk: 3 } }),
       ['device profile', "gemm 'fast' is not one of tiled, lanes", 'tiledBk must be 4, 8, 16 or 32, got 3'],

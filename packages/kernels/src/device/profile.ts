@@ -66,6 +66,16 @@ export interface DeviceProfile {
    * where the workgroup's barrier and tree cost more than the few items it sums.
    */
   readonly depthwiseWeightLanes: boolean;
+  /**
+   * Dense (groups 1) convolutions with a kernel larger than 1x1 as an explicit im2col buffer and a gemm on the
+   * profile's GEMM core (ops/conv2d/conv2d-im2col.ts: forward W·cols, input gradient col2im(Wᵀ·dy), weight gradient
+   * dy·colsᵀ) instead of the implicit-GEMM kernels on the tiled core: lavapipe, where the subgroup GEMM core is
+   * faster than the tiled one by more than the im2col buffer's traffic costs. Off by default on every adapter for
+   * now: it changes the float32 rounding of training, and the demo preset chosen on the implicit kernels loses its
+   * target on one seed with it (docs/DEMO.md); switch it on per call (`im2col: true`), per device
+   * (`createGpu({ profile: { convIm2col: true } })`) or in the bench (`--im2col on`).
+   */
+  readonly convIm2col: boolean;
 }
 
 export type ProfileOverrides = Partial<Omit<DeviceProfile, 'class'>> & { class?: DeviceClass };
@@ -103,6 +113,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         depthwiseOutputs: 8,
         gemmBatchIntoK: true,
         depthwiseWeightLanes: true,
+        convIm2col: false,
       }
     : {
         class: 'gpu',
@@ -120,6 +131,7 @@ export function profileFor(adapter: AdapterFacts, overrides: ProfileOverrides = 
         depthwiseOutputs: 8,
         gemmBatchIntoK: true,
         depthwiseWeightLanes: false,
+        convIm2col: false,
       };
   const profile = { ...base, ...overrides };
   checkProfile(profile);
@@ -144,6 +156,6 @@ function checkProfile(profile: DeviceProfile): void {
 export function describeProfile(profile: DeviceProfile): string {
   return (
     `profile: ${profile.class}, gemm ${profile.gemm}, conv ${profile.conv}, subgroups ` +
-    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}, cat+conv ${profile.concatConv ? 'in place' : 'copied'}, depthwise ${profile.depthwiseOutputs} a lane`
+    `${profile.subgroups ? `yes (min size ${profile.subgroupMinSize})` : 'no'}, cores ${profile.cores}, reductions ${profile.reduction}, cat+conv ${profile.concatConv ? 'in place' : 'copied'}, depthwise ${profile.depthwiseOutputs} a lane, im2col ${profile.convIm2col ? 'yes' : 'no'}`
   );
 }

@@ -132,9 +132,9 @@ export const conv2dBackwardCases = defineCases('conv2d backward', {
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3]), ['conv2dBackwardWeight', '[4, 5, 3]']);
     await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { groups: 3 }), ['conv2dBackwardWeight', 'groups = 3']);
     await expectError(() => conv2dBackwardBias(gpu, tensor([3, 4, 5])), ['conv2dBackwardBias', '[3, 4, 5]']);
-    // The implicit GEMM takes only the tiled core; a 1x1 routed through gemm takes any (gemm.cases runs them all).
-    await expectError(() => conv2dBackwardInput(gpu, tensor([3, 4, 5, 7]), w, [3, 5, 7, 9], { variant: 'lanes' }), ['conv2dBackwardInput', "'tiled' GEMM core only", "not 'lanes'"]);
-    await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { variant: 'lanes' }), ['conv2dBackwardWeight', "'tiled' GEMM core only"]);
-    await expectError(() => conv2d(gpu, tensor([3, 5, 7, 9]), w, { variant: 'lanes' }), ['conv2d', "'tiled' GEMM core only"]);
+    // The implicit GEMM takes only the tiled core; a 1x1 routed through gemm and the im2col route take any (gemm.cases runs them all).
+    await expectError(() => conv2dBackwardInput(gpu, tensor([3, 4, 5, 7]), w, [3, 5, 7, 9], { variant: 'lanes', im2col: false }), ['conv2dBackwardInput', "'tiled' GEMM core only", "not 'lanes'"]);
+    await expectError(() => conv2dBackwardWeight(gpu, tensor([3, 5, 7, 9]), tensor([3, 4, 5, 7]), [4, 5, 3, 3], { variant: 'lanes', im2col: false }), ['conv2dBackwardWeight', "'tiled' GEMM core only"]);
+    await expectError(() => conv2d(gpu, tensor([3, 5, 7, 9]), w, { variant: 'lanes', im2col: false }), ['conv2d', "'tiled' GEMM core only"]);
   }),
 });

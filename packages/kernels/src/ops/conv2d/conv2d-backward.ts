@@ -1,7 +1,8 @@
 /**
  * conv2d backward: input gradient (phase-decomposed implicit GEMM, any stride / dilation / padding / groups),
  * weight gradient (implicit GEMM over N·OH·OW in chunks whose partial sums a second pass adds), bias gradient
- * (sum over N, OH, OW). 1x1 stride-1 convolutions take gemm; depthwise 3x3 / 5x5 the depthwise kernels.
+ * (sum over N, OH, OW). 1x1 stride-1 convolutions take gemm; depthwise 3x3 / 5x5 the depthwise kernels; with the
+ * profile's convIm2col, other ungrouped ones im2col / col2im and gemm (conv2d-im2col.ts).
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -15,8 +16,9 @@ import { CONV2D_BACKWARD_INPUT_HEADER_WGSL, CONV2D_INPUT_PARAMS } from './conv2d
 import { CONV2D_BACKWARD_WEIGHT_HEADER_WGSL, CONV2D_WEIGHT_PARAMS } from './conv2d.wgsl.js';
 import { convResult, gemmRoute, isPointwise } from './conv2d.js';
 import { checkIndexRange, convGeometry, geometryValues, type Conv2dOptions, type ConvGeometry } from './conv2d-geometry.js';
+import { conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2colPlan, type Im2colChoice } from './conv2d-im2col.js';
 
-export interface Conv2dBackwardInputOptions extends Conv2dOptions {
+export interface Conv2dBackwardInputOptions extends Conv2dOptions, Im2colChoice {
   out?: GpuTensor;
   /** Epilogue on dx per input channel (used by convTranspose2d, whose forward this is). */
   bias?: GpuTensor;
@@ -24,14 +26,14 @@ export interface Conv2dBackwardInputOptions extends Conv2dOptions {
   activation?: Activation;
   /** Force the phase-decomposed kernel (skip the gemm and depthwise routes). */
   general?: boolean;
-  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the im2col route too; the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
 }
 
-export interface Conv2dBackwardWeightOptions extends Conv2dOptions {
+export interface Conv2dBackwardWeightOptions extends Conv2dOptions, Im2colChoice {
   out?: GpuTensor;
   general?: boolean;
-  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the im2col route too; the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
   /** Chunks of N·OH·OW reduced separately, then summed; chosen from the shape when omitted. */
   splits?: number;
@@ -116,6 +118,12 @@ export function conv2dBackwardInput(
     return out;
   }
   if (!options.general && plain && depthwiseFastPath(g)) return depthwiseConv2dBackwardInput(gpu, dy, w, inputShape, { ...options, out });
+  // col2im(Wᵀ · dy) has no epilogue: convTranspose2d's fused bias / activation stay on the phase kernel.
+  const plan = options.general || !plain ? null : im2colPlan(gpu, g, options);
+  if (plan) {
+    conv2dBackwardInputIm2col(gpu, dy, w, g, out, plan, options.variant);
+    return out;
+  }
   const { rows, cols, maxRows, maxCols, phases, stepH, stepW } = inputGradientPhases(INPUT, g);
   checkIndexRange(INPUT, { 'Cout / groups · KH · KW': g.Cog * g.KH * g.KW, 'H · W': g.H * g.W });
   const tile = chooseTile(gpu, INPUT, g.Cig, maxRows * maxCols, implicitGemmVariant(INPUT, options.variant ?? gpu.deviceProfile.conv));
@@ -181,6 +189,11 @@ export function conv2dBackwardWeight(
   }
   if (!options.general && options.splits === undefined && depthwiseFastPath(g)) {
     return depthwiseConv2dBackwardWeight(gpu, x, dy, weightShape, { ...options, out });
+  }
+  const plan = options.general || options.splits !== undefined ? null : im2colPlan(gpu, g, options);
+  if (plan) {
+    conv2dBackwardWeightIm2col(gpu, x, dy, g, out, plan, options.variant);
+    return out;
   }
   return implicitWeightGradient(gpu, x, dy, g, out, options.splits, options.variant);
 }

@@ -2,8 +2,8 @@
  * conv2d forward (NCHW): any kernel size, stride, dilation, groups and asymmetric padding, optional bias, and for
  * inference a fused per-channel affine (folded eval BatchNorm) and activation: y = act(conv(x, w) * scale + shift),
  * shift = bias when there is no scale. Routes: 1x1 stride-1 unpadded ungrouped → gemm per image
- * (y[n] = W[Cout, C] · x[n][C, HW]); depthwise 3x3 / 5x5 stride 1 / 2 → the depthwise kernels; else the
- * implicit-GEMM kernel (conv2d.wgsl.ts).
+ * (y[n] = W[Cout, C] · x[n][C, HW]); depthwise 3x3 / 5x5 stride 1 / 2 → the depthwise kernels; with the profile's
+ * convIm2col, other ungrouped ones → im2col + gemm (conv2d-im2col.ts); else the implicit-GEMM kernel (conv2d.wgsl.ts).
  */
 import { KernelArgumentError } from '../../device/errors.js';
 import type { Gpu } from '../../runtime/gpu.js';
@@ -23,16 +23,17 @@ import {
   type Conv2dOptions,
   type ConvGeometry,
 } from './conv2d-geometry.js';
+import { conv2dIm2col, im2colPlan, type Im2colChoice } from './conv2d-im2col.js';
 
-export interface Conv2dForwardOptions extends Conv2dOptions {
+export interface Conv2dForwardOptions extends Conv2dOptions, Im2colChoice {
   bias?: GpuTensor;
   /** Per-output-channel factor applied before the bias (folded eval BatchNorm: scale = γ / sqrt(var + eps)). */
   scale?: GpuTensor;
   activation?: Activation;
   out?: GpuTensor;
-  /** Force the implicit-GEMM kernel (skip the gemm and depthwise routes); for tests and benchmarks. */
+  /** Force the implicit-GEMM kernel (skip the gemm, depthwise and im2col routes); for tests and benchmarks. */
   general?: boolean;
-  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the implicit GEMM takes only 'tiled'. */
+  /** The GEMM core of the routes through gemm (else the profile's `gemm`); the im2col route too; the implicit GEMM takes only 'tiled'. */
   variant?: GemmVariant;
 }
 
@@ -106,6 +107,11 @@ export function conv2d(gpu: Gpu, x: GpuTensor, w: GpuTensor, options: Conv2dForw
   }
   if (!options.general && depthwiseFastPath(g)) {
     return depthwiseConv2d(gpu, x, w, { ...options, out });
+  }
+  const plan = options.general ? null : im2colPlan(gpu, g, options);
+  if (plan) {
+    conv2dIm2col(gpu, x, w, g, out, plan, { bias: options.bias, scale: options.scale, activation: options.activation, variant: options.variant });
+    return out;
   }
   checkIndexRange(NAME, { 'C / groups · KH · KW': g.Cig * g.KH * g.KW, 'OH · OW': g.OH * g.OW });
   const { kernel, workgroups } = conv2dKernel(gpu, g, options.variant);
