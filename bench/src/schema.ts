@@ -4,7 +4,7 @@
  */
 import type { GpuInfo } from '@ulseg/kernels';
 import type { AdapterDetails } from './adapter-details.js';
-import type { Family, Pass } from './definition.js';
+import type { Benchmark } from './definition.js';
 import type { Fp32Peak } from './gpu-peaks.js';
 
 export const SCHEMA = 'ulseg-bench/1';
@@ -51,14 +51,8 @@ export interface Failed {
 
 export type Outcome = Measurement | Skipped | Failed;
 
-export interface BenchmarkResult {
-  readonly name: string;
-  readonly family: Family;
-  readonly pass: Pass;
-  readonly shape: Readonly<Record<string, number>>;
-  readonly flops: number;
-  readonly bytes: number;
-  readonly metric: 'gflops' | 'gbs';
+/** A row: its definition's identity and work (definition.ts), what it measured, and the peer's. */
+export interface BenchmarkResult extends Pick<Benchmark, 'name' | 'family' | 'pass' | 'shape' | 'flops' | 'bytes' | 'metric'> {
   readonly note: string | null;
   readonly ours: Outcome;
   /** null when the row has no peer or peers were switched off. */

@@ -4,7 +4,7 @@
  * One record per adapter per run: `bench/results/<stamp>-model-<adapter>.json`.
  */
 import type { DispatchProfile, KernelTime } from '@ulseg/kernels';
-import type { RunRecord } from '../schema.js';
+import type { Failed, RunRecord, Skipped } from '../schema.js';
 
 export type ModelPass = 'forward' | 'train-step';
 
@@ -70,16 +70,6 @@ export interface ModelMeasurement {
   readonly submitsPerRun: number;
   /** Training rows: the Dice loss after each run (cold first); finite values show the step really trains. */
   readonly losses: readonly number[] | null;
-}
-
-export interface Skipped {
-  readonly status: 'skipped';
-  readonly reason: string;
-}
-
-export interface Failed {
-  readonly status: 'error';
-  readonly error: string;
 }
 
 export type ModelOutcome = ModelMeasurement | Skipped | Failed;
